@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON := $(BIN)/python
+PIP    := $(PYTHON) -m pip --disable-pip-version-check --quiet
+
+.PHONY: run test test-browser lint clean
+
+$(PYTHON):
+	@interpreter=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$interpreter"; \
+	"$$interpreter" -m venv $(VENV)
+
+$(VENV)/.installed: $(PYTHON) pyproject.toml
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -e '.[dev]'
+	@touch $@
+
+## make run: install, migrate, load the demo data once, serve http://127.0.0.1:8000 with the worker
+run: $(VENV)/.installed
+	$(BIN)/picocore demo
+
+## make test: lint, system checks, migrations check and the test suite
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	PICOCORE_DEMO=1 $(PYTHON) manage.py check --fail-level WARNING
+	PICOCORE_DEMO=1 $(PYTHON) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -q
+
+## make test-browser: the journeys in real Chromium (Debian's /usr/bin/chromium)
+test-browser: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -m browser tests/browser
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

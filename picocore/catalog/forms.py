@@ -1,0 +1,176 @@
+"""The form a customer fills in for one request type, built from the type's configured fields.
+
+The form checks the shape of each answer (required, number, date, choice); the ticket service checks the
+rules that hold whatever the channel (subscription, landscape, attachments).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impact, Urgency
+from picocore.catalog.models import FormField, RequestType
+from picocore.cmdb.models import Environment, Solution
+from picocore.tenancy.models import Organisation
+
+ANSWER_PREFIX = "q_"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files in one input; the limits are the attachment service's to check."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class EnvironmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Environment) -> str:
+        return f"{obj.solution.name} · {obj.get_kind_display()}"
+
+
+def _choice_with_help(choices, help_texts) -> list[tuple[str, str]]:
+    return [(value, f"{label} — {help_texts[value]}") for value, label in choices]
+
+
+def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
+    common = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
+    match spec.kind:
+        case FieldKind.TEXT:
+            return forms.CharField(max_length=500, **common)
+        case FieldKind.LONG_TEXT:
+            return forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), **common)
+        case FieldKind.CHOICE:
+            options = [(option, option) for option in spec.choice_list]
+            return forms.ChoiceField(choices=[("", _("Choose…")), *options], **common)
+        case FieldKind.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case FieldKind.NUMBER:
+            return forms.DecimalField(max_digits=18, decimal_places=4, **common)
+        case FieldKind.YES_NO:
+            return forms.TypedChoiceField(
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                coerce=lambda value: value == "yes",
+                empty_value=None,
+                widget=forms.RadioSelect,
+                **common,
+            )
+        case FieldKind.SOLUTION:
+            return forms.ModelChoiceField(
+                queryset=Solution.objects.filter(organisation=organisation).order_by("name"),
+                empty_label=_("Choose a solution…"),
+                **common,
+            )
+        case FieldKind.ENVIRONMENT:
+            return EnvironmentChoiceField(
+                queryset=Environment.objects.filter(organisation=organisation)
+                .select_related("solution")
+                .order_by("solution__name", "kind"),
+                empty_label=_("Choose an environment…"),
+                **common,
+            )
+    raise ValueError(f"Unknown field kind {spec.kind!r}")
+
+
+class RequestForm(forms.Form):
+    """Title, description, impact and urgency (when the type asks), the type's own questions, attachments."""
+
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("A short summary, e.g. “Product import fails for DE”.")
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened or what you need, and what you expected."),
+    )
+    impact = forms.ChoiceField(
+        label=_("Impact"),
+        choices=_choice_with_help(Impact.choices, IMPACT_HELP),
+        widget=forms.RadioSelect,
+        help_text=_("How much of your business is affected?"),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=_choice_with_help(Urgency.choices, URGENCY_HELP),
+        widget=forms.RadioSelect,
+        help_text=_("How soon must it be fixed?"),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), required=False, help_text=_("Screenshots, logs or documents; up to 10 MB each.")
+    )
+
+    def __init__(self, *args, request_type: RequestType, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_type = request_type
+        self.specs = list(request_type.fields.all())
+        if not request_type.asks_impact_and_urgency:
+            del self.fields["impact"], self.fields["urgency"]
+        attachments = self.fields.pop("attachments")
+        for spec in self.specs:
+            self.fields[ANSWER_PREFIX + spec.key] = _field_for(spec, organisation)
+        self.fields["attachments"] = attachments
+
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[ANSWER_PREFIX + spec.key] for spec in self.specs]
+
+    def field_name_for(self, service_field: str) -> str | None:
+        """The form field that shows an error the ticket service reported for `service_field`."""
+        if service_field in self.fields:
+            return service_field
+        kinds = {"solution": FieldKind.SOLUTION, "environment": FieldKind.ENVIRONMENT}
+        for spec in self.specs:
+            if spec.kind == kinds.get(service_field):
+                return ANSWER_PREFIX + spec.key
+        return None
+
+    def ticket_arguments(self) -> dict[str, Any]:
+        """The cleaned form as keyword arguments for `ticket_create` (answers in the form's order)."""
+        data = self.cleaned_data
+        answers, solution, environment = [], None, None
+        for spec in self.specs:
+            value = data.get(ANSWER_PREFIX + spec.key)
+            if spec.kind == FieldKind.SOLUTION and value is not None:
+                solution = solution or value
+            if spec.kind == FieldKind.ENVIRONMENT and value is not None:
+                environment = environment or value
+            answers.append({"key": spec.key, "label": spec.label, "kind": spec.kind, "value": _stored(value)})
+        if environment is not None and solution is None:
+            solution = environment.solution
+        return {
+            "request_type": self.request_type,
+            "title": data["title"],
+            "description": data["description"],
+            "impact": data.get("impact", self.request_type.default_impact),
+            "urgency": data.get("urgency", self.request_type.default_urgency),
+            "answers": answers,
+            "solution": solution,
+            "environment": environment,
+            "files": data.get("attachments") or [],
+        }
+
+
+def _stored(value: Any) -> Any:
+    """An answer as JSON: dates in ISO form, numbers as text, landscape items by name."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, Environment):
+        return f"{value.solution.name} · {value.get_kind_display()}"
+    if isinstance(value, Solution):
+        return value.name
+    return value

@@ -1,0 +1,118 @@
+"""The `picocore` command: everything an operator does, in one place.
+
+picocore demo      migrate, load the demo data once, serve on 127.0.0.1:8000 with the worker
+picocore serve     serve with gunicorn (production: set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
+picocore worker    run the background worker (Django tasks, database-backed)
+picocore seed      generate realistic data: --customers N --tickets M
+picocore <other>   any Django management command (migrate, createsuperuser, check, …)
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+SETTINGS = "picocore.config.settings"
+
+
+def run_manage(argv: list[str]) -> None:
+    """Run a Django management command in this process (`argv[0]` is the program name)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+def _manage(*args: str) -> None:
+    """A management command in a child process, stopping the CLI with its exit code if it fails."""
+    completed = subprocess.run([sys.executable, "-m", "picocore.cli", "manage", *args], check=False)
+    if completed.returncode != 0:
+        sys.exit(completed.returncode)
+
+
+def _gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "picocore.config.wsgi:application",
+        "--bind", bind, "--workers", str(workers), "--threads", str(threads),
+        "--access-logfile", "-", "--graceful-timeout", "10",
+    ]  # fmt: skip
+
+
+def _worker_command() -> list[str]:
+    return [sys.executable, "-m", "picocore.cli", "manage", "db_worker", "--no-startup-delay"]
+
+
+def _serve_with_worker(server: list[str], with_worker: bool) -> int:
+    """Run the web server in the foreground and the worker beside it; stopping one stops both."""
+    worker = subprocess.Popen(_worker_command()) if with_worker else None
+    web = subprocess.Popen(server)
+    try:
+        return web.wait()
+    except KeyboardInterrupt:
+        web.send_signal(signal.SIGTERM)
+        return web.wait()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def demo(args: argparse.Namespace) -> int:
+    os.environ["PICOCORE_DEMO"] = "1"
+    _manage("migrate", "--no-input", "-v", "0")
+    _manage("demo_load")
+    bind = f"127.0.0.1:{args.port}"
+    print(f"\nPicoCore demo on http://{bind}/ — sign in as anna@acme.example / picocore-demo (Ctrl-C stops)\n")
+    return _serve_with_worker(_gunicorn_command(bind, workers=2, threads=4), with_worker=not args.no_worker)
+
+
+def serve(args: argparse.Namespace) -> int:
+    _manage("collectstatic", "--no-input", "-v", "0")
+    return _serve_with_worker(
+        _gunicorn_command(args.bind, workers=args.workers, threads=args.threads), with_worker=args.with_worker
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="picocore", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command")
+    demo_parser = commands.add_parser("demo", help="migrate, load demo data once and serve with the worker")
+    demo_parser.add_argument("--port", type=int, default=8000)
+    demo_parser.add_argument("--no-worker", action="store_true", help="do not start the background worker")
+    serve_parser = commands.add_parser("serve", help="serve with gunicorn")
+    serve_parser.add_argument("--bind", default=os.environ.get("PICOCORE_BIND", "127.0.0.1:8000"))
+    serve_parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve_parser.add_argument("--threads", type=int, default=4)
+    serve_parser.add_argument("--with-worker", action="store_true", help="also run the background worker")
+    commands.add_parser("worker", help="run the background worker")
+    commands.add_parser("seed", help="generate data: --customers N --tickets M", add_help=False)
+    commands.add_parser("manage", help="run a Django management command", add_help=False)
+
+    if not argv or argv[0] in {"-h", "--help"}:
+        parser.print_help()
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "worker":
+        os.execv(sys.executable, _worker_command())
+    if command == "seed":
+        run_manage(["picocore", "seed", *rest])
+        return 0
+    if command == "manage":
+        run_manage(["picocore", *rest])
+        return 0
+    if command in {"demo", "serve"}:
+        args = parser.parse_args(argv)
+        return demo(args) if command == "demo" else serve(args)
+    run_manage(["picocore", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from picocore.cmdb.models import Environment, Solution
+
+
+class EnvironmentInline(admin.TabularInline):
+    model = Environment
+    extra = 0
+    fields = ["kind", "url"]
+
+
+@admin.register(Solution)
+class SolutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "kind", "product"]
+    list_filter = ["kind"]
+    search_fields = ["name", "organisation__name", "product"]
+    autocomplete_fields = ["organisation"]
+    inlines = [EnvironmentInline]

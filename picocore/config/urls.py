@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from picocore.core.views import healthz
+from picocore.portal.context import portal_memberships
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Customers land in the portal; staff without a customer membership in the admin for now."""
+    if not portal_memberships(request) and request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("portal:home")
+
+
+admin.site.site_header = "PicoCore administration"
+admin.site.site_title = "PicoCore"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("picocore.accounts.urls")),
+    path("portal/", include("picocore.portal.urls")),
+    path("admin/", admin.site.urls),
+]

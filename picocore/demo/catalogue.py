@@ -1,0 +1,169 @@
+"""The demo's request catalogue and tiers: the catalogue a PIM/CMS operations team starts from."""
+
+from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
+from picocore.catalog.models import FormField, RequestType
+from picocore.contracts.models import Tier
+
+SOLUTION = {"key": "solution", "label": "Affected solution", "kind": FieldKind.SOLUTION, "required": True}
+ENVIRONMENT = {
+    "key": "environment",
+    "label": "Environment",
+    "kind": FieldKind.ENVIRONMENT,
+    "required": True,
+    "help_text": "Production, staging or test.",
+}
+
+REQUEST_TYPES = [
+    {
+        "slug": "incident",
+        "name": "Report an incident",
+        "ticket_type": TicketType.INCIDENT,
+        "summary": "Something is broken or slower than it should be.",
+        "fields": [
+            SOLUTION,
+            ENVIRONMENT,
+            {
+                "key": "steps",
+                "label": "Steps to reproduce",
+                "kind": FieldKind.LONG_TEXT,
+                "required": True,
+                "help_text": "What did you do, what happened, what did you expect?",
+            },
+            {"key": "started", "label": "When did it start?", "kind": FieldKind.DATE},
+            {"key": "users_affected", "label": "Roughly how many users are affected?", "kind": FieldKind.NUMBER},
+            {"key": "workaround", "label": "Is there a workaround?", "kind": FieldKind.YES_NO, "required": True},
+        ],
+    },
+    {
+        "slug": "product-import-issue",
+        "name": "Product import issue",
+        "ticket_type": TicketType.SERVICE_REQUEST,
+        "summary": "An import or feed did not bring in the products it should.",
+        "fields": [
+            SOLUTION,
+            ENVIRONMENT,
+            {"key": "job", "label": "Import job or file name", "kind": FieldKind.TEXT, "required": True},
+            {"key": "products", "label": "Number of products affected", "kind": FieldKind.NUMBER},
+            {"key": "error", "label": "Error message, if any", "kind": FieldKind.LONG_TEXT},
+        ],
+    },
+    {
+        "slug": "new-user-access",
+        "name": "New user access",
+        "ticket_type": TicketType.SERVICE_REQUEST,
+        "summary": "Give a colleague access to one of your solutions.",
+        "asks": False,
+        "default_urgency": Urgency.MEDIUM,
+        "fields": [
+            {"key": "person", "label": "Name of the new user", "kind": FieldKind.TEXT, "required": True},
+            {"key": "email", "label": "Their e-mail address", "kind": FieldKind.TEXT, "required": True},
+            SOLUTION,
+            {
+                "key": "access",
+                "label": "Access level",
+                "kind": FieldKind.CHOICE,
+                "required": True,
+                "choices": "Read only\nEditor\nAdministrator",
+            },
+            {"key": "needed_from", "label": "Needed from", "kind": FieldKind.DATE, "required": True},
+        ],
+    },
+    {
+        "slug": "translation-update",
+        "name": "Translation update",
+        "ticket_type": TicketType.SERVICE_REQUEST,
+        "summary": "Add or correct texts in one or more languages.",
+        "asks": False,
+        "fields": [
+            SOLUTION,
+            {
+                "key": "languages",
+                "label": "Languages",
+                "kind": FieldKind.TEXT,
+                "required": True,
+                "help_text": "e.g. da, sv, de",
+            },
+            {"key": "texts", "label": "Number of texts", "kind": FieldKind.NUMBER},
+            {"key": "deadline", "label": "Needed by", "kind": FieldKind.DATE},
+        ],
+    },
+    {
+        "slug": "content-model-change",
+        "name": "Content model change",
+        "ticket_type": TicketType.CHANGE_REQUEST,
+        "summary": "New or changed attributes, families, document types or templates.",
+        "asks": False,
+        "default_impact": Impact.MEDIUM,
+        "fields": [
+            SOLUTION,
+            {"key": "change", "label": "What should change?", "kind": FieldKind.LONG_TEXT, "required": True},
+            {"key": "reason", "label": "Business reason", "kind": FieldKind.LONG_TEXT, "required": True},
+            {"key": "desired_date", "label": "Desired date", "kind": FieldKind.DATE},
+            {"key": "can_wait", "label": "Can it wait for the next planned release?", "kind": FieldKind.YES_NO},
+        ],
+    },
+    {
+        "slug": "guidance",
+        "name": "Ask for guidance",
+        "ticket_type": TicketType.SERVICE_REQUEST,
+        "summary": "Advice from a consultant who knows your solution.",
+        "asks": False,
+        "fields": [
+            {
+                "key": "topic",
+                "label": "Topic",
+                "kind": FieldKind.CHOICE,
+                "required": True,
+                "choices": "Data model\nWorkflows\nIntegrations\nPerformance\nOther",
+            },
+            {"key": "solution", "label": "Which solution?", "kind": FieldKind.SOLUTION},
+        ],
+    },
+]
+
+# Essential: incidents only. Standard: plus minor changes and updates. Premium: plus guidance.
+TIERS = [
+    ("essential", "Essential", 1, ["incident"]),
+    (
+        "standard",
+        "Standard",
+        2,
+        ["incident", "product-import-issue", "new-user-access", "translation-update", "content-model-change"],
+    ),
+    ("premium", "Premium", 3, [rt["slug"] for rt in REQUEST_TYPES]),
+]
+
+
+def load_catalogue() -> dict[str, Tier]:
+    """Create the demo request types with their forms and the three tiers; returns the tiers by slug."""
+    for position, spec in enumerate(REQUEST_TYPES, start=1):
+        request_type = RequestType.objects.create(
+            slug=spec["slug"],
+            name=spec["name"],
+            ticket_type=spec["ticket_type"],
+            summary=spec["summary"],
+            position=position * 10,
+            asks_impact_and_urgency=spec.get("asks", True),
+            default_impact=spec.get("default_impact", Impact.LOW),
+            default_urgency=spec.get("default_urgency", Urgency.LOW),
+        )
+        FormField.objects.bulk_create(
+            FormField(
+                request_type=request_type,
+                position=index * 10,
+                key=field["key"],
+                label=field["label"],
+                kind=field["kind"],
+                required=field.get("required", False),
+                help_text=field.get("help_text", ""),
+                choices=field.get("choices", ""),
+            )
+            for index, field in enumerate(spec["fields"], start=1)
+        )
+    by_slug = {rt.slug: rt for rt in RequestType.objects.all()}
+    tiers = {}
+    for slug, name, rank, offered in TIERS:
+        tier = Tier.objects.create(slug=slug, name=name, rank=rank)
+        tier.request_types.set([by_slug[s] for s in offered])
+        tiers[slug] = tier
+    return tiers

@@ -1,0 +1,250 @@
+"""The demo installation that `picocore demo` loads once: three customers, the service team, tickets."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from picocore.catalog.choices import Impact, Urgency
+from picocore.catalog.models import RequestType
+from picocore.cmdb.choices import EnvironmentKind, SolutionKind
+from picocore.cmdb.models import Environment, Solution
+from picocore.contracts.models import Contract
+from picocore.core.clock import now
+from picocore.demo.catalogue import load_catalogue
+from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
+from picocore.tenancy.models import Membership, Organisation, Team, User
+from picocore.tickets.choices import Channel, Status
+from picocore.tickets.services import (
+    ticket_assign,
+    ticket_create,
+    ticket_reply,
+    ticket_set_next_step,
+    ticket_transition,
+)
+
+DEMO_PASSWORD = "picocore-demo"
+
+ORGANISATIONS = [
+    # slug, name, prefix, time zone, tier, hotline, solutions [(name, product, kind, host)]
+    ("acme-foods", "Acme Foods", "ACME", "Europe/Copenhagen", "premium", "+45 70 20 30 40",
+     [("Acme PIM", "Akeneo 7", SolutionKind.PIM, "pim.acme.example"),
+      ("Acme Web", "Umbraco 13", SolutionKind.CMS, "www.acme.example")]),
+    ("nordic-fashion", "Nordic Fashion", "NORD", "Europe/Stockholm", "standard", "+46 8 120 300 00",
+     [("Nordic PIM", "inRiver PIM", SolutionKind.PIM, "pim.nordicfashion.example"),
+      ("Nordic Shop CMS", "Sitecore XM", SolutionKind.CMS, "shop.nordicfashion.example")]),
+    ("bolt-hardware", "Bolt Hardware", "BOLT", "Europe/Berlin", "essential", "",
+     [("Bolt PIM", "Struct PIM", SolutionKind.PIM, "pim.bolthardware.example")]),
+]  # fmt: skip
+
+PEOPLE = [
+    # e-mail, name, staff role, [(organisation slug, role)]
+    ("anna@acme.example", "Anna Jensen", "", [("acme-foods", MembershipRole.REQUESTER)]),
+    ("admin@acme.example", "Lars Holm", "", [("acme-foods", MembershipRole.CUSTOMER_ADMIN)]),
+    ("nils@nordicfashion.example", "Nils Berg", "", [("nordic-fashion", MembershipRole.REQUESTER)]),
+    ("bo@bolthardware.example", "Bo Weber", "", [("bolt-hardware", MembershipRole.CUSTOMER_ADMIN)]),
+    ("mette@pixelagency.example", "Mette Lund", "",
+     [("acme-foods", MembershipRole.REQUESTER), ("nordic-fashion", MembershipRole.REQUESTER)]),
+    ("consultant@picocore.example", "Carla Nørgaard", StaffRole.CONSULTANT, []),
+    ("manager@picocore.example", "Magnus Friis", StaffRole.SERVICE_MANAGER, []),
+    ("dev@picocore.example", "Dina Vester", StaffRole.DEVELOPER, []),
+    ("root@picocore.example", "Rune Admin", StaffRole.ADMINISTRATOR, []),
+]  # fmt: skip
+
+
+def demo_loaded() -> bool:
+    return Organisation.objects.filter(slug="acme-foods").exists()
+
+
+def _answers(request_type: RequestType, values: dict) -> list[dict]:
+    return [
+        {"key": f.key, "label": f.label, "kind": f.kind, "value": values.get(f.key)} for f in request_type.fields.all()
+    ]
+
+
+@transaction.atomic
+def load_demo() -> None:
+    """Create the whole demo installation. Call only when `demo_loaded()` is false."""
+    tiers = load_catalogue()
+    orgs, solutions = {}, {}
+    for slug, name, prefix, tz, tier, hotline, landscape in ORGANISATIONS:
+        org = Organisation.objects.create(slug=slug, name=name, key_prefix=prefix, time_zone=tz)
+        Contract.objects.create(
+            organisation=org, tier=tiers[tier], starts_on=dt.date(2025, 1, 1), hotline_number=hotline
+        )
+        orgs[slug] = org
+        for sol_name, product, kind, host in landscape:
+            solution = Solution.objects.create(organisation=org, name=sol_name, product=product, kind=kind)
+            solutions[sol_name] = solution
+            for env_kind, sub in ((EnvironmentKind.PRODUCTION, ""), (EnvironmentKind.STAGING, "staging."),
+                                  (EnvironmentKind.TEST, "test.")):  # fmt: skip
+                Environment.objects.create(solution=solution, kind=env_kind, url=f"https://{sub}{host}/")
+    people = {}
+    for email, name, staff_role, memberships in PEOPLE:
+        is_admin = staff_role == StaffRole.ADMINISTRATOR
+        user = User.objects.create_user(
+            email,
+            DEMO_PASSWORD,
+            full_name=name,
+            staff_role=staff_role,
+            is_staff=staff_role in (StaffRole.ADMINISTRATOR, StaffRole.SERVICE_MANAGER),
+            is_superuser=is_admin,
+        )
+        for org_slug, role in memberships:
+            Membership.objects.create(user=user, organisation=orgs[org_slug], role=role)
+        if memberships:
+            user.default_organisation = orgs[memberships[0][0]]
+            user.save(update_fields=["default_organisation"])
+        people[email.split("@")[0]] = user
+    operations = Team.objects.create(name="Operations", kind=TeamKind.OPERATIONS)
+    operations.members.set([people["consultant"], people["manager"]])
+    operations.organisations.set(orgs.values())
+    development = Team.objects.create(name="Platform development", kind=TeamKind.DEVELOPMENT)
+    development.members.set([people["dev"]])
+    development.organisations.set(orgs.values())
+    _load_tickets(orgs, solutions, people, operations)
+
+
+def _env(solution: Solution, kind: str) -> Environment:
+    return solution.environments.get(kind=kind)
+
+
+def _load_tickets(orgs, solutions, people, operations) -> None:
+    types = {rt.slug: rt for rt in RequestType.objects.prefetch_related("fields")}
+    carla = people["consultant"]
+    incident = types["incident"]
+    acme_pim = solutions["Acme PIM"]
+
+    acme_1 = ticket_create(
+        actor=people["anna"],
+        organisation=orgs["acme-foods"],
+        request_type=incident,
+        title="Product images missing on the webshop",
+        description="Since this morning about a third of the products on www.acme.example show no image. "
+        "The images are present in the PIM.",
+        impact=Impact.HIGH,
+        urgency=Urgency.MEDIUM,
+        solution=acme_pim,
+        environment=_env(acme_pim, EnvironmentKind.PRODUCTION),
+        answers=_answers(
+            incident,
+            {
+                "solution": "Acme PIM",
+                "environment": "Acme PIM · Production",
+                "steps": "Open any product in the Frozen category on the webshop.",
+                "started": now().date().isoformat(),
+                "users_affected": "2000",
+                "workaround": False,
+            },
+        ),
+    )
+    ticket_assign(actor=carla, ticket=acme_1, team=operations, assignee=carla)
+    ticket_transition(actor=carla, ticket=acme_1, to=Status.IN_PROGRESS)
+    ticket_reply(
+        actor=carla,
+        ticket=acme_1,
+        body="Thank you, Anna. The nightly asset export to the CDN failed on a changed folder permission. "
+        "I am re-running it now and will confirm once all images are back.",
+    )
+    ticket_set_next_step(
+        actor=carla, ticket=acme_1, text="Re-run the asset export and verify the webshop", due=now().date()
+    )
+
+    change = types["content-model-change"]
+    acme_2 = ticket_create(
+        actor=people["admin"],
+        organisation=orgs["acme-foods"],
+        request_type=change,
+        title="Add an 'allergens' attribute to food products",
+        description="We need an allergens attribute, shown on the product page, for the new EU labelling.",
+        impact=change.default_impact,
+        urgency=change.default_urgency,
+        solution=acme_pim,
+        answers=_answers(
+            change,
+            {
+                "solution": "Acme PIM",
+                "change": "New multi-select attribute 'allergens' on the Food family, shown on the web.",
+                "reason": "EU labelling rules from next quarter.",
+                "can_wait": True,
+            },
+        ),
+    )
+    ticket_assign(actor=carla, ticket=acme_2, team=operations, assignee=carla)
+    ticket_transition(actor=carla, ticket=acme_2, to=Status.TRIAGED)
+    ticket_transition(actor=carla, ticket=acme_2, to=Status.WAITING_ON_CUSTOMER)
+    ticket_reply(
+        actor=carla,
+        ticket=acme_2,
+        body="Which allergens list should we use: the 14 EU allergens, or your own list?",
+    )
+    ticket_set_next_step(actor=carla, ticket=acme_2, text="Waiting for the list of allergens from you", due=None)
+
+    acme_3 = ticket_create(
+        actor=people["anna"],
+        organisation=orgs["acme-foods"],
+        request_type=types["translation-update"],
+        title="Swedish texts for the summer campaign",
+        description="Please add the attached Swedish texts to the campaign pages.",
+        impact=Impact.LOW,
+        urgency=Urgency.LOW,
+        solution=solutions["Acme Web"],
+        answers=_answers(types["translation-update"], {"solution": "Acme Web", "languages": "sv", "texts": "42"}),
+    )
+    ticket_assign(actor=carla, ticket=acme_3, team=operations, assignee=carla)
+    ticket_transition(actor=carla, ticket=acme_3, to=Status.IN_PROGRESS)
+    ticket_transition(
+        actor=carla, ticket=acme_3, to=Status.RESOLVED, note="All 42 texts are published on the campaign pages."
+    )
+
+    nord_1 = ticket_create(
+        actor=people["nils"],
+        organisation=orgs["nordic-fashion"],
+        request_type=types["new-user-access"],
+        title="Editor access for Sara Ek",
+        description="Sara joins the content team on Monday and needs editor access to the PIM.",
+        impact=Impact.LOW,
+        urgency=Urgency.MEDIUM,
+        solution=solutions["Nordic PIM"],
+        answers=_answers(
+            types["new-user-access"],
+            {
+                "person": "Sara Ek",
+                "email": "sara@nordicfashion.example",
+                "solution": "Nordic PIM",
+                "access": "Editor",
+                "needed_from": (now().date() + dt.timedelta(days=3)).isoformat(),
+            },
+        ),
+    )
+    ticket_create(
+        actor=people["nils"],
+        organisation=orgs["nordic-fashion"],
+        request_type=incident,
+        title="Checkout page loads slowly",
+        description="The checkout takes 8–10 seconds to load since yesterday's release.",
+        impact=Impact.MEDIUM,
+        urgency=Urgency.HIGH,
+        solution=solutions["Nordic Shop CMS"],
+        environment=_env(solutions["Nordic Shop CMS"], EnvironmentKind.PRODUCTION),
+        channel=Channel.WEB,
+    )
+    ticket_transition(actor=carla, ticket=nord_1, to=Status.TRIAGED)
+
+    bolt_pim = solutions["Bolt PIM"]
+    bolt_1 = ticket_create(
+        actor=people["bo"],
+        organisation=orgs["bolt-hardware"],
+        request_type=incident,
+        title="Supplier feed import stopped",
+        description="The nightly supplier feed has not updated prices since Tuesday.",
+        impact=Impact.MEDIUM,
+        urgency=Urgency.MEDIUM,
+        solution=bolt_pim,
+        environment=_env(bolt_pim, EnvironmentKind.PRODUCTION),
+    )
+    ticket_assign(actor=carla, ticket=bolt_1, team=operations, assignee=carla)
+    ticket_transition(actor=carla, ticket=bolt_1, to=Status.IN_PROGRESS)
+    ticket_transition(
+        actor=carla, ticket=bolt_1, to=Status.RESOLVED, note="The feed credentials had expired; renewed and re-run."
+    )
+    ticket_transition(actor=people["bo"], ticket=bolt_1, to=Status.CLOSED)

@@ -1,0 +1,34 @@
+"""Which of the signed-in person's organisations the portal is showing."""
+
+from django.http import HttpRequest
+
+from picocore.tenancy.models import Membership
+
+SESSION_KEY = "portal_organisation_id"
+
+
+def portal_memberships(request: HttpRequest) -> list[Membership]:
+    """The person's memberships with their organisations, fetched once per request."""
+    if not hasattr(request, "_portal_memberships"):
+        request._portal_memberships = list(
+            Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
+        )
+    return request._portal_memberships
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The membership chosen in this session, else the person's default organisation, else the first."""
+    memberships = portal_memberships(request)
+    if not memberships:
+        return None
+    by_org = {m.organisation_id: m for m in memberships}
+    chosen = request.session.get(SESSION_KEY) or request.user.default_organisation_id
+    return by_org.get(chosen) or memberships[0]
+
+
+def choose_organisation(request: HttpRequest, organisation_id: int) -> Membership | None:
+    """Switch the session to one of the person's organisations; None (and no change) for any other id."""
+    membership = next((m for m in portal_memberships(request) if m.organisation_id == organisation_id), None)
+    if membership is not None:
+        request.session[SESSION_KEY] = organisation_id
+    return membership

@@ -1,0 +1,149 @@
+"""People, customer organisations, memberships and the service team's teams."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from picocore.core.clock import now
+from picocore.core.models import TimeStampedModel
+from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("staff_role", StaffRole.ADMINISTRATOR)
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address: a customer contact, a member of staff, or both."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    staff_role = models.CharField(_("staff role"), max_length=20, choices=StaffRole.choices, blank=True)
+    is_staff = models.BooleanField(_("admin site access"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=now)
+    default_organisation = models.ForeignKey(
+        "tenancy.Organisation",
+        verbose_name=_("default organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_service_staff(self) -> bool:
+        return bool(self.staff_role)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Organisation(TimeStampedModel):
+    """A customer. Every customer-owned row carries one; ticket keys are `<key_prefix>-<number>`."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Copenhagen", validators=[validate_time_zone]
+    )
+    key_prefix = models.CharField(
+        _("ticket key prefix"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,9}$", _("2–10 capital letters or digits, a letter first."))],
+        help_text=_("Tickets are numbered PREFIX-1, PREFIX-2, … Existing keys never change."),
+    )
+    requesters_see_all = models.BooleanField(
+        _("requesters see all of the organisation's requests"),
+        default=False,
+        help_text=_("Otherwise a requester sees only their own requests; customer admins always see all."),
+    )
+    last_ticket_number = models.PositiveBigIntegerField(_("last ticket number"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A person's place in one customer organisation, with their role there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def sees_whole_organisation(self) -> bool:
+        return self.role == MembershipRole.CUSTOMER_ADMIN or self.organisation.requesters_see_all
+
+
+class Team(TimeStampedModel):
+    """A team of staff. Operations teams own tickets; development teams take handed-off change work."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
+    members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("members"))
+    organisations = models.ManyToManyField(
+        Organisation, related_name="teams", blank=True, verbose_name=_("organisations served")
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

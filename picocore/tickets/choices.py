@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    TRIAGED = "triaged", _("Triaged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on you")
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party", _("Waiting on a third party")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.TRIAGED,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_CUSTOMER,
+    Status.WAITING_ON_THIRD_PARTY,
+)
+# "Open" for the customer's home page: everything not yet closed or cancelled, resolved included,
+# because a resolved request still waits for the customer's confirmation.
+UNFINISHED_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web portal")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    PUBLIC_REPLY = "public_reply", _("Reply")
+    INTERNAL_NOTE = "internal_note", _("Internal note")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    FIELD_CHANGED = "field_changed", _("Field changed")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")

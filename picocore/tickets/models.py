@@ -1,0 +1,147 @@
+"""Tickets, their append-only timeline and their attachments."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
+from picocore.core.clock import now
+from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, Status
+
+
+class Ticket(models.Model):
+    """A customer's request, keyed `<PREFIX>-<n>` within its organisation. Changed only through services."""
+
+    tenancy_owner_field = "requester"
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="tickets")
+    number = models.PositiveBigIntegerField(_("number"), editable=False)
+    key = models.CharField(_("key"), max_length=32, unique=True, editable=False)
+    ticket_type = models.CharField(_("type"), max_length=20, choices=TicketType.choices)
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("request type")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    answers = models.JSONField(
+        _("form answers"), default=list, blank=True, help_text=_("[{key, label, value}] as asked at submission.")
+    )
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets")
+    solution = models.ForeignKey("cmdb.Solution", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    environment = models.ForeignKey(
+        "cmdb.Environment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    priority_reason = models.CharField(_("priority reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
+    team = models.ForeignKey("tenancy.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_step_due = models.DateField(_("next step expected"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    created_at = models.DateTimeField(_("created"), default=now)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="ticket_number_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-updated_at"], name="ticket_org_status"),
+            models.Index(fields=["requester", "status", "-updated_at"], name="ticket_requester_status"),
+            models.Index(fields=["organisation", "-updated_at"], name="ticket_org_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: timeline rows are written once and never changed."""
+
+    def update(self, **kwargs):
+        raise TypeError("Timeline events are append-only.")
+
+    def delete(self):
+        raise TypeError("Timeline events are append-only.")
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's timeline. Append-only; `public` events are what the customer sees."""
+
+    tenancy_owner_field = "ticket__requester"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    public = models.BooleanField(_("visible to the customer"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("text"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True, help_text=_("e.g. {field, before, after}"))
+    created_at = models.DateTimeField(_("when"), default=now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Timeline events are append-only.")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random directory per file: names never collide and cannot be guessed; the original name is a column.
+    return f"attachments/{instance.organisation_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file added to a ticket, stored through Django's storage API, downloadable only via the ticket."""
+
+    tenancy_owner_field = "ticket__requester"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    public = models.BooleanField(_("visible to the customer"), default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("added"), default=now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,75 @@
+"""Reading tickets. Every function takes the actor and scopes through `picocore.tenancy.scope`; the
+number of queries each costs is fixed, whatever the number of tickets."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from picocore.core.errors import NotFound
+from picocore.tenancy.models import Organisation, User
+from picocore.tenancy.scope import customer_restrict
+from picocore.tickets.choices import UNFINISHED_STATUSES, Status
+from picocore.tickets.models import Attachment, Ticket, TicketEvent
+
+LIST_RELATED = ("request_type", "requester", "team", "assignee")
+
+
+def portal_ticket_list(
+    *, actor: User, organisation: Organisation, whole_organisation: bool, unfinished_only: bool = True
+) -> QuerySet[Ticket]:
+    """The organisation's tickets the actor may see in the portal, newest activity first.
+
+    With `whole_organisation` false (or when the actor may only see their own), only the actor's requests.
+    """
+    tickets = customer_restrict(Ticket.objects.filter(organisation=organisation), actor)
+    if not whole_organisation:
+        tickets = tickets.filter(requester=actor)
+    if unfinished_only:
+        tickets = tickets.filter(status__in=UNFINISHED_STATUSES)
+    return tickets.select_related(*LIST_RELATED).order_by("-updated_at", "-id")
+
+
+def portal_status_counts(*, actor: User, organisation: Organisation, whole_organisation: bool) -> dict[str, int]:
+    """How many of the visible tickets are in each group the home page shows, in one query."""
+    tickets = portal_ticket_list(
+        actor=actor, organisation=organisation, whole_organisation=whole_organisation, unfinished_only=False
+    )
+    return tickets.order_by().aggregate(
+        open=Count("id", filter=Q(status__in=UNFINISHED_STATUSES)),
+        waiting_on_you=Count("id", filter=Q(status=Status.WAITING_ON_CUSTOMER)),
+        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
+        finished=Count("id", filter=Q(status__in=(Status.CLOSED, Status.CANCELLED))),
+    )
+
+
+def portal_ticket_get(*, actor: User, key: str) -> Ticket:
+    """The ticket with this key if the actor may see it in the portal; NotFound otherwise (same for both)."""
+    ticket = (
+        customer_restrict(Ticket.objects.all(), actor)
+        .select_related("organisation", "request_type", "requester", "team", "assignee", "solution", "environment")
+        .filter(key=key.upper())
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("There is no request with that key, or it is not yours to see.")
+    return ticket
+
+
+def public_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The events the customer sees, oldest first, with their actors and public attachments."""
+    return (
+        TicketEvent.objects.filter(ticket=ticket, public=True)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.filter(public=True)))
+        .order_by("created_at", "id")
+    )
+
+
+def portal_attachment_get(*, actor: User, key: str, attachment_id: int) -> Attachment:
+    """A public attachment of a ticket the actor may see in the portal; NotFound otherwise."""
+    attachment = (
+        customer_restrict(Attachment.objects.filter(public=True), actor)
+        .filter(pk=attachment_id, ticket__key=key.upper())
+        .first()
+    )
+    if attachment is None:
+        raise NotFound("There is no such file.")
+    return attachment

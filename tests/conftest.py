@@ -1,0 +1,88 @@
+"""Shared fixtures: a small customer world built fresh for each test."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
+from picocore.catalog.models import RequestType
+from picocore.cmdb.models import Environment, Solution
+from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
+from picocore.tenancy.models import Organisation, Team, User
+from picocore.tickets.models import Ticket
+from picocore.tickets.services import ticket_create
+from tests import factories
+
+
+@dataclass
+class Customer:
+    """One customer organisation with a contract, a landscape, a requester and a customer admin."""
+
+    organisation: Organisation
+    requester: User
+    admin: User
+    incident: RequestType
+    solution: Solution
+    production: Environment
+    staging: Environment
+
+    def ticket(self, *, by: User | None = None, title: str = "Images missing", **overrides) -> Ticket:
+        arguments = {
+            "actor": by or self.requester,
+            "organisation": self.organisation,
+            "request_type": self.incident,
+            "title": title,
+            "description": "Since this morning.",
+            "impact": Impact.HIGH,
+            "urgency": Urgency.MEDIUM,
+            "solution": self.solution,
+            "environment": self.production,
+        }
+        arguments.update(overrides)
+        return ticket_create(**arguments)
+
+
+def make_customer(prefix: str, team: Team | None = None) -> Customer:
+    organisation = factories.OrganisationFactory(key_prefix=prefix, name=f"{prefix.title()} Ltd")
+    incident = factories.RequestTypeFactory(ticket_type=TicketType.INCIDENT, name=f"Incident {prefix}")
+    factories.FormFieldFactory(request_type=incident, key="solution", label="Solution", kind=FieldKind.SOLUTION,
+                               required=True, position=1)  # fmt: skip
+    factories.FormFieldFactory(request_type=incident, key="environment", label="Environment",
+                               kind=FieldKind.ENVIRONMENT, required=True, position=2)  # fmt: skip
+    factories.FormFieldFactory(request_type=incident, key="steps", label="Steps to reproduce",
+                               kind=FieldKind.LONG_TEXT, required=True, position=3)  # fmt: skip
+    tier = factories.TierFactory()
+    tier.request_types.add(incident)
+    factories.ContractFactory(organisation=organisation, tier=tier)
+    solution = factories.SolutionFactory(organisation=organisation, name=f"{prefix} PIM")
+    production = factories.EnvironmentFactory(solution=solution, kind="production")
+    staging = factories.EnvironmentFactory(solution=solution, kind="staging")
+    requester = factories.UserFactory(full_name=f"{prefix} Requester")
+    admin = factories.UserFactory(full_name=f"{prefix} Admin")
+    factories.MembershipFactory(user=requester, organisation=organisation, role=MembershipRole.REQUESTER)
+    factories.MembershipFactory(user=admin, organisation=organisation, role=MembershipRole.CUSTOMER_ADMIN)
+    if team is not None:
+        team.organisations.add(organisation)
+    return Customer(organisation, requester, admin, incident, solution, production, staging)
+
+
+@pytest.fixture
+def operations_team(db) -> Team:
+    return factories.TeamFactory(name="Operations", kind=TeamKind.OPERATIONS)
+
+
+@pytest.fixture
+def consultant(operations_team) -> User:
+    user = factories.StaffFactory(full_name="Carla Consultant", staff_role=StaffRole.CONSULTANT)
+    operations_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def acme(operations_team) -> Customer:
+    return make_customer("ACME", operations_team)
+
+
+@pytest.fixture
+def nord(operations_team) -> Customer:
+    return make_customer("NORD", operations_team)

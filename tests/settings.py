@@ -1,0 +1,26 @@
+"""Test settings: the production settings module with what tests need changed, and nothing else.
+
+A non-UTC time zone catches naive/aware mistakes; a fast hasher keeps the suite quick; files go to a
+temporary directory.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdefghijklmnop")
+os.environ.setdefault("PICOCORE_HTTPS", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("PICOCORE_VAR_DIR", tempfile.mkdtemp(prefix="picocore-test-var-"))
+
+from picocore.config.settings import *  # noqa: F403  (the deliberate exception: tests extend settings)
+
+TIME_ZONE = "America/Santiago"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="picocore-test-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
