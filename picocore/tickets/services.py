@@ -185,21 +185,24 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 def ticket_reply(*, actor: User, ticket: Ticket, body: str, files: list | None = None) -> TicketEvent:
-    """Add a public reply (with attachments) to the ticket's timeline.
+    """Add a public reply (with attachments) to the ticket's timeline; files sent without text are recorded
+    as `attachment_added`.
 
     A customer's reply to a ticket that waits on them hands it back to the team (in progress).
     Closed and cancelled tickets take no more replies.
     """
     body = (body or "").strip()
     errors: dict[str, list[str]] = {}
-    if not body:
-        errors["body"] = [_("Write a reply before sending.")]
+    uploads: list[CheckedUpload] = []
     try:
         uploads = check_uploads(files or [])
     except ValidationError as error:
         errors.update(error.field_errors)
+    if not body and not files:
+        errors["body"] = [_("Write a reply or attach a file before sending.")]
     if errors:
         raise ValidationError(field_errors=errors)
+    kind = EventKind.PUBLIC_REPLY if body else EventKind.ATTACHMENT_ADDED
     with transaction.atomic():
         ticket = _locked(ticket)
         if ticket.status in (Status.CLOSED, Status.CANCELLED):
@@ -207,7 +210,7 @@ def ticket_reply(*, actor: User, ticket: Ticket, body: str, files: list | None =
                 _("%(key)s is %(status)s and takes no more replies; please submit a new request.")
                 % {"key": ticket.key, "status": ticket.get_status_display().lower()}
             )
-        event = _record(ticket, kind=EventKind.PUBLIC_REPLY, actor=actor, public=True, body=body)
+        event = _record(ticket, kind=kind, actor=actor, public=True, body=body)
         _store_attachments(ticket, event, uploads, actor)
         if not actor.is_service_staff and ticket.status == Status.WAITING_ON_CUSTOMER:
             _apply_transition(ticket, to=Status.IN_PROGRESS, actor=actor, note="")

@@ -79,8 +79,9 @@ def test_customer_reply_to_a_ticket_waiting_on_them_hands_it_back(acme, consulta
 
 def test_empty_reply_is_refused_and_nothing_recorded(acme):
     ticket = acme.ticket()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         ticket_reply(actor=acme.requester, ticket=ticket, body="   ")
+    assert error.value.field_errors == {"body": ["Write a reply or attach a file before sending."]}
     assert ticket.events.count() == 1
 
 
@@ -139,3 +140,12 @@ def test_closed_ticket_takes_no_replies(acme, consultant):
     ticket_confirm_resolution(actor=acme.requester, ticket=ticket)
     with pytest.raises(InvalidTransition):
         ticket_reply(actor=acme.requester, ticket=ticket, body="One more thing")
+
+
+def test_files_without_text_are_recorded_as_attachment_added(acme):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = acme.ticket()
+    event = ticket_reply(actor=acme.requester, ticket=ticket, body="", files=[SimpleUploadedFile("log.txt", b"x")])
+    assert event.kind == EventKind.ATTACHMENT_ADDED
+    assert [a.filename for a in event.attachments.all()] == ["log.txt"]
