@@ -24,6 +24,16 @@ class Tier(TimeStampedModel):
     request_types = models.ManyToManyField(
         "catalog.RequestType", related_name="tiers", blank=True, verbose_name=_("request types offered")
     )
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("reopen window (days)"),
+        default=14,
+        help_text=_("For how long after a resolution the customer may reopen the request or reply to reopen it."),
+    )
+    auto_close_after_days = models.PositiveSmallIntegerField(
+        _("close resolved requests after (days)"),
+        default=5,
+        help_text=_("A resolved request the customer neither confirms nor reopens is closed after this many days."),
+    )
 
     class Meta:
         verbose_name = _("tier")

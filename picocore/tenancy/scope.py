@@ -2,7 +2,8 @@
 
 Every selector that reads customer data passes its queryset through `restrict`. A model declares where its
 organisation is (`tenancy_organisation_field`, default `organisation`) and, when plain requesters may see
-only their own rows, who owns a row (`tenancy_owner_field`). The filter is built from subqueries, so it adds
+only their own rows, who owns a row (`tenancy_owner_field`) and optionally which rows a person follows
+without owning them (`tenancy_followed_q(user)`). The filter is built from subqueries, so it adds
 no query of its own and its cost does not grow with the number of memberships.
 """
 
@@ -29,7 +30,10 @@ def customer_q(user: User, model: type[Model]) -> Q:
     sees_all_of = memberships.filter(
         Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True)
     ).values("organisation_id")
-    return Q(**{f"{org_field}__in": sees_all_of}) | Q(**{owner_field: user, f"{org_field}__in": member_of})
+    own = Q(**{owner_field: user})
+    if followed := getattr(model, "tenancy_followed_q", None):
+        own |= followed(user)
+    return Q(**{f"{org_field}__in": sees_all_of}) | (own & Q(**{f"{org_field}__in": member_of}))
 
 
 def served_organisations(user: User) -> QuerySet[Organisation]:

@@ -39,3 +39,14 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     FIELD_CHANGED = "field_changed", _("Field changed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    LINKED = "linked", _("Linked")
+    MERGED = "merged", _("Merged")
+    DEVELOPMENT = "development", _("Development milestone")
+
+
+class LinkKind(models.TextChoices):
+    """How one ticket relates to another; read as "<source> <kind> <target>"."""
+
+    RELATED = "related", _("is related to")
+    DUPLICATE_OF = "duplicate_of", _("duplicates")
+    PARENT_OF = "parent_of", _("is the parent of")

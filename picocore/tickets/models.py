@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.core.clock import now
-from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, Status
+from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, LinkKind, Status
 
 
 class Ticket(models.Model):
@@ -49,6 +49,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets", editable=False
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -61,6 +64,10 @@ class Ticket(models.Model):
             models.Index(fields=["organisation", "status", "-updated_at"], name="ticket_org_status"),
             models.Index(fields=["requester", "status", "-updated_at"], name="ticket_requester_status"),
             models.Index(fields=["organisation", "-updated_at"], name="ticket_org_updated"),
+            models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
+            models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_status"),
+            models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status"),
+            models.Index(fields=["status", "-updated_at"], name="ticket_status_updated"),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +76,50 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @classmethod
+    def tenancy_followed_q(cls, user) -> models.Q:
+        """Tickets the user follows as a watcher (see `picocore.tenancy.scope`)."""
+        return models.Q(pk__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
+
+
+class TicketWatcher(models.Model):
+    """A customer contact who follows a ticket they did not file (e.g. the requester of a merged duplicate)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watched_tickets")
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("since"), default=now)
+
+    class Meta:
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="watcher_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} watches {self.ticket_id}"
+
+
+class TicketLink(models.Model):
+    """A typed link between two tickets of one organisation: `source` <kind> `target`."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=now)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="ticketlink_unique"),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="ticketlink_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -116,6 +167,10 @@ class TicketEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("Timeline events are append-only.")
 
+    @classmethod
+    def tenancy_followed_q(cls, user) -> models.Q:
+        return models.Q(ticket_id__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
+
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # A random directory per file: names never collide and cannot be guessed; the original name is a column.
@@ -145,3 +200,7 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @classmethod
+    def tenancy_followed_q(cls, user) -> models.Q:
+        return models.Q(ticket_id__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))

@@ -30,7 +30,7 @@ def test_timeline_records_each_change_in_order_with_before_and_after(acme, consu
         (EventKind.FIELD_CHANGED, consultant.pk,
          {"field": "owner", "before": {"team": operations_team.pk, "assignee": None},
           "after": {"team": operations_team.pk, "assignee": consultant.pk},
-          "after_label": "Carla Consultant, Operations"}),
+          "before_label": "Operations", "after_label": "Carla Consultant, Operations"}),
         (EventKind.STATUS_CHANGED, consultant.pk, {"field": "status", "before": "new", "after": "in_progress"}),
         (EventKind.PUBLIC_REPLY, consultant.pk, {}),
         (EventKind.FIELD_CHANGED, consultant.pk,

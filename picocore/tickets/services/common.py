@@ -1,0 +1,54 @@
+"""Pieces every ticket service uses: the row lock, the timeline writer, attachment storage."""
+
+from picocore.core.clock import now
+from picocore.tenancy.models import User
+from picocore.tickets.attachments import CheckedUpload
+from picocore.tickets.models import Attachment, Ticket, TicketEvent
+
+
+def locked(ticket: Ticket) -> Ticket:
+    """The ticket re-read under a row lock (inside the caller's transaction): concurrent changes to one
+    ticket queue instead of interleaving, and each sees what the previous one committed."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def record_event(
+    ticket: Ticket, *, kind: str, actor: User | None, public: bool, body: str = "", data: dict | None = None
+) -> TicketEvent:
+    """Append one event to the ticket's timeline (the only way events are written)."""
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        organisation_id=ticket.organisation_id,
+        kind=kind,
+        public=public,
+        actor=actor,
+        body=body,
+        data=data or {},
+        created_at=now(),
+    )
+
+
+def store_attachments(ticket: Ticket, event: TicketEvent, uploads: list[CheckedUpload], actor: User) -> None:
+    """Save checked uploads to storage and link them to the event; they share its visibility."""
+    for upload in uploads:
+        attachment = Attachment(
+            ticket=ticket,
+            organisation_id=ticket.organisation_id,
+            event=event,
+            filename=upload.filename,
+            content_type=upload.content_type,
+            size=upload.size,
+            public=event.public,
+            uploaded_by=actor,
+            created_at=event.created_at,
+        )
+        # Saving the file writes it to storage; should the transaction roll back afterwards, the orphan
+        # file is harmless (its random path is referenced by no row) and never served.
+        attachment.file.save(upload.filename, upload.file, save=False)
+        attachment.save()
+
+
+def touch(ticket: Ticket, *fields: str) -> None:
+    """Save the named fields and `updated_at` (set to now)."""
+    ticket.updated_at = now()
+    ticket.save(update_fields=[*fields, "updated_at"])

@@ -1,0 +1,141 @@
+"""Creating tickets: from the portal, by phone, by e-mail or through the API — one path for all."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from picocore.catalog.choices import Impact, Urgency
+from picocore.catalog.models import RequestType
+from picocore.catalog.priority import priority_for
+from picocore.cmdb.models import Environment, Solution
+from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now
+from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.tenancy.choices import TeamKind
+from picocore.tenancy.models import Membership, Organisation, Team, User
+from picocore.tickets.attachments import check_uploads
+from picocore.tickets.choices import Channel, EventKind, Status
+from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
+from picocore.tickets.models import Ticket
+from picocore.tickets.services.common import record_event, store_attachments
+
+
+def owning_team_for(organisation: Organisation) -> Team | None:
+    """The operations team that takes new requests of this organisation (the first by name)."""
+    return Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation).order_by("name").first()
+
+
+def _check_offered(request_type: RequestType, organisation: Organisation) -> None:
+    contract = contract_in_force(organisation=organisation, on=now().date())
+    if contract is None:
+        raise PermissionDenied(_("%(org)s has no contract in force.") % {"org": organisation.name})
+    if not request_type.active or not contract.tier.request_types.filter(pk=request_type.pk).exists():
+        raise ValidationError(
+            _("“%(type)s” is not part of the %(tier)s subscription.")
+            % {"type": request_type.name, "tier": contract.tier.name},
+            field_errors={"request_type": [_("Choose a request type your subscription offers.")]},
+        )
+
+
+def _check_landscape(
+    organisation: Organisation, solution: Solution | None, environment: Environment | None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if solution is not None and solution.organisation_id != organisation.pk:
+        errors["solution"] = [_("Choose one of your organisation's solutions.")]
+    if environment is not None:
+        if environment.organisation_id != organisation.pk:
+            errors["environment"] = [_("Choose one of your organisation's environments.")]
+        elif solution is not None and environment.solution_id != solution.pk:
+            errors["environment"] = [
+                _("%(env)s is not an environment of %(solution)s.") % {"env": environment, "solution": solution}
+            ]
+    return errors
+
+
+def ticket_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    request_type: RequestType,
+    title: str,
+    description: str,
+    impact: str,
+    urgency: str,
+    answers: list[dict[str, Any]] | None = None,
+    solution: Solution | None = None,
+    environment: Environment | None = None,
+    channel: str = Channel.WEB,
+    requester: User | None = None,
+    files: list | None = None,
+) -> Ticket:
+    """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
+    operations team, the `created` event and any attachments — all or nothing.
+
+    `actor` files the ticket; `requester` (default: the actor) is the customer contact it is for and must
+    be a member of `organisation`. Raises ValidationError (nothing saved) or PermissionDenied.
+    """
+    requester = requester or actor
+    if not Membership.objects.filter(user=requester, organisation=organisation).exists():
+        raise NotFound(_("No such organisation."))
+    if actor != requester and not actor.is_service_staff:
+        raise PermissionDenied(_("Only the service team can file a request on someone else's behalf."))
+    _check_offered(request_type, organisation)
+
+    errors: dict[str, list[str]] = {}
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        errors["title"] = [_("Give the request a short title.")]
+    if not description:
+        errors["description"] = [_("Describe what you need or what happened.")]
+    if impact not in Impact.values:
+        errors["impact"] = [_("Choose the impact.")]
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose the urgency.")]
+    errors.update(_check_landscape(organisation, solution, environment))
+    uploads = []
+    try:
+        uploads = check_uploads(files or [])
+    except ValidationError as error:
+        errors.update(error.field_errors)
+    if errors:
+        raise ValidationError(field_errors=errors)
+
+    decision = priority_for(impact, urgency)
+    team = owning_team_for(organisation)
+    with transaction.atomic():
+        prefix, number = allocate_ticket_numbers(organisation.pk)
+        created_at = now()
+        ticket = Ticket.objects.create(
+            organisation=organisation,
+            number=number,
+            key=ticket_key(prefix, number),
+            ticket_type=request_type.ticket_type,
+            request_type=request_type,
+            title=title[:200],
+            description=description,
+            answers=answers or [],
+            requester=requester,
+            solution=solution,
+            environment=environment,
+            impact=impact,
+            urgency=urgency,
+            priority=decision.priority,
+            priority_reason=decision.reason,
+            status=Status.NEW,
+            team=team,
+            channel=channel,
+            created_at=created_at,
+            updated_at=created_at,
+        )
+        event = record_event(
+            ticket,
+            kind=EventKind.CREATED,
+            actor=actor,
+            public=True,
+            body=description,
+            data={"priority": decision.priority, "priority_reason": decision.reason, "channel": channel},
+        )
+        store_attachments(ticket, event, uploads, actor)
+    return ticket

@@ -1,0 +1,139 @@
+"""Status changes: the one guarded path through the lifecycle in `picocore.tickets.states`."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from picocore.contracts.models import Tier
+from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now
+from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.tenancy.models import User
+from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.models import Ticket
+from picocore.tickets.services.common import locked, record_event, touch
+from picocore.tickets.states import allowed_next, is_allowed
+
+# What a customer may do to their own request's status; everything else is the service team's.
+CUSTOMER_TRANSITIONS = {(Status.RESOLVED, Status.CLOSED), (Status.RESOLVED, Status.IN_PROGRESS)}
+
+# Used for an organisation without a contract in force (the tier's own defaults).
+DEFAULT_REOPEN_WINDOW_DAYS = Tier._meta.get_field("reopen_window_days").default
+DEFAULT_AUTO_CLOSE_DAYS = Tier._meta.get_field("auto_close_after_days").default
+
+
+def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
+    """Until when the customer may reopen this resolved ticket; None if it is not resolved."""
+    if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
+        return None
+    contract = contract_in_force(organisation=ticket.organisation, on=ticket.resolved_at.date())
+    days = contract.tier.reopen_window_days if contract else DEFAULT_REOPEN_WINDOW_DAYS
+    return ticket.resolved_at + dt.timedelta(days=days)
+
+
+def apply_transition(ticket: Ticket, *, to: Status, actor: User | None, note: str, data: dict | None = None) -> None:
+    """Set the status and its timestamps on a locked ticket and record the change (caller saves)."""
+    before = ticket.status
+    moment = now()
+    ticket.status = to
+    if to == Status.RESOLVED:
+        ticket.resolved_at = moment
+    elif to in (Status.CLOSED, Status.CANCELLED):
+        ticket.closed_at = moment
+    elif before == Status.RESOLVED:
+        ticket.resolved_at = None
+    record_event(
+        ticket,
+        kind=EventKind.STATUS_CHANGED,
+        actor=actor,
+        public=True,
+        body=note,
+        data={"field": "status", "before": before, "after": to, **(data or {})},
+    )
+
+
+def _refuse(ticket: Ticket, current: Status, target: Status) -> InvalidTransition:
+    allowed = allowed_next(current)
+    names = ", ".join(str(s.label).lower() for s in allowed) or _("none: this ticket is finished")
+    return InvalidTransition(
+        _("%(key)s is %(current)s and cannot become %(target)s. Allowed next: %(allowed)s.")
+        % {"key": ticket.key, "current": current.label.lower(), "target": target.label.lower(), "allowed": names},
+        allowed=tuple(allowed),
+    )
+
+
+def ticket_transition(
+    *, actor: User, ticket: Ticket, to: str, note: str = "", expected_status: str | None = None
+) -> Ticket:
+    """Move the ticket to status `to` if the lifecycle allows it from its current status.
+
+    Raises InvalidTransition listing the allowed statuses otherwise, and also when `expected_status` (what
+    the actor saw) no longer matches: of two people changing one ticket at once, the first wins and the
+    second is told what happened. Customers may only confirm or reopen a resolution, within the reopen
+    window; resolving needs a public resolution note. Runs under the ticket's row lock.
+    """
+    target = Status(to)
+    note = (note or "").strip()
+    with transaction.atomic():
+        ticket = locked(ticket)
+        current = Status(ticket.status)
+        if expected_status is not None and expected_status != current:
+            raise InvalidTransition(
+                _("%(key)s changed while you were looking at it: it is now %(current)s. Nothing was changed.")
+                % {"key": ticket.key, "current": current.label.lower()},
+                allowed=allowed_next(current),
+            )
+        if not is_allowed(current, target):
+            raise _refuse(ticket, current, target)
+        if not actor.is_service_staff:
+            if (current, target) not in CUSTOMER_TRANSITIONS:
+                raise PermissionDenied(_("Only the service team can make this change."))
+            if target == Status.IN_PROGRESS and now() > reopen_deadline(ticket):
+                raise PermissionDenied(
+                    _("%(key)s was resolved too long ago to be reopened. Please submit a new request.")
+                    % {"key": ticket.key}
+                )
+        if target == Status.RESOLVED and not note:
+            raise ValidationError(field_errors={"note": [_("Resolving needs a resolution note for the customer.")]})
+        apply_transition(ticket, to=target, actor=actor, note=note)
+        touch(ticket, "status", "resolved_at", "closed_at")
+    return ticket
+
+
+def ticket_confirm_resolution(*, actor: User, ticket: Ticket) -> Ticket:
+    """The customer agrees the request is done: resolved → closed."""
+    return ticket_transition(actor=actor, ticket=ticket, to=Status.CLOSED, note="")
+
+
+def ticket_reopen(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
+    """Resolved → in progress, with the reason: by the customer within the reopen window, or by staff."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(field_errors={"reason": [_("Tell us what is still wrong so we can pick it up.")]})
+    return ticket_transition(actor=actor, ticket=ticket, to=Status.IN_PROGRESS, note=reason)
+
+
+def ticket_auto_close(*, ticket_id: int) -> bool:
+    """Close one resolved ticket whose confirmation period has passed; True if it was closed now.
+
+    Idempotent: a ticket already closed, reopened, or not yet due is left alone, so a retried or doubled
+    sweep changes nothing.
+    """
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("organisation").filter(pk=ticket_id).first()
+        if ticket is None or ticket.status != Status.RESOLVED or ticket.resolved_at is None:
+            return False
+        contract = contract_in_force(organisation=ticket.organisation, on=ticket.resolved_at.date())
+        days = contract.tier.auto_close_after_days if contract else DEFAULT_AUTO_CLOSE_DAYS
+        if now() < ticket.resolved_at + dt.timedelta(days=days):
+            return False
+        apply_transition(
+            ticket,
+            to=Status.CLOSED,
+            actor=None,
+            note=_("Closed automatically: resolved %(days)s days ago without a reply.") % {"days": days},
+            data={"automatic": True},
+        )
+        touch(ticket, "status", "closed_at")
+    return True

@@ -1,0 +1,138 @@
+"""Who owns a ticket, what the customer is told comes next, and how urgent it is judged to be."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from picocore.catalog.choices import Priority
+from picocore.core.errors import PermissionDenied, ValidationError
+from picocore.tenancy.choices import TeamKind
+from picocore.tenancy.models import Team, User
+from picocore.tickets.choices import EventKind
+from picocore.tickets.models import Ticket
+from picocore.tickets.services.common import locked, record_event, touch
+
+
+def _require_staff(actor: User, message: str) -> None:
+    if not actor.is_service_staff:
+        raise PermissionDenied(message)
+
+
+def _owner_label(team: Team | None, assignee: User | None) -> str:
+    return ", ".join(str(part) for part in (assignee, team) if part is not None)
+
+
+def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: User | None) -> Ticket:
+    """Give the ticket an owning operations team serving its organisation and, optionally, a consultant of
+    that team; records who changed the owner from what to what. Assigning the current owner changes nothing.
+    """
+    _require_staff(actor, _("Only the service team assigns requests."))
+    errors: dict[str, list[str]] = {}
+    if team is None:
+        errors["team"] = [_("Every open request is owned by a team; choose one.")]
+    elif team.kind != TeamKind.OPERATIONS:
+        errors["team"] = [_("Only an operations team can own a customer request; hand changes to development.")]
+    elif not team.organisations.filter(pk=ticket.organisation_id).exists():
+        errors["team"] = [_("%(team)s does not serve %(org)s.") % {"team": team, "org": ticket.organisation}]
+    if assignee is not None and team is not None and not team.members.filter(pk=assignee.pk).exists():
+        errors["assignee"] = [_("%(person)s is not a member of %(team)s.") % {"person": assignee, "team": team}]
+    if errors:
+        raise ValidationError(field_errors=errors)
+    with transaction.atomic():
+        ticket = locked(ticket)
+        before = {"team": ticket.team_id, "assignee": ticket.assignee_id}
+        after = {"team": team.pk, "assignee": assignee.pk if assignee else None}
+        if before == after:
+            return ticket
+        before_label = _owner_label(ticket.team, ticket.assignee)
+        ticket.team, ticket.assignee = team, assignee
+        touch(ticket, "team", "assignee")
+        record_event(
+            ticket,
+            kind=EventKind.FIELD_CHANGED,
+            actor=actor,
+            public=True,
+            data={
+                "field": "owner",
+                "before": before,
+                "after": after,
+                "before_label": before_label,
+                "after_label": _owner_label(team, assignee),
+            },
+        )
+    return ticket
+
+
+def ticket_take(*, actor: User, ticket: Ticket) -> Ticket:
+    """The consultant takes the ticket: their own team if it already owns it, else their operations team
+    that serves the organisation."""
+    _require_staff(actor, _("Only the service team takes requests."))
+    teams = Team.objects.filter(kind=TeamKind.OPERATIONS, members=actor, organisations=ticket.organisation_id)
+    team = teams.filter(pk=ticket.team_id).first() or teams.order_by("name").first()
+    if team is None:
+        raise PermissionDenied(_("None of your teams serves %(org)s.") % {"org": ticket.organisation})
+    return ticket_assign(actor=actor, ticket=ticket, team=team, assignee=actor)
+
+
+def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date | None) -> Ticket:
+    """Set the customer-visible next step and its expected date, recording before and after."""
+    _require_staff(actor, _("Only the service team sets the next step."))
+    text = (text or "").strip()
+    if due is not None and not text:
+        raise ValidationError(field_errors={"text": [_("Say what the next step is, not only when.")]})
+    with transaction.atomic():
+        ticket = locked(ticket)
+        before = {"next_step": ticket.next_step, "next_step_due": ticket.next_step_due}
+        after = {"next_step": text, "next_step_due": due}
+        if before == after:
+            return ticket
+        ticket.next_step, ticket.next_step_due = text, due
+        touch(ticket, "next_step", "next_step_due")
+
+        def as_json(values: dict) -> dict:
+            return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+        record_event(
+            ticket,
+            kind=EventKind.FIELD_CHANGED,
+            actor=actor,
+            public=True,
+            data={"field": "next_step", "before": as_json(before), "after": as_json(after)},
+        )
+    return ticket
+
+
+def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason: str) -> Ticket:
+    """A consultant overrides the matrix; the reason is required, shown to the customer and kept."""
+    _require_staff(actor, _("Only the service team changes the priority."))
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if priority not in Priority.values:
+        errors["priority"] = [_("Choose a priority from P1 to P5.")]
+    if not reason:
+        errors["reason"] = [_("Say why the priority changes; the customer sees it.")]
+    if errors:
+        raise ValidationError(field_errors=errors)
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if ticket.priority == priority:
+            raise ValidationError(field_errors={"priority": [_("The ticket already has this priority.")]})
+        before = ticket.priority
+        ticket.priority = priority
+        ticket.priority_reason = _("Changed from %(before)s to %(after)s by %(who)s: %(reason)s") % {
+            "before": Priority(before).label,
+            "after": Priority(priority).label,
+            "who": actor.full_name,
+            "reason": reason,
+        }
+        touch(ticket, "priority", "priority_reason")
+        record_event(
+            ticket,
+            kind=EventKind.FIELD_CHANGED,
+            actor=actor,
+            public=True,
+            body=reason,
+            data={"field": "priority", "before": before, "after": priority},
+        )
+    return ticket
