@@ -40,7 +40,7 @@ def _gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
 
 
 def _worker_command() -> list[str]:
-    return [sys.executable, "-m", "picocore.cli", "manage", "db_worker", "--no-startup-delay", "--no-reload"]
+    return [sys.executable, "-m", "picocore.cli", "manage", "worker"]
 
 
 def _serve_with_worker(server: list[str], with_worker: bool) -> int:

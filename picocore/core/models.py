@@ -1,4 +1,4 @@
-"""Abstract model bases shared by every domain package."""
+"""Abstract model bases shared by every domain package, and the scheduler's bookkeeping."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,3 +14,19 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ScheduledRun(models.Model):
+    """One period of one periodic job, claimed by exactly one worker (the unique constraint decides)."""
+
+    job = models.CharField(_("job"), max_length=200)
+    slot = models.BigIntegerField(_("period number"), help_text=_("Seconds since the epoch ÷ the job's interval."))
+    claimed_at = models.DateTimeField(_("claimed"), default=now)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} #{self.slot}"

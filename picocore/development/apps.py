@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DevelopmentConfig(AppConfig):
+    name = "picocore.development"
+    label = "development"
+    verbose_name = _("Development work")

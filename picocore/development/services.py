@@ -1,0 +1,84 @@
+"""Handing change work to development and moving it through its milestones."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from picocore.catalog.choices import TicketType
+from picocore.core.clock import now
+from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.development.choices import MILESTONE_ORDER, Milestone
+from picocore.development.models import DevelopmentItem
+from picocore.tenancy.choices import StaffRole, TeamKind
+from picocore.tenancy.models import Team, User
+from picocore.tickets.choices import OPEN_STATUSES, EventKind
+from picocore.tickets.models import Ticket
+from picocore.tickets.services.common import locked, record_event, touch
+
+OPERATIONS_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+def _record_milestone(ticket: Ticket, item: DevelopmentItem, actor: User, before: str | None) -> None:
+    record_event(
+        ticket,
+        kind=EventKind.DEVELOPMENT,
+        actor=actor,
+        public=True,
+        data={"item": item.pk, "team": item.team.name, "before": before, "after": item.milestone},
+    )
+
+
+def development_hand_off(*, actor: User, ticket: Ticket, team: Team, brief: str) -> DevelopmentItem:
+    """Hand an open change request to a development team serving its customer. The ticket stays with its
+    operations owner, who keeps the conversation; the customer sees the milestone."""
+    if actor.staff_role not in OPERATIONS_ROLES:
+        raise PermissionDenied(_("Only operations hands work to development."))
+    errors: dict[str, list[str]] = {}
+    brief = (brief or "").strip()
+    if ticket.ticket_type != TicketType.CHANGE_REQUEST:
+        errors["ticket"] = [_("Only change requests go to development; incidents stay with operations.")]
+    if team.kind != TeamKind.DEVELOPMENT:
+        errors["team"] = [_("Choose a development team.")]
+    elif not team.organisations.filter(pk=ticket.organisation_id).exists():
+        errors["team"] = [_("%(team)s does not work for %(org)s.") % {"team": team, "org": ticket.organisation}]
+    if not brief:
+        errors["brief"] = [_("Write a brief: what to build and why.")]
+    if errors:
+        raise ValidationError(field_errors=errors)
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if ticket.status not in OPEN_STATUSES:
+            raise InvalidTransition(_("%(key)s is not open.") % {"key": ticket.key})
+        item = DevelopmentItem.objects.create(
+            organisation_id=ticket.organisation_id,
+            ticket=ticket,
+            team=team,
+            title=ticket.title,
+            brief=brief,
+            handed_over_by=actor,
+        )
+        _record_milestone(ticket, item, actor, before=None)
+        touch(ticket)
+    return item
+
+
+def development_item_move(*, actor: User, item: DevelopmentItem, milestone: str) -> DevelopmentItem:
+    """Move the item forward to `milestone` (skipping is allowed, going back is not); the ticket's timeline
+    records it publicly. Only members of the item's team, service managers and administrators may."""
+    target = Milestone(milestone)
+    manager = actor.staff_role in (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+    if not manager and not item.team.members.filter(pk=actor.pk).exists():
+        raise PermissionDenied(_("Only %(team)s moves this item.") % {"team": item.team})
+    with transaction.atomic():
+        item = DevelopmentItem.objects.select_for_update().select_related("team", "ticket").get(pk=item.pk)
+        before = Milestone(item.milestone)
+        if MILESTONE_ORDER.index(target) <= MILESTONE_ORDER.index(before):
+            raise InvalidTransition(
+                _("The item is already “%(current)s”; milestones only move forward.") % {"current": before.label},
+                allowed=tuple(MILESTONE_ORDER[MILESTONE_ORDER.index(before) + 1 :]),
+            )
+        item.milestone, item.updated_at = target, now()
+        item.save(update_fields=["milestone", "updated_at"])
+        ticket = locked(item.ticket)
+        _record_milestone(ticket, item, actor, before=before)
+        touch(ticket)
+    return item

@@ -1,0 +1,36 @@
+"""Background jobs of the ticket lifecycle."""
+
+import datetime as dt
+
+from django.db.models import Min
+from django.tasks import task
+
+from picocore.contracts.models import Tier
+from picocore.core.clock import now
+from picocore.core.tasks import periodic
+from picocore.tickets.choices import Status
+from picocore.tickets.models import Ticket
+from picocore.tickets.services import ticket_auto_close
+from picocore.tickets.services.lifecycle import DEFAULT_AUTO_CLOSE_DAYS
+
+BATCH = 500
+
+
+@periodic(every=dt.timedelta(minutes=10))
+@task()
+def auto_close_resolved_tickets() -> int:
+    """Close resolved tickets whose confirmation period has passed; returns how many were closed.
+
+    Candidates come from one indexed query (status, resolved_at) bounded by the shortest period of any tier;
+    each is closed by `ticket_auto_close`, which re-checks under a lock, so running twice closes nothing twice.
+    """
+    shortest = min(Tier.objects.aggregate(days=Min("auto_close_after_days"))["days"] or DEFAULT_AUTO_CLOSE_DAYS,
+                   DEFAULT_AUTO_CLOSE_DAYS)  # fmt: skip
+    cutoff = now() - dt.timedelta(days=shortest)
+    candidates = Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff).order_by("resolved_at")
+    closed = 0
+    last_id = 0
+    while ids := list(candidates.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        closed += sum(ticket_auto_close(ticket_id=ticket_id) for ticket_id in ids)
+        last_id = ids[-1]
+    return closed
