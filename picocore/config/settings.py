@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "picocore.contracts",
     "picocore.cmdb",
     "picocore.tickets",
+    "picocore.development",
     "picocore.accounts",
     "picocore.portal",
     "picocore.demo",
