@@ -17,6 +17,7 @@ from picocore.config.settings import *  # noqa: F403  (the deliberate exception:
 TIME_ZONE = "America/Santiago"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="picocore-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="picocore-test-static-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

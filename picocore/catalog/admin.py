@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from picocore.audit.admin import AuditedAdmin
 from picocore.catalog.models import FormField, PriorityRule, RequestType
 
 
@@ -10,7 +11,7 @@ class FormFieldInline(admin.TabularInline):
 
 
 @admin.register(RequestType)
-class RequestTypeAdmin(admin.ModelAdmin):
+class RequestTypeAdmin(AuditedAdmin):
     list_display = ["name", "ticket_type", "active", "position"]
     list_filter = ["ticket_type", "active"]
     list_editable = ["active", "position"]
@@ -20,7 +21,7 @@ class RequestTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriorityRule)
-class PriorityRuleAdmin(admin.ModelAdmin):
+class PriorityRuleAdmin(AuditedAdmin):
     list_display = ["impact", "urgency", "priority"]
     list_editable = ["priority"]
     list_display_links = None

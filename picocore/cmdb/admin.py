@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from picocore.audit.admin import AuditedAdmin
 from picocore.cmdb.models import Environment, Solution
 
 
@@ -10,7 +11,7 @@ class EnvironmentInline(admin.TabularInline):
 
 
 @admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
+class SolutionAdmin(AuditedAdmin):
     list_display = ["name", "organisation", "kind", "product"]
     list_filter = ["kind"]
     search_fields = ["name", "organisation__name", "product"]

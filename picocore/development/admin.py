@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from picocore.audit.admin import AuditedAdmin
 from picocore.development.models import DevelopmentItem
 
 
 @admin.register(DevelopmentItem)
-class DevelopmentItemAdmin(admin.ModelAdmin):
+class DevelopmentItemAdmin(AuditedAdmin):
     list_display = ["title", "team", "milestone", "ticket", "updated_at"]
     list_filter = ["milestone", "team"]
     list_select_related = ["team", "ticket"]

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from picocore.audit.admin import AuditedAdmin
+from picocore.audit.models import AuditAction
+from picocore.audit.services import audit_record, diff
 from picocore.tenancy.models import Membership, Organisation, Team, User
 
 
@@ -12,7 +15,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "staff_role", "is_active", "last_login"]
     list_filter = ["staff_role", "is_active", "is_staff"]
@@ -27,9 +30,21 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
     filter_horizontal = ["groups"]
 
+    def user_change_password(self, request, id, form_url=""):
+        # Django's password form saves the user itself, past save_model: record the change here.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.CHANGED,
+                instance=self.get_object(request, id),
+                changes=diff({"password": "old"}, {"password": "new"}),
+            )
+        return response
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "key_prefix", "time_zone", "requesters_see_all"]
     search_fields = ["name", "slug", "key_prefix"]
     prepopulated_fields = {"slug": ["name"]}
@@ -44,7 +59,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     filter_horizontal = ["members", "organisations"]
