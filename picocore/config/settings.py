@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tasks_db",
     "picocore.core",
+    "picocore.audit",
     "picocore.tenancy",
     "picocore.catalog",
     "picocore.contracts",
