@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "picocore.development",
     "picocore.accounts",
     "picocore.portal",
+    "picocore.desk",
     "picocore.demo",
 ]
 

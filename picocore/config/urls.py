@@ -10,9 +10,9 @@ from picocore.portal.context import portal_memberships
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Customers land in the portal; staff without a customer membership in the admin for now."""
-    if not portal_memberships(request) and request.user.is_staff:
-        return redirect("admin:index")
+    """Staff land on the desk, customers in the portal."""
+    if request.user.is_service_staff and not portal_memberships(request):
+        return redirect("desk:home")
     return redirect("portal:home")
 
 
@@ -24,5 +24,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("picocore.accounts.urls")),
     path("portal/", include("picocore.portal.urls")),
+    path("desk/", include("picocore.desk.urls")),
     path("admin/", admin.site.urls),
 ]

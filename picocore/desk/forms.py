@@ -1,0 +1,152 @@
+"""Forms of the desk's actions. They check shapes; the services check the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
+from picocore.catalog.forms import MultipleFileField
+from picocore.catalog.models import RequestType
+from picocore.cmdb.models import Environment
+from picocore.development.choices import Milestone
+from picocore.tenancy.choices import TeamKind
+from picocore.tenancy.models import Membership, Team, User
+from picocore.tickets.choices import LinkKind, Status
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    attachments = MultipleFileField(label=_("Attach files"), required=False)
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    note = forms.CharField(
+        label=_("Note to the customer"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when resolving: what was done."),
+    )
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS))
+    assignee = forms.ModelChoiceField(
+        label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False, empty_label=_("— team —")
+    )
+
+    def __init__(self, *args, organisation_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["assignee"].queryset = (
+            User.objects.filter(teams__in=teams, is_active=True).distinct().order_by("full_name")
+        )
+
+
+class NextStepForm(forms.Form):
+    text = forms.CharField(label=_("Next step (the customer sees it)"), max_length=300, required=False)
+    due = forms.DateField(
+        label=_("Expected by"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    reason = forms.CharField(label=_("Reason (the customer sees it)"), max_length=300, required=False)
+
+
+class LinkForm(forms.Form):
+    kind = forms.ChoiceField(label=_("This ticket"), choices=LinkKind.choices)
+    other = forms.CharField(
+        label=_("Ticket key"), max_length=32, widget=forms.TextInput(attrs={"placeholder": "ACME-12"})
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Merge this ticket into"), max_length=32, widget=forms.TextInput(attrs={"placeholder": "ACME-12"})
+    )
+
+
+class HandOffForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Development team"), queryset=Team.objects.none())
+    brief = forms.CharField(
+        label=_("Brief for the developers"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, organisation_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            kind=TeamKind.DEVELOPMENT, organisations=organisation_id
+        ).order_by("name")
+
+
+class MilestoneForm(forms.Form):
+    milestone = forms.ChoiceField(label=_("Move to"), choices=Milestone.choices)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("take", _("Take")), ("assign", _("Assign to team / consultant")), ("transition", _("Change status"))]
+
+    action = forms.ChoiceField(label=_("With the selected tickets"), choices=ACTIONS)
+    keys = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+    to = forms.ChoiceField(label=_("New status"), choices=[("", "—"), *Status.choices], required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=10_000)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS), required=False
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False
+    )
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.full_name} <{obj.user.email}> — {obj.organisation.name}"
+
+
+class EnvironmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Environment) -> str:
+        return f"{obj.organisation.name}: {obj.solution.name} · {obj.get_kind_display()}"
+
+
+class PhoneCallForm(forms.Form):
+    """One screen, one step: who called, what about, how bad."""
+
+    contact = ContactChoiceField(
+        label=_("Caller"), queryset=Membership.objects.none(), empty_label=_("Choose the caller…")
+    )
+    request_type = forms.ModelChoiceField(
+        label=_("Kind of request"),
+        queryset=RequestType.objects.filter(active=True).order_by("position", "name"),
+        initial=None,
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("What the caller said"), widget=forms.Textarea(attrs={"rows": 5}))
+    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices, initial=Impact.MEDIUM)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.MEDIUM)
+    environment = EnvironmentChoiceField(
+        label=_("Affected environment"), queryset=Environment.objects.none(), required=False
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Membership.objects.filter(organisation__in=organisations, user__is_active=True)
+            .select_related("user", "organisation")
+            .order_by("organisation__name", "user__full_name")
+        )
+        self.fields["environment"].queryset = (
+            Environment.objects.filter(organisation__in=organisations)
+            .select_related("organisation", "solution")
+            .order_by("organisation__name", "solution__name", "kind")
+        )
+        incident = next(
+            (rt for rt in self.fields["request_type"].queryset if rt.ticket_type == TicketType.INCIDENT), None
+        )
+        if incident is not None:
+            self.fields["request_type"].initial = incident.pk
