@@ -22,8 +22,13 @@ def current_membership(request: HttpRequest) -> Membership | None:
     if not memberships:
         return None
     by_org = {m.organisation_id: m for m in memberships}
-    chosen = request.session.get(SESSION_KEY) or request.user.default_organisation_id
-    return by_org.get(chosen) or memberships[0]
+    # Each step falls through on its own: a session naming an organisation the person has since left must
+    # still land on their default organisation, not on whichever comes first.
+    return (
+        by_org.get(request.session.get(SESSION_KEY))
+        or by_org.get(request.user.default_organisation_id)
+        or memberships[0]
+    )
 
 
 def choose_organisation(request: HttpRequest, organisation_id: int) -> Membership | None:

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offered_request_type_get, offered_request_types
+from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now
 from picocore.core.errors import ValidationError
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
 from picocore.portal.forms import ReopenForm, ReplyForm
@@ -29,6 +31,7 @@ from picocore.tickets.selectors import (
     public_timeline,
 )
 from picocore.tickets.services import ticket_confirm_resolution, ticket_create, ticket_reopen, ticket_reply
+from picocore.tickets.services.lifecycle import reopen_window_end
 
 PAGE_SIZE = 25
 
@@ -135,6 +138,8 @@ def new_request(request: HttpRequest, slug: str, membership) -> HttpResponse:
 
 
 def _request_page(request: HttpRequest, membership, ticket, *, reply_form=None, reopen_form=None, status=200):
+    # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
+    contract = contract_in_force(organisation=ticket.organisation, on=(ticket.resolved_at or now()).date())
     with timezone.override(zoneinfo.ZoneInfo(ticket.organisation.time_zone)):
         context = {
             "membership": membership,
@@ -144,6 +149,8 @@ def _request_page(request: HttpRequest, membership, ticket, *, reply_form=None, 
             "reply_form": reply_form or ReplyForm(),
             "reopen_form": reopen_form or ReopenForm(),
             "is_resolved": ticket.status == Status.RESOLVED,
+            "contract": contract,
+            "reopen_until": reopen_window_end(ticket, contract),
             "is_finished": ticket.status in (Status.CLOSED, Status.CANCELLED),
         }
         return render(request, "portal/request_detail.html", context, status=status)

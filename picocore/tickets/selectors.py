@@ -17,11 +17,12 @@ def portal_ticket_list(
 ) -> QuerySet[Ticket]:
     """The organisation's tickets the actor may see in the portal, newest activity first.
 
-    With `whole_organisation` false (or when the actor may only see their own), only the actor's requests.
+    With `whole_organisation` false (or when the actor may only see their own), only the actor's requests and
+    those they follow (e.g. the ticket their merged duplicate lives on in).
     """
     tickets = customer_restrict(Ticket.objects.filter(organisation=organisation), actor)
     if not whole_organisation:
-        tickets = tickets.filter(requester=actor)
+        tickets = tickets.filter(Q(requester=actor) | Ticket.tenancy_followed_q(actor))
     if unfinished_only:
         tickets = tickets.filter(status__in=UNFINISHED_STATUSES)
     return tickets.select_related(*LIST_RELATED).order_by("-updated_at", "-id")
@@ -44,7 +45,9 @@ def portal_ticket_get(*, actor: User, key: str) -> Ticket:
     """The ticket with this key if the actor may see it in the portal; NotFound otherwise (same for both)."""
     ticket = (
         customer_restrict(Ticket.objects.all(), actor)
-        .select_related("organisation", "request_type", "requester", "team", "assignee", "solution", "environment")
+        .select_related(
+            "organisation", "request_type", "requester", "team", "assignee", "solution", "environment", "merged_into"
+        )
         .filter(key=key.upper())
         .first()
     )

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from picocore.contracts.models import Tier
+from picocore.contracts.models import Contract, Tier
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
@@ -23,13 +23,20 @@ DEFAULT_REOPEN_WINDOW_DAYS = Tier._meta.get_field("reopen_window_days").default
 DEFAULT_AUTO_CLOSE_DAYS = Tier._meta.get_field("auto_close_after_days").default
 
 
+def reopen_window_end(ticket: Ticket, contract: Contract | None) -> dt.datetime | None:
+    """Until when the customer may reopen this resolved ticket under `contract` (the one in force when it was
+    resolved); None if it is not resolved."""
+    if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
+        return None
+    days = contract.tier.reopen_window_days if contract else DEFAULT_REOPEN_WINDOW_DAYS
+    return ticket.resolved_at + dt.timedelta(days=days)
+
+
 def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
     """Until when the customer may reopen this resolved ticket; None if it is not resolved."""
     if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
         return None
-    contract = contract_in_force(organisation=ticket.organisation, on=ticket.resolved_at.date())
-    days = contract.tier.reopen_window_days if contract else DEFAULT_REOPEN_WINDOW_DAYS
-    return ticket.resolved_at + dt.timedelta(days=days)
+    return reopen_window_end(ticket, contract_in_force(organisation=ticket.organisation, on=ticket.resolved_at.date()))
 
 
 def apply_transition(ticket: Ticket, *, to: Status, actor: User | None, note: str, data: dict | None = None) -> None:

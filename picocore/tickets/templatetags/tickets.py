@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import template
 
+from picocore.development.choices import Milestone
 from picocore.tickets.choices import Status
 
 register = template.Library()
@@ -23,3 +24,12 @@ def iso_date(value: str) -> dt.date | str:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def milestone_label(value: str) -> str:
+    """The name of a development milestone value, e.g. "ready_for_release" → "Ready for release"."""
+    try:
+        return str(Milestone(value).label)
+    except ValueError:
+        return value or "—"
