@@ -114,7 +114,7 @@ def _load_tickets(orgs, solutions, people, operations) -> None:
     incident = types["incident"]
     acme_pim = solutions["Acme PIM"]
 
-    acme_1 = ticket_create(
+    ticket_create(  # ACME-1: new, waiting for a consultant to take it
         actor=people["anna"],
         organisation=orgs["acme-foods"],
         request_type=incident,
@@ -137,18 +137,6 @@ def _load_tickets(orgs, solutions, people, operations) -> None:
             },
         ),
     )
-    ticket_assign(actor=carla, ticket=acme_1, team=operations, assignee=carla)
-    ticket_transition(actor=carla, ticket=acme_1, to=Status.IN_PROGRESS)
-    ticket_reply(
-        actor=carla,
-        ticket=acme_1,
-        body="Thank you, Anna. The nightly asset export to the CDN failed on a changed folder permission. "
-        "I am re-running it now and will confirm once all images are back.",
-    )
-    ticket_set_next_step(
-        actor=carla, ticket=acme_1, text="Re-run the asset export and verify the webshop", due=now().date()
-    )
-
     change = types["content-model-change"]
     acme_2 = ticket_create(
         actor=people["admin"],
@@ -194,6 +182,33 @@ def _load_tickets(orgs, solutions, people, operations) -> None:
     ticket_transition(actor=carla, ticket=acme_3, to=Status.IN_PROGRESS)
     ticket_transition(
         actor=carla, ticket=acme_3, to=Status.RESOLVED, note="All 42 texts are published on the campaign pages."
+    )
+
+    # ACME-1 waits for a consultant to take it (the desk journey starts here); ACME-4 shows one being worked.
+    acme_4 = ticket_create(
+        actor=people["anna"],
+        organisation=orgs["acme-foods"],
+        request_type=incident,
+        title="Nightly price export to the webshop is late",
+        description="The price export finished at 07:40 instead of 04:00 for the last three nights.",
+        impact=Impact.MEDIUM,
+        urgency=Urgency.MEDIUM,
+        solution=acme_pim,
+        environment=_env(acme_pim, EnvironmentKind.PRODUCTION),
+    )
+    ticket_assign(actor=carla, ticket=acme_4, team=operations, assignee=carla)
+    ticket_transition(actor=carla, ticket=acme_4, to=Status.IN_PROGRESS)
+    ticket_reply(
+        actor=carla,
+        ticket=acme_4,
+        body="Thank you, Anna. The export waits for the nightly re-index, which has grown with the new catalogue. "
+        "I am moving the re-index to its own worker and will confirm tomorrow morning.",
+    )
+    ticket_set_next_step(
+        actor=carla,
+        ticket=acme_4,
+        text="Move the re-index to its own worker and verify the export time",
+        due=now().date(),
     )
 
     nord_1 = ticket_create(
