@@ -14,6 +14,23 @@ from django.utils.translation import gettext_lazy as _
 from picocore.core.models import TimeStampedModel
 
 
+class SlaMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_UPDATE = "next_update", _("Update interval")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class ClockKind(models.TextChoices):
+    BUSINESS = "business", _("Business hours")
+    CALENDAR = "calendar", _("Around the clock (24/7)")
+
+
+class HotlineCoverage(models.TextChoices):
+    NONE = "none", _("No hotline")
+    BUSINESS_HOURS = "business_hours", _("Business hours")
+    P1_AROUND_THE_CLOCK = "p1_24_7", _("24/7 for P1, business hours otherwise")
+
+
 class Tier(TimeStampedModel):
     """A subscription level (Essential, Standard, Premium…): what customers on it may request."""
 
@@ -28,6 +45,18 @@ class Tier(TimeStampedModel):
         _("reopen window (days)"),
         default=14,
         help_text=_("For how long after a resolution the customer may reopen the request or reply to reopen it."),
+    )
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warn at (% of target)"), default=75, help_text=_("Warn the team when this share of a target is used.")
+    )
+    pause_on_third_party = models.BooleanField(
+        _("pause clocks while waiting on a third party"),
+        default=False,
+        help_text=_("Clocks always pause while waiting on the customer."),
+    )
+    hours_per_month = models.DecimalField(_("hours included per month"), max_digits=6, decimal_places=1, default=0)
+    hotline_coverage = models.CharField(
+        _("hotline coverage"), max_length=20, choices=HotlineCoverage.choices, default=HotlineCoverage.NONE
     )
     auto_close_after_days = models.PositiveSmallIntegerField(
         _("close resolved requests after (days)"),
@@ -52,6 +81,15 @@ class Contract(TimeStampedModel):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     hotline_number = models.CharField(_("hotline number"), max_length=40, blank=True)
+    calendar = models.ForeignKey(
+        "sla.BusinessHoursCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("business-hours calendar"),
+        help_text=_("Empty: around the clock."),
+    )
 
     class Meta:
         verbose_name = _("contract")
@@ -74,3 +112,31 @@ class Contract(TimeStampedModel):
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class SlaTarget(models.Model):
+    """One guaranteed time: for a priority and a metric, how long, counted in business or calendar time.
+    Belongs to a tier (its default) or to a contract (an override of that tier's target)."""
+
+    tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.CASCADE, related_name="sla_targets")
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="sla_targets")
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=[(p, f"P{p}") for p in range(1, 6)])
+    metric = models.CharField(_("metric"), max_length=20, choices=SlaMetric.choices)
+    minutes = models.PositiveIntegerField(_("target (minutes)"))
+    clock = models.CharField(_("counted in"), max_length=10, choices=ClockKind.choices, default=ClockKind.BUSINESS)
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["priority", "metric"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier__isnull=False, contract__isnull=True) | Q(tier__isnull=True, contract__isnull=False),
+                name="slatarget_tier_xor_contract",
+            ),
+            models.UniqueConstraint(fields=["tier", "priority", "metric"], name="slatarget_tier_unique"),
+            models.UniqueConstraint(fields=["contract", "priority", "metric"], name="slatarget_contract_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.priority} {self.get_metric_display()}: {self.minutes} min ({self.get_clock_display()})"

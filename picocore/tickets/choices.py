@@ -42,6 +42,8 @@ class EventKind(models.TextChoices):
     LINKED = "linked", _("Linked")
     MERGED = "merged", _("Merged")
     DEVELOPMENT = "development", _("Development milestone")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
 
 
 class LinkKind(models.TextChoices):

@@ -49,6 +49,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(
+        _("next SLA deadline"), null=True, blank=True, editable=False, help_text=_("The earliest running clock's.")
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets", editable=False
     )
@@ -68,6 +71,7 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_status"),
             models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status"),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_updated"),
+            models.Index(fields=["sla_due_at"], name="ticket_sla_due", condition=models.Q(sla_due_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

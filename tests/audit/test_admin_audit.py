@@ -56,6 +56,11 @@ def test_tier_catalogue_change_records_the_many_to_many(client, root, acme):
             "request_types": [acme.incident.pk, extra.pk],
             "reopen_window_days": 14,
             "auto_close_after_days": 5,
+            "warn_at_percent": 75,
+            "hours_per_month": "0",
+            "hotline_coverage": "none",
+            "sla_targets-TOTAL_FORMS": "0",
+            "sla_targets-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

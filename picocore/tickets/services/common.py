@@ -1,6 +1,7 @@
 """Pieces every ticket service uses: the row lock, the timeline writer, attachment storage."""
 
 from picocore.core.clock import now
+from picocore.sla.services import CLOCK_EVENTS, sla_recompute
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
@@ -15,8 +16,9 @@ def locked(ticket: Ticket) -> Ticket:
 def record_event(
     ticket: Ticket, *, kind: str, actor: User | None, public: bool, body: str = "", data: dict | None = None
 ) -> TicketEvent:
-    """Append one event to the ticket's timeline (the only way events are written)."""
-    return TicketEvent.objects.create(
+    """Append one event to the ticket's timeline (the only way events are written) and, when it can move a
+    deadline, recompute the ticket's SLA clocks in the same transaction."""
+    event = TicketEvent.objects.create(
         ticket=ticket,
         organisation_id=ticket.organisation_id,
         kind=kind,
@@ -26,6 +28,9 @@ def record_event(
         data=data or {},
         created_at=now(),
     )
+    if kind in CLOCK_EVENTS:
+        sla_recompute(ticket=ticket, now=event.created_at)
+    return event
 
 
 def store_attachments(ticket: Ticket, event: TicketEvent, uploads: list[CheckedUpload], actor: User) -> None:

@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from picocore.audit.admin import AuditedAdmin
+from picocore.core.tasks import enqueue_on_commit
+from picocore.sla.models import (
+    BusinessHoursCalendar,
+    CalendarClosedDay,
+    CalendarExtraOpen,
+    CalendarInterval,
+    OnCallShift,
+    SlaClock,
+)
+from picocore.sla.tasks import recompute_organisation_clocks
+
+
+def recompute_after_change(organisation_ids) -> None:
+    """Deadlines depend on contracts and calendars: recompute the affected tickets once the change commits."""
+    for organisation_id in sorted(set(organisation_ids)):
+        enqueue_on_commit(recompute_organisation_clocks, organisation_id)
+
+
+class IntervalInline(admin.TabularInline):
+    model = CalendarInterval
+    extra = 0
+
+
+class ClosedDayInline(admin.TabularInline):
+    model = CalendarClosedDay
+    extra = 0
+
+
+class ExtraOpenInline(admin.TabularInline):
+    model = CalendarExtraOpen
+    extra = 0
+
+
+@admin.register(BusinessHoursCalendar)
+class BusinessHoursCalendarAdmin(AuditedAdmin):
+    list_display = ["name", "time_zone", "country", "subdivision"]
+    inlines = [IntervalInline, ClosedDayInline, ExtraOpenInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        recompute_after_change(form.instance.contracts.values_list("organisation_id", flat=True))
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(AuditedAdmin):
+    """The on-call rota: who is paged for a P1 outside business hours, and when."""
+
+    list_display = ["user", "starts_at", "ends_at", "team"]
+    list_filter = ["team"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "metric", "due_at", "paused_since", "stopped_at", "breached_at"]
+    list_filter = ["metric"]
+    list_select_related = ["ticket"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,157 @@
+"""Deriving each ticket's SLA clocks from its timeline and the contract in force, and storing the result.
+
+`sla_recompute` is the only writer of clock rows. It runs in the transaction of every change that can move a
+deadline (a status change, a public reply, a priority change) and after contract or calendar edits; it
+rebuilds the clocks from the whole history, so the stored values are right by construction.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from picocore.contracts.models import ClockKind, Contract, SlaMetric, SlaTarget
+from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now as current_time
+from picocore.sla.calendar import BusinessCalendar
+from picocore.sla.clocks import (
+    ClockState,
+    Target,
+    first_response_clock,
+    history_from,
+    next_update_clock,
+    pause_statuses,
+    resolution_clock,
+)
+from picocore.sla.models import BusinessHoursCalendar, SlaClock
+from picocore.tickets.choices import EventKind
+from picocore.tickets.models import Ticket, TicketEvent
+
+CLOCK_FUNCTIONS = {
+    SlaMetric.FIRST_RESPONSE: first_response_clock,
+    SlaMetric.NEXT_UPDATE: next_update_clock,
+    SlaMetric.RESOLUTION: resolution_clock,
+}
+# Timeline events that can move a deadline; others (notes, links, SLA records themselves) cannot.
+CLOCK_EVENTS = frozenset({EventKind.CREATED, EventKind.PUBLIC_REPLY, EventKind.STATUS_CHANGED, EventKind.FIELD_CHANGED})
+
+
+def business_calendar(calendar: BusinessHoursCalendar | None) -> BusinessCalendar:
+    """The pure calendar for a stored one; around the clock (UTC) when there is none."""
+    if calendar is None:
+        return BusinessCalendar.always_open("UTC")
+    weekly: list[list[tuple[dt.time, dt.time]]] = [[] for _ in range(7)]
+    for interval in calendar.intervals.all():
+        weekly[interval.weekday].append((interval.starts, interval.ends))
+    return BusinessCalendar(
+        time_zone=calendar.time_zone,
+        weekly=tuple(tuple(sorted(day)) for day in weekly),
+        country=calendar.country,
+        subdivision=calendar.subdivision,
+        closed_days=frozenset(day.day for day in calendar.closed_days.all()),
+        extra_open=tuple((p.starts_at, p.ends_at) for p in calendar.extra_open.all()),
+    )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a contract promises for one priority: the target of each metric and how it is counted."""
+
+    contract: Contract
+    targets: dict[str, SlaTarget]
+    calendar: BusinessCalendar
+    pausing: frozenset[str]
+    warn_share: float
+
+    def target(self, metric: str) -> Target | None:
+        rule = self.targets.get(metric)
+        if rule is None:
+            return None
+        calendar = self.calendar if rule.clock == ClockKind.BUSINESS else BusinessCalendar.always_open("UTC")
+        return Target(seconds=rule.minutes * 60, calendar=calendar, warn_share=self.warn_share)
+
+
+def policy_for(*, ticket: Ticket, on: dt.date) -> Policy | None:
+    """The contract in force on `on` for the ticket's organisation, as targets for the ticket's priority
+    (the contract's own override of a metric wins over its tier's); None without a contract."""
+    contract = contract_in_force(organisation=ticket.organisation, on=on)
+    if contract is None:
+        return None
+    rules = SlaTarget.objects.filter(priority=ticket.priority).filter(
+        tier_id=contract.tier_id
+    ) | SlaTarget.objects.filter(priority=ticket.priority, contract=contract)
+    targets: dict[str, SlaTarget] = {}
+    for rule in rules.order_by("contract_id"):  # tier rows (no contract) first, overrides last
+        targets[rule.metric] = rule
+    calendar = (
+        BusinessHoursCalendar.objects.prefetch_related("intervals", "closed_days", "extra_open")
+        .filter(pk=contract.calendar_id)
+        .first()
+    )
+    return Policy(
+        contract=contract,
+        targets=targets,
+        calendar=business_calendar(calendar),
+        pausing=pause_statuses(contract.tier.pause_on_third_party),
+        warn_share=contract.tier.warn_at_percent / 100,
+    )
+
+
+def compute_clocks(ticket: Ticket, *, now: dt.datetime) -> tuple[Policy | None, dict[str, ClockState]]:
+    """Every clock of the ticket as of `now`, from its timeline and the contract in force today."""
+    policy = policy_for(ticket=ticket, on=now.date())
+    if policy is None:
+        return None, {}
+    events = TicketEvent.objects.filter(ticket=ticket, kind__in=CLOCK_EVENTS).order_by("created_at", "id")
+    rows = [
+        (e.created_at, e.kind, e.data, bool(e.public and e.actor_id and e.actor.staff_role))
+        for e in events.select_related("actor")
+    ]
+    history = history_from(rows, created_at=ticket.created_at)
+    clocks = {}
+    for metric, function in CLOCK_FUNCTIONS.items():
+        target = policy.target(metric)
+        if target is not None and (state := function(history, target, now, policy.pausing)) is not None:
+            clocks[metric] = state
+    return policy, clocks
+
+
+def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str, SlaClock]:
+    """Rebuild and store the ticket's clocks and its next deadline (`Ticket.sla_due_at`).
+
+    What the sweep has recorded is kept unless the deadline moved into the future again (a reopen, a lower
+    priority, a longer target): then a new warning or breach can be recorded for the new deadline.
+    """
+    now = now or current_time()
+    policy, states = compute_clocks(ticket, now=now)
+    with transaction.atomic():
+        existing = {c.metric: c for c in SlaClock.objects.select_for_update().filter(ticket=ticket)}
+        stored: dict[str, SlaClock] = {}
+        for metric, state in states.items():
+            clock = existing.pop(metric, None) or SlaClock(
+                ticket=ticket, organisation_id=ticket.organisation_id, metric=metric
+            )
+            rule = policy.targets[metric]
+            moved_later = clock.due_at is not None and state.due_at is not None and state.due_at > clock.due_at
+            if moved_later or (state.breached_at is None and state.due_at is not None and state.due_at > now):
+                clock.breach_recorded_at = None
+            if moved_later or (state.warn_at is not None and state.warn_at > now):
+                clock.warning_recorded_at = None
+            clock.target_seconds = state.target_seconds
+            clock.clock = rule.clock
+            clock.started_at = state.started_at
+            clock.due_at = None if state.stopped_at or state.paused_since else state.due_at
+            clock.warn_at = state.warn_at
+            clock.paused_since = state.paused_since
+            clock.stopped_at = state.stopped_at
+            clock.breached_at = state.breached_at
+            clock.elapsed_seconds = int(state.elapsed.total_seconds())
+            clock.computed_at = now
+            clock.save()
+            stored[metric] = clock
+        if existing:
+            SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+        dues = [c.due_at for c in stored.values() if c.due_at is not None]
+        ticket.sla_due_at = min(dues) if dues else None
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=ticket.sla_due_at)
+    return stored
