@@ -2,7 +2,7 @@
 
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import FormField, RequestType
-from picocore.contracts.models import Tier
+from picocore.contracts.models import ClockKind, HotlineCoverage, SlaTarget, Tier
 
 SOLUTION = {"key": "solution", "label": "Affected solution", "kind": FieldKind.SOLUTION, "required": True}
 ENVIRONMENT = {
@@ -121,6 +121,41 @@ REQUEST_TYPES = [
     },
 ]
 
+# Service levels per tier: {priority: {metric: (minutes, clock)}}. "b" counts business hours of the contract's
+# calendar, "c" counts around the clock. Essential is business hours only; Premium answers a P1 within 30
+# minutes day and night (with the hotline).
+B, C = ClockKind.BUSINESS, ClockKind.CALENDAR
+TARGETS = {
+    "essential": {1: {"first_response": (240, B), "next_update": (480, B), "resolution": (2400, B)},
+                  2: {"first_response": (480, B), "next_update": (960, B), "resolution": (4800, B)},
+                  3: {"first_response": (960, B), "resolution": (9600, B)},
+                  4: {"first_response": (1440, B), "resolution": (14400, B)},
+                  5: {"first_response": (2400, B)}},
+    "standard": {1: {"first_response": (60, B), "next_update": (240, B), "resolution": (960, B)},
+                 2: {"first_response": (120, B), "next_update": (480, B), "resolution": (1920, B)},
+                 3: {"first_response": (240, B), "next_update": (960, B), "resolution": (4800, B)},
+                 4: {"first_response": (480, B), "resolution": (9600, B)},
+                 5: {"first_response": (960, B)}},
+    "premium": {1: {"first_response": (30, C), "next_update": (60, C), "resolution": (480, C)},
+                2: {"first_response": (60, B), "next_update": (240, B), "resolution": (960, B)},
+                3: {"first_response": (120, B), "next_update": (480, B), "resolution": (2400, B)},
+                4: {"first_response": (240, B), "resolution": (4800, B)},
+                5: {"first_response": (480, B)}},
+}  # fmt: skip
+TIER_SETTINGS = {
+    "essential": {"hours_per_month": 0, "hotline_coverage": HotlineCoverage.NONE},
+    "standard": {
+        "hours_per_month": 10,
+        "hotline_coverage": HotlineCoverage.BUSINESS_HOURS,
+        "pause_on_third_party": True,
+    },
+    "premium": {
+        "hours_per_month": 30,
+        "hotline_coverage": HotlineCoverage.P1_AROUND_THE_CLOCK,
+        "pause_on_third_party": True,
+    },
+}
+
 # Essential: incidents only. Standard: plus minor changes and updates. Premium: plus guidance.
 TIERS = [
     ("essential", "Essential", 1, ["incident"]),
@@ -163,7 +198,12 @@ def load_catalogue() -> dict[str, Tier]:
     by_slug = {rt.slug: rt for rt in RequestType.objects.all()}
     tiers = {}
     for slug, name, rank, offered in TIERS:
-        tier = Tier.objects.create(slug=slug, name=name, rank=rank)
+        tier = Tier.objects.create(slug=slug, name=name, rank=rank, **TIER_SETTINGS[slug])
         tier.request_types.set([by_slug[s] for s in offered])
+        SlaTarget.objects.bulk_create(
+            SlaTarget(tier=tier, priority=priority, metric=metric, minutes=minutes, clock=clock)
+            for priority, metrics in TARGETS[slug].items()
+            for metric, (minutes, clock) in metrics.items()
+        )
         tiers[slug] = tier
     return tiers

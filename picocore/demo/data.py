@@ -11,6 +11,7 @@ from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract
 from picocore.core.clock import now
 from picocore.demo.catalogue import load_catalogue
+from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.choices import Channel, Status
@@ -65,11 +66,12 @@ def _answers(request_type: RequestType, values: dict) -> list[dict]:
 def load_demo() -> None:
     """Create the whole demo installation. Call only when `demo_loaded()` is false."""
     tiers = load_catalogue()
+    office = _office_calendar()
     orgs, solutions = {}, {}
     for slug, name, prefix, tz, tier, hotline, landscape in ORGANISATIONS:
         org = Organisation.objects.create(slug=slug, name=name, key_prefix=prefix, time_zone=tz)
         Contract.objects.create(
-            organisation=org, tier=tiers[tier], starts_on=dt.date(2025, 1, 1), hotline_number=hotline
+            organisation=org, tier=tiers[tier], starts_on=dt.date(2025, 1, 1), hotline_number=hotline, calendar=office
         )
         orgs[slug] = org
         for sol_name, product, kind, host in landscape:
@@ -102,6 +104,23 @@ def load_demo() -> None:
     development.members.set([people["dev"]])
     development.organisations.set(orgs.values())
     _load_tickets(orgs, solutions, people, operations)
+
+
+def _office_calendar() -> BusinessHoursCalendar:
+    """Copenhagen office hours: weekdays 08:00–16:00, Danish public holidays, closed 24 and 31 December."""
+    calendar = BusinessHoursCalendar.objects.create(
+        name="Copenhagen office hours", time_zone="Europe/Copenhagen", country="DK"
+    )
+    CalendarInterval.objects.bulk_create(
+        CalendarInterval(calendar=calendar, weekday=day, starts=dt.time(8), ends=dt.time(16)) for day in range(5)
+    )
+    year = now().year
+    CalendarClosedDay.objects.bulk_create(
+        CalendarClosedDay(calendar=calendar, day=dt.date(y, 12, d), reason=reason)
+        for y in (year, year + 1)
+        for d, reason in ((24, "Christmas Eve"), (31, "New Year's Eve"))
+    )
+    return calendar
 
 
 def _env(solution: Solution, kind: str) -> Environment:

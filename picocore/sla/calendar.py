@@ -105,7 +105,8 @@ class BusinessCalendar:
         for period in extra_open:
             if len(period) != 2 or not all(_is_aware(moment) for moment in period):
                 raise ValueError(f"extra_open holds (start, end) pairs of aware datetimes, not {period!r}.")
-            if not period[0] < period[1]:
+            # Compare instants: two datetimes sharing a tzinfo would compare by wall clock, wrong in a DST fold.
+            if _instant(period[1], "extra_open") <= _instant(period[0], "extra_open"):
                 raise ValueError(f"extra_open period {period[0].isoformat()} – {period[1].isoformat()} is empty.")
         set_("extra_open", extra_open)
         # Not a dataclass field: equality, hashing, repr and replace() ignore it. It only memoises.

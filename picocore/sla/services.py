@@ -13,7 +13,7 @@ from django.db import transaction
 from picocore.contracts.models import ClockKind, Contract, SlaMetric, SlaTarget
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now as current_time
-from picocore.sla.calendar import BusinessCalendar
+from picocore.sla.calendar import BusinessCalendar, business_time_between
 from picocore.sla.clocks import (
     ClockState,
     Target,
@@ -155,3 +155,31 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
         ticket.sla_due_at = min(dues) if dues else None
         Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=ticket.sla_due_at)
     return stored
+
+
+def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list:
+    """Each clock with its target, calendar, running and paused periods and the reason for its deadline."""
+    from picocore.sla.presenters import explain
+
+    now = now or current_time()
+    policy, states = compute_clocks(ticket, now=now)
+    if policy is None:
+        return []
+    calendar_name = policy.contract.calendar.name if policy.contract.calendar_id else "around the clock"
+    explanations = []
+    for metric, state in states.items():
+        target = policy.target(metric)
+        counted = [business_time_between(target.calendar, a, b or now) for a, b in state.running]
+        explanations.append(
+            explain(
+                metric,
+                state,
+                business=policy.targets[metric].clock == ClockKind.BUSINESS,
+                calendar_name=calendar_name,
+                priority=ticket.priority,
+                tier=policy.contract.tier.name,
+                counted_per_period=counted,
+                now=now,
+            )
+        )
+    return explanations

@@ -29,6 +29,7 @@ class Queue:
 
 
 QUEUES = (
+    Queue("breaching", "Breaching soon"),
     Queue("unassigned", "Unassigned in my teams"),
     Queue("mine", "Mine"),
     Queue("team", "My teams' open"),
@@ -74,6 +75,7 @@ def _queue_q(slug: str, actor: User) -> Q:
         "waiting": Q(status=Status.WAITING_ON_CUSTOMER),
         "resolved": Q(status=Status.RESOLVED),
         "all": Q(status__in=OPEN_STATUSES),
+        "breaching": Q(sla_due_at__isnull=False, status__in=OPEN_STATUSES),
     }[slug]
 
 
@@ -116,7 +118,8 @@ def queue_page(*, actor: User, slug: str, filters: Filters, sort: str, cursor: s
     """One page of a queue, filtered and sorted, by keyset: as fast on page 1,000 as on page 1."""
     if slug not in {q.slug for q in queues_for(actor)}:
         raise NotFound("There is no such queue.")
-    field, descending = SORTS.get(sort, SORTS["updated"])
+    # "Breaching soon" is always in deadline order, soonest (and already breached) first.
+    field, descending = ("sla_due_at", False) if slug == "breaching" else SORTS.get(sort, SORTS["updated"])
     tickets = filters.apply(desk_tickets(actor=actor).filter(_queue_q(slug, actor)))
     tickets = tickets.select_related("organisation", "request_type", "requester", "team", "assignee", "solution")
     return keyset_page(tickets, field=field, descending=descending, cursor=cursor, size=size)

@@ -33,3 +33,23 @@ def milestone_label(value: str) -> str:
         return str(Milestone(value).label)
     except ValueError:
         return value or "—"
+
+
+@register.filter
+def sla_remaining(due_at: dt.datetime | None) -> str:
+    """ "due in 1 h 20 min" or "breached 35 min ago" for a queue row; empty without a running clock."""
+    from picocore.core.clock import now
+    from picocore.sla.presenters import duration_text
+
+    if due_at is None:
+        return ""
+    left = due_at - now()
+    return f"due in {duration_text(left)}" if left.total_seconds() > 0 else f"breached {duration_text(left)} ago"
+
+
+@register.filter
+def duration(value: dt.timedelta | None) -> str:
+    """A timedelta for people: "2 h 15 min"."""
+    from picocore.sla.presenters import duration_text
+
+    return "—" if value is None else duration_text(value)
