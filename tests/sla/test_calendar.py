@@ -355,6 +355,14 @@ def test_extra_open_hours_overlapping_the_schedule_count_once():
     assert business_time_between(calendar, cph(2026, 3, 9), cph(2026, 3, 10)) == 10 * HOUR
 
 
+def test_extra_open_periods_are_instants_even_in_the_repeated_hour():
+    first_pass, second_pass = cph(2026, 10, 25, 2, 30), cph(2026, 10, 25, 2, 10).replace(fold=1)  # CEST, then CET
+    calendar = BusinessCalendar(
+        time_zone="Europe/Copenhagen", weekly=((),) * 7, extra_open=((first_pass, second_pass),)
+    )
+    assert business_time_between(calendar, cph(2026, 10, 24), cph(2026, 10, 26)) == 40 * MINUTE
+
+
 def test_an_extra_closed_day():
     calendar = dataclasses.replace(OFFICE, closed_days=frozenset({dt.date(2026, 3, 9)}))
     assert add_business_time(calendar, cph(2026, 3, 6, 15, 30), HOUR) == cph(2026, 3, 10, 8, 30)
