@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "picocore.tickets",
     "picocore.development",
     "picocore.notifications",
+    "picocore.outbox",
+    "picocore.mail",
     "picocore.accounts",
     "picocore.portal",
     "picocore.desk",
@@ -200,6 +202,11 @@ else:
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PicoCore <support@picocore.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails point here.
+PICOCORE_BASE_URL = os.environ.get("PICOCORE_BASE_URL", "http://127.0.0.1:8000")
+# The domain of our Message-IDs and of the reply addresses (support+<token>@PICOCORE_MAIL_DOMAIN).
+PICOCORE_MAIL_DOMAIN = os.environ.get("PICOCORE_MAIL_DOMAIN", "picocore.example")
+PICOCORE_SUPPORT_ADDRESS = os.environ.get("PICOCORE_SUPPORT_ADDRESS", f"support@{PICOCORE_MAIL_DOMAIN}")
 
 # HTTPS and hardening: on by default, off only for the local demo or when a proxy terminates TLS
 # and the operator says so.

@@ -1,4 +1,4 @@
-"""In-app notifications: what a person should know about, listed in the desk (e-mail comes on top later)."""
+"""Notifications: what a person should know about, in the app and/or by e-mail, as each person chooses."""
 
 from django.conf import settings
 from django.db import models
@@ -8,9 +8,43 @@ from picocore.core.clock import now
 
 
 class NotificationKind(models.TextChoices):
+    # For the customer
+    REPLY = "reply", _("A reply from the service team")
+    STATUS = "status", _("A status change")
+    NEXT_STEP = "next_step", _("A new next step")
+    RESOLVED = "resolved", _("A request resolved")
+    RECEIVED = "received", _("A request received on your behalf")
+    # For the service team
+    NEW_TICKET = "new_ticket", _("A new request for my team")
+    CUSTOMER_REPLY = "customer_reply", _("A customer's reply")
+    HAND_OFF = "hand_off", _("Work handed to my development team")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
     ON_CALL_PAGE = "on_call_page", _("On-call page")
+
+
+class Channel(models.TextChoices):
+    BOTH = "both", _("E-mail and in the app")
+    EMAIL = "email", _("E-mail only")
+    IN_APP = "in_app", _("In the app only")
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to hear about one kind of event; without a row, both channels."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.BOTH)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} → {self.channel}"
 
 
 class Notification(models.Model):

@@ -1,20 +1,86 @@
-"""Creating notifications; each is idempotent by its key."""
+"""Creating notifications: in the app and/or by e-mail through the outbox, as each person prefers.
 
+Everything here runs inside the caller's transaction: a change that rolls back notifies nobody. Each
+notification is unique per (person, key), so an event processed twice notifies once.
+"""
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from picocore.notifications.models import Notification
+from picocore.notifications.models import Channel, Notification, NotificationPreference
+from picocore.outbox.services import outbox_email_add
 from picocore.tenancy.models import User
-from picocore.tickets.models import Ticket
+from picocore.tickets.models import Ticket, TicketEvent
 
 
-def notify(*, users: list[User], kind: str, key: str, title: str, body: str = "", ticket: Ticket | None = None) -> int:
-    """Notify each user once per `key`; returns how many notifications were new."""
+def channels_for(users: list[User], kind: str) -> dict[int, str]:
+    """Each user's chosen channel for `kind` (both when they chose nothing), in one query."""
+    chosen = dict(NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "channel"))
+    return {user.pk: chosen.get(user.pk, Channel.BOTH) for user in users}
+
+
+def ticket_link(ticket: Ticket, user: User) -> str:
+    name = "desk:ticket" if user.is_service_staff else "portal:request"
+    return settings.PICOCORE_BASE_URL.rstrip("/") + reverse(name, kwargs={"key": ticket.key})
+
+
+def _email(user: User, kind: str, title: str, body: str, ticket: Ticket | None, event: TicketEvent | None) -> None:
+    context = {
+        "user": user,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "ticket": ticket,
+        "event": event,
+        "link": ticket_link(ticket, user) if ticket else settings.PICOCORE_BASE_URL,
+    }
+    subject = f"[{ticket.key}] {title}" if ticket else title
+    reply_to = ""
+    if ticket is not None:
+        from picocore.mail.addresses import reply_address_for
+
+        reply_to = reply_address_for(ticket)
+    outbox_email_add(
+        to=user,
+        kind=kind,
+        subject=subject,
+        body_text=render_to_string("notifications/email.txt", context),
+        body_html=render_to_string("notifications/email.html", context),
+        ticket=ticket,
+        reply_to=reply_to,
+    )
+
+
+def notify(
+    *,
+    users: list[User],
+    kind: str,
+    key: str,
+    title: str,
+    body: str = "",
+    ticket: Ticket | None = None,
+    event: TicketEvent | None = None,
+) -> int:
+    """Notify each active user once per `key` on their chosen channels; returns how many were new."""
+    users = [u for u in {u.pk: u for u in users if u is not None and u.is_active}.values()]
+    if not users:
+        return 0
+    channels = channels_for(users, kind)
     created = 0
-    for user in {u.pk: u for u in users}.values():
+    for user in users:
         try:
             with transaction.atomic():
-                Notification.objects.create(user=user, ticket=ticket, kind=kind, key=key, title=title, body=body)
+                notification = Notification.objects.create(
+                    user=user, ticket=ticket, kind=kind, key=key, title=title, body=body
+                )
         except IntegrityError:
-            continue
+            continue  # already notified for this key
         created += 1
+        if channels[user.pk] == Channel.EMAIL:
+            notification.read_at = notification.created_at  # e-mail only: nothing waits in the app
+            notification.save(update_fields=["read_at"])
+        if channels[user.pk] in (Channel.EMAIL, Channel.BOTH):
+            _email(user, kind, title, body, ticket, event)
     return created

@@ -1,6 +1,7 @@
 """Pieces every ticket service uses: the row lock, the timeline writer, attachment storage."""
 
 from picocore.core.clock import now
+from picocore.notifications.dispatch import dispatch_event
 from picocore.sla.services import CLOCK_EVENTS, sla_recompute
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload
@@ -16,8 +17,9 @@ def locked(ticket: Ticket) -> Ticket:
 def record_event(
     ticket: Ticket, *, kind: str, actor: User | None, public: bool, body: str = "", data: dict | None = None
 ) -> TicketEvent:
-    """Append one event to the ticket's timeline (the only way events are written) and, when it can move a
-    deadline, recompute the ticket's SLA clocks in the same transaction."""
+    """Append one event to the ticket's timeline (the only way events are written) and, in the same
+    transaction, recompute the ticket's SLA clocks when it can move a deadline and notify whoever should hear
+    of it (in the app, and by e-mail through the outbox)."""
     event = TicketEvent.objects.create(
         ticket=ticket,
         organisation_id=ticket.organisation_id,
@@ -30,6 +32,7 @@ def record_event(
     )
     if kind in CLOCK_EVENTS:
         sla_recompute(ticket=ticket, now=event.created_at)
+    dispatch_event(event)
     return event
 
 

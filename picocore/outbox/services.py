@@ -1,0 +1,149 @@
+"""Writing e-mails to the outbox (inside the caller's transaction) and sending them (in the worker).
+
+Guarantees: a change that rolls back leaves no row, so nothing is sent; a row is sent by at most one worker
+at a time (an atomic claim with an expiry); a worker that dies mid-send leaves the claim to expire and the
+next pass sends it; a failure is retried with growing pauses and finally parked for an administrator.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import transaction
+from django.db.models import F, Q
+
+from picocore.core.clock import now
+from picocore.core.tasks import enqueue_on_commit
+from picocore.outbox.models import OutboxEmail, OutboxStatus
+from picocore.tenancy.models import User
+from picocore.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+# Pauses before the 2nd, 3rd, … attempt; after the last one the message is parked.
+BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=25), dt.timedelta(hours=2),
+           dt.timedelta(hours=6))  # fmt: skip
+MAX_ATTEMPTS = len(BACKOFF) + 1
+CLAIM_FOR = dt.timedelta(minutes=5)
+THREAD_DEPTH = 10
+
+
+def outbox_email_add(
+    *,
+    to: User,
+    kind: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    ticket: Ticket | None = None,
+    reply_to: str = "",
+) -> OutboxEmail:
+    """Queue one e-mail in the current transaction, threaded after the earlier e-mails of the same ticket
+    to the same person; it is sent after commit (and never if the transaction rolls back)."""
+    thread: list[str] = []
+    if ticket is not None:
+        thread = list(
+            OutboxEmail.objects.filter(ticket=ticket, to_address=to.email)
+            .order_by("-created_at", "-id")
+            .values_list("message_id", flat=True)[:THREAD_DEPTH]
+        )[::-1]
+    email = OutboxEmail.objects.create(
+        ticket=ticket,
+        organisation_id=ticket.organisation_id if ticket else None,
+        recipient=to,
+        to_address=to.email,
+        reply_to=reply_to,
+        subject=subject[:300],
+        body_text=body_text,
+        body_html=body_html,
+        in_reply_to=thread[-1] if thread else "",
+        references=" ".join(thread),
+        kind=kind,
+    )
+    from picocore.outbox.tasks import send_outbox_email
+
+    enqueue_on_commit(send_outbox_email, email.pk)
+    return email
+
+
+def _claim(email_id: int, moment: dt.datetime) -> bool:
+    """Take the row for this worker if it is due and nobody holds it: one UPDATE, so two workers cannot both win."""
+    return bool(
+        OutboxEmail.objects.filter(pk=email_id, status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
+        .update(claimed_until=moment + CLAIM_FOR)
+    )
+
+
+def _message(email: OutboxEmail) -> EmailMultiAlternatives:
+    headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    if email.in_reply_to:
+        headers["In-Reply-To"] = email.in_reply_to
+    if email.references:
+        headers["References"] = email.references
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_address],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers=headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def _permanent(error: Exception) -> bool:
+    """A refusal that no retry will change (the recipient does not exist, the message is refused)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+def outbox_send(*, email_id: int) -> str:
+    """Send one outbox e-mail if it is due and unclaimed; returns what happened ("sent", "retry", "parked",
+    "skipped"). Safe to call any number of times, from any number of workers."""
+    moment = now()
+    if not _claim(email_id, moment):
+        return "skipped"
+    email = OutboxEmail.objects.get(pk=email_id)
+    try:
+        mailers.default.send_messages([_message(email)])
+    except Exception as error:  # any failure to hand the message over is retried or parked below
+        attempts = email.attempts + 1
+        park = _permanent(error) or attempts >= MAX_ATTEMPTS
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            attempts=attempts,
+            status=OutboxStatus.PARKED if park else OutboxStatus.PENDING,
+            next_attempt_at=moment + (BACKOFF[min(attempts, len(BACKOFF)) - 1] if not park else dt.timedelta(0)),
+            claimed_until=None,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning("Outbox e-mail %s failed (attempt %s): %s", email.pk, attempts, error)
+        return "parked" if park else "retry"
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        status=OutboxStatus.SENT, sent_at=now(), attempts=F("attempts") + 1, claimed_until=None, last_error=""
+    )
+    return "sent"
+
+
+def outbox_due_ids(limit: int = 500) -> list[int]:
+    """Pending e-mails whose time has come and that no live worker holds: one indexed query."""
+    moment = now()
+    return list(
+        OutboxEmail.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def outbox_retry(*, email_ids: list[int]) -> int:
+    """An administrator sends parked e-mails again (same Message-ID); returns how many were requeued."""
+    return OutboxEmail.objects.filter(pk__in=email_ids, status=OutboxStatus.PARKED).update(
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now(), claimed_until=None
+    )
