@@ -23,6 +23,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("picocore.accounts.urls")),
+    path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.portal.urls")),
     path("desk/", include("picocore.desk.urls")),
     path("admin/", admin.site.urls),

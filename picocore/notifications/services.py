@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from picocore.notifications.models import Channel, Notification, NotificationPreference
+from picocore.core.clock import now
+from picocore.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
 from picocore.outbox.services import outbox_email_add
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket, TicketEvent
@@ -84,3 +85,19 @@ def notify(
         if channels[user.pk] in (Channel.EMAIL, Channel.BOTH):
             _email(user, kind, title, body, ticket, event)
     return created
+
+
+@transaction.atomic
+def notification_preferences_set(*, actor: User, choices: dict[str, str]) -> None:
+    """Store the person's channel per kind (only for valid kinds and channels)."""
+    for kind, channel in choices.items():
+        if kind in NotificationKind.values and channel in Channel.values:
+            NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"channel": channel})
+
+
+def notifications_mark_read(*, actor: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the person's notifications read (all unread ones when no ids are given); returns how many."""
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=now())

@@ -1,0 +1,34 @@
+from django import forms
+
+from picocore.notifications.models import Channel, NotificationKind
+
+CUSTOMER_KINDS = (
+    NotificationKind.REPLY,
+    NotificationKind.STATUS,
+    NotificationKind.NEXT_STEP,
+    NotificationKind.RESOLVED,
+    NotificationKind.RECEIVED,
+)
+STAFF_KINDS = (
+    NotificationKind.NEW_TICKET,
+    NotificationKind.CUSTOMER_REPLY,
+    NotificationKind.STATUS,
+    NotificationKind.HAND_OFF,
+    NotificationKind.SLA_WARNING,
+    NotificationKind.SLA_BREACH,
+    NotificationKind.ON_CALL_PAGE,
+)
+
+
+class PreferencesForm(forms.Form):
+    """One channel choice per kind of notification that concerns this person."""
+
+    def __init__(self, *args, kinds, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind] = forms.ChoiceField(
+                label=NotificationKind(kind).label,
+                choices=Channel.choices,
+                initial=current.get(kind, Channel.BOTH),
+                widget=forms.RadioSelect,
+            )
