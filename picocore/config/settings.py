@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "picocore.accounts",
     "picocore.portal",
     "picocore.desk",
+    "picocore.reports",
     "picocore.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("picocore.accounts.urls")),
     path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.portal.urls")),
+    path("desk/reports/", include("picocore.reports.urls")),
     path("desk/", include("picocore.desk.urls")),
     path("admin/", admin.site.urls),
 ]
