@@ -1,0 +1,199 @@
+"""The home page and what frames every page: organisations, time zones, lists, and GETs that change nothing."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from picocore.tenancy.choices import MembershipRole
+from picocore.tickets.choices import Status
+from picocore.tickets.services import ticket_merge, ticket_transition
+from tests import factories
+from tests.conftest import make_customer
+from tests.portal.support import body, messages_shown, page, resolve, session_organisation, state, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_switching_organisation_changes_what_the_home_page_shows(client, acme, nord):
+    person = acme.requester
+    factories.MembershipFactory(user=person, organisation=nord.organisation, role=MembershipRole.CUSTOMER_ADMIN)
+    acme.ticket(title="Acme images")
+    nord.ticket(title="Nord sync")
+    client.force_login(person)
+
+    home = client.get("/portal/")
+    assert home.context["membership"].organisation == acme.organisation  # first by name
+    assert [t.title for t in home.context["page"].object_list] == ["Acme images"]
+    html = page(home)
+    assert f'<option value="{acme.organisation.pk}" selected>Acme Ltd</option>' in html
+    assert f'<option value="{nord.organisation.pk}">Nord Ltd</option>' in html
+
+    response = client.post("/portal/organisation/", {"organisation": nord.organisation.pk})
+    assert (response.status_code, response["Location"]) == (302, "/portal/")
+    assert session_organisation(client) == nord.organisation.pk
+    home = client.get("/portal/")
+    assert messages_shown(home) == ["You are now working for Nord Ltd."]
+    assert home.context["membership"].organisation == nord.organisation
+    # Customer admin at Nord: the whole organisation's requests, though this person filed none of them.
+    assert (home.context["whole"], [t.title for t in home.context["page"].object_list]) == (True, ["Nord sync"])
+    assert "Acme images" not in page(home)
+    assert f"/portal/new/{nord.incident.slug}/" in page(client.get("/portal/new/"))
+    assert client.get(f"/portal/new/{acme.incident.slug}/").status_code == 404
+
+
+def test_the_default_organisation_is_shown_first(client, acme, nord):
+    person = acme.requester
+    factories.MembershipFactory(user=person, organisation=nord.organisation)
+    person.default_organisation = nord.organisation
+    person.save()
+    client.force_login(person)
+    assert client.get("/portal/").context["membership"].organisation == nord.organisation
+
+
+def test_a_person_without_an_organisation_is_told_so(client, consultant):
+    client.force_login(consultant)
+    response = client.get("/portal/")
+    assert response.status_code == 403
+    assert "You are not a contact of any customer" in page(response)
+
+
+def _at(moment: dt.datetime, monkeypatch, make):
+    with monkeypatch.context() as patch:
+        patch.setattr("django.utils.timezone.now", lambda: moment)
+        return make()
+
+
+def test_times_are_shown_in_the_organisations_time_zone(client, acme, nord, monkeypatch):
+    acme.organisation.time_zone = "Asia/Tokyo"
+    acme.organisation.save()
+    moment = dt.datetime(2025, 1, 15, 3, 30, tzinfo=dt.UTC)  # 12:30 in Tokyo, 00:30 in Santiago (tests' zone)
+    factories.MembershipFactory(user=acme.requester, organisation=nord.organisation)
+    _at(moment, monkeypatch, lambda: acme.ticket())
+    _at(moment, monkeypatch, lambda: nord.ticket(by=acme.requester))
+    client.force_login(acme.requester)
+
+    home = page(client.get("/portal/"))
+    assert '<time datetime="2025-01-15T12:30:00+09:00">15 Jan, 12:30</time>' in home
+
+    # Working for Nord (Copenhagen, 04:30) now: Nord's list shows Copenhagen time, ACME's request Tokyo time.
+    client.post("/portal/organisation/", {"organisation": nord.organisation.pk})
+    home = page(client.get("/portal/"))
+    assert '<time datetime="2025-01-15T04:30:00+01:00">15 Jan, 04:30</time>' in home
+    request_page = page(client.get("/portal/requests/ACME-1/"))
+    assert request_page.count('<time datetime="2025-01-15T12:30:00+09:00">Wed 15 Jan 2025, 12:30</time>') == 2
+    assert "<dd>Asia/Tokyo</dd>" in request_page
+    for other in (home, request_page):
+        assert "00:30" not in other and "03:30" not in other
+
+
+def test_summer_time_is_applied(client, acme, monkeypatch):
+    moment = dt.datetime(2025, 7, 1, 10, 0, tzinfo=dt.UTC)
+    _at(moment, monkeypatch, lambda: acme.ticket())
+    client.force_login(acme.requester)
+    html = page(client.get("/portal/requests/ACME-1/"))
+    assert '<time datetime="2025-07-01T12:00:00+02:00">Tue 1 Jul 2025, 12:00</time>' in html
+
+
+# --- home page lists -----------------------------------------------------------------------------------------
+
+
+def test_home_lists_open_requests_and_counts_each_group(client, acme, consultant):
+    new = acme.ticket(title="Fresh")
+    waiting = acme.ticket(title="Needs answer")
+    for status in (Status.TRIAGED, Status.WAITING_ON_CUSTOMER):
+        ticket_transition(actor=consultant, ticket=waiting, to=status)
+    done = acme.ticket(title="Done")
+    resolve(done, consultant)
+    closed = acme.ticket(title="Old")
+    resolve(closed, consultant)
+    ticket_transition(actor=consultant, ticket=closed, to=Status.CLOSED)
+    client.force_login(acme.requester)
+    response = client.get("/portal/")
+    assert response.context["counts"] == {"open": 3, "waiting_on_you": 1, "resolved": 1, "finished": 1}
+    assert [t.key for t in response.context["page"].object_list] == [done.key, waiting.key, new.key]
+    html = page(response)
+    assert "<li><strong>3</strong> open</li>" in html
+    assert "<li><strong>1</strong> waiting on you</li>" in html
+    assert "Old" not in html
+
+
+def test_home_pages_through_many_requests_and_keeps_the_view(client, acme):
+    for n in range(27):
+        acme.ticket(by=acme.admin, title=f"Request {n}")
+    client.force_login(acme.admin)
+    first = client.get("/portal/", {"show": "organisation"})
+    assert len(first.context["page"].object_list) == 25
+    assert 'href="?show=organisation&amp;page=2" rel="next"' in page(first)
+    second = client.get("/portal/", {"show": "organisation", "page": "2"})
+    assert [t.title for t in second.context["page"].object_list] == ["Request 1", "Request 0"]
+    assert client.get("/portal/", {"page": "nonsense"}).context["page"].number == 1
+
+
+# --- GET never changes anything ------------------------------------------------------------------------------
+
+
+def test_get_never_changes_state(client, acme, consultant):
+    ticket = acme.ticket(files=[upload()])
+    resolve(ticket, consultant)
+    attachment = ticket.attachments.get()
+    client.force_login(acme.requester)
+    before = state()
+    statuses = {}
+    for path in (
+        "/portal/",
+        "/portal/?show=organisation",
+        "/portal/organisation/",
+        "/portal/new/",
+        f"/portal/new/{acme.incident.slug}/",
+        "/portal/requests/ACME-1/",
+        "/portal/requests/ACME-1/reply/",
+        "/portal/requests/ACME-1/confirm/",
+        "/portal/requests/ACME-1/reopen/",
+        f"/portal/requests/ACME-1/files/{attachment.pk}/",
+        "/healthz",
+    ):
+        response = client.get(path)
+        statuses[path] = response.status_code
+        body(response)
+    assert list(statuses.values()) == [200, 200, 405, 200, 200, 200, 405, 405, 405, 200, 200]
+    assert state() == before
+    assert session_organisation(client) is None
+
+
+def test_posts_need_the_csrf_token(acme, resolved):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(acme.requester)
+    before = state()
+    assert client.post("/portal/requests/ACME-1/confirm/").status_code == 403
+    assert client.post("/portal/requests/ACME-1/reply/", {"body": "hi"}).status_code == 403
+    assert state() == before
+
+
+def test_a_session_naming_an_organisation_the_person_left_falls_back_to_their_default(client, acme, nord):
+    person = acme.requester
+    membership = factories.MembershipFactory(user=person, organisation=nord.organisation)
+    third = make_customer("ZED")
+    factories.MembershipFactory(user=person, organisation=third.organisation)
+    person.default_organisation = third.organisation
+    person.save()
+    client.force_login(person)
+    client.post("/portal/organisation/", {"organisation": nord.organisation.pk})
+    membership.delete()
+    home = client.get("/portal/")
+    assert home.context["membership"].organisation == third.organisation  # not "Acme Ltd", the first by name
+
+
+def test_the_requester_of_a_merged_duplicate_follows_the_surviving_request(client, acme, consultant):
+    colleague = factories.UserFactory(full_name="Colin Colleague")
+    factories.MembershipFactory(user=colleague, organisation=acme.organisation, role=MembershipRole.REQUESTER)
+    surviving = acme.ticket(title="Images missing")
+    duplicate = acme.ticket(by=colleague, title="No pictures on the shop")
+    ticket_merge(actor=consultant, duplicate=duplicate, into=surviving)
+    client.force_login(colleague)
+    assert client.get("/portal/requests/ACME-1/").status_code == 200
+    home = client.get("/portal/")
+    assert [t.key for t in home.context["page"].object_list] == ["ACME-1"]
+    assert home.context["counts"] == {"open": 1, "waiting_on_you": 0, "resolved": 0, "finished": 1}
+    html = page(client.get("/portal/requests/ACME-2/"))
+    assert "This request is a duplicate of ACME-1; we continue there and you can follow it." in html

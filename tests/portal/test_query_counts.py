@@ -1,0 +1,189 @@
+"""Each portal page runs a fixed number of queries, whatever the amount of data behind it.
+
+Every test measures a page on a small data set, grows the data a hundredfold, and measures again: the exact
+count is asserted for both, so an N+1 or a new query shows up as a changed number.
+"""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
+from picocore.core.clock import now
+from picocore.tenancy.models import Organisation
+from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.models import Attachment, Ticket, TicketEvent
+from picocore.tickets.services import ticket_assign, ticket_reply, ticket_set_next_step
+from tests import factories
+from tests.conftest import Customer
+from tests.portal.support import body, resolve, upload
+
+pytestmark = pytest.mark.django_db
+
+# session, user, memberships, page count, page of tickets, status counts
+HOME_QUERIES = 6
+# session, user, memberships, ticket (with its related rows), contract in force, SLA clocks, public events,
+# their attachments
+REQUEST_QUERIES = 8
+# session, user, memberships, contract in force, offered request types
+CATALOGUE_QUERIES = 5
+# session, user, memberships, contract, request type, its fields, solutions, environments
+NEW_REQUEST_QUERIES = 8
+# session, user, attachment
+DOWNLOAD_QUERIES = 3
+
+
+def queries(client, path: str, expected_status: int = 200) -> list[str]:
+    """The SQL the page at `path` runs, after checking it rendered."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == expected_status
+    body(response)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def add_tickets(customer: Customer, count: int) -> None:
+    """`count` more requests of the customer, inserted in bulk, alternating requester and admin and cycling
+    through every status, numbered on from the organisation's counter (which is moved on to match)."""
+    organisation = Organisation.objects.get(pk=customer.organisation.pk)
+    first = organisation.last_ticket_number + 1
+    statuses = itertools.cycle(Status)
+    start = now() - dt.timedelta(days=30)
+    rows = []
+    for number in range(first, first + count):
+        moment = start + dt.timedelta(minutes=number)
+        rows.append(
+            Ticket(
+                organisation=organisation,
+                number=number,
+                key=f"{organisation.key_prefix}-{number}",
+                ticket_type=TicketType.INCIDENT,
+                request_type=customer.incident,
+                title=f"Bulk request {number}",
+                description="Generated for the query-count test.",
+                requester=customer.requester if number % 2 else customer.admin,
+                solution=customer.solution,
+                environment=customer.production,
+                impact=Impact.MEDIUM,
+                urgency=Urgency.MEDIUM,
+                priority=3,
+                priority_reason="Medium impact × Medium urgency → P3",
+                status=next(statuses),
+                next_step="Check the import log" if number % 3 else "",
+                next_step_due=moment.date() if number % 5 == 0 else None,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+    Ticket.objects.bulk_create(rows, batch_size=500)
+    Organisation.objects.filter(pk=organisation.pk).update(last_ticket_number=first + count - 1)
+
+
+def add_events(ticket: Ticket, customer: Customer, staff, count: int) -> None:
+    """`count` more timeline events, each with a public file, plus as many internal notes the page must skip."""
+    start = now()
+    actors = itertools.cycle([customer.requester, staff, None])
+    events = []
+    for n in range(count):
+        moment = start + dt.timedelta(seconds=n)
+        events.append(
+            TicketEvent(ticket=ticket, organisation_id=ticket.organisation_id, kind=EventKind.PUBLIC_REPLY,
+                        public=True, actor=next(actors), body=f"Reply {n}", created_at=moment)
+        )  # fmt: skip
+        events.append(
+            TicketEvent(ticket=ticket, organisation_id=ticket.organisation_id, kind=EventKind.INTERNAL_NOTE,
+                        public=False, actor=staff, body=f"Internal {n}", created_at=moment)
+        )  # fmt: skip
+    events = TicketEvent.objects.bulk_create(events)
+    Attachment.objects.bulk_create(
+        Attachment(ticket=ticket, organisation_id=ticket.organisation_id, event=event, file=f"attachments/x/{n}.txt",
+                   filename=f"file-{n}.txt", content_type="text/plain", size=10 + n, public=event.public,
+                   uploaded_by=customer.requester, created_at=event.created_at)
+        for n, event in enumerate(events)
+    )  # fmt: skip
+
+
+HOME_PATHS = (
+    "/portal/?show=mine",
+    "/portal/?show=organisation",
+    "/portal/?show=organisation&page=2",
+    "/portal/?page=x",
+)
+
+
+def test_home_runs_the_same_queries_for_10_and_1000_tickets(client, acme, nord, consultant, operations_team):
+    for _ in range(2):
+        acme.ticket()
+    ticket_assign(actor=consultant, ticket=acme.ticket(by=acme.admin), team=operations_team, assignee=consultant)
+    add_tickets(acme, 7)
+    add_tickets(nord, 5)
+    client.force_login(acme.admin)
+    assert Ticket.objects.filter(organisation=acme.organisation).count() == 10
+
+    small = {path: queries(client, path) for path in HOME_PATHS}
+    add_tickets(acme, 990)
+    add_tickets(nord, 500)
+    large = {path: queries(client, path) for path in HOME_PATHS}
+
+    assert {path: len(sql) for path, sql in small.items()} == dict.fromkeys(HOME_PATHS, HOME_QUERIES)
+    assert {path: len(sql) for path, sql in large.items()} == dict.fromkeys(HOME_PATHS, HOME_QUERIES)
+    mine, whole = client.get(HOME_PATHS[0]).context, client.get(HOME_PATHS[1]).context
+    assert (mine["whole"], whole["whole"]) == (False, True)
+    # Full pages are rendered, not empty ones: the count holds for 25 rows with their related objects.
+    assert len(mine["page"].object_list) == len(whole["page"].object_list) == 25
+    # Closed and cancelled requests are not listed: 3 filed through the service, 6 of the first 7 bulk ones,
+    # and 744 of the next 990 (the statuses cycle, and 6 of every 8 are unfinished).
+    assert whole["page"].paginator.count == 3 + 6 + 744
+
+
+def test_request_page_runs_the_same_queries_for_3_and_50_events(client, acme, consultant, operations_team):
+    ticket = acme.ticket(files=[upload("screen.png", b"\x89PNG")])
+    ticket_assign(actor=consultant, ticket=ticket, team=operations_team, assignee=consultant)
+    ticket_set_next_step(actor=consultant, ticket=ticket, text="Re-run the import", due=dt.date(2025, 3, 4))
+    assert ticket.events.filter(public=True).count() == 3
+    client.force_login(acme.requester)
+    path = f"/portal/requests/{ticket.key}/"
+
+    small = queries(client, path)
+    ticket_reply(actor=acme.requester, ticket=ticket, body="Here is a log.", files=[upload(), upload("b.csv")])
+    resolve(ticket, consultant)
+    add_events(ticket, acme, consultant, 44)
+    add_tickets(acme, 200)
+    assert ticket.events.filter(public=True).count() == 50
+    large = queries(client, path)
+
+    assert (len(small), len(large)) == (REQUEST_QUERIES, REQUEST_QUERIES), "\n".join(large)
+    timeline = client.get(path).context["timeline"]
+    assert len(timeline) == 50
+    assert sum(len(event.attachments.all()) for event in timeline) == 1 + 2 + 44
+
+
+def test_catalogue_and_form_run_the_same_queries_for_few_and_many_options(client, acme):
+    rich = factories.RequestTypeFactory(name="Data import", slug="data-import")
+    for kind in (FieldKind.SOLUTION, FieldKind.ENVIRONMENT, FieldKind.CHOICE, FieldKind.DATE):
+        factories.FormFieldFactory(request_type=rich, key=kind, kind=kind, choices="A\nB")
+    tier = acme.organisation.contracts.get().tier
+    tier.request_types.add(rich)
+    client.force_login(acme.requester)
+
+    small = (queries(client, "/portal/new/"), queries(client, "/portal/new/data-import/"))
+    types = [factories.RequestTypeFactory(name=f"Type {n}", slug=f"type-{n}") for n in range(20)]
+    tier.request_types.add(*types)
+    for n in range(20):
+        solution = factories.SolutionFactory(organisation=acme.organisation, name=f"Solution {n}")
+        factories.EnvironmentFactory(solution=solution, kind="test")
+    large = (queries(client, "/portal/new/"), queries(client, "/portal/new/data-import/"))
+
+    assert [len(q) for q in small] == [len(q) for q in large] == [CATALOGUE_QUERIES, NEW_REQUEST_QUERIES]
+
+
+def test_download_runs_a_fixed_number_of_queries(client, acme):
+    ticket = acme.ticket(files=[upload()])
+    client.force_login(acme.requester)
+    path = f"/portal/requests/{ticket.key}/files/{ticket.attachments.get().pk}/"
+    small = queries(client, path)
+    add_tickets(acme, 100)
+    assert len(small) == len(queries(client, path)) == DOWNLOAD_QUERIES
