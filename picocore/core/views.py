@@ -1,9 +1,13 @@
 """Installation-wide endpoints that belong to no domain."""
 
+import logging
+
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -15,5 +19,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "not healthy"; the reason goes to the log, not out
+        logger.exception("Health check: the database does not answer")
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})

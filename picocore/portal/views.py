@@ -22,8 +22,8 @@ from picocore.core.clock import now
 from picocore.core.errors import ValidationError
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
 from picocore.portal.forms import ReopenForm, ReplyForm
-from picocore.sla.models import SlaClock
 from picocore.sla.presenters import customer_lines
+from picocore.sla.selectors import ticket_clocks
 from picocore.tickets.choices import Status
 from picocore.tickets.selectors import (
     portal_attachment_get,
@@ -152,11 +152,7 @@ def _request_page(request: HttpRequest, membership, ticket, *, reply_form=None, 
             "reopen_form": reopen_form or ReopenForm(),
             "is_resolved": ticket.status == Status.RESOLVED,
             "contract": contract,
-            "sla_lines": customer_lines(
-                {c.metric: c for c in SlaClock.objects.filter(ticket=ticket)},
-                priority=ticket.priority,
-                contract=contract,
-            ),
+            "sla_lines": customer_lines(ticket_clocks(ticket), priority=ticket.priority, contract=contract),
             "reopen_until": reopen_window_end(ticket, contract),
             "is_finished": ticket.status in (Status.CLOSED, Status.CANCELLED),
         }

@@ -71,14 +71,21 @@ def _refuse(ticket: Ticket, current: Status, target: Status) -> InvalidTransitio
 
 
 def ticket_transition(
-    *, actor: User, ticket: Ticket, to: str, note: str = "", expected_status: str | None = None
+    *,
+    actor: User,
+    ticket: Ticket,
+    to: str,
+    note: str = "",
+    expected_status: str | None = None,
+    note_required: tuple[str, str] | None = None,
 ) -> Ticket:
     """Move the ticket to status `to` if the lifecycle allows it from its current status.
 
     Raises InvalidTransition listing the allowed statuses otherwise, and also when `expected_status` (what
     the actor saw) no longer matches: of two people changing one ticket at once, the first wins and the
     second is told what happened. Customers may only confirm or reopen a resolution, within the reopen
-    window; resolving needs a public resolution note. Runs under the ticket's row lock.
+    window; resolving needs a public resolution note, and `note_required` = (field, message) demands a note
+    for other moves — checked only once the move itself is allowed. Runs under the ticket's row lock.
     """
     target = Status(to)
     note = (note or "").strip()
@@ -91,9 +98,15 @@ def ticket_transition(
                 % {"key": ticket.key, "current": current.label.lower()},
                 allowed=allowed_next(current),
             )
+        customer = not actor.is_service_staff
+        if customer and current != Status.RESOLVED and (Status.RESOLVED, target) in CUSTOMER_TRANSITIONS:
+            raise InvalidTransition(
+                _("%(key)s is %(current)s: a request can be confirmed or reopened once we have resolved it.")
+                % {"key": ticket.key, "current": current.label.lower()}
+            )
         if not is_allowed(current, target):
             raise _refuse(ticket, current, target)
-        if not actor.is_service_staff:
+        if customer:
             if (current, target) not in CUSTOMER_TRANSITIONS:
                 raise PermissionDenied(_("Only the service team can make this change."))
             if target == Status.IN_PROGRESS and now() > reopen_deadline(ticket):
@@ -103,6 +116,8 @@ def ticket_transition(
                 )
         if target == Status.RESOLVED and not note:
             raise ValidationError(field_errors={"note": [_("Resolving needs a resolution note for the customer.")]})
+        if note_required is not None and not note:
+            raise ValidationError(field_errors={note_required[0]: [note_required[1]]})
         apply_transition(ticket, to=target, actor=actor, note=note)
         touch(ticket, "status", "resolved_at", "closed_at")
     return ticket
@@ -115,10 +130,13 @@ def ticket_confirm_resolution(*, actor: User, ticket: Ticket) -> Ticket:
 
 def ticket_reopen(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
     """Resolved → in progress, with the reason: by the customer within the reopen window, or by staff."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(field_errors={"reason": [_("Tell us what is still wrong so we can pick it up.")]})
-    return ticket_transition(actor=actor, ticket=ticket, to=Status.IN_PROGRESS, note=reason)
+    return ticket_transition(
+        actor=actor,
+        ticket=ticket,
+        to=Status.IN_PROGRESS,
+        note=reason,
+        note_required=("reason", _("Tell us what is still wrong so we can pick it up.")),
+    )
 
 
 def ticket_auto_close(*, ticket_id: int) -> bool:

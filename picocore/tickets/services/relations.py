@@ -81,12 +81,13 @@ def ticket_merge(*, actor: User, duplicate: Ticket, into: Ticket) -> Ticket:
             TicketWatcher.objects.get_or_create(
                 ticket=into, user_id=duplicate.requester_id, defaults={"organisation_id": into.organisation_id}
             )
+        # The duplicate's title stays out of the public event: its requester may be a colleague whose
+        # requests this ticket's requester may not see.
         record_event(
             into,
             kind=EventKind.MERGED,
             actor=actor,
             public=True,
-            body=duplicate.title,
             data={"merged": duplicate.key, "requester": duplicate.requester_id},
         )
         touch(into)
