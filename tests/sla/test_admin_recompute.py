@@ -52,3 +52,12 @@ def test_a_closed_day_added_in_the_admin_moves_the_deadline(
         response = client.post(reverse("admin:sla_businesshourscalendar_change", args=[office.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert resolution_due(ticket) == dt.datetime(2026, 11, 26, 9, tzinfo=CPH)  # Tuesday no longer counts
+
+
+def test_the_recompute_command_rebuilds_lost_clocks(sla_customer, clock):
+    from django.core.management import call_command
+
+    ticket = sla_customer.ticket()
+    SlaClock.objects.all().delete()
+    call_command("sla_recompute", organisation=sla_customer.organisation.slug, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert resolution_due(ticket) == dt.datetime(2026, 11, 25, 9, tzinfo=CPH)
