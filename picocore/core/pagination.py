@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,26 @@ def _decode(cursor: str) -> tuple[Any, int] | None:
         return None
 
 
+def _position(queryset: QuerySet, field: str, cursor: str) -> tuple[Any, int] | None:
+    """The cursor's (value, id) if the value fits `field`. A cursor is user input: one edited by hand, or
+    carried over from a list sorted by another field, must not reach the database as a value of the wrong
+    type (that is an error, not a page)."""
+    position = _decode(cursor)
+    if position is None:
+        return None
+    value, pk = position
+    try:
+        value = queryset.model._meta.get_field(field).to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return None
+    if value is None or (isinstance(value, dt.datetime) and timezone.is_naive(value)):
+        return None
+    return value, pk
+
+
 def keyset_page(queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int) -> Page:
     """One page of `queryset` ordered by (`field`, id); a malformed cursor gives the first page."""
-    position = _decode(cursor) if cursor else None
+    position = _position(queryset, field, cursor) if cursor else None
     direction = "-" if descending else ""
     ordered = queryset.order_by(f"{direction}{field}", f"{direction}id")
     if position is not None:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,7 @@ from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.desk import forms
 from picocore.development.selectors import development_item_get, development_items_for
 from picocore.development.services import development_hand_off, development_item_move
+from picocore.sla.services import explain_clocks
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import served_organisations
@@ -79,10 +81,13 @@ def _error_text(error: PicoCoreError) -> str:
 
 
 def _int_or_none(value: str | None) -> int | None:
+    """An id or number from the query string; None for anything else, including numbers too large for the
+    database (SQLite cannot even bind them)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and abs(number) < 2**63 else None
 
 
 @login_required
@@ -126,9 +131,13 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "sorts": SORTS,
         "query": query.urlencode(),
         "organisations": organisations,
+        # Always within the served organisations: a foreign organisation id in the filter must not list its
+        # solutions.
         "solutions": Solution.objects.filter(organisation__in=organisations).order_by("name")
         if filters.organisation is None
-        else Solution.objects.filter(organisation_id=filters.organisation).order_by("name"),
+        else Solution.objects.filter(organisation__in=organisations, organisation_id=filters.organisation).order_by(
+            "name"
+        ),
         "consultants": User.objects.filter(
             teams__organisations__in=organisations, staff_role__in=("consultant", "service_manager")
         )
@@ -138,6 +147,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "types": TicketType.choices,
         "priorities": Priority.choices,
         "bulk_form": forms.BulkForm(),
+        "now_moment": now(),
     }
     return render(request, "desk/queue.html", context)
 
@@ -165,6 +175,7 @@ def _ticket_page(request: HttpRequest, ticket, *, error: str = "", status: int =
         "priority_form": forms.PriorityForm(initial={"priority": ticket.priority}),
         "link_form": forms.LinkForm(),
         "merge_form": forms.MergeForm(),
+        "sla": explain_clocks(ticket),
         "hand_off_form": forms.HandOffForm(organisation_id=org.pk)
         if ticket.ticket_type == TicketType.CHANGE_REQUEST
         else None,
@@ -381,6 +392,14 @@ BULK_ACTIONS = {
 }
 
 
+def _back(request: HttpRequest) -> str:
+    """The queue page the bulk form was sent from; never another site (`back` is user input)."""
+    back = request.POST.get("back", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        return back
+    return reverse("desk:queue", kwargs={"slug": "mine"})
+
+
 @require_POST
 @desk_page
 def bulk(request: HttpRequest) -> HttpResponse:
@@ -389,11 +408,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
     keys = [k for k in request.POST.getlist("keys") if k][:200]
     if not form.is_valid() or not keys:
         messages.error(request, _("Choose an action and at least one ticket."))
-        return redirect(request.POST.get("back") or reverse("desk:queue", kwargs={"slug": "mine"}))
+        return redirect(_back(request))
     data = form.cleaned_data
     if data["action"] == "transition" and not data["to"]:
         messages.error(request, _("Choose the new status."))
-        return redirect(request.POST.get("back") or reverse("desk:queue", kwargs={"slug": "mine"}))
+        return redirect(_back(request))
     tickets = {t.key: t for t in desk_tickets(actor=request.user).filter(key__in=keys).select_related("organisation")}
     results = []
     for key in keys:
@@ -407,7 +426,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             results.append((key, False, _error_text(error)))
         else:
             results.append((key, True, _("Done.")))
-    context = {"nav": "queues", "results": results, "back": request.POST.get("back", "")}
+    context = {"nav": "queues", "results": results, "back": _back(request)}
     return render(request, "desk/bulk_result.html", context)
 
 

@@ -1,0 +1,493 @@
+"""Tenant isolation, walked over every desk URL.
+
+The walk is built from `picocore.desk.urls.urlpatterns`: a new URL without a case in `CASES` fails the suite.
+Each URL is requested with GET and POST as a consultant whose teams do not serve ACME, as a customer (ACME's
+own requester), as a developer of another team, anonymously, and — to show the refusals are not vacuous — as
+the person who may do it. Every refusal also asserts that nothing changed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from picocore.catalog.choices import Impact, Urgency
+from picocore.desk import urls as desk_urls
+from picocore.tickets.choices import Status
+from picocore.tickets.models import Ticket
+from picocore.tickets.queues import queues_for
+from picocore.tickets.services import ticket_take, ticket_transition
+from tests.desk.conftest import (
+    ACME_FILE_BODY,
+    ACME_NOTE_FILE_BODY,
+    ACME_TITLE,
+    NORD_CHANGE_TITLE,
+    NORD_TITLE,
+    DeskWorld,
+    body,
+    bulk_results,
+    form_errors,
+    leaked,
+    login_redirect,
+    page,
+    state,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+NO_SUCH_TICKET = "No such ticket, or not yours to work on."
+
+
+def zero_counts(user) -> dict[str, int]:
+    """Every queue of the user at zero: the counts a test expects are written on top (so a queue added later,
+    like the SLA's "breaching soon", which holds nothing here as the fixtures promise no times, is covered)."""
+    return {q.slug: 0 for q in queues_for(user)}
+
+
+def _nothing(world: DeskWorld) -> dict:
+    return {}
+
+
+def _key(world: DeskWorld) -> dict:
+    return {"key": world.ticket.key}
+
+
+def _missing_key(world: DeskWorld) -> dict:
+    return {"key": "ACME-999"}
+
+
+def _phone_call(world: DeskWorld) -> dict:
+    return {
+        "contact": world.acme.requester.memberships.get().pk,
+        "request_type": world.acme.incident.pk,
+        "title": "Shop down",
+        "description": "Called at 9:02, nothing loads.",
+        "impact": Impact.HIGH,
+        "urgency": Urgency.HIGH,
+        "environment": world.acme.production.pk,
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to request one desk URL about ACME's data, and what the person who may do it gets."""
+
+    methods: tuple[str, ...]  # what the view allows; every other method answers 405
+    owner: dict[str, int]  # what the right person gets: proof that the refusals are not vacuous
+    kwargs: Callable[[DeskWorld], dict] = _nothing
+    data: Callable[[DeskWorld], dict] = _nothing  # the POST body; builds fresh uploads on every call
+    # The same request naming an ACME object that does not exist. None: the URL names no ticket or item, and
+    # the outsider gets their own page (checked for ACME's data) instead of a 404.
+    missing_kwargs: Callable[[DeskWorld], dict] | None = None
+    development: bool = False  # a development page: the right person is ACME's developer, not a consultant
+    outsider: dict[str, int] = field(default_factory=dict)  # what the outsider gets on a page naming no object
+
+
+CASES: dict[str, Case] = {
+    "home": Case(methods=("GET", "POST"), owner={"GET": 302, "POST": 302}, outsider={"GET": 302, "POST": 302}),
+    "queue": Case(methods=("GET",), owner={"GET": 200}, kwargs=lambda w: {"slug": "team"}, outsider={"GET": 200}),
+    "bulk": Case(
+        methods=("POST",),
+        owner={"POST": 200},
+        data=lambda w: {"action": "take", "keys": [w.ticket.key, w.change.key]},
+        outsider={"POST": 200},
+    ),
+    "phone": Case(
+        methods=("GET", "POST"), owner={"GET": 200, "POST": 302}, data=_phone_call, outsider={"GET": 200, "POST": 400}
+    ),
+    "ticket": Case(methods=("GET",), owner={"GET": 200}, kwargs=_key, missing_kwargs=_missing_key),
+    "take": Case(methods=("POST",), owner={"POST": 302}, kwargs=_key, missing_kwargs=_missing_key),
+    "assign": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"team": w.operations.pk, "assignee": w.consultant.pk},
+    ),
+    "transition": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"to": Status.IN_PROGRESS, "note": "", "expected_status": Status.NEW},
+    ),
+    "reply": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"body": "We are on it.", "attachments": [upload()]},
+    ),
+    "note": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"body": "Looks like the CDN.", "attachments": [upload()]},
+    ),
+    "next_step": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"text": "Restart the importer", "due": "2030-01-15"},
+    ),
+    "priority": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"priority": 1, "reason": "The shop is down."},
+    ),
+    "link": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"kind": "related", "other": w.change.key},
+    ),
+    "merge": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"into": w.change.key},
+    ),
+    "hand_off": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=lambda w: {"key": w.change.key},
+        missing_kwargs=_missing_key,
+        data=lambda w: {"team": w.acme_development.pk, "brief": "A second layout."},
+    ),
+    "attachment": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        kwargs=lambda w: {"key": w.ticket.key, "attachment_id": w.public_file.pk},
+        missing_kwargs=lambda w: {"key": w.ticket.key, "attachment_id": 999_999},
+    ),
+    "development": Case(methods=("GET",), owner={"GET": 200}, development=True),
+    "development_item": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=lambda w: {"item_id": w.item.pk},
+        missing_kwargs=lambda w: {"item_id": 999_999},
+        data=lambda w: {"milestone": "accepted"},
+        development=True,
+    ),
+}
+
+URL_NAMES = [pattern.name for pattern in desk_urls.urlpatterns]
+ACTORS = ("outsider", "customer", "developer", "anonymous", "owner")
+
+
+def test_every_desk_url_has_an_isolation_case():
+    assert len(URL_NAMES) == len(set(URL_NAMES)), "every desk URL needs a name"
+    assert sorted(CASES) == sorted(URL_NAMES)
+
+
+def _user(world: DeskWorld, actor: str, case: Case):
+    return {
+        "outsider": world.outsider,
+        "customer": world.acme.requester,
+        "developer": world.developer,
+        "anonymous": None,
+        "owner": world.acme_developer if case.development else world.consultant,
+    }[actor]
+
+
+def _send(client, method: str, path: str, data: dict):
+    return client.get(path) if method == "GET" else client.post(path, data)
+
+
+def _check_owner(world: DeskWorld, name: str, method: str, response) -> None:
+    """The right person really gets what the others are refused."""
+    if name == "attachment":
+        assert body(response) == ACME_FILE_BODY
+    elif name == "ticket":
+        assert ACME_TITLE in page(response)
+    elif name == "bulk":
+        assert bulk_results(response) == [(world.ticket.key, True, "Done."), (world.change.key, True, "Done.")]
+    elif name == "development":
+        assert [item.pk for item in response.context["items"]] == [world.item.pk]
+
+
+def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> None:
+    """A page naming no ACME object, seen by the outsider: their own work, nothing of ACME's (but the keys
+    they typed in themselves)."""
+    assert leaked(response, own=(world.ticket.key, world.change.key) if name == "bulk" else ()) == []
+    if name == "home":
+        assert response["Location"] == "/desk/queues/mine/"
+    elif name == "queue":
+        assert [t.key for t in response.context["page"].rows] == [world.nord_change.key, world.nord_ticket.key]
+        assert NORD_TITLE in page(response)
+    elif name == "bulk":
+        assert bulk_results(response) == [
+            (world.ticket.key, False, NO_SUCH_TICKET),
+            (world.change.key, False, NO_SUCH_TICKET),
+        ]
+    elif name == "phone" and method == "GET":
+        assert "Nord Ltd" in page(response)
+    elif name == "phone":
+        assert form_errors(response) == [
+            "Select a valid choice. That choice is not one of the available choices.",
+            "Select a valid choice. That choice is not one of the available choices.",
+        ]
+
+
+def _check_refused(client, world: DeskWorld, name: str, method: str, actor: str, path: str) -> None:
+    case = CASES[name]
+    response = _send(client, method, path, case.data(world))
+    if actor == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"] == login_redirect(path)
+    elif actor == "developer" and name == "home":
+        assert (response.status_code, response["Location"]) == (302, "/desk/development/")
+    elif actor == "developer" and name == "development":
+        assert response.status_code == 200
+        assert [item.pk for item in response.context["items"]] == [world.nord_item.pk]
+        assert NORD_CHANGE_TITLE in page(response)
+        assert leaked(response) == []
+    elif actor == "outsider" and case.outsider and not case.development:
+        assert response.status_code == case.outsider[method]
+        _check_outsider_page(world, name, method, response)
+    else:
+        # Customers everywhere, developers on every ticket page, the outsider on ACME's objects: the same 404
+        # as for an object that does not exist.
+        assert response.status_code == 404
+        assert leaked(response, own=("ACME Requester",) if actor == "customer" else ()) == []
+        if case.missing_kwargs is not None:
+            missing_path = reverse(f"desk:{name}", kwargs=case.missing_kwargs(world))
+            missing = _send(client, method, missing_path, case.data(world))
+            assert (missing.status_code, page(missing)) == (404, page(response))
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_desk_url_is_isolated(client, world, name):
+    """GET and POST, each refused person in turn with nothing changed after any of them; then the right
+    person, who gets it."""
+    case = CASES.get(name)
+    assert case is not None, f"desk:{name} has no isolation case; add one to CASES"
+    path = reverse(f"desk:{name}", kwargs=case.kwargs(world))
+    before = state()
+    for method in sorted(("GET", "POST"), key=lambda m: m in case.methods):  # refusals before the owner's POST
+        for actor in ACTORS:
+            client.logout()
+            user = _user(world, actor, case)
+            if user is not None:
+                client.force_login(user)
+            if method not in case.methods:
+                assert _send(client, method, path, case.data(world)).status_code == 405, (method, actor)
+            elif actor == "owner":
+                response = _send(client, method, path, case.data(world))
+                assert response.status_code == case.owner[method], method
+                _check_owner(world, name, method, response)
+                if method == "POST" and name != "home":
+                    assert state() != before, "the right person's request changed nothing"
+                before = state()  # what the owner did is theirs to do; the next refusals change nothing of it
+                continue
+            else:
+                _check_refused(client, world, name, method, actor, path)
+            assert state() == before, (method, actor)
+
+
+def test_the_outsider_cannot_download_acme_internal_files_either(client, world):
+    path = reverse("desk:attachment", args=[world.ticket.key, world.internal_file.pk])
+    client.force_login(world.outsider)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert leaked(response) == []
+    client.force_login(world.consultant)
+    assert body(client.get(path)) == ACME_NOTE_FILE_BODY
+
+
+def test_a_file_is_reached_only_through_its_own_ticket(client, world):
+    """ACME's file under Nord's key (a key the outsider may work on) is not found."""
+    client.force_login(world.outsider)
+    response = client.get(reverse("desk:attachment", args=[world.nord_ticket.key, world.public_file.pk]))
+    assert response.status_code == 404
+    assert leaked(response) == []
+
+
+@pytest.fixture
+def busy(world: DeskWorld) -> DeskWorld:
+    """ACME's work in every queue (Carla's), and Nord's in some of the outsider's."""
+    for ticket in (world.ticket, world.change):
+        ticket_take(actor=world.consultant, ticket=ticket)
+    waiting = world.acme.ticket(title="Acme waiting")
+    ticket_transition(actor=world.consultant, ticket=waiting, to=Status.TRIAGED)
+    ticket_transition(actor=world.consultant, ticket=waiting, to=Status.WAITING_ON_CUSTOMER)
+    resolved = world.acme.ticket(title="Acme resolved")
+    ticket_transition(actor=world.consultant, ticket=resolved, to=Status.IN_PROGRESS)
+    ticket_transition(actor=world.consultant, ticket=resolved, to=Status.RESOLVED, note="Fixed.")
+    ticket_take(actor=world.outsider, ticket=world.nord_ticket)
+    return world
+
+
+def test_the_outsider_queues_and_counts_hold_no_acme_ticket(client, busy):
+    client.force_login(busy.outsider)
+    slugs = [q.slug for q in queues_for(busy.outsider)]
+    shown, counts = {}, {}
+    for slug in slugs:
+        response = client.get(reverse("desk:queue", args=[slug]))
+        assert response.status_code == 200
+        assert leaked(response) == [], slug
+        assert [o.name for o in response.context["organisations"]] == ["Nord Ltd"]
+        shown[slug] = [t.key for t in response.context["page"].rows]
+        counts[slug] = dict((q.slug, n) for q, n in response.context["queue_rows"])
+    expected = {"unassigned": ["NORD-2"], "mine": ["NORD-1"], "team": ["NORD-1", "NORD-2"]}
+    assert shown == {slug: expected.get(slug, []) for slug in slugs}
+    expected_counts = {"unassigned": 1, "mine": 1, "team": 2}
+    assert counts == {slug: {s: expected_counts.get(s, 0) for s in slugs} for slug in slugs}
+
+
+def test_carla_sees_acme_in_the_same_queues(client, busy):
+    """The counts above are not empty by accident: the consultant serving ACME sees its work."""
+    client.force_login(busy.consultant)
+    response = client.get(reverse("desk:queue", args=["team"]))
+    assert dict((q.slug, n) for q, n in response.context["queue_rows"]) == {
+        **zero_counts(busy.consultant), "unassigned": 1, "mine": 2, "team": 3, "waiting": 1, "resolved": 1
+    }  # fmt: skip
+    assert [t.key for t in response.context["page"].rows] == ["ACME-3", "ACME-2", "ACME-1"]
+
+
+def test_the_outsider_has_no_all_queue(client, busy):
+    client.force_login(busy.outsider)
+    response = client.get(reverse("desk:queue", args=["all"]))
+    assert response.status_code == 404
+    assert "There is no such queue." in page(response)
+
+
+SEARCHES = {
+    "organisation": {"organisation": "acme"},
+    "organisation and solution": {"organisation": "acme", "solution": "acme-solution"},
+    "key": {"q": "ACME-1"},
+    "key in lower case": {"q": "acme-1"},
+    "title": {"q": ACME_TITLE},
+    "part of the title": {"q": "Acme secret"},
+    "assignee": {"assignee": "carla"},
+}
+
+
+def test_the_outsider_finds_nothing_of_acme_by_filter_or_search(client, busy):
+    """Every filter and search that finds ACME's tickets for Carla (below), in every queue of the outsider."""
+    ids = {"acme": busy.acme.organisation.pk, "acme-solution": busy.acme.solution.pk, "carla": busy.consultant.pk}
+    client.force_login(busy.outsider)
+    found = {}
+    for name, query in SEARCHES.items():
+        for slug in [q.slug for q in queues_for(busy.outsider)]:
+            response = client.get(reverse("desk:queue", args=[slug]), {k: ids.get(v, v) for k, v in query.items()})
+            assert response.status_code == 200
+            found[(name, slug)] = (
+                [t.key for t in response.context["page"].rows],
+                leaked(response, own=(query.get("q"),)),
+            )
+    assert found == dict.fromkeys(found, ([], []))
+
+
+def test_the_same_filters_find_acme_for_carla(client, busy):
+    """The searches above are not empty by accident: for the consultant serving ACME they find its tickets."""
+    ids = {"acme": busy.acme.organisation.pk, "acme-solution": busy.acme.solution.pk, "carla": busy.consultant.pk}
+    client.force_login(busy.consultant)
+    found = {}
+    for name, query in SEARCHES.items():
+        response = client.get(reverse("desk:queue", args=["mine"]), {k: ids.get(v, v) for k, v in query.items()})
+        found[name] = [t.key for t in response.context["page"].rows]
+    both, first = ["ACME-2", "ACME-1"], ["ACME-1"]
+    assert found == {
+        "organisation": both,
+        "organisation and solution": both,
+        "key": first,
+        "key in lower case": first,
+        "title": first,
+        "part of the title": first,
+        "assignee": both,
+    }
+
+
+def test_bulk_on_acme_keys_by_the_outsider_changes_nothing_of_acme(client, busy):
+    client.force_login(busy.outsider)
+    before = list(Ticket.objects.filter(organisation=busy.acme.organisation).order_by("pk").values())
+    response = client.post(
+        reverse("desk:bulk"),
+        {"action": "transition", "to": Status.CANCELLED, "note": "Spam", "keys": ["ACME-1", "NORD-2", "ACME-3"]},
+    )
+    assert response.status_code == 200
+    assert bulk_results(response) == [
+        ("ACME-1", False, NO_SUCH_TICKET),
+        ("NORD-2", True, "Done."),
+        ("ACME-3", False, NO_SUCH_TICKET),
+    ]
+    assert list(Ticket.objects.filter(organisation=busy.acme.organisation).order_by("pk").values()) == before
+    assert Ticket.objects.get(key="NORD-2").status == Status.CANCELLED
+    assert leaked(response) == ["ACME-1"]  # only the key the outsider typed in is echoed back
+    assert ACME_TITLE not in page(response)
+
+
+def test_the_phone_form_offers_no_acme_contact_or_environment_to_the_outsider(client, busy):
+    client.force_login(busy.outsider)
+    form = client.get(reverse("desk:phone")).context["form"]
+    assert [m.user_id for m in form.fields["contact"].queryset] == [busy.nord.admin.pk, busy.nord.requester.pk]
+    assert {e.organisation_id for e in form.fields["environment"].queryset} == {busy.nord.organisation.pk}
+
+
+def test_the_phone_form_refuses_an_acme_environment_for_a_nord_caller(client, busy):
+    client.force_login(busy.outsider)
+    before = state()
+    data = {
+        "contact": busy.nord.requester.memberships.get().pk,
+        "request_type": busy.nord.incident.pk,
+        "title": "Shop down",
+        "description": "Nothing loads.",
+        "impact": Impact.HIGH,
+        "urgency": Urgency.HIGH,
+        "environment": busy.acme.production.pk,
+    }
+    response = client.post(reverse("desk:phone"), data)
+    assert response.status_code == 400
+    assert form_errors(response) == ["Select a valid choice. That choice is not one of the available choices."]
+    assert state() == before
+
+
+def test_a_service_manager_sees_every_organisation(client, busy):
+    client.force_login(busy.manager)
+    response = client.get(reverse("desk:queue", args=["all"]))
+    assert response.status_code == 200
+    assert [t.key for t in response.context["page"].rows] == ["NORD-1", "ACME-3", "ACME-2", "ACME-1", "NORD-2"]
+    assert dict((q.slug, n) for q, n in response.context["queue_rows"]) == {
+        **zero_counts(busy.manager), "waiting": 1, "resolved": 1, "all": 5
+    }  # fmt: skip
+    assert [o.name for o in response.context["organisations"]] == ["Acme Ltd", "Nord Ltd"]
+    for key in ("ACME-1", "NORD-1"):
+        assert client.get(reverse("desk:ticket", args=[key])).status_code == 200
+    items = client.get(reverse("desk:development")).context["items"]
+    assert sorted(item.pk for item in items) == sorted([busy.item.pk, busy.nord_item.pk])
+
+
+def test_a_developer_sees_their_own_team_item_only(client, world):
+    client.force_login(world.developer)
+    own = client.get(reverse("desk:development_item", args=[world.nord_item.pk]))
+    assert own.status_code == 200
+    assert NORD_CHANGE_TITLE in page(own)
+    assert client.get(reverse("desk:development_item", args=[world.item.pk])).status_code == 404
+
+
+def test_a_deactivated_consultant_is_signed_out(client, world):
+    world.consultant.is_active = False
+    world.consultant.save()
+    client.force_login(world.consultant)
+    before = state()
+    for method, path in (("GET", reverse("desk:ticket", args=[world.ticket.key])),
+                         ("POST", reverse("desk:take", args=[world.ticket.key]))):  # fmt: skip
+        response = _send(client, method, path, {})
+        assert (response.status_code, response["Location"]) == (302, login_redirect(path))
+    assert state() == before
+
+
+def test_a_bad_date_for_acme_from_the_outsider_is_404_not_a_form_error(client, world):
+    client.force_login(world.outsider)
+    response = client.post(reverse("desk:next_step", args=[world.ticket.key]), {"text": "x", "due": "never"})
+    assert response.status_code == 404
+    assert leaked(response) == []

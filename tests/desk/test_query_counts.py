@@ -1,0 +1,258 @@
+"""Each desk page runs a fixed number of queries, whatever the amount of data behind it.
+
+Every test measures a page on a small data set, grows the data a hundredfold, and measures again: the exact
+count is asserted for both, so an N+1 or a new query shows up as a changed number.
+"""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from picocore.catalog.choices import Impact, TicketType, Urgency
+from picocore.contracts.models import SlaMetric, SlaTarget
+from picocore.core.clock import now
+from picocore.development.services import development_hand_off
+from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval
+from picocore.tenancy.models import Organisation, Team, User
+from picocore.tickets.choices import EventKind, LinkKind, Status
+from picocore.tickets.models import Attachment, Ticket, TicketEvent
+from picocore.tickets.queues import QUEUES as ALL_QUEUES
+from picocore.tickets.services import ticket_add_note, ticket_link, ticket_reply
+from tests.conftest import Customer
+from tests.desk.conftest import DeskWorld, body, upload
+
+pytestmark = pytest.mark.django_db
+
+# session, user, page of tickets (with their related rows), queue counts, served organisations, solutions,
+# consultants, the bulk form's teams, the bulk form's consultants
+QUEUE_QUERIES = 9
+# session, user, ticket (with its related rows), contract in force, other open tickets, links, development
+# items, the SLA explanation (contract again, targets, calendar with its opening hours, closed days and extra
+# openings, the events that move clocks, the calendar again for its name), timeline, its attachments, the
+# assign form's teams and consultants, the hand-off form's teams
+TICKET_QUERIES = 20
+# Without a business-hours calendar on the contract (the fixtures' default): no opening hours, closed days,
+# extra openings or calendar name to read.
+TICKET_QUERIES_WITHOUT_CALENDAR = 16
+# session, user, items (with ticket, team, organisation and who handed over)
+DEVELOPMENT_LIST_QUERIES = 3
+# session, user, item
+DEVELOPMENT_ITEM_QUERIES = 3
+# session, user, attachment
+DOWNLOAD_QUERIES = 3
+
+STATUSES = list(Status)
+
+
+def measured(client, path: str, data: dict | None = None):
+    """The page at `path` (after checking it rendered) and the SQL it ran."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, data or {})
+    assert response.status_code == 200
+    body(response)
+    return response, [query["sql"] for query in captured.captured_queries]
+
+
+def queries(client, path: str, data: dict | None = None) -> list[str]:
+    return measured(client, path, data)[1]
+
+
+def add_tickets(customer: Customer, count: int, *, team: Team, consultant: User) -> None:
+    """`count` more tickets of the customer, inserted in bulk and owned by `team`, numbered on from the
+    organisation's counter (which is moved on to match). Status, priority and assignee (`consultant` or nobody)
+    vary independently with the number, so every queue holds some of every kind."""
+    organisation = Organisation.objects.get(pk=customer.organisation.pk)
+    first = organisation.last_ticket_number + 1
+    start = now() - dt.timedelta(days=30)
+    rows = []
+    for number in range(first, first + count):
+        moment = start + dt.timedelta(minutes=number)
+        rows.append(
+            Ticket(
+                organisation=organisation,
+                number=number,
+                key=f"{organisation.key_prefix}-{number}",
+                ticket_type=TicketType.INCIDENT,
+                request_type=customer.incident,
+                title=f"Bulk request {number}",
+                description="Generated for the query-count test.",
+                requester=customer.requester if number % 2 else customer.admin,
+                solution=customer.solution,
+                environment=customer.production,
+                impact=Impact.MEDIUM,
+                urgency=Urgency.MEDIUM,
+                priority=3 if number % 3 else 2,
+                priority_reason="Medium impact × Medium urgency → P3",
+                status=STATUSES[number % len(STATUSES)],
+                team=team,
+                assignee=consultant if (number // len(STATUSES)) % 2 else None,
+                created_at=moment,
+                updated_at=moment + dt.timedelta(seconds=number % 7),
+                sla_due_at=moment + dt.timedelta(hours=number % 50),
+            )
+        )
+    Ticket.objects.bulk_create(rows, batch_size=500)
+    Organisation.objects.filter(pk=organisation.pk).update(last_ticket_number=first + count - 1)
+
+
+def grow(world: DeskWorld, acme: int, nord: int) -> None:
+    add_tickets(world.acme, acme, team=world.operations, consultant=world.consultant)
+    add_tickets(world.nord, nord, team=world.nord_desk, consultant=world.outsider)
+
+
+def _filters(world: DeskWorld) -> dict:
+    """Every filter at once, chosen so that each queue still shows tickets."""
+    return {
+        "organisation": world.acme.organisation.pk,
+        "type": TicketType.INCIDENT,
+        "priority": 3,
+        "solution": world.acme.solution.pk,
+        "q": "bulk",
+        "sort": "priority",
+    }
+
+
+# Every queue there is, each seen by someone who has it.
+QUEUES = [("manager" if q.managers_only else "consultant", q.slug) for q in ALL_QUEUES]
+
+
+def test_every_queue_runs_the_same_queries_for_10_and_1000_tickets(client, world):
+    """Each queue, unfiltered and with every filter, on 10 tickets per customer and on 1,000; then the second
+    page of each through the first page's `after` cursor."""
+    grow(world, acme=10, nord=10)
+    cases = [(who, slug, filtered) for who, slug in QUEUES for filtered in (False, True)]
+
+    def measure(after: dict | None = None) -> dict:
+        counts, pages = {}, {}
+        for who, slug, filtered in cases:
+            client.force_login(getattr(world, who))
+            data = {**(_filters(world) if filtered else {}), **((after or {}).get((who, slug, filtered), {}))}
+            response, sql = measured(client, reverse("desk:queue", args=[slug]), data)
+            counts[(who, slug, filtered)] = len(sql)
+            pages[(who, slug, filtered)] = response.context["page"]
+        return counts, pages
+
+    small, small_pages = measure()
+    grow(world, acme=990, nord=500)
+    large, large_pages = measure()
+    second, second_pages = measure(after={case: {"after": page.next_cursor} for case, page in large_pages.items()})
+
+    everywhere = dict.fromkeys(cases, QUEUE_QUERIES)
+    assert (small, large, second) == (everywhere, everywhere, everywhere)
+    # The pages measured held tickets (not the shorter empty state), and full pages once the data grew.
+    assert [case for case, page in small_pages.items() if not page.rows] == []
+    assert {case: len(page.rows) for case, page in large_pages.items()} == dict.fromkeys(cases, 50)
+    assert {case: (page.is_first, len(page.rows) > 0) for case, page in second_pages.items()} == dict.fromkeys(
+        cases, (False, True)
+    )
+
+
+def promise_times(world: DeskWorld) -> None:
+    """ACME's contract counts its times on an office calendar, with a target for every priority and clock."""
+    office = BusinessHoursCalendar.objects.create(name="Office", time_zone="Europe/Copenhagen", country="DK")
+    for weekday in range(5):
+        CalendarInterval.objects.create(calendar=office, weekday=weekday, starts=dt.time(8), ends=dt.time(16))
+    CalendarClosedDay.objects.create(calendar=office, day=dt.date(2030, 12, 24), reason="Christmas Eve")
+    contract = world.acme.organisation.contracts.get()
+    contract.calendar = office
+    contract.save()
+    SlaTarget.objects.bulk_create(
+        SlaTarget(tier=contract.tier, priority=priority, metric=metric, minutes=60 * priority)
+        for priority in range(1, 6)
+        for metric in SlaMetric
+    )
+
+
+def _change_ticket(world: DeskWorld) -> Ticket:
+    """A change request with exactly three events: created (with a file), an internal note (with a file), and
+    the hand-off to development."""
+    ticket = world.acme.ticket(title="Checkout redesign", request_type=world.change_type, files=[upload("a.png")])
+    ticket_add_note(actor=world.consultant, ticket=ticket, body="Budget agreed.", files=[upload("quote.pdf")])
+    development_hand_off(actor=world.consultant, ticket=ticket, team=world.acme_development, brief="Redesign.")
+    return ticket
+
+
+def add_events(ticket: Ticket, world: DeskWorld, count: int) -> None:
+    """`count` more events, alternately public replies and internal notes, each with a file."""
+    start = now()
+    actors = itertools.cycle([world.acme.requester, world.consultant, None])
+    events = TicketEvent.objects.bulk_create(
+        TicketEvent(ticket=ticket, organisation_id=ticket.organisation_id,
+                    kind=EventKind.PUBLIC_REPLY if n % 2 else EventKind.INTERNAL_NOTE, public=bool(n % 2),
+                    actor=next(actors), body=f"Event {n}", created_at=start + dt.timedelta(seconds=n))
+        for n in range(count)
+    )  # fmt: skip
+    Attachment.objects.bulk_create(
+        Attachment(ticket=ticket, organisation_id=ticket.organisation_id, event=event, file=f"attachments/x/{n}.txt",
+                   filename=f"file-{n}.txt", content_type="text/plain", size=10 + n, public=event.public,
+                   uploaded_by=world.consultant, created_at=event.created_at)
+        for n, event in enumerate(events)
+    )  # fmt: skip
+
+
+def test_ticket_page_runs_the_same_queries_for_3_and_50_events(client, world):
+    promise_times(world)
+    ticket = _change_ticket(world)
+    grow(world, acme=10, nord=10)
+    assert ticket.events.count() == 3
+    client.force_login(world.consultant)
+    path = reverse("desk:ticket", args=[ticket.key])
+
+    small = queries(client, path)
+    ticket_reply(actor=world.consultant, ticket=ticket, body="Here is the plan.", files=[upload(), upload("b.csv")])
+    for other, kind in ((world.ticket, LinkKind.RELATED), (world.change, LinkKind.PARENT_OF)):
+        ticket_link(actor=world.consultant, ticket=ticket, other=other, kind=kind)
+    ticket_link(actor=world.consultant, ticket=world.acme.ticket(title="Child"), other=ticket, kind=LinkKind.RELATED)
+    development_hand_off(actor=world.consultant, ticket=ticket, team=world.acme_development, brief="Part two.")
+    add_events(ticket, world, 42)
+    grow(world, acme=990, nord=500)
+    assert ticket.events.count() == 50
+    large = queries(client, path)
+
+    assert (len(small), len(large)) == (TICKET_QUERIES, TICKET_QUERIES), "\n".join(large)
+    response = client.get(path)
+    timeline = list(response.context["timeline"])
+    assert len(timeline) == 50
+    assert sum(len(event.attachments.all()) for event in timeline) == 2 + 2 + 42
+    assert len(response.context["links"]) == 3
+    assert len(response.context["development_items"]) == 2
+    assert len(response.context["other_tickets"]) == 10
+    assert [clock.metric for clock in response.context["sla"]] != []  # the clocks were explained, not skipped
+
+
+def test_incident_page_without_a_calendar(client, world):
+    """No hand-off form for an incident, so no development teams to list; no calendar to read either."""
+    client.force_login(world.consultant)
+    path = reverse("desk:ticket", args=[world.ticket.key])
+    small = queries(client, path)
+    add_events(world.ticket, world, 100)
+    grow(world, acme=500, nord=10)
+    assert len(small) == len(queries(client, path)) == TICKET_QUERIES_WITHOUT_CALENDAR - 1
+
+
+def test_development_pages_run_the_same_queries_for_few_and_many_items(client, world):
+    client.force_login(world.acme_developer)
+    list_path = reverse("desk:development")
+    item_path = reverse("desk:development_item", args=[world.item.pk])
+    small = (queries(client, list_path), queries(client, item_path))
+    grow(world, acme=200, nord=10)
+    changes = Ticket.objects.filter(organisation=world.acme.organisation, status=Status.NEW).order_by("pk")[:20]
+    Ticket.objects.filter(pk__in=[t.pk for t in changes]).update(ticket_type=TicketType.CHANGE_REQUEST)
+    for ticket in Ticket.objects.filter(pk__in=[t.pk for t in changes]):
+        development_hand_off(actor=world.consultant, ticket=ticket, team=world.acme_development, brief="More.")
+    large = (queries(client, list_path), queries(client, item_path))
+
+    assert [len(q) for q in small] == [len(q) for q in large] == [DEVELOPMENT_LIST_QUERIES, DEVELOPMENT_ITEM_QUERIES]
+    assert len(client.get(list_path).context["items"]) == 21
+
+
+def test_download_runs_a_fixed_number_of_queries(client, world):
+    client.force_login(world.consultant)
+    path = reverse("desk:attachment", args=[world.ticket.key, world.internal_file.pk])
+    small = queries(client, path)
+    grow(world, acme=100, nord=10)
+    assert len(small) == len(queries(client, path)) == DOWNLOAD_QUERIES
