@@ -405,7 +405,8 @@ def _back(request: HttpRequest) -> str:
 def bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to each selected ticket through the same services; report each outcome."""
     form = forms.BulkForm(request.POST)
-    keys = [k for k in request.POST.getlist("keys") if k][:200]
+    # Keys as a person may type them (any case, repeated): each ticket is acted on once.
+    keys = list(dict.fromkeys(k.strip().upper() for k in request.POST.getlist("keys") if k.strip()))[:200]
     if not form.is_valid() or not keys:
         messages.error(request, _("Choose an action and at least one ticket."))
         return redirect(_back(request))
