@@ -31,6 +31,7 @@ from picocore.tenancy.models import User
 from picocore.tenancy.scope import served_organisations
 from picocore.tickets import services
 from picocore.tickets.choices import Channel, Status
+from picocore.tickets.downloads import attachment_response
 from picocore.tickets.queues import (
     SORTS,
     Filters,
@@ -334,15 +335,7 @@ def ticket_hand_off(request: HttpRequest, key: str) -> HttpResponse:
 @desk_page
 def attachment_download(request: HttpRequest, key: str, attachment_id: int) -> FileResponse:
     attachment = desk_attachment_get(actor=request.user, key=key, attachment_id=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)
 
 
 @require_http_methods(["GET", "POST"])

@@ -25,6 +25,7 @@ from picocore.portal.forms import ReopenForm, ReplyForm
 from picocore.sla.presenters import customer_lines
 from picocore.sla.selectors import ticket_clocks
 from picocore.tickets.choices import Status
+from picocore.tickets.downloads import attachment_response
 from picocore.tickets.selectors import (
     portal_attachment_get,
     portal_status_counts,
@@ -217,12 +218,4 @@ def request_reopen(request: HttpRequest, key: str, membership) -> HttpResponse:
 def attachment_download(request: HttpRequest, key: str, attachment_id: int) -> FileResponse:
     """The file, as a download, only for people who may see the ticket; never rendered inline."""
     attachment = portal_attachment_get(actor=request.user, key=key, attachment_id=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)
