@@ -19,7 +19,7 @@ def test_auto_close_is_declared_as_a_periodic_job():
 
 
 def test_each_period_is_claimed_once(django_capture_on_commit_callbacks):
-    moment = timezone.now()
+    moment = timezone.now().replace(minute=0, second=10, microsecond=0)  # one second later is the same period
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = enqueue_due_jobs(moment)
         second = enqueue_due_jobs(moment + dt.timedelta(seconds=1))
