@@ -103,15 +103,16 @@ def _permanent(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
-def outbox_send(*, email_id: int) -> str:
+def outbox_send(*, email_id: int, connection=None) -> str:
     """Send one outbox e-mail if it is due and unclaimed; returns what happened ("sent", "retry", "parked",
-    "skipped"). Safe to call any number of times, from any number of workers."""
+    "skipped"). Safe to call any number of times, from any number of workers. A batch passes one open
+    `connection` (an opened mailer) so that it is not reconnected for every message."""
     moment = now()
     if not _claim(email_id, moment):
         return "skipped"
     email = OutboxEmail.objects.get(pk=email_id)
     try:
-        mailers.default.send_messages([_message(email)])
+        (connection or mailers.default).send_messages([_message(email)])
     except Exception as error:  # any failure to hand the message over is retried or parked below
         attempts = email.attempts + 1
         park = _permanent(error) or attempts >= MAX_ATTEMPTS

@@ -19,6 +19,12 @@ def send_outbox_email(email_id: int) -> str:
 @task()
 def send_due_outbox() -> int:
     """Send what is due: retries after their pause, and e-mails whose worker died before sending them."""
+    from django.core.mail import mailers
+
     from picocore.outbox.services import outbox_due_ids, outbox_send
 
-    return sum(outbox_send(email_id=email_id) == "sent" for email_id in outbox_due_ids())
+    due = outbox_due_ids()
+    if not due:
+        return 0
+    with mailers.default as connection:  # one SMTP session for the whole batch
+        return sum(outbox_send(email_id=email_id, connection=connection) == "sent" for email_id in due)
