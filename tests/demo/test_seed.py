@@ -1,0 +1,248 @@
+"""`picocore seed`: exact counts, contiguous keys, consistent timelines, the configured matrix, repeatable
+runs that never collide, and a query count that does not grow with the number of tickets."""
+
+import datetime as dt
+import random
+import re
+from collections import Counter, defaultdict
+from io import StringIO
+from itertools import pairwise
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from picocore.catalog.models import PriorityRule
+from picocore.catalog.priority import priority_for
+from picocore.cmdb.models import Environment, Solution
+from picocore.contracts.models import Contract, Tier
+from picocore.core.clock import now
+from picocore.demo.data import load_demo
+from picocore.demo.seed import SEEDED_CONSULTANTS, SEEDED_TEAM, SeedError, _create_users, _Run, seed
+from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.models import Membership, Organisation, Team
+from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.states import is_allowed
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+
+
+def assert_keys_contiguous(after: dict[str, int] | None = None) -> None:
+    """Every organisation's tickets are PREFIX-1..PREFIX-n, n its counter; the numbers a run added (those
+    after `after[prefix]`, default 0) follow the tickets' creation times."""
+    for organisation in Organisation.objects.all():
+        rows = list(organisation.tickets.order_by("number").values_list("number", "key", "created_at"))
+        assert [number for number, _, _ in rows] == list(range(1, len(rows) + 1))
+        assert [key for _, key, _ in rows] == [f"{organisation.key_prefix}-{n}" for n in range(1, len(rows) + 1)]
+        assert organisation.last_ticket_number == len(rows)
+        added = [created for number, _, created in rows if number > (after or {}).get(organisation.key_prefix, 0)]
+        assert added == sorted(added)
+
+
+@pytest.fixture(scope="class")
+def one_run(django_db_setup, django_db_blocker):
+    """3 customers and 200 tickets, seeded once for the read-only tests of a class, then rolled back.
+    The matrix is changed first (low × low → P4), so the tickets must follow the configured matrix."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        PriorityRule.objects.filter(impact="low", urgency="low").update(priority=4)
+        yield seed(customers=3, tickets=200, seed=7)
+        transaction.set_rollback(True)
+
+
+class TestOneRun:
+    def test_it_creates_exactly_what_was_asked(self, one_run):
+        assert (one_run.customers, one_run.tickets) == (3, 200)
+        assert Organisation.objects.count() == 3 and Contract.objects.count() == 3
+        assert Ticket.objects.count() == 200
+        assert TicketEvent.objects.count() == one_run.events
+        assert Membership.objects.count() == one_run.contacts
+        assert Tier.objects.count() == 3  # there were no tiers: the demo catalogue was loaded
+
+    def test_customers_are_distinct_and_complete(self, one_run):
+        organisations = list(Organisation.objects.all())
+        assert len({o.name for o in organisations}) == len({o.slug for o in organisations}) == 3
+        for organisation in organisations:
+            assert PREFIX.fullmatch(organisation.key_prefix)
+            assert organisation.time_zone.startswith("Europe/")
+            roles = list(organisation.memberships.values_list("role", flat=True))
+            assert 3 <= len(roles) <= 12 and MembershipRole.CUSTOMER_ADMIN in roles
+            solutions = organisation.solutions.count()
+            assert 1 <= solutions <= 3
+            assert Environment.objects.filter(
+                organisation=organisation, solution__organisation=organisation
+            ).count() == (3 * solutions)
+        team = Team.objects.get(name=SEEDED_TEAM)
+        assert set(team.organisations.all()) == set(organisations)
+        assert list(team.members.values_list("staff_role", flat=True)) == [StaffRole.CONSULTANT] * SEEDED_CONSULTANTS
+        assert set(Ticket.objects.values_list("team", flat=True)) == {team.pk}
+
+    def test_keys_are_contiguous_per_organisation(self, one_run):
+        assert_keys_contiguous()
+
+    def test_every_ticket_has_a_timeline_that_matches_its_state(self, one_run):
+        timelines = defaultdict(list)
+        for event in TicketEvent.objects.order_by("created_at", "id"):
+            timelines[event.ticket_id].append(event)
+        moment, automatic = now(), 0
+        periods = dict(Contract.objects.values_list("organisation_id", "tier__auto_close_after_days"))
+        for ticket in Ticket.objects.all():
+            created, *changes = timelines[ticket.pk]
+            assert created.kind == EventKind.CREATED and created.created_at == ticket.created_at
+            assert created.data["priority_reason"] == ticket.priority_reason
+            assert all(event.kind == EventKind.STATUS_CHANGED and event.public for event in changes)
+            statuses = [Status.NEW] + [event.data["after"] for event in changes]
+            assert [event.data["before"] for event in changes] == statuses[:-1]
+            assert all(is_allowed(before, after) for before, after in pairwise(statuses))
+            assert statuses[-1] == ticket.status
+            assert (ticket.status == Status.NEW) == (not changes)
+            assert ticket.updated_at == (changes or [created])[-1].created_at <= moment
+            resolutions = [e.created_at for e in changes if e.data["after"] == Status.RESOLVED]
+            finished = ticket.status in (Status.RESOLVED, Status.CLOSED)
+            assert ticket.resolved_at == (resolutions[-1] if finished else None)
+            closed = ticket.status in (Status.CLOSED, Status.CANCELLED)
+            assert ticket.closed_at == (changes[-1].created_at if closed else None)
+            if ticket.status == Status.CLOSED and changes[-1].actor_id is None:  # closed by the worker
+                assert changes[-1].data["automatic"] is True
+                assert ticket.closed_at - ticket.resolved_at == dt.timedelta(days=periods[ticket.organisation_id])
+                automatic += 1
+        assert automatic > 0
+
+    def test_statuses_are_varied_and_mostly_finished(self, one_run):
+        counts = Counter(Ticket.objects.values_list("status", flat=True))
+        assert set(counts) == set(Status.values)
+        assert counts.most_common(1)[0][0] == Status.CLOSED
+        assert counts[Status.CLOSED] + counts[Status.CANCELLED] > 150
+
+    def test_priorities_follow_the_configured_matrix(self, one_run):
+        rows = set(Ticket.objects.values_list("impact", "urgency", "priority", "priority_reason"))
+        assert len({(impact, urgency) for impact, urgency, _, _ in rows}) == 9
+        for impact, urgency, priority, reason in rows:
+            decision = priority_for(impact, urgency)
+            assert (priority, reason) == (decision.priority, decision.reason)
+        assert {priority for i, u, priority, _ in rows if (i, u) == ("low", "low")} == {4}
+
+    def test_tickets_use_only_what_their_customer_has(self, one_run):
+        offered = set(Contract.objects.values_list("organisation_id", "tier__request_types"))
+        assert set(Ticket.objects.values_list("organisation_id", "request_type_id")) <= offered
+        members = set(Membership.objects.values_list("organisation_id", "user_id"))
+        assert set(Ticket.objects.values_list("organisation_id", "requester_id")) <= members
+        assert not Ticket.objects.exclude(solution=None).exclude(solution__organisation=F("organisation")).exists()
+        assert not Ticket.objects.exclude(environment=None).exclude(environment__solution=F("solution")).exists()
+        assert Ticket.objects.exclude(environment=None).exists()
+
+
+class Undo(Exception):
+    pass
+
+
+def generated(seed_value: int, moment: dt.datetime) -> list[tuple]:
+    """What a run with this seed at this moment writes on an empty database (rolled back afterwards)."""
+    try:
+        with transaction.atomic(), mock.patch("picocore.demo.seed.now", return_value=moment):
+            seed(customers=2, tickets=40, seed=seed_value)
+            fields = ("key", "title", "status", "priority", "requester__email", "request_type__slug", "created_at")
+            raise Undo(list(Ticket.objects.order_by("key").values_list(*fields)))
+    except Undo as undo:
+        return undo.args[0]
+
+
+def test_the_same_seed_gives_the_same_data_all_day():
+    morning, afternoon = dt.datetime(2026, 3, 10, 7, 5, tzinfo=dt.UTC), dt.datetime(2026, 3, 10, 16, 40, tzinfo=dt.UTC)
+    assert generated(3, morning) == generated(3, afternoon)
+    assert generated(3, morning) != generated(4, morning)
+    assert max(row[-1] for row in generated(3, morning)) < morning
+
+
+def test_running_twice_adds_more_without_collisions():
+    seed(customers=3, tickets=200, seed=1)
+    seed(customers=3, tickets=200, seed=1)
+
+    organisations = list(Organisation.objects.all())
+    assert len(organisations) == 6
+    for attribute in ("name", "slug", "key_prefix"):
+        assert len({getattr(o, attribute) for o in organisations}) == 6
+    assert Ticket.objects.count() == 400
+    assert_keys_contiguous()
+    team = Team.objects.get(name=SEEDED_TEAM)
+    assert (team.organisations.count(), team.members.count()) == (6, SEEDED_CONSULTANTS)
+
+
+def test_it_adds_to_a_demo_installation_without_touching_it():
+    load_demo()
+    counters = dict(Organisation.objects.values_list("key_prefix", "last_ticket_number"))
+    demo_tickets = set(Ticket.objects.values_list("key", "title", "status", "updated_at"))
+
+    seed(customers=2, tickets=100, seed=5)
+
+    assert Tier.objects.count() == 3 and Solution.objects.filter(name="Acme PIM").count() == 1
+    for prefix, last in Organisation.objects.filter(key_prefix__in=counters).values_list(
+        "key_prefix", "last_ticket_number"
+    ):
+        assert last == counters[prefix]
+    demo = Ticket.objects.filter(organisation__key_prefix__in=counters)
+    assert set(demo.values_list("key", "title", "status", "updated_at")) == demo_tickets
+    assert Ticket.objects.exclude(organisation__key_prefix__in=counters).count() == 100
+    assert_keys_contiguous()
+
+
+def test_without_new_customers_the_tickets_continue_the_existing_counters():
+    load_demo()
+    before = dict(Ticket.objects.values_list("key", "title"))
+    counters = dict(Organisation.objects.values_list("key_prefix", "last_ticket_number"))
+    operations = Team.objects.get(name="Operations")
+
+    seed(customers=0, tickets=60, seed=5)
+
+    assert Ticket.objects.count() == len(before) + 60
+    assert dict(Ticket.objects.filter(key__in=before).values_list("key", "title")) == before
+    assert_keys_contiguous(after=counters)
+    assert all(number > 0 for number in counters.values())
+    assert not Team.objects.filter(name=SEEDED_TEAM).exists()  # the demo's team already serves them
+    seeded = Ticket.objects.exclude(key__in=before)
+    assert set(seeded.values_list("team", flat=True)) == {operations.pk}
+    assert set(seeded.exclude(assignee=None).values_list("assignee", flat=True)) <= set(
+        operations.members.values_list("id", flat=True)
+    )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_tickets():
+    seed(customers=1, tickets=0, seed=1)  # the catalogue and the team, outside the measurement
+    with CaptureQueriesContext(connection) as small:
+        seed(customers=2, tickets=50, seed=2)
+    with CaptureQueriesContext(connection) as large:
+        seed(customers=2, tickets=250, seed=2)
+    assert len(large) == len(small)
+
+
+def test_no_customer_to_take_tickets_is_an_error():
+    with pytest.raises(SeedError):
+        seed(customers=0, tickets=10)
+    with pytest.raises(CommandError, match="No organisation can take tickets"):
+        call_command("seed", "--customers", "0", "--tickets", "5", "-v", "0")
+    assert Ticket.objects.count() == 0
+
+
+def test_the_command_reports_what_it_wrote():
+    out = StringIO()
+    call_command("seed", "--customers", "1", "--tickets", "20", "--seed", "1", "-v", "0", stdout=out)
+    assert re.search(r"Seeded 1 customers \(\d+ contacts\) and 20 tickets \(\d+ timeline events\)", out.getvalue())
+    assert "tickets/s" in out.getvalue()
+    assert Ticket.objects.count() == 20
+    with pytest.raises(CommandError):
+        call_command("seed", "--tickets", "-1", "-v", "0")
+
+
+def test_e_mail_addresses_never_collide():
+    factories.UserFactory(email="anna.berg@ops.picocore.example")
+    run = _Run(random.Random(1), now(), "unusable")
+    people = [("Anna Berg", "anna.berg@ops.picocore.example", None, now().date())] * 3
+    users = _create_users(people, run)
+    assert len({user.email for user in users} | {"anna.berg@ops.picocore.example"}) == 4
+    assert all(user.email.startswith("anna.berg.") for user in users)
