@@ -33,12 +33,15 @@ def portal_status_counts(*, actor: User, organisation: Organisation, whole_organ
     tickets = portal_ticket_list(
         actor=actor, organisation=organisation, whole_organisation=whole_organisation, unfinished_only=False
     )
-    return tickets.order_by().aggregate(
-        open=Count("id", filter=Q(status__in=UNFINISHED_STATUSES)),
-        waiting_on_you=Count("id", filter=Q(status=Status.WAITING_ON_CUSTOMER)),
-        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-        finished=Count("id", filter=Q(status__in=(Status.CLOSED, Status.CANCELLED))),
-    )
+    # Grouping by status lets the database count along the (organisation, status) index instead of testing
+    # every row against four filters.
+    per_status = dict(tickets.select_related(None).order_by().values_list("status").annotate(n=Count("id")))
+    return {
+        "open": sum(per_status.get(s, 0) for s in UNFINISHED_STATUSES),
+        "waiting_on_you": per_status.get(Status.WAITING_ON_CUSTOMER, 0),
+        "resolved": per_status.get(Status.RESOLVED, 0),
+        "finished": per_status.get(Status.CLOSED, 0) + per_status.get(Status.CANCELLED, 0),
+    }
 
 
 def portal_ticket_get(*, actor: User, key: str) -> Ticket:
