@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import traceback
 
 SETTINGS = "picocore.config.settings"
 
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--with-worker", action="store_true", help="also run the background worker")
     commands.add_parser("worker", help="run the background worker")
     commands.add_parser("seed", help="generate data: --customers N --tickets M", add_help=False)
+    commands.add_parser("mail", help="inbound e-mail: ingest | serve | fetch", add_help=False)
     commands.add_parser("manage", help="run a Django management command", add_help=False)
 
     if not argv or argv[0] in {"-h", "--help"}:
@@ -106,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "manage":
         run_manage(["picocore", *rest])
+        return 0
+    if command == "mail" and rest[:1] == ["ingest"]:
+        try:  # an MTA pipe must see 75 (try again later), never 1 (bounce), if the installation cannot start
+            run_manage(["picocore", *argv])
+        except SystemExit:
+            raise
+        except Exception:
+            traceback.print_exc()
+            return 75
         return 0
     if command in {"demo", "serve"}:
         args = parser.parse_args(argv)

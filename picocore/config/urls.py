@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.portal.urls")),
     path("desk/reports/", include("picocore.reports.urls")),
+    path("desk/mail/", include("picocore.mail.urls")),
     path("desk/", include("picocore.desk.urls")),
     path("admin/", admin.site.urls),
 ]

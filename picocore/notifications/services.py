@@ -5,13 +5,13 @@ notification is unique per (person, key), so an event processed twice notifies o
 """
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from picocore.core.clock import now
 from picocore.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
-from picocore.outbox.services import outbox_email_add
+from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket, TicketEvent
 
@@ -27,7 +27,9 @@ def ticket_link(ticket: Ticket, user: User) -> str:
     return settings.PICOCORE_BASE_URL.rstrip("/") + reverse(name, kwargs={"key": ticket.key})
 
 
-def _email(user: User, kind: str, title: str, body: str, ticket: Ticket | None, event: TicketEvent | None) -> None:
+def _email(
+    user: User, kind: str, title: str, body: str, ticket: Ticket | None, event: TicketEvent | None
+) -> OutgoingEmail:
     context = {
         "user": user,
         "kind": kind,
@@ -37,20 +39,12 @@ def _email(user: User, kind: str, title: str, body: str, ticket: Ticket | None, 
         "event": event,
         "link": ticket_link(ticket, user) if ticket else settings.PICOCORE_BASE_URL,
     }
-    subject = f"[{ticket.key}] {title}" if ticket else title
-    reply_to = ""
-    if ticket is not None:
-        from picocore.mail.addresses import reply_address_for
-
-        reply_to = reply_address_for(ticket)
-    outbox_email_add(
+    return OutgoingEmail(
         to=user,
         kind=kind,
-        subject=subject,
+        subject=f"[{ticket.key}] {title}" if ticket else title,
         body_text=render_to_string("notifications/email.txt", context),
         body_html=render_to_string("notifications/email.html", context),
-        ticket=ticket,
-        reply_to=reply_to,
     )
 
 
@@ -64,27 +58,50 @@ def notify(
     ticket: Ticket | None = None,
     event: TicketEvent | None = None,
 ) -> int:
-    """Notify each active user once per `key` on their chosen channels; returns how many were new."""
+    """Notify each active user once per `key` on their chosen channels; returns how many were new.
+
+    A fixed number of queries whatever the number of recipients: preferences, already-notified, one bulk
+    insert of notifications, and the outbox's bulk write.
+    """
     users = [u for u in {u.pk: u for u in users if u is not None and u.is_active}.values()]
     if not users:
         return 0
+    notified = set(Notification.objects.filter(user__in=users, key=key).values_list("user_id", flat=True))
+    users = [u for u in users if u.pk not in notified]
+    if not users:
+        return 0
     channels = channels_for(users, kind)
-    created = 0
-    for user in users:
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    user=user, ticket=ticket, kind=kind, key=key, title=title, body=body
-                )
-        except IntegrityError:
-            continue  # already notified for this key
-        created += 1
-        if channels[user.pk] == Channel.EMAIL:
-            notification.read_at = notification.created_at  # e-mail only: nothing waits in the app
-            notification.save(update_fields=["read_at"])
-        if channels[user.pk] in (Channel.EMAIL, Channel.BOTH):
-            _email(user, kind, title, body, ticket, event)
-    return created
+    moment = now()
+    # ignore_conflicts: a concurrent run that notified someone in between wins; nobody is notified twice.
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                ticket=ticket,
+                kind=kind,
+                key=key,
+                title=title,
+                body=body,
+                created_at=moment,
+                read_at=moment if channels[user.pk] == Channel.EMAIL else None,  # e-mail only: nothing waits here
+            )
+            for user in users
+        ],
+        ignore_conflicts=True,
+    )
+    emails = [
+        _email(user, kind, title, body, ticket, event)
+        for user in users
+        if channels[user.pk] in (Channel.EMAIL, Channel.BOTH)
+    ]
+    if emails:
+        reply_to = ""
+        if ticket is not None:
+            from picocore.mail.addresses import reply_address_for
+
+            reply_to = reply_address_for(ticket)
+        outbox_emails_add(emails=emails, ticket=ticket, reply_to=reply_to)
+    return len(users)
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ next pass sends it; a failure is retried with growing pauses and finally parked 
 import datetime as dt
 import logging
 import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -30,42 +32,53 @@ CLAIM_FOR = dt.timedelta(minutes=5)
 THREAD_DEPTH = 10
 
 
-def outbox_email_add(
-    *,
-    to: User,
-    kind: str,
-    subject: str,
-    body_text: str,
-    body_html: str = "",
-    ticket: Ticket | None = None,
-    reply_to: str = "",
-) -> OutboxEmail:
-    """Queue one e-mail in the current transaction, threaded after the earlier e-mails of the same ticket
-    to the same person; it is sent after commit (and never if the transaction rolls back)."""
-    thread: list[str] = []
-    if ticket is not None:
-        thread = list(
-            OutboxEmail.objects.filter(ticket=ticket, to_address=to.email)
-            .order_by("-created_at", "-id")
-            .values_list("message_id", flat=True)[:THREAD_DEPTH]
-        )[::-1]
-    email = OutboxEmail.objects.create(
-        ticket=ticket,
-        organisation_id=ticket.organisation_id if ticket else None,
-        recipient=to,
-        to_address=to.email,
-        reply_to=reply_to,
-        subject=subject[:300],
-        body_text=body_text,
-        body_html=body_html,
-        in_reply_to=thread[-1] if thread else "",
-        references=" ".join(thread),
-        kind=kind,
-    )
-    from picocore.outbox.tasks import send_outbox_email
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One e-mail to write to the outbox: who, what kind, and its rendered content."""
 
-    enqueue_on_commit(send_outbox_email, email.pk)
-    return email
+    to: User
+    kind: str
+    subject: str
+    body_text: str
+    body_html: str = ""
+
+
+def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = None, reply_to: str = "") -> list[int]:
+    """Queue e-mails in the current transaction, each threaded after the earlier e-mails of the same ticket to
+    the same person, and send them after commit (never if the transaction rolls back). Three queries, however
+    many e-mails: the thread lookup, one insert, one task."""
+    threads: dict[str, list[str]] = defaultdict(list)
+    if ticket is not None:
+        earlier = (
+            OutboxEmail.objects.filter(ticket=ticket, to_address__in=[e.to.email for e in emails])
+            .order_by("created_at", "id")
+            .values_list("to_address", "message_id")
+        )
+        for address, message_id in earlier:
+            threads[address].append(message_id)
+    rows = OutboxEmail.objects.bulk_create(
+        [
+            OutboxEmail(
+                ticket=ticket,
+                organisation_id=ticket.organisation_id if ticket else None,
+                recipient=email.to,
+                to_address=email.to.email,
+                reply_to=reply_to,
+                subject=email.subject[:300],
+                body_text=email.body_text,
+                body_html=email.body_html,
+                in_reply_to=threads[email.to.email][-1] if threads[email.to.email] else "",
+                references=" ".join(threads[email.to.email][-THREAD_DEPTH:]),
+                kind=email.kind,
+            )
+            for email in emails
+        ]
+    )
+    ids = [row.pk for row in rows]
+    from picocore.outbox.tasks import send_outbox_emails
+
+    enqueue_on_commit(send_outbox_emails, ids)
+    return ids
 
 
 def _claim(email_id: int, moment: dt.datetime) -> bool:
@@ -129,6 +142,20 @@ def outbox_send(*, email_id: int, connection=None) -> str:
         status=OutboxStatus.SENT, sent_at=now(), attempts=F("attempts") + 1, claimed_until=None, last_error=""
     )
     return "sent"
+
+
+def outbox_send_many(*, email_ids: list[int]) -> list[str]:
+    """Send several e-mails over one SMTP session when the server answers; when it does not, each send fails
+    on its own and is retried or parked like any other failure."""
+    mailer = mailers.default
+    try:
+        mailer.open()
+    except Exception:  # unreachable now: the sends below each record the failure
+        logger.warning("Could not open the mail connection; sending one by one", exc_info=True)
+    try:
+        return [outbox_send(email_id=email_id, connection=mailer) for email_id in email_ids]
+    finally:
+        mailer.close()
 
 
 def outbox_due_ids(limit: int = 500) -> list[int]:

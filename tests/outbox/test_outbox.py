@@ -143,3 +143,15 @@ def test_two_workers_never_send_the_same_message(acme, consultant, smtp_sink, se
     assert sorted(outcomes) == ["sent"] * 5 + ["skipped"] * 5
     assert len(smtp_sink.messages) == 5
     assert OutboxEmail.objects.filter(pk__in=ids, status=OutboxStatus.SENT, attempts=1).count() == 5
+
+
+def test_an_unreachable_server_still_counts_each_attempt(acme, consultant, settings):
+    from picocore.outbox.tasks import send_due_outbox
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1}}}  # fmt: skip
+    email = reply_mail(acme, consultant)
+    OutboxEmail.objects.filter(pk=email.pk).update(attempts=0, next_attempt_at=timezone.now())
+    send_due_outbox.call()
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutboxStatus.PENDING, 1)

@@ -36,9 +36,11 @@ def _refuse_finished(ticket: Ticket) -> None:
         )
 
 
-def ticket_reply(*, actor: User, ticket: Ticket, body: str, files: list | None = None) -> TicketEvent:
+def ticket_reply(
+    *, actor: User, ticket: Ticket, body: str, files: list | None = None, data: dict | None = None
+) -> TicketEvent:
     """Add a public reply (with attachments) to the ticket's timeline; files sent without text are recorded
-    as `attachment_added`.
+    as `attachment_added`. `data` is kept on the event (a reply by e-mail: {"channel": "email", "inbound": id}).
 
     A customer's reply hands the ticket back to the team: from waiting on customer, and from resolved within
     the reopen window (after it, the customer is asked for a new request). Closed and cancelled tickets take
@@ -55,7 +57,7 @@ def ticket_reply(*, actor: User, ticket: Ticket, body: str, files: list | None =
                 _("%(key)s was resolved too long ago to be reopened. Please submit a new request.")
                 % {"key": ticket.key}
             )
-        event = record_event(ticket, kind=kind, actor=actor, public=True, body=body)
+        event = record_event(ticket, kind=kind, actor=actor, public=True, body=body, data=data)
         store_attachments(ticket, event, uploads, actor)
         if customer and ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             apply_transition(ticket, to=Status.IN_PROGRESS, actor=actor, note="")

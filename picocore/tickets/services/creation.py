@@ -69,12 +69,14 @@ def ticket_create(
     channel: str = Channel.WEB,
     requester: User | None = None,
     files: list | None = None,
+    data: dict | None = None,
 ) -> Ticket:
     """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
     operations team, the `created` event and any attachments — all or nothing.
 
     `actor` files the ticket; `requester` (default: the actor) is the customer contact it is for and must
-    be a member of `organisation`. Raises ValidationError (nothing saved) or PermissionDenied.
+    be a member of `organisation`. `data` is added to the `created` event's details (e.g. the inbound e-mail's
+    id). Raises ValidationError (nothing saved) or PermissionDenied.
     """
     requester = requester or actor
     if not Membership.objects.filter(user=requester, organisation=organisation).exists():
@@ -135,7 +137,12 @@ def ticket_create(
             actor=actor,
             public=True,
             body=description,
-            data={"priority": decision.priority, "priority_reason": decision.reason, "channel": channel},
+            data={
+                **(data or {}),
+                "priority": decision.priority,
+                "priority_reason": decision.reason,
+                "channel": channel,
+            },
         )
         store_attachments(ticket, event, uploads, actor)
     return ticket

@@ -1,0 +1,488 @@
+"""Inbound e-mail, one pipeline for the MTA pipe, the LMTP/SMTP listener and IMAP polling.
+
+`mail_receive` stores the raw message first — once per Message-ID, or per content hash when it has none —
+and schedules its processing after commit. `mail_process` then decides, under a row lock and exactly once
+per message: machine-written mail (auto-replies, bounces, delivery reports, our own mail coming back) is
+ignored with its reason; a reply goes on the ticket it answers when the sender may write there; anything
+else becomes a new ticket for the sender's organisation, or is held for an administrator with the reason.
+Tickets are changed only through the ticket services, so their rules and limits apply unchanged.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from picocore.audit.models import AuditAction
+from picocore.audit.services import audit_record
+from picocore.catalog.choices import TicketType
+from picocore.catalog.models import RequestType
+from picocore.catalog.selectors import offered_request_types
+from picocore.core.clock import now
+from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from picocore.core.tasks import enqueue_on_commit
+from picocore.mail.content import split_reply, title_from_subject
+from picocore.mail.models import (
+    DomainMapping,
+    InboundMessage,
+    InboundStatus,
+    Mailbox,
+    MailPolicy,
+    Outcome,
+    UnknownSenders,
+)
+from picocore.mail.parsing import ParsedMessage, Part, parse_message, peek_headers
+from picocore.mail.routing import Route, organisation_for, route_reply
+from picocore.outbox.models import OutboxEmail
+from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.models import Membership, Organisation, User
+from picocore.tickets.attachments import check_uploads
+from picocore.tickets.choices import Channel, EventKind
+from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.services import ticket_create, ticket_reply
+
+logger = logging.getLogger(__name__)
+
+FLOOD_WINDOW = dt.timedelta(hours=1)
+PROCESSED_FIELDS = [
+    "status", "outcome", "reason", "ticket", "event", "organisation", "sender", "data", "processed_at", "attempts",
+    "from_address", "subject", "body_text", "body_html",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What receiving did: the stored message, and whether this delivery stored it (False: a duplicate)."""
+
+    message: InboundMessage
+    created: bool
+
+
+@dataclass
+class Decision:
+    """The result of processing one message, written to its row in the same transaction as its effects."""
+
+    status: str
+    outcome: str
+    reason: str
+    ticket: Ticket | None = None
+    event: TicketEvent | None = None
+    organisation: Organisation | None = None
+    sender: User | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Filing:
+    """What processing has worked out about a message from a known sender, ready to be filed."""
+
+    message: InboundMessage
+    parsed: ParsedMessage
+    sender: User
+    recipients: list[str]
+    policy: MailPolicy
+    body: str
+    uploads: list[SimpleUploadedFile]
+    data: dict
+
+
+def dedup_key(message_id: str, content_hash: str) -> str:
+    """The unique key of a message: its Message-ID, or its content when it has none (hashed to fit)."""
+    if message_id:
+        return "m:" + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()
+    return "c:" + content_hash
+
+
+def mail_receive(
+    *,
+    raw: bytes,
+    source: str,
+    recipients: Sequence[str] = (),
+    envelope_sender: str | None = None,
+    mailbox: Mailbox | None = None,
+) -> Receipt:
+    """Store one raw message, unless the same message is already stored, and process it after commit.
+
+    Returns once the row is written (committed, unless the caller holds a transaction): from then on the
+    message cannot be lost, so the MTA may be told it was delivered and an IMAP copy may be deleted.
+    `envelope_sender` is the SMTP MAIL FROM ("" or "<>" for the null sender of a bounce; None when unknown).
+    Raises ValidationError for empty input.
+    """
+    if not raw or not raw.strip():
+        raise ValidationError(_("The message is empty."))
+    message_id, from_address, subject = peek_headers(raw)
+    content_hash = hashlib.sha256(raw).hexdigest()
+    if envelope_sender is not None:
+        envelope_sender = envelope_sender.strip() or "<>"
+    with transaction.atomic():
+        # A duplicate is only looked at, never loaded whole.
+        message, created = InboundMessage.objects.defer("raw", "body_text", "body_html").get_or_create(
+            dedup_key=dedup_key(message_id, content_hash),
+            defaults={
+                "message_id": message_id,
+                "content_hash": content_hash,
+                "raw": raw,
+                "size": len(raw),
+                "source": source,
+                "mailbox": mailbox,
+                "envelope_sender": (envelope_sender or "")[:254],
+                "recipients": [r.strip().lower() for r in recipients if r and r.strip()],
+                "from_address": from_address[:254],
+                "subject": subject[:300],
+                "received_at": now(),
+            },
+        )
+        if created:
+            from picocore.mail.tasks import process_inbound_message
+
+            enqueue_on_commit(process_inbound_message, message.pk)
+    return Receipt(message=message, created=created)
+
+
+def mail_process(*, inbound_id: int) -> InboundMessage | None:
+    """Process one received message exactly once: a message no longer `received` is left alone, so a
+    task that runs twice changes nothing the second time.
+
+    Everything it files (ticket, reply, attachments, a new contact) and the message's new status commit
+    together. An unexpected error undoes the filing and marks the message failed, with the error, for an
+    administrator to retry; a lost database connection leaves it received for the next sweep.
+    """
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
+        if message is None or message.status != InboundStatus.RECEIVED:
+            return message
+        message.attempts += 1
+        try:
+            with transaction.atomic():
+                decision = _decide(message)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:  # recorded on the message, which an administrator can retry
+            logger.exception("Processing inbound message %s failed", message.pk)
+            decision = Decision(
+                status=InboundStatus.FAILED,
+                outcome="",
+                reason=_("Processing failed: %(error)s") % {"error": f"{type(error).__name__}: {error}"[:2000]},
+            )
+        message.status, message.outcome, message.reason = decision.status, decision.outcome, decision.reason
+        message.ticket, message.event = decision.ticket, decision.event
+        message.organisation = decision.organisation or (decision.ticket.organisation if decision.ticket else None)
+        message.sender = decision.sender
+        message.data = {**{k: v for k, v in message.data.items() if k == "history"}, **decision.data}
+        message.processed_at = now()
+        message.save(update_fields=PROCESSED_FIELDS)  # never rewrites the raw message
+    return message
+
+
+def mail_retry(*, actor: User, message: InboundMessage) -> InboundMessage:
+    """Send a held or failed message through processing again (after an administrator fixed what stopped
+    it: added the contact, mapped the domain, …). The previous outcome is kept in the message's history."""
+    if not (actor.is_superuser or actor.staff_role == StaffRole.ADMINISTRATOR):
+        raise PermissionDenied(_("Only an administrator can retry inbound e-mail."))
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status not in (InboundStatus.HELD, InboundStatus.FAILED):
+            raise InvalidTransition(
+                _("Only held or failed messages can be retried; this one is %(status)s.")
+                % {"status": message.get_status_display().lower()},
+                allowed=(InboundStatus.HELD, InboundStatus.FAILED),
+            )
+        history = list(message.data.get("history", []))
+        history.append(
+            {"at": now().isoformat(), "by": actor.pk, "status": message.status, "reason": message.reason[:500]}
+        )
+        message.data = {**message.data, "history": history}
+        message.status, message.outcome, message.reason = InboundStatus.RECEIVED, "", ""
+        message.save(update_fields=["data", "status", "outcome", "reason"])
+        from picocore.mail.tasks import process_inbound_message
+
+        enqueue_on_commit(process_inbound_message, message.pk)
+    return message
+
+
+# -- deciding -------------------------------------------------------------------------------------------------
+
+
+def _decide(message: InboundMessage) -> Decision:
+    parsed = parse_message(bytes(message.raw), envelope_sender=message.envelope_sender or None)
+    message.from_address = parsed.from_address[:254] or message.from_address
+    message.subject = parsed.subject[:300]
+    message.body_text, message.body_html = parsed.text, parsed.html
+    data: dict = {"defects": sorted(set(parsed.defects))} if parsed.defects else {}
+
+    if parsed.broken:
+        return Decision(InboundStatus.HELD, Outcome.BROKEN, parsed.broken, data=data)
+    if parsed.automatic is not None:
+        kind = Outcome.BOUNCE if parsed.automatic.kind == "bounce" else Outcome.AUTO_REPLY
+        details = dict(parsed.automatic.details)
+        if original := details.get("original_message_id"):
+            sent = OutboxEmail.objects.filter(message_id=original).values("pk", "ticket_id").first()
+            if sent is not None:
+                details.update(outbox_email=sent["pk"], ticket=sent["ticket_id"])
+        if details:
+            data["bounce" if kind == Outcome.BOUNCE else "auto"] = details
+        return Decision(InboundStatus.IGNORED, kind, parsed.automatic.reason, data=data)
+    if reason := _sent_by_us(parsed):
+        return Decision(InboundStatus.IGNORED, Outcome.LOOP, reason, data=data)
+
+    policy = MailPolicy.current()
+    if _flooding(message, policy):
+        reason = _(
+            "Held: more than %(limit)s messages from %(sender)s in the last hour — possibly a mail loop or a "
+            "runaway auto-responder."
+        ) % {"limit": policy.max_messages_per_sender_per_hour, "sender": parsed.from_address}
+        return Decision(InboundStatus.HELD, Outcome.FLOOD, reason, data=data)
+
+    sender, refusal = _sender(parsed, policy)
+    if refusal is not None:
+        refusal.data = {**data, **refusal.data}
+        return refusal
+
+    recipients = list(dict.fromkeys([*message.recipients, *parsed.addressed_to]))
+    route = route_reply(parsed=parsed, recipients=recipients, sender=sender)
+    if route.refused:
+        data["refused"] = route.refused
+    uploads, notes = _uploads(parsed.parts)
+    if notes:
+        data["not_attached"] = notes
+    shown, trimmed = split_reply(parsed.reply_text or parsed.text, subject=parsed.subject)
+    data["trimmed"] = trimmed
+    filing = _Filing(message, parsed, sender, recipients, policy, _with_notes(shown, notes), uploads, data)
+    if route.ticket is not None:
+        return _reply(filing, route)
+    return _new_ticket(filing, refused=[item["ticket"] for item in route.refused])
+
+
+def _sent_by_us(parsed: ParsedMessage) -> str:
+    ours = {settings.PICOCORE_SUPPORT_ADDRESS.lower()}
+    if "@" in settings.DEFAULT_FROM_EMAIL:
+        ours.add(settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip(" >").lower())
+    if parsed.loop_header:
+        return _("Ignored: it carries PicoCore's own X-PicoCore-Loop header (mail we sent came back).")
+    if parsed.from_address in ours:
+        return _("Ignored: it was sent from PicoCore's own address %(address)s.") % {"address": parsed.from_address}
+    if parsed.message_id and OutboxEmail.objects.filter(message_id=parsed.message_id).exists():
+        return _("Ignored: it is one of PicoCore's own outgoing messages (%(id)s).") % {"id": parsed.message_id}
+    return ""
+
+
+def _flooding(message: InboundMessage, policy: MailPolicy) -> bool:
+    recent = InboundMessage.objects.filter(
+        from_address=message.from_address,
+        received_at__gte=message.received_at - FLOOD_WINDOW,
+        received_at__lte=message.received_at,
+        status=InboundStatus.PROCESSED,
+    ).exclude(pk=message.pk)
+    return recent.count() >= policy.max_messages_per_sender_per_hour
+
+
+def _sender(parsed: ParsedMessage, policy: MailPolicy) -> tuple[User | None, Decision | None]:
+    """The known, active person who sent the message (perhaps a contact created now), or the decision for
+    mail from anyone else."""
+    address = parsed.from_address
+    user = User.objects.filter(email__iexact=address).first()
+    if user is not None and user.is_active:
+        return user, None
+    if user is not None:
+        reason = _("Held: %(address)s belongs to a deactivated account.") % {"address": address}
+        return None, Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason, sender=user)
+    if policy.unknown_senders == UnknownSenders.REJECT:
+        reason = _(
+            "Rejected: %(address)s is not a known contact, and the policy rejects mail from unknown senders "
+            "(no answer is sent, so spam gets no reply)."
+        ) % {"address": address}
+        return None, Decision(InboundStatus.IGNORED, Outcome.REJECTED, reason)
+    if policy.unknown_senders == UnknownSenders.CREATE_CONTACT:
+        domain = address.rsplit("@", 1)[-1]
+        mapping = DomainMapping.objects.filter(domain__iexact=domain).select_related("organisation").first()
+        if mapping is not None:
+            contact = _contact_create(address=address, name=parsed.from_name, organisation=mapping.organisation)
+            return contact, None
+        reason = _("Held: %(address)s is not a known contact and %(domain)s is not mapped to an organisation.") % {
+            "address": address,
+            "domain": domain,
+        }
+        return None, Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason)
+    reason = _("Held: %(address)s is not a known contact.") % {"address": address}
+    return None, Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason)
+
+
+def _contact_create(*, address: str, name: str, organisation: Organisation) -> User:
+    """A requester of `organisation` for an unknown sender of a mapped domain; they sign in by resetting
+    their password (none is set). Recorded in the audit trail."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                address, None, full_name=name or address.split("@", 1)[0], default_organisation=organisation
+            )
+    except IntegrityError:  # created by a concurrent message from the same person
+        user = User.objects.get(email__iexact=address)
+    _membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": MembershipRole.REQUESTER}
+    )
+    if created:
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATED,
+            instance=user,
+            changes={
+                "email": {"before": None, "after": user.email},
+                "membership": {"before": None, "after": f"{organisation.name} (requester)"},
+                "source": {"before": None, "after": "inbound e-mail from a mapped domain"},
+            },
+        )
+    return user
+
+
+def _uploads(parts: list[Part]) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """The message's files that pass the ticket attachment limits (checked by the same function the ticket
+    services use), and a note for each file that does not: those are kept in the raw message only."""
+    accepted: list[SimpleUploadedFile] = []
+    notes: list[str] = []
+    per_message = settings.PICOCORE_ATTACHMENTS_PER_MESSAGE
+    for part in parts:
+        upload = SimpleUploadedFile(part.filename, part.data, content_type=part.content_type)
+        try:
+            check_uploads([upload])
+        except ValidationError as error:
+            notes += error.field_errors.get("attachments", []) or [error.message]
+            continue
+        if len(accepted) >= per_message:
+            notes.append(
+                _("“%(name)s”: at most %(limit)s files can be attached to one message.")
+                % {"name": part.filename, "limit": per_message}
+            )
+            continue
+        accepted.append(upload)
+    return accepted, notes
+
+
+def _with_notes(text: str, notes: list[str]) -> str:
+    if not notes:
+        return text
+    lines = "\n".join(_("[Not attached] %(note)s") % {"note": note} for note in notes)
+    return f"{text}\n\n{lines}" if text else lines
+
+
+def _event_data(message: InboundMessage) -> dict:
+    """What the timeline event records of the e-mail it came from."""
+    return {"channel": Channel.EMAIL, "inbound": message.pk}
+
+
+def _reply(filing: _Filing, route: Route) -> Decision:
+    ticket, sender, data = route.ticket, filing.sender, filing.data
+    data["threaded_by"] = route.method
+    try:
+        event = ticket_reply(
+            actor=sender, ticket=ticket, body=filing.body, files=filing.uploads,
+            data=_event_data(filing.message),
+        )  # fmt: skip
+    except InvalidTransition as error:
+        # A finished ticket takes no more replies: the message starts a follow-up for the same organisation.
+        data["follow_up_of"] = ticket.key
+        return _new_ticket(filing, organisation=ticket.organisation, follow_up=(ticket, error.message))
+    except ValidationError as error:
+        reason = _("Held: %(key)s did not accept the reply: %(error)s") % {"key": ticket.key, "error": _describe(error)}
+        return Decision(InboundStatus.HELD, Outcome.NOT_ACCEPTED, reason, organisation=ticket.organisation,
+                        sender=sender, data=data)  # fmt: skip
+    reason = _("Added to %(key)s (matched by %(method)s).") % {"key": ticket.key, "method": route.method}
+    return Decision(InboundStatus.PROCESSED, Outcome.REPLY, reason, ticket, event, ticket.organisation, sender, data)
+
+
+def email_request_type(*, organisation: Organisation, policy: MailPolicy) -> RequestType | None:
+    """The request type of a ticket opened by e-mail: the policy's choice when the organisation's
+    subscription offers it, else the first offered incident type in catalogue order, else the first
+    offered service request type; None when the subscription offers neither."""
+    offered = list(
+        offered_request_types(organisation=organisation).filter(
+            ticket_type__in=[TicketType.INCIDENT, TicketType.SERVICE_REQUEST]
+        )
+    )
+    if chosen := next((rt for rt in offered if rt.pk == policy.request_type_id), None):
+        return chosen
+    for ticket_type in (TicketType.INCIDENT, TicketType.SERVICE_REQUEST):
+        if found := next((rt for rt in offered if rt.ticket_type == ticket_type), None):
+            return found
+    return None
+
+
+def _describe(error: ValidationError | PermissionDenied | NotFound) -> str:
+    messages = [error.message] if not getattr(error, "field_errors", None) else []
+    for field_messages in getattr(error, "field_errors", {}).values():
+        messages += field_messages
+    return " ".join(str(m) for m in messages)
+
+
+def _new_ticket(
+    filing: _Filing,
+    *,
+    organisation: Organisation | None = None,
+    follow_up: tuple[Ticket, str] | None = None,
+    refused: Sequence[str] = (),
+) -> Decision:
+    sender, data = filing.sender, filing.data
+    if organisation is None:
+        organisation, why = organisation_for(sender=sender, recipients=filing.recipients)
+        if organisation is None:
+            if sender.is_service_staff:
+                why = _("%(address)s is a member of the service team, not a customer contact.") % {
+                    "address": sender.email
+                }
+            return Decision(InboundStatus.HELD, Outcome.NO_ORGANISATION, _("Held: %s") % why, sender=sender, data=data)
+    request_type = email_request_type(organisation=organisation, policy=filing.policy)
+    if request_type is None:
+        reason = _("Held: %(org)s's subscription offers no incident or service request type.") % {
+            "org": organisation.name
+        }
+        return Decision(InboundStatus.HELD, Outcome.NOT_ACCEPTED, reason, organisation=organisation, sender=sender,
+                        data=data)  # fmt: skip
+    body = filing.body
+    title = title_from_subject(filing.parsed.subject) or (body.splitlines()[0][:120] if body else "")
+    title = title or _("E-mail from %(name)s") % {"name": sender.full_name or sender.email}
+    description = body or _("(The e-mail had no text; see its attachments.)")
+    if follow_up is not None:
+        intro = _("Follow-up to %(key)s. %(why)s") % {"key": follow_up[0].key, "why": follow_up[1]}
+        description = f"{intro}\n\n{description}"
+    try:
+        ticket = ticket_create(
+            actor=sender,
+            organisation=organisation,
+            request_type=request_type,
+            title=title[:200],
+            description=description,
+            impact=request_type.default_impact,
+            urgency=request_type.default_urgency,
+            channel=Channel.EMAIL,
+            requester=sender,
+            files=filing.uploads,
+            data=_event_data(filing.message),
+        )
+    except (ValidationError, PermissionDenied, NotFound) as error:
+        reason = _("Held: no ticket could be created for %(org)s: %(error)s") % {
+            "org": organisation.name,
+            "error": _describe(error),
+        }
+        return Decision(InboundStatus.HELD, Outcome.NOT_ACCEPTED, reason, organisation=organisation, sender=sender,
+                        data=data)  # fmt: skip
+    event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CREATED).first()
+    if follow_up is not None:
+        outcome = Outcome.FOLLOW_UP
+        reason = _("Created %(key)s as a follow-up: %(old)s takes no more replies.") % {
+            "key": ticket.key,
+            "old": follow_up[0].key,
+        }
+    else:
+        outcome = Outcome.NEW_TICKET
+        reason = _("Created %(key)s for %(org)s.") % {"key": ticket.key, "org": organisation.name}
+        if refused:
+            reason += " " + _("Not added to %(refused)s: %(sender)s may not write there.") % {
+                "refused": ", ".join(refused),
+                "sender": sender.email,
+            }
+    return Decision(InboundStatus.PROCESSED, outcome, reason, ticket, event, organisation, sender, data)
