@@ -29,7 +29,8 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	PICOCORE_DEMO=1 $(PYTHON) manage.py check --fail-level WARNING
 	PICOCORE_DEMO=1 $(PYTHON) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -q -n auto --dist loadfile
+	$(BIN)/pytest -q -n auto --dist loadfile -m "not browser and not transactional"
+	$(BIN)/pytest -q -m transactional
 
 ## make test-browser: the journeys in real Chromium (Debian's /usr/bin/chromium)
 test-browser: $(VENV)/.installed-dev

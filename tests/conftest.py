@@ -1,4 +1,10 @@
-"""Shared fixtures: a small customer world built fresh for each test."""
+"""Shared fixtures: a small customer world built fresh for each test.
+
+Tests that need real transactions (concurrency, subprocesses, live servers) are marked `transactional` and
+use `serialized_rollback=True`: each ends with a flush that also removes what migrations install (the
+priority matrix, the mail policy, content types), so `make test` runs them after the parallel part, where
+no ordinary test can follow one.
+"""
 
 from dataclasses import dataclass
 

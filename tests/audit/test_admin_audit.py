@@ -1,6 +1,7 @@
 """Configuration changes made through the admin land in the audit trail with before and after values."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from picocore.audit.models import AuditEntry
@@ -112,7 +113,9 @@ def test_passwords_never_enter_the_trail(client, root):
 
 
 def test_the_trail_cannot_be_changed():
-    entry = AuditEntry.objects.create(action="changed", content_type_id=1, object_id="1", object_repr="x", changes={})
+    entry = AuditEntry.objects.create(
+        action="changed", content_type=ContentType.objects.get_for_model(AuditEntry), object_id="1", changes={}
+    )
     with pytest.raises(TypeError):
         entry.save()
     with pytest.raises(TypeError):

@@ -60,7 +60,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo(transactional_db) -> None:
+def demo(django_db_serialized_rollback, transactional_db) -> None:
     """The demo installation (Acme, Nordic Fashion, Bolt; ACME-1..3), in the database the live server reads."""
     load_demo()
 

@@ -17,7 +17,8 @@ ROUNDS = 5
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_of_two_simultaneous_changes_exactly_one_wins(acme, consultant, operations_team):
     colleague = factories.StaffFactory(full_name="Cem Colleague", staff_role=StaffRole.CONSULTANT)
     operations_team.members.add(colleague)

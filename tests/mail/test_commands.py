@@ -121,7 +121,8 @@ def wait_for_port(port: int) -> None:
     raise AssertionError(f"nothing listens on {port}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_smtp_conversation_with_picocore_mail_serve_creates_the_ticket(world, monkeypatch):
     stop = threading.Event()
     monkeypatch.setattr("picocore.mail.management.commands.mail._stop_event", lambda: stop)
@@ -147,7 +148,8 @@ def test_smtp_conversation_with_picocore_mail_serve_creates_the_ticket(world, mo
     assert (ticket.title, ticket.requester, ticket.channel) == ("Prisimport fejler på æøå-varer", world.anna, "email")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_smtp_refuses_recipients_that_are_not_ours(world, listener):
     controller = listener(lmtp=False)
     with (
@@ -159,7 +161,8 @@ def test_smtp_refuses_recipients_that_are_not_ours(world, listener):
     assert not InboundMessage.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_smtp_answers_451_when_the_message_cannot_be_stored(world, listener, monkeypatch):
     def database_down(**kwargs):
         raise OperationalError("could not connect to server")
@@ -205,7 +208,8 @@ def lmtp_conversation(host: str, port: int, recipients: list[str], raw: bytes) -
         return answers
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lmtp_answers_once_per_recipient(world, listener):
     controller = listener(lmtp=True)
     recipients = ["support@picocore.example", "acme@picocore.example"]

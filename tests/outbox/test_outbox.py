@@ -120,7 +120,8 @@ def test_a_dead_workers_claim_expires_and_the_next_pass_sends(acme, consultant):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent workers need a server database")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_never_send_the_same_message(acme, consultant, smtp_sink, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # workers send, not commits
     emails = [reply_mail(acme, consultant) for _ in range(5)]

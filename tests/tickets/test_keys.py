@@ -10,7 +10,8 @@ THREADS = 8
 TICKETS_PER_THREAD = 5
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_numbers_are_allocated_only_inside_a_transaction(acme):
     with pytest.raises(RuntimeError):
         allocate_ticket_numbers(acme.organisation.pk)
@@ -25,7 +26,8 @@ def test_a_rolled_back_creation_leaves_no_gap(acme):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creation_gives_unique_keys_without_gaps(acme):
     """Eight threads, each with its own connection, create tickets at the same time."""
     start = threading.Barrier(THREADS)
