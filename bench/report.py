@@ -61,6 +61,41 @@ def main() -> None:
                 f"\n{db}: gunicorn {result['gunicorn']}, wrk {result['wrk']}, load {result['machine']['load average']}"
             )
 
+    desks = {db: load(f"desk-{db}") for db in DATABASES}
+    recomputes = {db: load(f"sla-recompute-{db}") for db in DATABASES}
+    print("\n| `picocore sla_recompute` | unfinished tickets | seconds | tickets/s | load average before → after |")
+    print("|---|---:|---:|---:|---|")
+    for db, run in recomputes.items():
+        if run:
+            figures = [f"{run['tickets']:,}", f"{run['seconds']:.0f}", f"{run['tickets_per_second']:.0f}"]
+            print(f"| {db} | " + " | ".join(figures) + f" | {run['load_before']} → {run['load_after']} |")
+
+    names = [name for desk in desks.values() if desk for name in desk["pages"]]
+    print(
+        "\n| desk page (in-process, 50 requests) | as | "
+        + " | ".join(f"{db} median / p95 | queries | load (1 min)" for db in DATABASES)
+        + " |"
+    )
+    print("|---|---|" + "---:|---:|---:|" * len(DATABASES))
+    for name in dict.fromkeys(names):
+        cells, who = [], ""
+        for db in DATABASES:
+            figures = (desks[db] or {"pages": {}})["pages"].get(name)
+            if figures:
+                who = figures["as"]
+                cells += [f"{figures['median_ms']:.1f} / {figures['p95_ms']:.1f} ms", str(figures["queries"])]
+                cells.append(figures["load"].split()[0])
+            else:
+                cells += ["", "", ""]
+        print(f"| {name} | {who} | " + " | ".join(cells) + " |")
+    for db, desk in desks.items():
+        if desk:
+            print(
+                f"\n{db}: signed in as {desk['consultant']} (consultant) and {desk['manager']} (service manager); "
+                f"{desk['with_sla_due']:,} tickets with an SLA deadline, {desk['sla_clocks']:,} clocks; "
+                f"machine {desk['machine']['cpus']} × {desk['machine']['cpu']}, code {desk['machine']['code']}"
+            )
+
 
 if __name__ == "__main__":
     main()
