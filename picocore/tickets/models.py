@@ -71,7 +71,16 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_status"),
             models.Index(fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status"),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_updated"),
-            models.Index(fields=["sla_due_at"], name="ticket_sla_due", condition=models.Q(sla_due_at__isnull=False)),
+            # The desk's queues page through open tickets in these two orders; partial indexes in exactly that
+            # order let the database stop after one page instead of sorting every open ticket.
+            models.Index(
+                fields=["-updated_at", "-id"], name="ticket_open_recent", condition=models.Q(status__in=OPEN_STATUSES)
+            ),
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_open_deadline",
+                condition=models.Q(sla_due_at__isnull=False, status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:
