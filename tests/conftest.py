@@ -6,9 +6,11 @@ priority matrix, the mail policy, content types), so `make test` runs them after
 no ordinary test can follow one.
 """
 
+import socket
 from dataclasses import dataclass
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import RequestType
@@ -92,3 +94,33 @@ def acme(operations_team) -> Customer:
 @pytest.fixture
 def nord(operations_team) -> Customer:
     return make_customer("NORD", operations_team)
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps the raw messages it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink(settings) -> SmtpSink:
+    """Outgoing mail goes over SMTP to a local server; its `messages` are what arrived."""
+    sink = SmtpSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    yield sink
+    controller.stop()

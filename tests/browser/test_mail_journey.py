@@ -2,12 +2,10 @@
 server on loopback), and Anna's answer by e-mail appears on the consultant's ticket page."""
 
 import re
-import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import Page, expect
 
 from picocore.mail.services import mail_receive
@@ -18,41 +16,14 @@ REPLY = "Could you send us the log of last night's image export?"
 ANSWER = "Here is what the export log says: permission denied on /assets/frozen."
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def anna_mailbox(settings):
-    mailbox = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    yield mailbox
-    controller.stop()
-
-
-def test_reply_by_mail_in_both_directions(page: Page, sign_in, anna_mailbox, console_errors):
+def test_reply_by_mail_in_both_directions(page: Page, sign_in, smtp_sink, console_errors):
     sign_in(page, "consultant@picocore.example")
     page.goto("/desk/tickets/ACME-1/")
     page.get_by_label("Public reply — the customer sees this").fill(REPLY)
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_text("Reply sent to the customer.")).to_be_visible()
 
-    to_anna = [m for m in map(lambda raw: message_from_bytes(raw, policy=policy.default), anna_mailbox.messages)
+    to_anna = [m for m in map(lambda raw: message_from_bytes(raw, policy=policy.default), smtp_sink.messages)
                if m["To"] == "anna@acme.example"]  # fmt: skip
     assert len(to_anna) == 1
     sent = to_anna[0]

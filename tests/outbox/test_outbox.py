@@ -3,12 +3,10 @@ sent by one worker only, with its own stable Message-ID and the ticket's thread 
 
 import datetime as dt
 import smtplib
-import socket
 import threading
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -17,35 +15,6 @@ from picocore.outbox.services import MAX_ATTEMPTS, outbox_due_ids, outbox_retry,
 from picocore.tickets.services import ticket_reply
 
 pytestmark = pytest.mark.django_db
-
-
-class Sink:
-    """A real SMTP server on loopback that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    sink = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    yield sink
-    controller.stop()
 
 
 def reply_mail(customer, consultant) -> OutboxEmail:
