@@ -13,7 +13,7 @@ def contract_in_force(*, organisation: Organisation, on: dt.date) -> Contract | 
     return (
         Contract.objects.filter(organisation=organisation, starts_on__lte=on)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-        .select_related("tier")
+        .select_related("tier", "calendar")
         .order_by("-starts_on", "-id")
         .first()
     )

@@ -32,9 +32,9 @@ pytestmark = pytest.mark.django_db
 QUEUE_QUERIES = 9
 # session, user, ticket (with its related rows), contract in force, other open tickets, links, development
 # items, the SLA explanation (contract again, targets, calendar with its opening hours, closed days and extra
-# openings, the events that move clocks, the calendar again for its name), timeline, its attachments, the
-# assign form's teams and consultants, the hand-off form's teams
-TICKET_QUERIES = 20
+# openings, the events that move clocks), timeline, its attachments, the assign form's teams and consultants,
+# the hand-off form's teams
+TICKET_QUERIES = 19
 # Without a business-hours calendar on the contract (the fixtures' default): no opening hours, closed days,
 # extra openings or calendar name to read.
 TICKET_QUERIES_WITHOUT_CALENDAR = 16
