@@ -36,6 +36,17 @@ CLOCK_FUNCTIONS = {
 CLOCK_EVENTS = frozenset({EventKind.CREATED, EventKind.PUBLIC_REPLY, EventKind.STATUS_CHANGED, EventKind.FIELD_CHANGED})
 
 
+def moves_deadline(*, kind: str, data: dict, by_staff: bool) -> bool:
+    """Whether a new timeline event can change a clock: creation, a status change, a priority change, or a
+    public reply from the service team. A customer's reply, an owner or next-step change cannot (a reply that
+    hands the ticket back does so through the status change recorded with it)."""
+    if kind in (EventKind.CREATED, EventKind.STATUS_CHANGED):
+        return True
+    if kind == EventKind.FIELD_CHANGED:
+        return data.get("field") == "priority"
+    return kind == EventKind.PUBLIC_REPLY and by_staff
+
+
 def business_calendar(calendar: BusinessHoursCalendar | None) -> BusinessCalendar:
     """The pure calendar for a stored one; around the clock (UTC) when there is none."""
     if calendar is None:
