@@ -4,14 +4,13 @@ from django.db.models import Prefetch, QuerySet
 
 from picocore.catalog.models import FormField, RequestType
 from picocore.contracts.selectors import contract_in_force
-from picocore.core.clock import now
 from picocore.core.errors import NotFound
 from picocore.tenancy.models import Organisation
 
 
 def offered_request_types(*, organisation: Organisation) -> QuerySet[RequestType]:
     """The active request types the organisation's contract in force offers, in catalogue order."""
-    contract = contract_in_force(organisation=organisation, on=now().date())
+    contract = contract_in_force(organisation=organisation)
     if contract is None:
         return RequestType.objects.none()
     return RequestType.objects.filter(active=True, tiers=contract.tier).order_by("position", "name")

@@ -161,7 +161,7 @@ def _ticket_page(request: HttpRequest, ticket, *, error: str = "", status: int =
         "ticket": ticket,
         "error": error,
         "timeline": desk_timeline(ticket),
-        "contract": contract_in_force(organisation=org, on=now().date()),
+        "contract": contract_in_force(organisation=org),
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),

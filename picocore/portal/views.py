@@ -18,7 +18,6 @@ from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offered_request_type_get, offered_request_types
 from picocore.contracts.selectors import contract_in_force
-from picocore.core.clock import now
 from picocore.core.errors import ValidationError
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
 from picocore.portal.forms import ReopenForm, ReplyForm
@@ -142,7 +141,7 @@ def new_request(request: HttpRequest, slug: str, membership) -> HttpResponse:
 
 def _request_page(request: HttpRequest, membership, ticket, *, reply_form=None, reopen_form=None, status=200):
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
-    contract = contract_in_force(organisation=ticket.organisation, on=(ticket.resolved_at or now()).date())
+    contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
     with timezone.override(zoneinfo.ZoneInfo(ticket.organisation.time_zone)):
         context = {
             "membership": membership,

@@ -82,10 +82,11 @@ class Policy:
         return Target(seconds=rule.minutes * 60, calendar=calendar, warn_share=self.warn_share)
 
 
-def policy_for(*, ticket: Ticket, on: dt.date) -> Policy | None:
-    """The contract in force on `on` for the ticket's organisation, as targets for the ticket's priority
-    (the contract's own override of a metric wins over its tier's); None without a contract."""
-    contract = contract_in_force(organisation=ticket.organisation, on=on)
+def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
+    """The contract in force at `at` (by the organisation's local date) for the ticket's organisation, as
+    targets for the ticket's priority (the contract's own override of a metric wins over its tier's); None
+    without a contract."""
+    contract = contract_in_force(organisation=ticket.organisation, at=at)
     if contract is None:
         return None
     rules = SlaTarget.objects.filter(priority=ticket.priority).filter(
@@ -109,8 +110,8 @@ def policy_for(*, ticket: Ticket, on: dt.date) -> Policy | None:
 
 
 def compute_clocks(ticket: Ticket, *, now: dt.datetime) -> tuple[Policy | None, dict[str, ClockState]]:
-    """Every clock of the ticket as of `now`, from its timeline and the contract in force today."""
-    policy = policy_for(ticket=ticket, on=now.date())
+    """Every clock of the ticket as of `now`, from its timeline and the contract in force at `now`."""
+    policy = policy_for(ticket=ticket, at=now)
     if policy is None:
         return None, {}
     events = TicketEvent.objects.filter(ticket=ticket, kind__in=CLOCK_EVENTS).order_by("created_at", "id")

@@ -57,7 +57,7 @@ def on_call_at(moment: dt.datetime) -> list[User]:
 
 
 def _outside_business_hours(clock: SlaClock, moment: dt.datetime) -> bool:
-    policy = policy_for(ticket=clock.ticket, on=moment.date())
+    policy = policy_for(ticket=clock.ticket, at=moment)
     if policy is None:
         return True
     return business_time_between(policy.calendar, moment, moment + dt.timedelta(minutes=1)) == dt.timedelta(0)

@@ -12,13 +12,16 @@ CPH = ZoneInfo("Europe/Copenhagen")
 
 
 class Clock:
-    """The current time as the code sees it (`django.utils.timezone.now`), set and moved by the test."""
+    """The current time as the code sees it (`django.utils.timezone.now`), set and moved by the test.
+
+    Tests set it in local time; it answers in UTC, as `timezone.now()` does in production, so code that takes
+    `.date()` of the current moment sees the UTC date, not the local one."""
 
     def __init__(self, start: dt.datetime) -> None:
         self.current = start
 
     def __call__(self) -> dt.datetime:
-        return self.current
+        return self.current.astimezone(dt.UTC)
 
     def set(self, moment: dt.datetime) -> None:
         self.current = moment

@@ -27,7 +27,7 @@ def owning_team_for(organisation: Organisation) -> Team | None:
 
 
 def _check_offered(request_type: RequestType, organisation: Organisation) -> None:
-    contract = contract_in_force(organisation=organisation, on=now().date())
+    contract = contract_in_force(organisation=organisation)
     if contract is None:
         raise PermissionDenied(_("%(org)s has no contract in force.") % {"org": organisation.name})
     if not request_type.active or not contract.tier.request_types.filter(pk=request_type.pk).exists():

@@ -36,7 +36,7 @@ def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
     """Until when the customer may reopen this resolved ticket; None if it is not resolved."""
     if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
         return None
-    return reopen_window_end(ticket, contract_in_force(organisation=ticket.organisation, on=ticket.resolved_at.date()))
+    return reopen_window_end(ticket, contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at))
 
 
 def apply_transition(ticket: Ticket, *, to: Status, actor: User | None, note: str, data: dict | None = None) -> None:
@@ -149,7 +149,7 @@ def ticket_auto_close(*, ticket_id: int) -> bool:
         ticket = Ticket.objects.select_for_update().select_related("organisation").filter(pk=ticket_id).first()
         if ticket is None or ticket.status != Status.RESOLVED or ticket.resolved_at is None:
             return False
-        contract = contract_in_force(organisation=ticket.organisation, on=ticket.resolved_at.date())
+        contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
         days = contract.tier.auto_close_after_days if contract else DEFAULT_AUTO_CLOSE_DAYS
         if now() < ticket.resolved_at + dt.timedelta(days=days):
             return False
