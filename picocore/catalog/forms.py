@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impact, Urgency
 from picocore.catalog.models import FormField, RequestType
 from picocore.cmdb.models import Environment, Solution
+from picocore.core.forms import OneLineCharField
 from picocore.tenancy.models import Organisation
 
 ANSWER_PREFIX = "q_"
@@ -49,7 +50,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
     common = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
     match spec.kind:
         case FieldKind.TEXT:
-            return forms.CharField(max_length=500, **common)
+            return OneLineCharField(max_length=500, **common)
         case FieldKind.LONG_TEXT:
             return forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), **common)
         case FieldKind.CHOICE:
@@ -87,7 +88,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
 class RequestForm(forms.Form):
     """Title, description, impact and urgency (when the type asks), the type's own questions, attachments."""
 
-    title = forms.CharField(
+    title = OneLineCharField(
         label=_("Title"), max_length=200, help_text=_("A short summary, e.g. “Product import fails for DE”.")
     )
     description = forms.CharField(

@@ -7,6 +7,7 @@ from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.catalog.forms import MultipleFileField
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
+from picocore.core.forms import OneLineCharField
 from picocore.development.choices import Milestone
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
@@ -48,7 +49,7 @@ class AssignForm(forms.Form):
 
 
 class NextStepForm(forms.Form):
-    text = forms.CharField(label=_("Next step (the customer sees it)"), max_length=300, required=False)
+    text = OneLineCharField(label=_("Next step (the customer sees it)"), max_length=300, required=False)
     due = forms.DateField(
         label=_("Expected by"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -56,18 +57,18 @@ class NextStepForm(forms.Form):
 
 class PriorityForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
-    reason = forms.CharField(label=_("Reason (the customer sees it)"), max_length=300, required=False)
+    reason = OneLineCharField(label=_("Reason (the customer sees it)"), max_length=300, required=False)
 
 
 class LinkForm(forms.Form):
     kind = forms.ChoiceField(label=_("This ticket"), choices=LinkKind.choices)
-    other = forms.CharField(
+    other = OneLineCharField(
         label=_("Ticket key"), max_length=32, widget=forms.TextInput(attrs={"placeholder": "ACME-12"})
     )
 
 
 class MergeForm(forms.Form):
-    into = forms.CharField(
+    into = OneLineCharField(
         label=_("Merge this ticket into"), max_length=32, widget=forms.TextInput(attrs={"placeholder": "ACME-12"})
     )
 
@@ -125,7 +126,7 @@ class PhoneCallForm(forms.Form):
         queryset=RequestType.objects.filter(active=True).order_by("position", "name"),
         initial=None,
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = OneLineCharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("What the caller said"), widget=forms.Textarea(attrs={"rows": 5}))
     impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices, initial=Impact.MEDIUM)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.MEDIUM)

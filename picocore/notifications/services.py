@@ -10,10 +10,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from picocore.core.clock import now
+from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
+from picocore.outbox.models import OutboxEmail
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket, TicketEvent
+
+TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length
+SUBJECT_MAX_LENGTH = OutboxEmail._meta.get_field("subject").max_length
 
 
 def channels_for(users: list[User], kind: str) -> dict[int, str]:
@@ -42,7 +47,7 @@ def _email(
     return OutgoingEmail(
         to=user,
         kind=kind,
-        subject=f"[{ticket.key}] {title}" if ticket else title,
+        subject=truncate(one_line(f"[{ticket.key}] {title}" if ticket else title), SUBJECT_MAX_LENGTH),
         body_text=render_to_string("notifications/email.txt", context),
         body_html=render_to_string("notifications/email.html", context),
     )
@@ -58,11 +63,16 @@ def notify(
     ticket: Ticket | None = None,
     event: TicketEvent | None = None,
 ) -> int:
-    """Notify each active user once per `key` on their chosen channels; returns how many were new.
+    """Notify each active user once per `key` on their chosen channels; returns how many were new. The
+    title is put on one line and cut to fit (it is also the e-mail's subject), whatever it was built from.
 
     A fixed number of queries whatever the number of recipients: preferences, already-notified, one bulk
     insert of notifications, and the outbox's bulk write.
     """
+    # Titles are built from other texts (a ticket's title, a team's name): they are made to fit here, once,
+    # for every caller, and kept on one line because they become e-mail subjects.
+    title = truncate(one_line(title), TITLE_MAX_LENGTH)
+    body = without_nul(body)
     users = [u for u in {u.pk: u for u in users if u is not None and u.is_active}.values()]
     if not users:
         return 0

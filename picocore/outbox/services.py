@@ -2,7 +2,9 @@
 
 Guarantees: a change that rolls back leaves no row, so nothing is sent; a row is sent by at most one worker
 at a time (an atomic claim with an expiry); a worker that dies mid-send leaves the claim to expire and the
-next pass sends it; a failure is retried with growing pauses and finally parked for an administrator.
+next pass sends it; a transport failure is retried with growing pauses and finally parked for an
+administrator; a message that cannot even be built (a header that no retry will make valid) is parked at once,
+with the reason.
 """
 
 import datetime as dt
@@ -18,6 +20,7 @@ from django.db.models import F, Q
 
 from picocore.core.clock import now
 from picocore.core.tasks import enqueue_on_commit
+from picocore.core.text import one_line, truncate
 from picocore.outbox.models import OutboxEmail, OutboxStatus
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket
@@ -30,6 +33,7 @@ BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minute
 MAX_ATTEMPTS = len(BACKOFF) + 1
 CLAIM_FOR = dt.timedelta(minutes=5)
 THREAD_DEPTH = 10
+SUBJECT_MAX_LENGTH = OutboxEmail._meta.get_field("subject").max_length
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = No
                 recipient=email.to,
                 to_address=email.to.email,
                 reply_to=reply_to,
-                subject=email.subject[:300],
+                subject=truncate(one_line(email.subject), SUBJECT_MAX_LENGTH),
                 body_text=email.body_text,
                 body_html=email.body_html,
                 in_reply_to=threads[email.to.email][-1] if threads[email.to.email] else "",
@@ -125,7 +129,19 @@ def outbox_send(*, email_id: int, connection=None) -> str:
         return "skipped"
     email = OutboxEmail.objects.get(pk=email_id)
     try:
-        (connection or mailers.default).send_messages([_message(email)])
+        message = _message(email)
+        message.message()  # renders every header now: a bad one fails here, not as a transport error
+    except Exception as error:  # nothing about this row will change on a retry: park it with the reason
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            attempts=email.attempts + 1,
+            status=OutboxStatus.PARKED,
+            claimed_until=None,
+            last_error=f"The message cannot be built: {type(error).__name__}: {error}"[:2000],
+        )
+        logger.error("Outbox e-mail %s cannot be built and is parked: %s", email.pk, error)
+        return "parked"
+    try:
+        (connection or mailers.default).send_messages([message])
     except Exception as error:  # any failure to hand the message over is retried or parked below
         attempts = email.attempts + 1
         park = _permanent(error) or attempts >= MAX_ATTEMPTS

@@ -12,6 +12,7 @@ from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.core.text import one_line, truncate, without_nul
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
@@ -19,6 +20,8 @@ from picocore.tickets.choices import Channel, EventKind, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
 from picocore.tickets.models import Ticket
 from picocore.tickets.services.common import record_event, store_attachments
+
+TITLE_MAX_LENGTH = Ticket._meta.get_field("title").max_length
 
 
 def owning_team_for(organisation: Organisation) -> Team | None:
@@ -75,7 +78,8 @@ def ticket_create(
     operations team, the `created` event and any attachments — all or nothing.
 
     `actor` files the ticket; `requester` (default: the actor) is the customer contact it is for and must
-    be a member of `organisation`. `data` is added to the `created` event's details (e.g. the inbound e-mail's
+    be a member of `organisation`. The title is put on one line and cut to fit; NUL is removed from every text.
+    `data` is added to the `created` event's details (e.g. the inbound e-mail's
     id). Raises ValidationError (nothing saved) or PermissionDenied.
     """
     requester = requester or actor
@@ -86,7 +90,10 @@ def ticket_create(
     _check_offered(request_type, organisation)
 
     errors: dict[str, list[str]] = {}
-    title, description = (title or "").strip(), (description or "").strip()
+    # Whatever the interface: the title is one line (it becomes e-mail subjects) that fits its column, and no
+    # text holds NUL (PostgreSQL refuses it).
+    title = truncate(one_line(title or ""), TITLE_MAX_LENGTH)
+    description = without_nul(description or "").strip()
     if not title:
         errors["title"] = [_("Give the request a short title.")]
     if not description:
@@ -115,7 +122,7 @@ def ticket_create(
             key=ticket_key(prefix, number),
             ticket_type=request_type.ticket_type,
             request_type=request_type,
-            title=title[:200],
+            title=title,
             description=description,
             answers=answers or [],
             requester=requester,

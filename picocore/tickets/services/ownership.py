@@ -7,11 +7,15 @@ from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import Priority
 from picocore.core.errors import PermissionDenied, ValidationError
+from picocore.core.text import one_line, truncate
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Team, User
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket
 from picocore.tickets.services.common import locked, record_event, touch
+
+NEXT_STEP_MAX_LENGTH = Ticket._meta.get_field("next_step").max_length
+PRIORITY_REASON_MAX_LENGTH = Ticket._meta.get_field("priority_reason").max_length
 
 
 def _require_staff(actor: User, message: str) -> None:
@@ -78,7 +82,7 @@ def ticket_take(*, actor: User, ticket: Ticket) -> Ticket:
 def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date | None) -> Ticket:
     """Set the customer-visible next step and its expected date, recording before and after."""
     _require_staff(actor, _("Only the service team sets the next step."))
-    text = (text or "").strip()
+    text = truncate(one_line(text or ""), NEXT_STEP_MAX_LENGTH)  # shown in e-mails' summaries: one line
     if due is not None and not text:
         raise ValidationError(field_errors={"text": [_("Say what the next step is, not only when.")]})
     with transaction.atomic():
@@ -106,7 +110,7 @@ def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date
 def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason: str) -> Ticket:
     """A consultant overrides the matrix; the reason is required, shown to the customer and kept."""
     _require_staff(actor, _("Only the service team changes the priority."))
-    reason = (reason or "").strip()
+    reason = truncate(one_line(reason or ""), PRIORITY_REASON_MAX_LENGTH)
     errors: dict[str, list[str]] = {}
     if priority not in Priority.values:
         errors["priority"] = [_("Choose a priority from P1 to P5.")]
@@ -120,12 +124,16 @@ def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason
             raise ValidationError(field_errors={"priority": [_("The ticket already has this priority.")]})
         before = ticket.priority
         ticket.priority = priority
-        ticket.priority_reason = _("Changed from %(before)s to %(after)s by %(who)s: %(reason)s") % {
-            "before": Priority(before).label,
-            "after": Priority(priority).label,
-            "who": actor.full_name,
-            "reason": reason,
-        }
+        ticket.priority_reason = truncate(
+            _("Changed from %(before)s to %(after)s by %(who)s: %(reason)s")
+            % {
+                "before": Priority(before).label,
+                "after": Priority(priority).label,
+                "who": actor.full_name,
+                "reason": reason,
+            },
+            PRIORITY_REASON_MAX_LENGTH,
+        )
         touch(ticket, "priority", "priority_reason")
         record_event(
             ticket,
