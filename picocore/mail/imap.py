@@ -14,7 +14,7 @@ from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencr
 
 from picocore.core.clock import now
 from picocore.mail.models import AfterStore, Mailbox, Security, Source
-from picocore.mail.services import mail_receive
+from picocore.mail.receiving import mail_receive
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from picocore.mail.models import RecipientMapping, Source
-from picocore.mail.services import mail_receive
+from picocore.mail.receiving import mail_receive
 
 logger = logging.getLogger(__name__)
 

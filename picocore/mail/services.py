@@ -1,22 +1,28 @@
 """Inbound e-mail, one pipeline for the MTA pipe, the LMTP/SMTP listener and IMAP polling.
 
-`mail_receive` stores the raw message first — once per Message-ID, or per content hash when it has none —
-and schedules its processing after commit. `mail_process` then decides, under a row lock and exactly once
-per message: machine-written mail (auto-replies, bounces, delivery reports, our own mail coming back) is
-ignored with its reason; a reply goes on the ticket it answers when the sender may write there; anything
-else becomes a new ticket for the sender's organisation, or is held for an administrator with the reason.
-Tickets are changed only through the ticket services, so their rules and limits apply unchanged.
+`mail_receive` (picocore.mail.receiving) stores the raw message first — once per Message-ID, or per content
+hash when it has none — and schedules its processing after commit. `mail_process` then decides, under a row
+lock and exactly once per message: machine-written mail (auto-replies, bounces, delivery reports, our own
+mail coming back) is ignored with its reason; a reply goes on the ticket it answers when the sender may write
+there; anything else becomes a new ticket for the sender's organisation, or is held for an administrator with
+the reason. Tickets are changed only through the ticket services, so their rules and limits apply unchanged.
+
+Every message ends in a final state (processed, ignored, held or failed, with the reason): a message the
+parser cannot read is held as broken, an unexpected error fails it, and text the database would refuse
+(NUL characters, over-long or multi-line subjects) is cleaned where it enters, right after parsing.
 """
 
+import dataclasses
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from picocore.audit.models import AuditAction
@@ -27,17 +33,18 @@ from picocore.catalog.selectors import offered_request_types
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from picocore.core.tasks import enqueue_on_commit
+from picocore.core.text import one_line, truncate, without_nul
 from picocore.mail.content import split_reply, title_from_subject
 from picocore.mail.models import (
     DomainMapping,
     InboundMessage,
     InboundStatus,
-    Mailbox,
     MailPolicy,
     Outcome,
     UnknownSenders,
 )
-from picocore.mail.parsing import ParsedMessage, Part, parse_message, peek_headers
+from picocore.mail.parsing import ParsedMessage, Part, decode_bytes, parse_message
+from picocore.mail.receiving import ADDRESS_MAX, SUBJECT_MAX, Receipt, dedup_key, mail_receive
 from picocore.mail.routing import Route, organisation_for, route_reply
 from picocore.outbox.models import OutboxEmail
 from picocore.tenancy.choices import MembershipRole, StaffRole
@@ -47,21 +54,20 @@ from picocore.tickets.choices import Channel, EventKind
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.services import ticket_create, ticket_reply
 
+__all__ = ["Receipt", "dedup_key", "email_request_type", "mail_process", "mail_receive", "mail_retry"]
+
 logger = logging.getLogger(__name__)
 
+TITLE_MAX = Ticket._meta.get_field("title").max_length
+NAME_MAX = User._meta.get_field("full_name").max_length
+# Errors of the database connection itself leave a message received for the next sweep; after this many
+# attempts in a row (since the last retry) it is failed with the error instead of being retried forever.
+MAX_ATTEMPTS = 10
 FLOOD_WINDOW = dt.timedelta(hours=1)
 PROCESSED_FIELDS = [
     "status", "outcome", "reason", "ticket", "event", "organisation", "sender", "data", "processed_at", "attempts",
     "from_address", "subject", "body_text", "body_html",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What receiving did: the stored message, and whether this delivery stored it (False: a duplicate)."""
-
-    message: InboundMessage
-    created: bool
 
 
 @dataclass
@@ -92,67 +98,26 @@ class _Filing:
     data: dict
 
 
-def dedup_key(message_id: str, content_hash: str) -> str:
-    """The unique key of a message: its Message-ID, or its content when it has none (hashed to fit)."""
-    if message_id:
-        return "m:" + hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()
-    return "c:" + content_hash
-
-
-def mail_receive(
-    *,
-    raw: bytes,
-    source: str,
-    recipients: Sequence[str] = (),
-    envelope_sender: str | None = None,
-    mailbox: Mailbox | None = None,
-) -> Receipt:
-    """Store one raw message, unless the same message is already stored, and process it after commit.
-
-    Returns once the row is written (committed, unless the caller holds a transaction): from then on the
-    message cannot be lost, so the MTA may be told it was delivered and an IMAP copy may be deleted.
-    `envelope_sender` is the SMTP MAIL FROM ("" or "<>" for the null sender of a bounce; None when unknown).
-    Raises ValidationError for empty input.
-    """
-    if not raw or not raw.strip():
-        raise ValidationError(_("The message is empty."))
-    message_id, from_address, subject = peek_headers(raw)
-    content_hash = hashlib.sha256(raw).hexdigest()
-    if envelope_sender is not None:
-        envelope_sender = envelope_sender.strip() or "<>"
-    with transaction.atomic():
-        # A duplicate is only looked at, never loaded whole.
-        message, created = InboundMessage.objects.defer("raw", "body_text", "body_html").get_or_create(
-            dedup_key=dedup_key(message_id, content_hash),
-            defaults={
-                "message_id": message_id,
-                "content_hash": content_hash,
-                "raw": raw,
-                "size": len(raw),
-                "source": source,
-                "mailbox": mailbox,
-                "envelope_sender": (envelope_sender or "")[:254],
-                "recipients": [r.strip().lower() for r in recipients if r and r.strip()],
-                "from_address": from_address[:254],
-                "subject": subject[:300],
-                "received_at": now(),
-            },
-        )
-        if created:
-            from picocore.mail.tasks import process_inbound_message
-
-            enqueue_on_commit(process_inbound_message, message.pk)
-    return Receipt(message=message, created=created)
-
-
 def mail_process(*, inbound_id: int) -> InboundMessage | None:
     """Process one received message exactly once: a message no longer `received` is left alone, so a
     task that runs twice changes nothing the second time.
 
     Everything it files (ticket, reply, attachments, a new contact) and the message's new status commit
-    together. An unexpected error undoes the filing and marks the message failed, with the error, for an
-    administrator to retry; a lost database connection leaves it received for the next sweep.
+    together. Whatever goes wrong, the message ends in a final state: an unexpected error undoes the filing
+    and marks it failed, with the error, for an administrator to retry (even when the decision itself could
+    not be saved); a lost database connection leaves it received for the next sweep, MAX_ATTEMPTS times.
     """
+    try:
+        return _process(inbound_id)
+    except (OperationalError, InterfaceError) as error:
+        _count_attempt(inbound_id, error)
+        raise
+    except Exception as error:  # the decision could not be written: the message fails with the error
+        logger.exception("Saving the outcome of inbound message %s failed", inbound_id)
+        return _fail(inbound_id, _failure_reason(error), attempted=True)
+
+
+def _process(inbound_id: int) -> InboundMessage | None:
     with transaction.atomic():
         message = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
         if message is None or message.status != InboundStatus.RECEIVED:
@@ -165,19 +130,54 @@ def mail_process(*, inbound_id: int) -> InboundMessage | None:
             raise
         except Exception as error:  # recorded on the message, which an administrator can retry
             logger.exception("Processing inbound message %s failed", message.pk)
-            decision = Decision(
-                status=InboundStatus.FAILED,
-                outcome="",
-                reason=_("Processing failed: %(error)s") % {"error": f"{type(error).__name__}: {error}"[:2000]},
-            )
+            decision = Decision(status=InboundStatus.FAILED, outcome="", reason=_failure_reason(error))
         message.status, message.outcome, message.reason = decision.status, decision.outcome, decision.reason
         message.ticket, message.event = decision.ticket, decision.event
         message.organisation = decision.organisation or (decision.ticket.organisation if decision.ticket else None)
         message.sender = decision.sender
         message.data = {**{k: v for k, v in message.data.items() if k == "history"}, **decision.data}
         message.processed_at = now()
+        for name in ("reason", "from_address", "subject", "body_text", "body_html"):
+            setattr(message, name, without_nul(getattr(message, name)))
+        message.data = _without_nul(message.data)
         message.save(update_fields=PROCESSED_FIELDS)  # never rewrites the raw message
     return message
+
+
+def _failure_reason(error: BaseException) -> str:
+    detail = without_nul(f"{type(error).__name__}: {error}")[:2000]
+    return _("Processing failed: %(error)s") % {"error": detail}
+
+
+def _fail(inbound_id: int, reason: str, *, attempted: bool) -> InboundMessage | None:
+    """Mark a still-received message failed with `reason`, in a transaction of its own (the one that
+    processed it was rolled back), touching no other column."""
+    with transaction.atomic():
+        changes: dict[str, Any] = {"status": InboundStatus.FAILED, "outcome": "", "reason": reason,
+                                   "processed_at": now()}  # fmt: skip
+        if attempted:
+            changes["attempts"] = F("attempts") + 1
+        InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.RECEIVED).update(**changes)
+    return InboundMessage.objects.defer("raw").filter(pk=inbound_id).first()
+
+
+def _count_attempt(inbound_id: int, error: BaseException) -> None:
+    """Count an attempt the database connection broke off; fail the message once MAX_ATTEMPTS in a row
+    (since its last retry) did. While the database is unreachable this cannot write, and nothing is counted."""
+    try:
+        with transaction.atomic():
+            pending = InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.RECEIVED)
+            pending.update(attempts=F("attempts") + 1)
+            row = pending.values("attempts", "data").first()
+            if row is None:
+                return
+            history = row["data"].get("history", []) if isinstance(row["data"], dict) else []
+            since_retry = row["attempts"] - (history[-1].get("attempts", 0) if history else 0)
+            if since_retry >= MAX_ATTEMPTS:
+                logger.error("Inbound message %s failed %s times in a row; giving up", inbound_id, since_retry)
+                _fail(inbound_id, _failure_reason(error), attempted=False)
+    except Exception:  # the database is still away: the next sweep tries again
+        logger.warning("Could not count the failed attempt of inbound message %s", inbound_id, exc_info=True)
 
 
 def mail_retry(*, actor: User, message: InboundMessage) -> InboundMessage:
@@ -195,7 +195,13 @@ def mail_retry(*, actor: User, message: InboundMessage) -> InboundMessage:
             )
         history = list(message.data.get("history", []))
         history.append(
-            {"at": now().isoformat(), "by": actor.pk, "status": message.status, "reason": message.reason[:500]}
+            {
+                "at": now().isoformat(),
+                "by": actor.pk,
+                "status": message.status,
+                "reason": message.reason[:500],
+                "attempts": message.attempts,
+            }
         )
         message.data = {**message.data, "history": history}
         message.status, message.outcome, message.reason = InboundStatus.RECEIVED, "", ""
@@ -209,10 +215,61 @@ def mail_retry(*, actor: User, message: InboundMessage) -> InboundMessage:
 # -- deciding -------------------------------------------------------------------------------------------------
 
 
+def _without_nul(value: Any) -> Any:
+    """`value` (text, or lists, dicts and dataclasses of them, as parsing returns) with every NUL character
+    removed from its texts: PostgreSQL stores none, in text columns or in JSON. Bytes are left as they are."""
+    if isinstance(value, str):
+        return without_nul(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(item) for item in value)
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _without_nul(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **fields)
+    return value
+
+
+def _parse(message: InboundMessage) -> ParsedMessage:
+    """The parsed message with NUL-free texts; a parser failure (a `RecursionError` on a header nested
+    thousands deep, say) yields a broken message, held with the reason and with whatever text can be read."""
+    raw = bytes(message.raw)
+    try:
+        parsed = parse_message(raw, envelope_sender=message.envelope_sender or None)
+    except Exception as error:  # parsing should never raise; if it does, the message is held, not lost
+        logger.warning("Inbound message %s could not be parsed: %s", message.pk, type(error).__name__)
+        parsed = ParsedMessage(
+            from_address=message.from_address,
+            subject=message.subject,
+            text=_plain_text(raw),
+            broken=_("The message could not be read as e-mail (%(error)s), so nothing was filed.")
+            % {"error": f"{type(error).__name__}: {str(error)[:300]}"},
+        )
+    return _without_nul(parsed)
+
+
+def _plain_text(raw: bytes) -> str:
+    """The body's first text/plain part, read without any address header: what an administrator needs
+    to judge a message the parser could not read. Empty if even that fails."""
+    from email import message_from_bytes
+    from email.policy import compat32
+
+    try:
+        msg = message_from_bytes(raw, policy=compat32)
+        for part in msg.walk():
+            if part.get_content_type() == "text/plain" and not part.is_multipart():
+                data = part.get_payload(decode=True)
+                if isinstance(data, bytes):
+                    return decode_bytes(data, part.get_content_charset()).replace("\r\n", "\n").strip()
+    except Exception:  # nothing more can be done: the raw message is kept for download
+        logger.warning("No text could be read from an unparseable message", exc_info=True)
+    return ""
+
+
 def _decide(message: InboundMessage) -> Decision:
-    parsed = parse_message(bytes(message.raw), envelope_sender=message.envelope_sender or None)
-    message.from_address = parsed.from_address[:254] or message.from_address
-    message.subject = parsed.subject[:300]
+    parsed = _parse(message)
+    message.from_address = parsed.from_address[:ADDRESS_MAX] or message.from_address
+    message.subject = truncate(one_line(parsed.subject), SUBJECT_MAX) or message.subject
     message.body_text, message.body_html = parsed.text, parsed.html
     data: dict = {"defects": sorted(set(parsed.defects))} if parsed.defects else {}
 
@@ -318,9 +375,8 @@ def _contact_create(*, address: str, name: str, organisation: Organisation) -> U
     their password (none is set). Recorded in the audit trail."""
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
-                address, None, full_name=name or address.split("@", 1)[0], default_organisation=organisation
-            )
+            full_name = truncate(one_line(name), NAME_MAX) or address.split("@", 1)[0]
+            user = User.objects.create_user(address, None, full_name=full_name, default_organisation=organisation)
     except IntegrityError:  # created by a concurrent message from the same person
         user = User.objects.get(email__iexact=address)
     _membership, created = Membership.objects.get_or_create(
@@ -443,8 +499,8 @@ def _new_ticket(
         return Decision(InboundStatus.HELD, Outcome.NOT_ACCEPTED, reason, organisation=organisation, sender=sender,
                         data=data)  # fmt: skip
     body = filing.body
-    title = title_from_subject(filing.parsed.subject) or (body.splitlines()[0][:120] if body else "")
-    title = title or _("E-mail from %(name)s") % {"name": sender.full_name or sender.email}
+    title = one_line(title_from_subject(filing.parsed.subject)) or one_line(body.splitlines()[0][:120] if body else "")
+    title = truncate(title or _("E-mail from %(name)s") % {"name": sender.full_name or sender.email}, TITLE_MAX)
     description = body or _("(The e-mail had no text; see its attachments.)")
     if follow_up is not None:
         intro = _("Follow-up to %(key)s. %(why)s") % {"key": follow_up[0].key, "why": follow_up[1]}
@@ -454,7 +510,7 @@ def _new_ticket(
             actor=sender,
             organisation=organisation,
             request_type=request_type,
-            title=title[:200],
+            title=title,
             description=description,
             impact=request_type.default_impact,
             urgency=request_type.default_urgency,

@@ -48,7 +48,7 @@ def test_ingest_exits_75_when_the_message_cannot_be_stored_now(world, monkeypatc
     def database_down(**kwargs):
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr("picocore.mail.services.mail_receive", database_down)
+    monkeypatch.setattr("picocore.mail.receiving.mail_receive", database_down)
     with pytest.raises(SystemExit) as exit_:
         call_command("mail", "ingest", stdin=io.BytesIO(corpus("gmail_new_request.eml")))
     assert exit_.value.code == 75

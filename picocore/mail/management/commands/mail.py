@@ -62,7 +62,7 @@ class Command(BaseCommand):
         getattr(self, f"handle_{action}")(**options)
 
     def handle_ingest(self, *, recipient: list[str], sender: str | None, **options) -> None:
-        from picocore.mail.services import mail_receive
+        from picocore.mail.receiving import mail_receive
 
         stream = options.get("stdin") or sys.stdin.buffer
         try:
