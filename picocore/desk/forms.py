@@ -9,6 +9,7 @@ from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
 from picocore.core.forms import OneLineCharField
 from picocore.development.choices import Milestone
+from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
 from picocore.tickets.choices import LinkKind, Status
@@ -87,7 +88,14 @@ class HandOffForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
+    """Offers only the moves the state table allows from `current`; any milestone is accepted, so a move
+    made stale by a colleague's is refused by the service with its own message."""
+
     milestone = forms.ChoiceField(label=_("Move to"), choices=Milestone.choices)
+
+    def __init__(self, *args, current: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].widget.choices = [(m.value, m.label) for m in allowed_moves(current)]
 
 
 class BulkForm(forms.Form):

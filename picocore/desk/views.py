@@ -435,7 +435,7 @@ def development_list(request: HttpRequest) -> HttpResponse:
 @development_page
 def development_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = development_item_get(actor=request.user, item_id=item_id)
-    form = forms.MilestoneForm(request.POST or None, initial={"milestone": item.milestone})
+    form = forms.MilestoneForm(request.POST or None, current=item.milestone)
     status = 200
     if request.method == "POST":
         status = 400

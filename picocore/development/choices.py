@@ -10,6 +10,3 @@ class Milestone(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In development")
     READY_FOR_RELEASE = "ready_for_release", _("Ready for release")
     RELEASED = "released", _("Released")
-
-
-MILESTONE_ORDER = list(Milestone)

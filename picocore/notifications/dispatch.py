@@ -5,6 +5,8 @@ what customers do (new requests, replies, reopenings); developers hear of work h
 notified of their own action, and internal events never reach a customer.
 """
 
+from django.urls import reverse
+
 from picocore.notifications.models import NotificationKind as Kind
 from picocore.notifications.services import notify
 from picocore.tenancy.choices import StaffRole
@@ -62,16 +64,26 @@ def plan(event: TicketEvent) -> list[tuple[list[User], str, str]]:
     return []
 
 
+def _hand_off_details(event: TicketEvent) -> tuple[str, str]:
+    """The brief and the development item's page: developers cannot open the ticket, they open the item."""
+    from picocore.development.models import DevelopmentItem
+
+    item = DevelopmentItem.objects.only("brief").get(pk=event.data["item"])
+    return item.brief, reverse("desk:development_item", kwargs={"item_id": item.pk})
+
+
 def dispatch_event(event: TicketEvent) -> None:
     """Notify everyone who should hear of `event`, in the current transaction."""
     for recipients, kind, title in plan(event):
         others = [u for u in recipients if u is not None and u.pk != event.actor_id]
+        body, link = _hand_off_details(event) if kind == Kind.HAND_OFF else (event.body, "")
         notify(
             users=others,
             kind=kind,
             key=f"event:{event.pk}",
             title=title,
-            body=event.body,
+            body=body,
             ticket=event.ticket,
             event=event,
+            link=link,
         )

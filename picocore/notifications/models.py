@@ -56,6 +56,9 @@ class Notification(models.Model):
     key = models.CharField(_("idempotency key"), max_length=200)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
+    # The page the notification is about when it is not the ticket's own page for this person (a developer
+    # cannot open the desk's ticket page; their hand-off notice opens the development item).
+    link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

@@ -33,8 +33,14 @@ def ticket_link(ticket: Ticket, user: User) -> str:
 
 
 def _email(
-    user: User, kind: str, title: str, body: str, ticket: Ticket | None, event: TicketEvent | None
+    user: User, kind: str, title: str, body: str, ticket: Ticket | None, event: TicketEvent | None, link: str
 ) -> OutgoingEmail:
+    if link:
+        link = settings.PICOCORE_BASE_URL.rstrip("/") + link
+    elif ticket:
+        link = ticket_link(ticket, user)
+    else:
+        link = settings.PICOCORE_BASE_URL
     context = {
         "user": user,
         "kind": kind,
@@ -42,7 +48,7 @@ def _email(
         "body": body,
         "ticket": ticket,
         "event": event,
-        "link": ticket_link(ticket, user) if ticket else settings.PICOCORE_BASE_URL,
+        "link": link,
     }
     return OutgoingEmail(
         to=user,
@@ -62,9 +68,11 @@ def notify(
     body: str = "",
     ticket: Ticket | None = None,
     event: TicketEvent | None = None,
+    link: str = "",
 ) -> int:
     """Notify each active user once per `key` on their chosen channels; returns how many were new. The
     title is put on one line and cut to fit (it is also the e-mail's subject), whatever it was built from.
+    `link` is the path of the page to open when it is not the ticket's page (in the app and in the e-mail).
 
     A fixed number of queries whatever the number of recipients: preferences, already-notified, one bulk
     insert of notifications, and the outbox's bulk write.
@@ -92,6 +100,7 @@ def notify(
                 key=key,
                 title=title,
                 body=body,
+                link=link,
                 created_at=moment,
                 read_at=moment if channels[user.pk] == Channel.EMAIL else None,  # e-mail only: nothing waits here
             )
@@ -100,7 +109,7 @@ def notify(
         ignore_conflicts=True,
     )
     emails = [
-        _email(user, kind, title, body, ticket, event)
+        _email(user, kind, title, body, ticket, event, link)
         for user in users
         if channels[user.pk] in (Channel.EMAIL, Channel.BOTH)
     ]

@@ -331,15 +331,24 @@ def test_merge_into_an_unknown_or_finished_ticket_is_refused(carla, world):
 
 
 def test_hand_off_a_change_request(carla, world):
-    response = carla.post(url("hand_off", "ACME-2"), {"team": world.acme_development.pk, "brief": "Phase two."})
-    assert (response.status_code, response["Location"]) == (302, "/desk/tickets/ACME-2/")
+    world.acme.ticket(title="Checkout redesign", request_type=world.change_type)
+    response = carla.post(url("hand_off", "ACME-3"), {"team": world.acme_development.pk, "brief": "Phase two."})
+    assert (response.status_code, response["Location"]) == (302, "/desk/tickets/ACME-3/")
     item = DevelopmentItem.objects.latest("id")
     assert (item.ticket.key, item.team, item.brief, item.milestone, item.handed_over_by) == (
-        "ACME-2", world.acme_development, "Phase two.", Milestone.HANDED_OVER, world.consultant
+        "ACME-3", world.acme_development, "Phase two.", Milestone.HANDED_OVER, world.consultant
     )  # fmt: skip
-    event = ticket("ACME-2").events.latest("id")
+    event = ticket("ACME-3").events.latest("id")
     assert (event.kind, event.public, event.data["after"]) == (EventKind.DEVELOPMENT, True, "handed_over")
-    assert ticket("ACME-2").assignee is None  # operations keeps the ticket
+    assert ticket("ACME-3").assignee is None  # operations keeps the ticket
+
+
+def test_handing_off_again_keeps_the_one_item(carla, world):
+    before = state()
+    response = carla.post(url("hand_off", "ACME-2"), {"team": world.acme_development.pk, "brief": "New layout."})
+    assert (response.status_code, response["Location"]) == (302, "/desk/tickets/ACME-2/")
+    assert state() == before  # the same item, no second timeline entry, nobody notified again
+    assert list(DevelopmentItem.objects.filter(ticket__key="ACME-2").values_list("pk", flat=True)) == [world.item.pk]
 
 
 def test_an_incident_is_not_handed_to_development(carla, world):
@@ -362,15 +371,17 @@ def test_developers_move_milestones_forward_only_and_the_customer_sees_them(clie
     response = client.post(path, {"milestone": Milestone.ACCEPTED}, follow=True)
     assert response.redirect_chain == [(path, 302)]
     assert messages_shown(response) == ["Milestone updated; the customer sees it."]
+    unknown = client.post(path, {"milestone": "shipped"})
+    assert unknown.status_code == 400
+    assert form_errors(unknown) == ["Select a valid choice. shipped is not one of the available choices."]
     assert client.post(path, {"milestone": Milestone.RELEASED}).status_code == 302  # skipping ahead is fine
 
     before = state()
     backward = client.post(path, {"milestone": Milestone.ACCEPTED})
     assert backward.status_code == 409
-    assert form_errors(backward) == ["The item is already “Released”; milestones only move forward."]
-    unknown = client.post(path, {"milestone": "shipped"})
-    assert unknown.status_code == 400
-    assert form_errors(unknown) == ["Select a valid choice. shipped is not one of the available choices."]
+    assert form_errors(backward) == ["The item is already “Released”; it moves no further."]
+    assert text(backward).count("The item is already “Released”; it moves no further.") == 1
+    assert 'name="milestone"' not in page(backward)  # nothing is left to offer
     assert state() == before
 
     events = ticket("ACME-2").events.filter(kind=EventKind.DEVELOPMENT).order_by("id")
@@ -383,6 +394,29 @@ def test_developers_move_milestones_forward_only_and_the_customer_sees_them(clie
     assert development == ["handed_over", "accepted", "released"]
     assert "Accepted by development" in text(portal)
     assert "Released" in text(portal)
+
+
+def test_the_milestone_form_offers_only_the_next_moves_and_a_stale_move_is_refused_once(client, world):
+    client.force_login(world.acme_developer)
+    path = reverse("desk:development_item", args=[world.item.pk])
+    assert _offered_milestones(client.get(path)) == ["accepted", "in_progress", "ready_for_release", "released"]
+    client.post(path, {"milestone": Milestone.IN_PROGRESS})
+    assert _offered_milestones(client.get(path)) == ["ready_for_release", "released"]
+
+    before = state()
+    stale = client.post(path, {"milestone": Milestone.ACCEPTED})  # from a page loaded before the move
+    assert stale.status_code == 409
+    message = "The item is already “In development”; milestones only move forward."
+    assert form_errors(stale) == [message]
+    assert text(stale).count(message) == 1
+    assert _offered_milestones(stale) == ["ready_for_release", "released"]
+    assert state() == before
+
+
+def _offered_milestones(response) -> list[str]:
+    select = re.search(r'<select name="milestone".*?</select>', page(response), re.S)
+    assert select is not None, "the page offers no milestone"
+    return re.findall(r'<option value="([^"]*)"', select.group(0))
 
 
 # --- Phone calls -----------------------------------------------------------------------------------------------

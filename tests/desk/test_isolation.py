@@ -19,6 +19,7 @@ from picocore.tickets.models import Ticket
 from picocore.tickets.queues import queues_for
 from picocore.tickets.services import ticket_take, ticket_transition
 from tests.desk.conftest import (
+    ACME_CHANGE_TITLE,
     ACME_FILE_BODY,
     ACME_NOTE_FILE_BODY,
     ACME_TITLE,
@@ -56,6 +57,12 @@ def _key(world: DeskWorld) -> dict:
 
 def _missing_key(world: DeskWorld) -> dict:
     return {"key": "ACME-999"}
+
+
+def _change_not_yet_handed_off(world: DeskWorld) -> dict:
+    """A new ACME change request (ACME-2 is already with ACME development, so handing it again does nothing)."""
+    change = world.acme.ticket(title=ACME_CHANGE_TITLE, request_type=world.change_type)
+    return {"key": change.key}
 
 
 def _phone_call(world: DeskWorld) -> dict:
@@ -158,7 +165,7 @@ CASES: dict[str, Case] = {
     "hand_off": Case(
         methods=("POST",),
         owner={"POST": 302},
-        kwargs=lambda w: {"key": w.change.key},
+        kwargs=_change_not_yet_handed_off,
         missing_kwargs=_missing_key,
         data=lambda w: {"team": w.acme_development.pk, "brief": "A second layout."},
     ),
