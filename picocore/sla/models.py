@@ -94,7 +94,8 @@ class SlaClock(models.Model):
 
     `due_at` is set while the clock runs, empty while paused or stopped; `breached_at` is the moment the
     target was exceeded (also after the clock stopped late). The sweep's bookkeeping (`warning_recorded_at`,
-    `breach_recorded_at`) makes it record each warning and breach once.
+    `breach_recorded_at`) makes it record each warning and breach once; a breach is recorded by whichever of
+    the sweep and `sla_recompute` sees it first, stamped with `breached_at` (see `picocore.sla.escalation`).
     """
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks")
@@ -120,6 +121,12 @@ class SlaClock(models.Model):
         indexes = [
             models.Index(fields=["due_at"], name="slaclock_due", condition=Q(breach_recorded_at__isnull=True)),
             models.Index(fields=["warn_at"], name="slaclock_warn", condition=Q(warning_recorded_at__isnull=True)),
+            # Breaches the clock's history holds but nobody recorded yet: normally none, so the sweep's look is free.
+            models.Index(
+                fields=["breached_at"],
+                name="slaclock_breach_unrecorded",
+                condition=Q(breached_at__isnull=False, breach_recorded_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

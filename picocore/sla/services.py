@@ -23,6 +23,7 @@ from picocore.sla.clocks import (
     pause_statuses,
     resolution_clock,
 )
+from picocore.sla.escalation import page_new_p1, record_breach
 from picocore.sla.models import BusinessHoursCalendar, SlaClock
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket, TicketEvent
@@ -129,10 +130,12 @@ def compute_clocks(ticket: Ticket, *, now: dt.datetime) -> tuple[Policy | None, 
 
 
 def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str, SlaClock]:
-    """Rebuild and store the ticket's clocks and its next deadline (`Ticket.sla_due_at`).
+    """Rebuild and store the ticket's clocks and its next deadline (`Ticket.sla_due_at`), and record every
+    breach the history shows that nobody recorded yet, stamped with the moment it happened.
 
-    What the sweep has recorded is kept unless the deadline moved into the future again (a reopen, a lower
-    priority, a longer target): then a new warning or breach can be recorded for the new deadline.
+    A breach once recorded stays recorded while the history still shows one; when it no longer does (a reopen,
+    a lower priority, a longer target moved the deadline ahead) the next breach is recorded anew. A warning
+    whose moment lies ahead again can be recorded again.
     """
     now = now or current_time()
     policy, states = compute_clocks(ticket, now=now)
@@ -145,7 +148,7 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
             )
             rule = policy.targets[metric]
             moved_later = clock.due_at is not None and state.due_at is not None and state.due_at > clock.due_at
-            if moved_later or (state.breached_at is None and state.due_at is not None and state.due_at > now):
+            if state.breached_at is None:
                 clock.breach_recorded_at = None
             if moved_later or (state.warn_at is not None and state.warn_at > now):
                 clock.warning_recorded_at = None
@@ -160,6 +163,11 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
             clock.elapsed_seconds = int(state.elapsed.total_seconds())
             clock.computed_at = now
             clock.save()
+            if state.breached_at is not None and clock.breach_recorded_at is None:
+                record_breach(
+                    clock, ticket=ticket, breached_at=state.breached_at, seen_at=now, calendar=policy.calendar
+                )
+                clock.save(update_fields=["breached_at", "breach_recorded_at"])
             stored[metric] = clock
         if existing:
             SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
@@ -167,6 +175,21 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
         ticket.sla_due_at = min(dues) if dues else None
         Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=ticket.sla_due_at)
     return stored
+
+
+def sla_event_recorded(*, ticket: Ticket, kind: str, data: dict, by_staff: bool, at: dt.datetime) -> None:
+    """What a new timeline event means for the SLA, in its transaction: the clocks are recomputed when it can
+    move a deadline, and a ticket that is created as P1 or raised to P1 outside business hours pages whoever
+    is on call (SPEC 6), once per ticket."""
+    if not moves_deadline(kind=kind, data=data, by_staff=by_staff):
+        return
+    sla_recompute(ticket=ticket, now=at)
+    became_p1 = kind == EventKind.CREATED or (
+        kind == EventKind.FIELD_CHANGED and data.get("field") == "priority" and data.get("after") == 1
+    )
+    if became_p1 and ticket.priority == 1:
+        policy = policy_for(ticket=ticket, at=at)
+        page_new_p1(ticket=ticket, at=at, calendar=policy.calendar if policy is not None else None)
 
 
 def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list:

@@ -1,8 +1,12 @@
 """The periodic SLA sweep: record warnings and breaches once, on the timeline, and escalate breaches.
 
-Each pass is two indexed queries when nothing is due. A clock is claimed under a row lock (SKIP LOCKED on
+Each pass is three indexed queries when nothing is due. A clock is claimed under a row lock (SKIP LOCKED on
 PostgreSQL, so several workers share the work) and its bookkeeping column is set in the same transaction as
 the timeline event and the notifications: a second pass, or a second worker, finds nothing left to record.
+
+A running clock is breached once the sweep's moment lies strictly after its deadline (see
+`picocore.sla.escalation`); its breach is stamped with the deadline. A clock whose stored history already
+holds a breach nobody recorded (paused or stopped after it) is recorded with that moment.
 """
 
 import datetime as dt
@@ -10,17 +14,10 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.models import Q
 
-from picocore.contracts.models import SlaMetric
 from picocore.core.clock import now as current_time
-from picocore.notifications.models import NotificationKind
-from picocore.notifications.services import notify
-from picocore.sla.calendar import business_time_between
-from picocore.sla.models import OnCallShift, SlaClock
+from picocore.sla.escalation import record_breach, record_warning
+from picocore.sla.models import SlaClock
 from picocore.sla.services import policy_for
-from picocore.tenancy.choices import StaffRole
-from picocore.tenancy.models import User
-from picocore.tickets.choices import EventKind
-from picocore.tickets.models import TicketEvent
 
 BATCH = 200
 
@@ -32,97 +29,39 @@ def _claim(condition: Q) -> list[SlaClock]:
     return list(clocks.order_by("id")[:BATCH])
 
 
-def _record(clock: SlaClock, kind: str, text: str) -> None:
-    # Written directly (not through record_event): an SLA record never moves a deadline.
-    TicketEvent.objects.create(
-        ticket=clock.ticket,
-        organisation_id=clock.organisation_id,
-        kind=kind,
-        public=False,
-        body=text,
-        data={"metric": clock.metric, "due_at": clock.due_at.isoformat() if clock.due_at else None},
-    )
-
-
-def service_managers_for(clock: SlaClock) -> list[User]:
-    """The owning team's service managers; every service manager when the team has none."""
-    team = clock.ticket.team
-    managers = list(team.members.filter(staff_role=StaffRole.SERVICE_MANAGER, is_active=True)) if team else []
-    return managers or list(User.objects.filter(staff_role=StaffRole.SERVICE_MANAGER, is_active=True))
-
-
-def on_call_at(moment: dt.datetime) -> list[User]:
-    shifts = OnCallShift.objects.filter(starts_at__lte=moment, ends_at__gt=moment).select_related("user")
-    return [shift.user for shift in shifts if shift.user.is_active]
-
-
-def _outside_business_hours(clock: SlaClock, moment: dt.datetime) -> bool:
-    policy = policy_for(ticket=clock.ticket, at=moment)
-    if policy is None:
-        return True
-    return business_time_between(policy.calendar, moment, moment + dt.timedelta(minutes=1)) == dt.timedelta(0)
-
-
-def _label(clock: SlaClock) -> str:
-    return f"{clock.ticket.key} {SlaMetric(clock.metric).label.lower()}"
-
-
 def sweep_warnings(moment: dt.datetime) -> int:
     recorded = 0
     with transaction.atomic():
+        # A clock already breached is not "due soon": it was escalated as a breach.
         for clock in _claim(
             Q(warning_recorded_at__isnull=True, warn_at__lte=moment, due_at__isnull=False, stopped_at__isnull=True)
+            & Q(breached_at__isnull=True, breach_recorded_at__isnull=True)
         ):
-            _record(
-                clock,
-                EventKind.SLA_WARNING,
-                f"{SlaMetric(clock.metric).label} due at {clock.due_at:%Y-%m-%d %H:%M %Z}.",
-            )
-            notify(
-                users=[clock.ticket.assignee] if clock.ticket.assignee else service_managers_for(clock),
-                kind=NotificationKind.SLA_WARNING,
-                key=f"sla-warning:{clock.pk}:{clock.due_at.isoformat()}",
-                title=f"{_label(clock)} is due soon",
-                ticket=clock.ticket,
-            )
-            clock.warning_recorded_at = moment
+            record_warning(clock, ticket=clock.ticket, seen_at=moment)
             clock.save(update_fields=["warning_recorded_at"])
             recorded += 1
     return recorded
 
 
+def _calendar(clock: SlaClock, at: dt.datetime):
+    policy = policy_for(ticket=clock.ticket, at=at)
+    return policy.calendar if policy is not None else None
+
+
 def sweep_breaches(moment: dt.datetime) -> int:
     recorded = 0
     with transaction.atomic():
-        for clock in _claim(
-            Q(breach_recorded_at__isnull=True, due_at__lte=moment, due_at__isnull=False, stopped_at__isnull=True)
-        ):
-            ticket = clock.ticket
-            _record(
-                clock,
-                EventKind.SLA_BREACH,
-                f"{SlaMetric(clock.metric).label} target missed at {clock.due_at:%Y-%m-%d %H:%M %Z}.",
-            )
-            key = f"sla-breach:{clock.pk}:{clock.due_at.isoformat()}"
-            managers = service_managers_for(clock)
-            notify(
-                users=managers,
-                kind=NotificationKind.SLA_BREACH,
-                key=key,
-                title=f"{_label(clock)} breached",
-                ticket=ticket,
-            )
-            if ticket.priority == 1 and _outside_business_hours(clock, moment):
-                notify(
-                    users=on_call_at(moment),
-                    kind=NotificationKind.ON_CALL_PAGE,
-                    key=key,
-                    title=f"P1 {_label(clock)} breached outside business hours",
-                    body=ticket.title,
-                    ticket=ticket,
-                )
-            clock.breach_recorded_at = moment
-            clock.save(update_fields=["breach_recorded_at"])
+        overdue = Q(breach_recorded_at__isnull=True, due_at__lt=moment, stopped_at__isnull=True)
+        unrecorded = Q(breach_recorded_at__isnull=True, breached_at__isnull=False)
+        claimed = {clock.pk: clock for clock in _claim(overdue)}
+        claimed.update({clock.pk: clock for clock in _claim(unrecorded)})
+        for clock in claimed.values():
+            breached_at = clock.breached_at or clock.due_at
+            assert breached_at is not None
+            # Only a P1 asks whether the breach fell outside business hours; others need no contract lookup.
+            calendar = _calendar(clock, breached_at) if clock.ticket.priority == 1 else None
+            record_breach(clock, ticket=clock.ticket, breached_at=breached_at, seen_at=moment, calendar=calendar)
+            clock.save(update_fields=["breached_at", "breach_recorded_at"])
             recorded += 1
     return recorded
 

@@ -62,11 +62,14 @@ def test_on_call_is_paged_for_a_p1_breach_at_night(sla_customer, manager, on_cal
     clock.set(at(23, 17))
     ticket = sla_customer.ticket(impact="high", urgency="high")
     assert sla_sweep(at(23, 17, 31)) == (1, 1)
-    page = Notification.objects.get(kind=NotificationKind.ON_CALL_PAGE)
-    assert (page.user, page.ticket) == (on_call, ticket)
+    pages = Notification.objects.filter(kind=NotificationKind.ON_CALL_PAGE).order_by("id")
+    assert [(page.user, page.ticket, page.title) for page in pages] == [
+        (on_call, ticket, "New P1 ACME-1 outside business hours"),
+        (on_call, ticket, "P1 ACME-1 first response breached outside business hours"),
+    ]
     assert Notification.objects.get(kind=NotificationKind.SLA_BREACH).user == manager
     assert sla_sweep(at(23, 17, 40)) == (0, 0)
-    assert Notification.objects.filter(kind=NotificationKind.ON_CALL_PAGE).count() == 1
+    assert Notification.objects.filter(kind=NotificationKind.ON_CALL_PAGE).count() == 2
 
 
 def test_a_p1_breach_in_business_hours_does_not_page(sla_customer, manager, on_call, clock):

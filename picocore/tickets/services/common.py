@@ -2,7 +2,7 @@
 
 from picocore.core.clock import now
 from picocore.notifications.dispatch import dispatch_event
-from picocore.sla.services import moves_deadline, sla_recompute
+from picocore.sla.services import sla_event_recorded
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
@@ -30,8 +30,13 @@ def record_event(
         data=data or {},
         created_at=now(),
     )
-    if moves_deadline(kind=kind, data=event.data, by_staff=bool(actor and actor.is_service_staff)):
-        sla_recompute(ticket=ticket, now=event.created_at)
+    sla_event_recorded(
+        ticket=ticket,
+        kind=kind,
+        data=event.data,
+        by_staff=bool(actor and actor.is_service_staff),
+        at=event.created_at,
+    )
     dispatch_event(event)
     return event
 
