@@ -1,6 +1,7 @@
 """The demo installation that `picocore demo` loads once: three customers, the service team, tickets."""
 
 import datetime as dt
+import zoneinfo
 
 from django.db import transaction
 
@@ -11,7 +12,7 @@ from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract
 from picocore.core.clock import now
 from picocore.demo.catalogue import load_catalogue
-from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval
+from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.choices import Channel, Status
@@ -103,7 +104,28 @@ def load_demo() -> None:
     development = Team.objects.create(name="Platform development", kind=TeamKind.DEVELOPMENT)
     development.members.set([people["dev"]])
     development.organisations.set(orgs.values())
+    _on_call_rota([people["consultant"], people["manager"]], operations)
     _load_tickets(orgs, solutions, people, operations)
+
+
+ROTA_WEEKS = 26
+
+
+def _on_call_rota(people: list[User], team: Team) -> None:
+    """Week-long on-call shifts (Monday 08:00 to Monday 08:00, Copenhagen), taken in turn, from the current
+    week for half a year: whoever is paged for a P1 outside business hours."""
+    zone = zoneinfo.ZoneInfo("Europe/Copenhagen")
+    today = now().astimezone(zone).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    shifts = []
+    for week in range(ROTA_WEEKS):
+        starts = dt.datetime.combine(monday + dt.timedelta(weeks=week), dt.time(8), zone)
+        ends = dt.datetime.combine(monday + dt.timedelta(weeks=week + 1), dt.time(8), zone)
+        shifts.append(OnCallShift(user=people[week % len(people)], team=team, starts_at=starts, ends_at=ends))
+    # The week's first hours (Monday before 08:00) belong to the previous week's shift.
+    shifts.append(OnCallShift(user=people[-1], team=team, starts_at=shifts[0].starts_at - dt.timedelta(weeks=1),
+                              ends_at=shifts[0].starts_at))  # fmt: skip
+    OnCallShift.objects.bulk_create(shifts)
 
 
 def _office_calendar() -> BusinessHoursCalendar:
