@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impact, Urgency
 from picocore.catalog.models import FormField, RequestType
 from picocore.cmdb.models import Environment, Solution
-from picocore.core.forms import OneLineCharField
+from picocore.core.forms import OneLineCharField, SubmissionField
 from picocore.tenancy.models import Organisation
 
 ANSWER_PREFIX = "q_"
@@ -109,6 +109,7 @@ class RequestForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("How soon must it be fixed?"),
     )
+    submission = SubmissionField()
     attachments = MultipleFileField(
         label=_("Attachments"), required=False, help_text=_("Screenshots, logs or documents; up to 10 MB each.")
     )
@@ -161,6 +162,7 @@ class RequestForm(forms.Form):
             "solution": solution,
             "environment": environment,
             "files": data.get("attachments") or [],
+            "submission": data.get("submission", ""),
         }
 
 

@@ -1,11 +1,13 @@
 """Form rendering and fields shared by every page."""
 
+import secrets
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
-from picocore.core.text import has_line_break
+from picocore.core.text import has_line_break, without_nul
 
 
 class FormRenderer(TemplatesSetting):
@@ -25,3 +27,23 @@ class OneLineCharField(forms.CharField):
     with a message, never passed on."""
 
     default_validators = [validate_one_line]
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SubmissionField(forms.CharField):
+    """The hidden token naming one showing of a form, made when the form is rendered and posted back with it:
+    the service that creates something records it, so the same form posted twice creates one thing. A form
+    shown again with errors keeps its token. A damaged token is cleaned, not refused (nobody could fix it)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", new_submission_token)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return without_nul(super().to_python(value))[:64]

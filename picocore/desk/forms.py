@@ -7,7 +7,7 @@ from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.catalog.forms import MultipleFileField
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
-from picocore.core.forms import OneLineCharField
+from picocore.core.forms import OneLineCharField, SubmissionField
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import TeamKind
@@ -20,6 +20,7 @@ class MessageForm(forms.Form):
         label=_("Message"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     attachments = MultipleFileField(label=_("Attach files"), required=False)
+    submission = SubmissionField()
 
 
 class TransitionForm(forms.Form):
@@ -141,6 +142,7 @@ class PhoneCallForm(forms.Form):
     environment = EnvironmentChoiceField(
         label=_("Affected environment"), queryset=Environment.objects.none(), required=False
     )
+    submission = SubmissionField()
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

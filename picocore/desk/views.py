@@ -168,6 +168,7 @@ def _ticket_page(request: HttpRequest, ticket, *, error: str = "", status: int =
         "allowed": allowed_next(ticket.status),
         "customer_tz": with_tz,
         "message_form": forms.MessageForm(),
+        "note_form": forms.MessageForm(),
         "transition_form": forms.TransitionForm(initial={"expected_status": ticket.status}),
         "assign_form": forms.AssignForm(
             organisation_id=org.pk, initial={"team": ticket.team_id, "assignee": ticket.assignee_id}
@@ -252,7 +253,13 @@ def ticket_transition(request: HttpRequest, key: str) -> HttpResponse:
 def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.MessageForm, request)
-        services.ticket_reply(actor=request.user, ticket=ticket, body=data["body"], files=data["attachments"])
+        services.ticket_reply(
+            actor=request.user,
+            ticket=ticket,
+            body=data["body"],
+            files=data["attachments"],
+            submission=data["submission"],
+        )
 
     return _ticket_action(request, key, act, _("Reply sent to the customer."))
 
@@ -262,7 +269,13 @@ def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
 def ticket_note(request: HttpRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.MessageForm, request)
-        services.ticket_add_note(actor=request.user, ticket=ticket, body=data["body"], files=data["attachments"])
+        services.ticket_add_note(
+            actor=request.user,
+            ticket=ticket,
+            body=data["body"],
+            files=data["attachments"],
+            submission=data["submission"],
+        )
 
     return _ticket_action(request, key, act, _("Internal note added."))
 
@@ -363,6 +376,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
                     solution=environment.solution if environment else None,
                     environment=environment,
                     channel=Channel.PHONE,
+                    submission=data["submission"],
                 )
             except PicoCoreError as error:
                 form.add_error(None, _error_text(error))

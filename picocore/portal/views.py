@@ -178,6 +178,7 @@ def request_reply(request: HttpRequest, key: str, membership) -> HttpResponse:
                 ticket=ticket,
                 body=form.cleaned_data["body"],
                 files=form.cleaned_data["attachments"],
+                submission=form.cleaned_data["submission"],
             )
         except ValidationError as error:
             _apply_errors(form, error)

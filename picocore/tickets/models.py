@@ -217,3 +217,22 @@ class Attachment(models.Model):
     @classmethod
     def tenancy_followed_q(cls, user) -> models.Q:
         return models.Q(ticket_id__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
+
+
+class Submission(models.Model):
+    """One form posted by one person, named by the token the form carried: the unique constraint makes a form
+    posted twice (or by two parallel requests) create one ticket or one reply; the repeat gets the first's."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(_("token"), max_length=64)
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("submitted"), default=now)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [models.UniqueConstraint(fields=["actor", "token"], name="submission_once")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id}: {self.token}"

@@ -98,8 +98,8 @@ def test_form_offers_only_the_organisations_own_landscape(client, acme, nord, da
     assert response.status_code == 200
     form = response.context["form"]
     assert list(form.fields) == [
-        "title", "description", "q_rows", "q_go_live", "q_format", "q_verified", "q_solution", "q_environment",
-        "q_notes", "attachments",
+        "title", "description", "submission", "q_rows", "q_go_live", "q_format", "q_verified", "q_solution",
+        "q_environment", "q_notes", "attachments",
     ]  # fmt: skip
     assert [s.name for s in form.fields["q_solution"].queryset] == ["ACME PIM", "Acme Web"]
     assert [str(e) for e in form.fields["q_environment"].queryset] == ["ACME PIM · Production", "ACME PIM · Staging"]

@@ -5,16 +5,18 @@ from django.utils.translation import gettext as _
 
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.core.text import without_nul
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, check_uploads
 from picocore.tickets.choices import EventKind, Status
-from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.models import Submission, Ticket, TicketEvent
 from picocore.tickets.services.common import locked, record_event, store_attachments, touch
 from picocore.tickets.services.lifecycle import apply_transition, reopen_deadline
+from picocore.tickets.submissions import clean_token, submission_claim, submission_get
 
 
 def _checked(body: str, files: list | None, *, field: str) -> tuple[str, list[CheckedUpload]]:
-    body = (body or "").strip()
+    body = without_nul(body or "").strip()
     errors: dict[str, list[str]] = {}
     uploads: list[CheckedUpload] = []
     try:
@@ -36,20 +38,43 @@ def _refuse_finished(ticket: Ticket) -> None:
         )
 
 
+def _repeated(actor: User, token: str) -> TicketEvent | None:
+    """The event an earlier post of the same form made (None: this post is the first). Called under the
+    ticket's row lock, so a parallel first post has committed by now."""
+    if not token or submission_claim(actor=actor, token=token) is not None:
+        return None
+    return submission_get(actor=actor, token=token).event
+
+
+def _remember(actor: User, token: str, event: TicketEvent) -> None:
+    if token:
+        Submission.objects.filter(actor=actor, token=token).update(ticket=event.ticket, event=event)
+
+
 def ticket_reply(
-    *, actor: User, ticket: Ticket, body: str, files: list | None = None, data: dict | None = None
+    *,
+    actor: User,
+    ticket: Ticket,
+    body: str,
+    files: list | None = None,
+    data: dict | None = None,
+    submission: str = "",
 ) -> TicketEvent:
     """Add a public reply (with attachments) to the ticket's timeline; files sent without text are recorded
     as `attachment_added`. `data` is kept on the event (a reply by e-mail: {"channel": "email", "inbound": id}).
 
     A customer's reply hands the ticket back to the team: from waiting on customer, and from resolved within
     the reopen window (after it, the customer is asked for a new request). Closed and cancelled tickets take
-    no more replies.
+    no more replies. `submission` is the token of the posted form: the same form posted again returns the
+    first reply instead of adding another.
     """
     body, uploads = _checked(body, files, field="body")
     kind = EventKind.PUBLIC_REPLY if body else EventKind.ATTACHMENT_ADDED
+    token = clean_token(submission)
     with transaction.atomic():
         ticket = locked(ticket)
+        if (earlier := _repeated(actor, token)) is not None:
+            return earlier
         _refuse_finished(ticket)
         customer = not actor.is_service_staff
         if customer and ticket.status == Status.RESOLVED and now() > reopen_deadline(ticket):
@@ -59,20 +84,28 @@ def ticket_reply(
             )
         event = record_event(ticket, kind=kind, actor=actor, public=True, body=body, data=data)
         store_attachments(ticket, event, uploads, actor)
+        _remember(actor, token, event)
         if customer and ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             apply_transition(ticket, to=Status.IN_PROGRESS, actor=actor, note="")
         touch(ticket, "status", "resolved_at", "closed_at")
     return event
 
 
-def ticket_add_note(*, actor: User, ticket: Ticket, body: str, files: list | None = None) -> TicketEvent:
-    """An internal note for the service team: never shown to the customer, nor are its files."""
+def ticket_add_note(
+    *, actor: User, ticket: Ticket, body: str, files: list | None = None, submission: str = ""
+) -> TicketEvent:
+    """An internal note for the service team: never shown to the customer, nor are its files. The same form
+    posted again (same `submission` token) returns the first note."""
     if not actor.is_service_staff:
         raise PermissionDenied(_("Only the service team writes internal notes."))
     body, uploads = _checked(body, files, field="body")
+    token = clean_token(submission)
     with transaction.atomic():
         ticket = locked(ticket)
+        if (earlier := _repeated(actor, token)) is not None:
+            return earlier
         event = record_event(ticket, kind=EventKind.INTERNAL_NOTE, actor=actor, public=False, body=body)
         store_attachments(ticket, event, uploads, actor)
+        _remember(actor, token, event)
         touch(ticket)
     return event

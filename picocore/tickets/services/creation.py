@@ -20,6 +20,7 @@ from picocore.tickets.choices import Channel, EventKind, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
 from picocore.tickets.models import Ticket
 from picocore.tickets.services.common import record_event, store_attachments
+from picocore.tickets.submissions import clean_token, submission_claim, submission_get
 
 TITLE_MAX_LENGTH = Ticket._meta.get_field("title").max_length
 
@@ -73,6 +74,7 @@ def ticket_create(
     requester: User | None = None,
     files: list | None = None,
     data: dict | None = None,
+    submission: str = "",
 ) -> Ticket:
     """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
     operations team, the `created` event and any attachments — all or nothing.
@@ -80,8 +82,14 @@ def ticket_create(
     `actor` files the ticket; `requester` (default: the actor) is the customer contact it is for and must
     be a member of `organisation`. The title is put on one line and cut to fit; NUL is removed from every text.
     `data` is added to the `created` event's details (e.g. the inbound e-mail's
-    id). Raises ValidationError (nothing saved) or PermissionDenied.
+    id). `submission` is the token of the form that was posted: the same token again (even in parallel)
+    returns the ticket the first made instead of a second one. Raises ValidationError (nothing saved) or
+    PermissionDenied.
     """
+    token = clean_token(submission)
+    earlier = submission_get(actor=actor, token=token)
+    if earlier is not None:
+        return _result_of(earlier)
     requester = requester or actor
     if not Membership.objects.filter(user=requester, organisation=organisation).exists():
         raise NotFound(_("No such organisation."))
@@ -113,7 +121,11 @@ def ticket_create(
 
     decision = priority_for(impact, urgency)
     team = owning_team_for(organisation)
+    answers = [_answer_without_nul(answer) for answer in answers or []]
     with transaction.atomic():
+        claim = submission_claim(actor=actor, token=token) if token else None
+        if token and claim is None:  # a parallel post of the same form committed first
+            return _result_of(submission_get(actor=actor, token=token))
         prefix, number = allocate_ticket_numbers(organisation.pk)
         created_at = now()
         ticket = Ticket.objects.create(
@@ -124,7 +136,7 @@ def ticket_create(
             request_type=request_type,
             title=title,
             description=description,
-            answers=answers or [],
+            answers=answers,
             requester=requester,
             solution=solution,
             environment=environment,
@@ -152,4 +164,15 @@ def ticket_create(
             },
         )
         store_attachments(ticket, event, uploads, actor)
+        if claim is not None:
+            claim.ticket, claim.event = ticket, event
+            claim.save(update_fields=["ticket", "event"])
     return ticket
+
+
+def _result_of(submission) -> Ticket:
+    return submission.ticket or submission.event.ticket
+
+
+def _answer_without_nul(answer: dict[str, Any]) -> dict[str, Any]:
+    return {key: without_nul(value) if isinstance(value, str) else value for key, value in answer.items()}
