@@ -23,10 +23,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/picocore demo
 
-## make test: lint, system checks, migrations check and the test suite
+## make test: lint, types, import layers, system checks, migrations check and the test suite
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PICOCORE_DEMO=1 $(BIN)/mypy
+	$(BIN)/lint-imports
 	PICOCORE_DEMO=1 $(PYTHON) manage.py check --fail-level WARNING
 	PICOCORE_DEMO=1 $(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -q -n auto --dist loadfile -m "not browser and not transactional"

@@ -6,7 +6,7 @@ rules that hold whatever the channel (subscription, landscape, attachments).
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +46,14 @@ def _choice_with_help(choices, help_texts) -> list[tuple[str, str]]:
     return [(value, f"{label} — {help_texts[value]}") for value, label in choices]
 
 
+class _CommonArguments(TypedDict):
+    label: str
+    required: bool
+    help_text: str
+
+
 def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
-    common = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
+    common: _CommonArguments = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
     match spec.kind:
         case FieldKind.TEXT:
             return OneLineCharField(max_length=500, **common)

@@ -185,6 +185,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Outgoing mail (Django's MAILERS). The demo prints mail to the console; production speaks SMTP.
+MAILERS: dict[str, dict[str, object]]
 if DEMO and not os.environ.get("EMAIL_HOST"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

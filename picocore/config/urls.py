@@ -1,15 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
 from picocore.core.views import healthz
 from picocore.portal.context import portal_memberships
+from picocore.tenancy.http import AuthenticatedRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Staff land on the desk, customers in the portal."""
     if request.user.is_service_staff and not portal_memberships(request):
         return redirect("desk:home")

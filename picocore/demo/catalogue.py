@@ -1,5 +1,7 @@
 """The demo's request catalogue and tiers: the catalogue a PIM/CMS operations team starts from."""
 
+from typing import Any
+
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import FormField, RequestType
 from picocore.contracts.models import ClockKind, HotlineCoverage, SlaTarget, Tier
@@ -13,7 +15,7 @@ ENVIRONMENT = {
     "help_text": "Production, staging or test.",
 }
 
-REQUEST_TYPES = [
+REQUEST_TYPES: list[dict[str, Any]] = [
     {
         "slug": "incident",
         "name": "Report an incident",

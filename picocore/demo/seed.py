@@ -74,7 +74,7 @@ LAST_NAMES = [
     "Silva", "Kowalski", "Novak", "Murphy", "Smith", "Ek", "Dahl", "Bakker", "Meyer", "Olsen", "Lindqvist", "Moreau",
 ]  # fmt: skip
 # kind → (products, name suffix, host name)
-LANDSCAPE = {
+LANDSCAPE: dict[str, tuple[list[str], str, str]] = {
     SolutionKind.PIM: (["Akeneo 7", "Akeneo Serenity", "inRiver PIM", "Struct PIM", "Pimcore 11", "Salsify"],
                        "PIM", "pim"),
     SolutionKind.CMS: (["Umbraco 13", "Umbraco 15", "Sitecore XM Cloud", "Sitecore XP 10.4", "Contentful",
@@ -108,7 +108,7 @@ WORDS = {
     "topic": ["data model", "workflows", "integrations", "performance", "search tuning", "user roles"],
 }  # fmt: skip
 # Titles by request type slug of the demo catalogue, else by ticket type.
-TITLES = {
+TITLES: dict[str, list[str]] = {
     "incident": [
         "Product images missing on the {market} webshop", "Error 500 when saving products in {solution}",
         "The {page} loads slowly since the last release", "Search returns no results for '{category}'",
@@ -145,7 +145,7 @@ TITLES = {
     ],
     TicketType.CHANGE_REQUEST: ["Change the {page} in {solution}", "Add '{attribute}' to the {market} export"],
 }  # fmt: skip
-OPENINGS = {
+OPENINGS: dict[str, list[str]] = {
     TicketType.INCIDENT: [
         "Since this morning about {n} products on the {market} webshop are affected.",
         "Several editors reported the problem after yesterday's release of {solution}.",
@@ -305,7 +305,8 @@ def seed(
     started = time.perf_counter()
     # One hash for every seeded user: hashing per user would dominate the run.
     run = _Run(random.Random(seed), now(), make_password(DEMO_PASSWORD))
-    new_ids, contacts, targets = [], 0, []
+    new_ids: list[int] = []
+    contacts, targets = 0, []
     if customers:
         if progress:
             progress.start("Customers", customers)
@@ -419,7 +420,7 @@ def _create_customers(count: int, run: _Run) -> tuple[list[int], int]:
             solutions.append(
                 Solution(organisation=organisation, name=f"{first} {suffix}", product=rng.choice(products), kind=kind)
             )
-        size, persons = rng.randint(3, 12), set()
+        size, persons = rng.randint(3, 12), set[tuple[str, str]]()
         while len(persons) < size:
             persons.add((rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)))
         for index, person in enumerate(sorted(persons)):  # sorted: set order varies between processes
@@ -431,12 +432,15 @@ def _create_customers(count: int, run: _Run) -> tuple[list[int], int]:
     environments = []
     for solution in solutions:
         host = f"{LANDSCAPE[solution.kind][2]}.{solution.organisation.slug}.example"
-        for kind, sub in ((EnvironmentKind.PRODUCTION, ""), (EnvironmentKind.STAGING, "staging."),
-                          (EnvironmentKind.TEST, "test.")):  # fmt: skip
+        for env_kind, sub in ((EnvironmentKind.PRODUCTION, ""), (EnvironmentKind.STAGING, "staging."),
+                              (EnvironmentKind.TEST, "test.")):  # fmt: skip
             # bulk_create skips Environment.save(), which would copy the solution's organisation: done here.
             environments.append(
                 Environment(
-                    organisation_id=solution.organisation_id, solution=solution, kind=kind, url=f"https://{sub}{host}/"
+                    organisation_id=solution.organisation_id,
+                    solution=solution,
+                    kind=env_kind,
+                    url=f"https://{sub}{host}/",
                 )
             )
     Environment.objects.bulk_create(environments)
@@ -564,8 +568,11 @@ def _load_customers(ids: list[int], moment: dt.datetime) -> list[_Customer]:
 
 def _owning_teams(ids: list[int]) -> dict[int, tuple[int, list[int]]]:
     """Each organisation's owning operations team (the first by name, as `owning_team_for`) and its members."""
-    served = Team.organisations.through.objects.filter(team__kind=TeamKind.OPERATIONS)
-    served = served.order_by("-team__name").values_list("organisation_id", "team_id")  # the last one wins
+    served = (
+        Team.organisations.through.objects.filter(team__kind=TeamKind.OPERATIONS)
+        .order_by("-team__name")
+        .values_list("organisation_id", "team_id")
+    )  # the last one wins
     owner = dict(_each(served, "organisation_id", ids))
     members: dict[int, list[int]] = defaultdict(list)
     team_members = Team.members.through.objects.filter(user__is_active=True).order_by("user_id")
@@ -694,7 +701,7 @@ def _build(customer: _Customer, prefix: str, number: int, created: dt.datetime, 
     model = request_type.model
     incident = model.ticket_type == TicketType.INCIDENT
     solution = environment_id = None
-    words = {key: rng.choice(values) for key, values in WORDS.items()}
+    words: dict[str, object] = {key: rng.choice(values) for key, values in WORDS.items()}
     words.update(solution="the website", vendor="the vendor", env="production", n=rng.choice((3, 12, 40, 150, 800)))
     words.update(solution_answer="", environment_answer="")
     if customer.solutions and (incident or FieldKind.SOLUTION in request_type.kinds):
@@ -723,12 +730,14 @@ def _build(customer: _Customer, prefix: str, number: int, created: dt.datetime, 
     channel = rng.choices(*CHANNELS)[0]
     filed_by = (assignee or requester) if channel == Channel.PHONE else requester  # the team takes phone calls
     created_data = {"priority": decision.priority, "priority_reason": decision.reason, "channel": channel}
-    timeline = [(EventKind.CREATED, filed_by, description, created_data, created)]
+    timeline: list[tuple[EventKind, int | None, str, dict[str, object], dt.datetime]] = [
+        (EventKind.CREATED, filed_by, description, created_data, created)
+    ]
     resolved_at = closed_at = None
     changes, automatic = _lifecycle(final, created, decision.priority, customer, run)
     for before, after, when in changes:
         actor, note = assignee, rng.choice(NOTES[after]) if after in NOTES else ""
-        change = {"field": "status", "before": before.value, "after": after.value}
+        change: dict[str, object] = {"field": "status", "before": before.value, "after": after.value}
         if before == Status.RESOLVED:  # the customer reopens or confirms, or the worker closes it
             actor, note = requester, rng.choice(NOTES["reopened"]) if after == Status.IN_PROGRESS else ""
             if automatic:

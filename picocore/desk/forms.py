@@ -1,5 +1,7 @@
 """Forms of the desk's actions. They check shapes; the services check the rules."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -44,8 +46,8 @@ class AssignForm(forms.Form):
     def __init__(self, *args, organisation_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id).order_by("name")
-        self.fields["team"].queryset = teams
-        self.fields["assignee"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             User.objects.filter(teams__in=teams, is_active=True).distinct().order_by("full_name")
         )
 
@@ -83,7 +85,7 @@ class HandOffForm(forms.Form):
 
     def __init__(self, *args, organisation_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(
             kind=TeamKind.DEVELOPMENT, organisations=organisation_id
         ).order_by("name")
 

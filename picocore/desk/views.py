@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +27,7 @@ from picocore.development.selectors import development_item_get, development_ite
 from picocore.development.services import development_hand_off, development_item_move
 from picocore.sla.services import explain_clocks
 from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import served_organisations
 from picocore.tickets import services
@@ -56,7 +57,7 @@ def desk_page(view):
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
         if not can_use_desk(request.user):
             raise Http404
         return view(request, *args, **kwargs)
@@ -67,7 +68,7 @@ def desk_page(view):
 def development_page(view):
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
         if request.user.staff_role not in DEVELOPMENT_ROLES:
             raise Http404
         return view(request, *args, **kwargs)
@@ -92,7 +93,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @login_required
-def desk_home(request: HttpRequest) -> HttpResponse:
+def desk_home(request: AuthenticatedRequest) -> HttpResponse:
     """Developers go to their backlog, everyone else who works tickets to their own queue."""
     if request.user.staff_role == StaffRole.DEVELOPER:
         return redirect("desk:development")
@@ -103,7 +104,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @desk_page
-def queue(request: HttpRequest, slug: str) -> HttpResponse:
+def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     actor = request.user
     filters = Filters(
         organisation=_int_or_none(request.GET.get("organisation")),
@@ -153,7 +154,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "desk/queue.html", context)
 
 
-def _ticket_page(request: HttpRequest, ticket, *, error: str = "", status: int = 200) -> HttpResponse:
+def _ticket_page(request: AuthenticatedRequest, ticket, *, error: str = "", status: int = 200) -> HttpResponse:
     org = ticket.organisation
     with_tz = zoneinfo.ZoneInfo(org.time_zone)
     context = {
@@ -187,11 +188,11 @@ def _ticket_page(request: HttpRequest, ticket, *, error: str = "", status: int =
 
 @require_GET
 @desk_page
-def ticket_detail(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_detail(request: AuthenticatedRequest, key: str) -> HttpResponse:
     return _ticket_page(request, desk_ticket_get(actor=request.user, key=key))
 
 
-def _ticket_action(request: HttpRequest, key: str, act: Callable, success: str) -> HttpResponse:
+def _ticket_action(request: AuthenticatedRequest, key: str, act: Callable, success: str) -> HttpResponse:
     """Run one service on the ticket: back to its page with a confirmation, or the page with the reason
     it was refused (400/403/409) and nothing changed."""
     ticket = desk_ticket_get(actor=request.user, key=key)
@@ -206,7 +207,7 @@ def _ticket_action(request: HttpRequest, key: str, act: Callable, success: str) 
     return redirect(reverse("desk:ticket", kwargs={"key": ticket.key}))
 
 
-def _bound(form_class, request: HttpRequest, **kwargs):
+def _bound(form_class, request: AuthenticatedRequest, **kwargs):
     form = form_class(request.POST, request.FILES, **kwargs)
     if not form.is_valid():
         errors = [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}" for f, e in form.errors.items()]
@@ -216,7 +217,7 @@ def _bound(form_class, request: HttpRequest, **kwargs):
 
 @require_POST
 @desk_page
-def ticket_take(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_take(request: AuthenticatedRequest, key: str) -> HttpResponse:
     return _ticket_action(
         request, key, lambda t: services.ticket_take(actor=request.user, ticket=t), _("You own this ticket now.")
     )
@@ -224,7 +225,7 @@ def ticket_take(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_assign(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_assign(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.AssignForm, request, organisation_id=ticket.organisation_id)
         services.ticket_assign(actor=request.user, ticket=ticket, team=data["team"], assignee=data["assignee"])
@@ -234,7 +235,7 @@ def ticket_assign(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_transition(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_transition(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.TransitionForm, request)
         services.ticket_transition(
@@ -250,7 +251,7 @@ def ticket_transition(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_reply(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.MessageForm, request)
         services.ticket_reply(
@@ -266,7 +267,7 @@ def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_note(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_note(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.MessageForm, request)
         services.ticket_add_note(
@@ -282,7 +283,7 @@ def ticket_note(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_next_step(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_next_step(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.NextStepForm, request)
         services.ticket_set_next_step(actor=request.user, ticket=ticket, text=data["text"], due=data["due"])
@@ -292,7 +293,7 @@ def ticket_next_step(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_priority(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_priority(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.PriorityForm, request)
         services.ticket_change_priority(
@@ -302,7 +303,7 @@ def ticket_priority(request: HttpRequest, key: str) -> HttpResponse:
     return _ticket_action(request, key, act, _("Priority changed."))
 
 
-def _other(request: HttpRequest, key: str):
+def _other(request: AuthenticatedRequest, key: str):
     try:
         return desk_ticket_get(actor=request.user, key=key.strip())
     except NotFound:
@@ -311,7 +312,7 @@ def _other(request: HttpRequest, key: str):
 
 @require_POST
 @desk_page
-def ticket_link(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_link(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.LinkForm, request)
         services.ticket_link(actor=request.user, ticket=ticket, other=_other(request, data["other"]), kind=data["kind"])
@@ -321,7 +322,7 @@ def ticket_link(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_merge(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_merge(request: AuthenticatedRequest, key: str) -> HttpResponse:
     target: list = []
 
     def act(ticket):
@@ -336,7 +337,7 @@ def ticket_merge(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @desk_page
-def ticket_hand_off(request: HttpRequest, key: str) -> HttpResponse:
+def ticket_hand_off(request: AuthenticatedRequest, key: str) -> HttpResponse:
     def act(ticket):
         data = _bound(forms.HandOffForm, request, organisation_id=ticket.organisation_id)
         development_hand_off(actor=request.user, ticket=ticket, team=data["team"], brief=data["brief"])
@@ -346,14 +347,14 @@ def ticket_hand_off(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_GET
 @desk_page
-def attachment_download(request: HttpRequest, key: str, attachment_id: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, key: str, attachment_id: int) -> FileResponse:
     attachment = desk_attachment_get(actor=request.user, key=key, attachment_id=attachment_id)
     return attachment_response(attachment)
 
 
 @require_http_methods(["GET", "POST"])
 @desk_page
-def phone_call(request: HttpRequest) -> HttpResponse:
+def phone_call(request: AuthenticatedRequest) -> HttpResponse:
     """Log a phone call as a ticket in one step."""
     organisations = served_organisations(request.user)
     form = forms.PhoneCallForm(request.POST or None, organisations=organisations)
@@ -399,7 +400,7 @@ BULK_ACTIONS = {
 }
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: AuthenticatedRequest) -> str:
     """The queue page the bulk form was sent from; never another site (`back` is user input)."""
     back = request.POST.get("back", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
@@ -409,7 +410,7 @@ def _back(request: HttpRequest) -> str:
 
 @require_POST
 @desk_page
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedRequest) -> HttpResponse:
     """Apply one action to each selected ticket through the same services; report each outcome."""
     form = forms.BulkForm(request.POST)
     # Keys as a person may type them (any case, repeated): each ticket is acted on once.
@@ -440,14 +441,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @development_page
-def development_list(request: HttpRequest) -> HttpResponse:
+def development_list(request: AuthenticatedRequest) -> HttpResponse:
     items = development_items_for(actor=request.user).order_by("-updated_at", "-id")[:200]
     return render(request, "desk/development_list.html", {"nav": "development", "items": items})
 
 
 @require_http_methods(["GET", "POST"])
 @development_page
-def development_item(request: HttpRequest, item_id: int) -> HttpResponse:
+def development_item(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     item = development_item_get(actor=request.user, item_id=item_id)
     form = forms.MilestoneForm(request.POST or None, current=item.milestone)
     status = 200

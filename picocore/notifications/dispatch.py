@@ -20,14 +20,14 @@ def _customers(ticket: Ticket) -> list[User]:
 
 
 def _team(ticket: Ticket) -> list[User]:
-    if ticket.assignee_id:
+    if ticket.assignee is not None:
         return [ticket.assignee]
-    if ticket.team_id:
+    if ticket.team is not None:
         return list(ticket.team.members.filter(staff_role__in=(StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER)))
     return []
 
 
-def plan(event: TicketEvent) -> list[tuple[list[User], str, str]]:
+def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str]]:
     """(recipients, kind, title) for one event; empty when nobody needs to hear of it."""
     ticket, actor = event.ticket, event.actor
     by_staff = actor is None or actor.is_service_staff

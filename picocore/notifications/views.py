@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from picocore.notifications.forms import CUSTOMER_KINDS, STAFF_KINDS, PreferencesForm
 from picocore.notifications.models import Notification, NotificationPreference
 from picocore.notifications.services import notification_preferences_set, notifications_mark_read
+from picocore.tenancy.http import AuthenticatedRequest
 
 PAGE = 50
 
 
 @require_GET
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     """The person's latest notifications, unread first; only their own."""
     notifications = (
         Notification.objects.filter(user=request.user).select_related("ticket").order_by("-created_at", "-id")[:PAGE]
@@ -26,7 +27,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_mark_read(request: HttpRequest) -> HttpResponse:
+def notification_mark_read(request: AuthenticatedRequest) -> HttpResponse:
     count = notifications_mark_read(actor=request.user)
     messages.success(request, _("%(count)s notification(s) marked read.") % {"count": count})
     return redirect("notifications:list")
@@ -34,7 +35,7 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedRequest) -> HttpResponse:
     kinds = STAFF_KINDS if request.user.is_service_staff else CUSTOMER_KINDS
     current = dict(NotificationPreference.objects.filter(user=request.user).values_list("kind", "channel"))
     form = PreferencesForm(request.POST or None, kinds=kinds, current=current)

@@ -1,27 +1,28 @@
 """Which of the signed-in person's organisations the portal is showing."""
 
-from django.http import HttpRequest
-
+from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import Membership
 
 SESSION_KEY = "portal_organisation_id"
 
 
-def portal_memberships(request: HttpRequest) -> list[Membership]:
+def portal_memberships(request: AuthenticatedRequest) -> list[Membership]:
     """The person's memberships with their organisations, fetched once per request."""
-    if not hasattr(request, "_portal_memberships"):
-        request._portal_memberships = list(
+    cache = vars(request)
+    if "_portal_memberships" not in cache:
+        cache["_portal_memberships"] = list(
             Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
         )
-    return request._portal_memberships
+    memberships: list[Membership] = cache["_portal_memberships"]
+    return memberships
 
 
-def current_membership(request: HttpRequest) -> Membership | None:
+def current_membership(request: AuthenticatedRequest) -> Membership | None:
     """The membership chosen in this session, else the person's default organisation, else the first."""
     memberships = portal_memberships(request)
     if not memberships:
         return None
-    by_org = {m.organisation_id: m for m in memberships}
+    by_org: dict[int | None, Membership] = {m.organisation_id: m for m in memberships}
     # Each step falls through on its own: a session naming an organisation the person has since left must
     # still land on their default organisation, not on whichever comes first.
     return (
@@ -31,7 +32,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
     )
 
 
-def choose_organisation(request: HttpRequest, organisation_id: int) -> Membership | None:
+def choose_organisation(request: AuthenticatedRequest, organisation_id: int) -> Membership | None:
     """Switch the session to one of the person's organisations; None (and no change) for any other id."""
     membership = next((m for m in portal_memberships(request) if m.organisation_id == organisation_id), None)
     if membership is not None:

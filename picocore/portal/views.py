@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from picocore.portal.context import choose_organisation, current_membership, por
 from picocore.portal.forms import ReopenForm, ReplyForm
 from picocore.sla.presenters import customer_lines
 from picocore.sla.selectors import ticket_clocks
+from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets.choices import Status
 from picocore.tickets.downloads import attachment_response
 from picocore.tickets.selectors import (
@@ -43,7 +44,7 @@ def portal_page(view):
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
         membership = current_membership(request)
         if membership is None:
             return render(request, "portal/no_organisation.html", status=403)
@@ -65,7 +66,7 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 @require_GET
 @portal_page
-def home(request: HttpRequest, membership) -> HttpResponse:
+def home(request: AuthenticatedRequest, membership) -> HttpResponse:
     """My open requests, or the organisation's when I may see them all."""
     sees_all = membership.sees_whole_organisation
     whole = sees_all and request.GET.get("show") != "mine"
@@ -84,7 +85,7 @@ def home(request: HttpRequest, membership) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_organisation(request: HttpRequest) -> HttpResponse:
+def switch_organisation(request: AuthenticatedRequest) -> HttpResponse:
     try:
         organisation_id = int(request.POST.get("organisation", ""))
     except ValueError:
@@ -98,7 +99,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @portal_page
-def catalogue(request: HttpRequest, membership) -> HttpResponse:
+def catalogue(request: AuthenticatedRequest, membership) -> HttpResponse:
     """What the organisation's subscription lets it ask for, grouped by kind."""
     request_types = list(offered_request_types(organisation=membership.organisation))
     groups = [
@@ -111,7 +112,7 @@ def catalogue(request: HttpRequest, membership) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @portal_page
-def new_request(request: HttpRequest, slug: str, membership) -> HttpResponse:
+def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpResponse:
     """The request type's form; on a valid submission the new request's page, else the form with errors."""
     organisation = membership.organisation
     request_type = offered_request_type_get(organisation=organisation, slug=slug)
@@ -139,7 +140,7 @@ def new_request(request: HttpRequest, slug: str, membership) -> HttpResponse:
     return render(request, "portal/new_request.html", context, status=status)
 
 
-def _request_page(request: HttpRequest, membership, ticket, *, reply_form=None, reopen_form=None, status=200):
+def _request_page(request: AuthenticatedRequest, membership, ticket, *, reply_form=None, reopen_form=None, status=200):
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
     contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
     with timezone.override(zoneinfo.ZoneInfo(ticket.organisation.time_zone)):
@@ -161,14 +162,14 @@ def _request_page(request: HttpRequest, membership, ticket, *, reply_form=None, 
 
 @require_GET
 @portal_page
-def request_detail(request: HttpRequest, key: str, membership) -> HttpResponse:
+def request_detail(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
     return _request_page(request, membership, ticket)
 
 
 @require_POST
 @portal_page
-def request_reply(request: HttpRequest, key: str, membership) -> HttpResponse:
+def request_reply(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
@@ -190,7 +191,7 @@ def request_reply(request: HttpRequest, key: str, membership) -> HttpResponse:
 
 @require_POST
 @portal_page
-def request_confirm(request: HttpRequest, key: str, membership) -> HttpResponse:
+def request_confirm(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
     ticket_confirm_resolution(actor=request.user, ticket=ticket)
     messages.success(request, _("Thank you for confirming. %(key)s is now closed.") % {"key": ticket.key})
@@ -199,7 +200,7 @@ def request_confirm(request: HttpRequest, key: str, membership) -> HttpResponse:
 
 @require_POST
 @portal_page
-def request_reopen(request: HttpRequest, key: str, membership) -> HttpResponse:
+def request_reopen(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
     form = ReopenForm(request.POST)
     if form.is_valid():
@@ -215,7 +216,7 @@ def request_reopen(request: HttpRequest, key: str, membership) -> HttpResponse:
 
 @require_GET
 @login_required
-def attachment_download(request: HttpRequest, key: str, attachment_id: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, key: str, attachment_id: int) -> FileResponse:
     """The file, as a download, only for people who may see the ticket; never rendered inline."""
     attachment = portal_attachment_get(actor=request.user, key=key, attachment_id=attachment_id)
     return attachment_response(attachment)

@@ -18,6 +18,7 @@ What counts (each ticket has at most one clock per metric, see `picocore.sla.mod
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -159,7 +160,7 @@ def _key(value: Any) -> Any:
     return value
 
 
-def _counts(clocks: QuerySet[SlaClock], group_by: str, now: dt.datetime) -> list[dict[str, Any]]:
+def _counts(clocks: QuerySet[SlaClock], group_by: str, now: dt.datetime) -> list[Mapping[str, Any]]:
     """One row per group: tickets, met and missed per metric — one grouped query with conditional counts."""
     met = Q(stopped_at__isnull=False, breached_at__isnull=True)
     missed = Q(breached_at__isnull=False) | Q(stopped_at__isnull=True, due_at__lt=now)

@@ -6,7 +6,7 @@ Who may see them: whoever may use the desk (`desk_page`), each for the organisat
 import csv
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
@@ -15,6 +15,7 @@ from picocore.catalog.choices import Priority
 from picocore.desk.views import desk_page
 from picocore.reports.charts import compliance_chart
 from picocore.reports.selectors import GROUPINGS, ReportFilters, SlaReport, default_months, sla_compliance_report
+from picocore.tenancy.http import AuthenticatedRequest
 
 # A cell starting with one of these is a formula to a spreadsheet; names are data, so they are quoted.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +63,7 @@ def _period(filters: ReportFilters) -> str:
 
 @require_GET
 @desk_page
-def sla_report(request: HttpRequest) -> HttpResponse:
+def sla_report(request: AuthenticatedRequest) -> HttpResponse:
     filters = report_filters(request.GET)
     report = sla_compliance_report(actor=request.user, filters=filters)
     period = _period(filters)
@@ -116,7 +117,7 @@ def csv_rows(report: SlaReport) -> list[list[object]]:
             group = row.key
         else:
             group = row.label
-        figures = [row.tickets]
+        figures: list[object] = [row.tickets]
         for metric in (row.response, row.resolution):
             figures += [metric.met, metric.missed, metric.compliance, metric.median, metric.p90]
         rows.append([_cell(value) for value in (group, *figures)])
@@ -125,7 +126,7 @@ def csv_rows(report: SlaReport) -> list[list[object]]:
 
 @require_GET
 @desk_page
-def sla_report_csv(request: HttpRequest) -> HttpResponse:
+def sla_report_csv(request: AuthenticatedRequest) -> HttpResponse:
     filters = report_filters(request.GET)
     report = sla_compliance_report(actor=request.user, filters=filters)
     name = f"sla-compliance-{filters.month_from:%Y-%m}-to-{filters.month_to:%Y-%m}-by-{filters.group_by}.csv"

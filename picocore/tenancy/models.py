@@ -13,7 +13,7 @@ from picocore.core.models import TimeStampedModel
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields):

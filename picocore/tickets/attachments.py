@@ -49,13 +49,12 @@ def check_uploads(files: list[UploadedFile]) -> list[CheckedUpload]:
                 "Send images, PDFs, office documents, text, CSV, JSON, XML or ZIP files."
             )
             continue
-        if upload.size > limit:
-            errors.append(
-                f"“{original}” is {filesizeformat(upload.size)}; files can be at most {filesizeformat(limit)}."
-            )
+        size = upload.size or 0
+        if size > limit:
+            errors.append(f"“{original}” is {filesizeformat(size)}; files can be at most {filesizeformat(limit)}.")
             continue
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        checked.append(CheckedUpload(file=upload, filename=name, content_type=content_type, size=upload.size))
+        checked.append(CheckedUpload(file=upload, filename=name, content_type=content_type, size=size))
     if errors:
         raise ValidationError("Some files could not be attached.", field_errors={"attachments": errors})
     return checked

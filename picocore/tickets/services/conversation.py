@@ -77,7 +77,8 @@ def ticket_reply(
             return earlier
         _refuse_finished(ticket)
         customer = not actor.is_service_staff
-        if customer and ticket.status == Status.RESOLVED and now() > reopen_deadline(ticket):
+        deadline = reopen_deadline(ticket) if customer else None
+        if deadline is not None and now() > deadline:
             raise InvalidTransition(
                 _("%(key)s was resolved too long ago to be reopened. Please submit a new request.")
                 % {"key": ticket.key}

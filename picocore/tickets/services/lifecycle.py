@@ -109,7 +109,7 @@ def ticket_transition(
         if customer:
             if (current, target) not in CUSTOMER_TRANSITIONS:
                 raise PermissionDenied(_("Only the service team can make this change."))
-            if target == Status.IN_PROGRESS and now() > reopen_deadline(ticket):
+            if target == Status.IN_PROGRESS and (deadline := reopen_deadline(ticket)) is not None and now() > deadline:
                 raise PermissionDenied(
                     _("%(key)s was resolved too long ago to be reopened. Please submit a new request.")
                     % {"key": ticket.key}

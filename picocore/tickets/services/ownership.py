@@ -41,7 +41,7 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
         errors["team"] = [_("%(team)s does not serve %(org)s.") % {"team": team, "org": ticket.organisation}]
     if assignee is not None and team is not None and not team.members.filter(pk=assignee.pk).exists():
         errors["assignee"] = [_("%(person)s is not a member of %(team)s.") % {"person": assignee, "team": team}]
-    if errors:
+    if errors or team is None:
         raise ValidationError(field_errors=errors)
     with transaction.atomic():
         ticket = locked(ticket)
@@ -73,7 +73,7 @@ def ticket_take(*, actor: User, ticket: Ticket) -> Ticket:
     that serves the organisation."""
     _require_staff(actor, _("Only the service team takes requests."))
     teams = Team.objects.filter(kind=TeamKind.OPERATIONS, members=actor, organisations=ticket.organisation_id)
-    team = teams.filter(pk=ticket.team_id).first() or teams.order_by("name").first()
+    team = (teams.filter(pk=ticket.team_id).first() if ticket.team_id else None) or teams.order_by("name").first()
     if team is None:
         raise PermissionDenied(_("None of your teams serves %(org)s.") % {"org": ticket.organisation})
     return ticket_assign(actor=actor, ticket=ticket, team=team, assignee=actor)

@@ -1,6 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from picocore.demo.seed import BATCH_SIZE, SeedError, seed
 
@@ -10,13 +18,14 @@ class RichProgress:
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, description: str, total: int) -> None:
         self.task = self.progress.add_task(description, total=total)
 
     def advance(self, amount: int) -> None:
-        self.progress.advance(self.task, amount)
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
 
 
 class Command(BaseCommand):
