@@ -6,6 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from picocore.core.clock import now
 
 
+def max_length_of(model: type[models.Model], field_name: str) -> int:
+    """The `max_length` of one of `model`'s text columns, for cutting a derived text to fit it.
+
+    Raises `LookupError` for a relation or a field that has no maximum length: such a field needs no
+    cutting, and asking for one is a mistake in the caller.
+    """
+    field = model._meta.get_field(field_name)
+    max_length = field.max_length if isinstance(field, models.Field) else None
+    if max_length is None:
+        raise LookupError(f"{model.__name__}.{field_name} has no max_length")
+    return max_length
+
+
 class TimeStampedModel(models.Model):
     """Adds `created_at` (set once) and `updated_at` (set on every save through the ORM)."""
 

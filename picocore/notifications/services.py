@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from picocore.core.clock import now
+from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
 from picocore.outbox.models import OutboxEmail
@@ -17,8 +18,8 @@ from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket, TicketEvent
 
-TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length
-SUBJECT_MAX_LENGTH = OutboxEmail._meta.get_field("subject").max_length
+TITLE_MAX_LENGTH = max_length_of(Notification, "title")
+SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
 
 
 def channels_for(users: list[User], kind: str) -> dict[int, str]:

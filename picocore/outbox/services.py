@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from picocore.core.clock import now
+from picocore.core.models import max_length_of
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate
 from picocore.outbox.models import OutboxEmail, OutboxStatus
@@ -33,7 +34,7 @@ BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minute
 MAX_ATTEMPTS = len(BACKOFF) + 1
 CLAIM_FOR = dt.timedelta(minutes=5)
 THREAD_DEPTH = 10
-SUBJECT_MAX_LENGTH = OutboxEmail._meta.get_field("subject").max_length
+SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
 
 
 @dataclass(frozen=True)

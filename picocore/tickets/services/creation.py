@@ -12,6 +12,7 @@ from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
@@ -22,7 +23,7 @@ from picocore.tickets.models import Ticket
 from picocore.tickets.services.common import record_event, store_attachments
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
 
-TITLE_MAX_LENGTH = Ticket._meta.get_field("title").max_length
+TITLE_MAX_LENGTH = max_length_of(Ticket, "title")
 
 
 def owning_team_for(organisation: Organisation) -> Team | None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import Priority
 from picocore.core.errors import PermissionDenied, ValidationError
+from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Team, User
@@ -14,8 +15,8 @@ from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket
 from picocore.tickets.services.common import locked, record_event, touch
 
-NEXT_STEP_MAX_LENGTH = Ticket._meta.get_field("next_step").max_length
-PRIORITY_REASON_MAX_LENGTH = Ticket._meta.get_field("priority_reason").max_length
+NEXT_STEP_MAX_LENGTH = max_length_of(Ticket, "next_step")
+PRIORITY_REASON_MAX_LENGTH = max_length_of(Ticket, "priority_reason")
 
 
 def _require_staff(actor: User, message: str) -> None:
