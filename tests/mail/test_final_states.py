@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError
 
+from picocore.core.text import truncate
 from picocore.mail import services
 from picocore.mail.models import InboundMessage, InboundStatus, Outcome
 from picocore.mail.services import MAX_ATTEMPTS, mail_process, mail_receive, mail_retry
+from picocore.notifications.models import Notification
+from picocore.outbox.models import OutboxEmail
 from picocore.tenancy.choices import StaffRole
 from picocore.tickets.choices import Channel
 from picocore.tickets.models import Attachment, Ticket
@@ -89,6 +92,23 @@ def test_nul_in_raw_headers_is_removed_before_the_message_is_stored(world, djang
     )  # fmt: skip
     assert (message.ticket.title, message.ticket.description) == ("Printer offline", "Printer 3 is offline.")
     assert bytes(message.raw) == raw
+
+
+def test_a_subject_longer_than_a_title_is_cut_on_one_line_and_every_derived_title_fits(world, deliver, consultant):
+    message = deliver("overlong_subject.eml")
+
+    assert (message.status, message.outcome) == (InboundStatus.PROCESSED, Outcome.NEW_TICKET)
+    assert message.subject == LONG_SUBJECT
+    ticket = message.ticket
+    expected = truncate(LONG_SUBJECT, 200)
+    assert ticket.title == expected
+    assert (len(ticket.title), ticket.title[-1], "\n" in ticket.title) == (200, "…", False)
+    assert ticket.title.startswith("Eksporten af ordrer til lagersystemet")
+    assert ticket.description == "Hej,\n\nSe emnelinjen: eksporten stopper ved ordre 100.000.\n\nAnna"
+    titles = list(Notification.objects.filter(ticket=ticket).values_list("title", flat=True))
+    subjects = list(OutboxEmail.objects.filter(ticket=ticket).values_list("subject", flat=True))
+    assert titles and all(len(title) <= 200 for title in titles)
+    assert all("\n" not in subject and "\r" not in subject for subject in subjects)
 
 
 def test_an_outcome_the_database_refuses_fails_the_message_instead_of_leaving_it_received(world, deliver, monkeypatch):
