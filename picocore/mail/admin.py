@@ -39,7 +39,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     fields = [
         "status", "outcome", "reason", "received_at", "processed_at", "attempts", "source", "mailbox",
         "from_address", "envelope_sender", "recipients", "subject", "message_id", "size", "organisation",
-        "sender", "ticket", "data", "body_text", "raw_source",
+        "sender", "ticket", "duplicate_of", "data", "body_text", "raw_source",
     ]  # fmt: skip
     readonly_fields = fields
 

@@ -36,6 +36,7 @@ class Outcome(models.TextChoices):
     NO_ORGANISATION = "no_organisation", _("No organisation for the sender")
     NOT_ACCEPTED = "not_accepted", _("Not accepted by the ticket")
     BROKEN = "broken", _("Broken message")
+    DUPLICATE = "duplicate", _("Same Message-ID as an earlier message, other content")
     FLOOD = "flood", _("Too many messages from one sender")
 
 
@@ -49,6 +50,8 @@ class Source(models.TextChoices):
 class InboundMessage(models.Model):
     """One received e-mail, stored raw *before* anything else happens, exactly once per Message-ID (or per
     content hash when it has none), so a message delivered twice is processed once and none is ever lost.
+    A message reusing a stored Message-ID with other content is stored too, once, linked by `duplicate_of`
+    to the first, and held for review.
 
     `organisation`, `sender` and `ticket` are filled when processing decides them; `reason` says in words
     why a message was ignored, held or failed.
@@ -84,6 +87,16 @@ class InboundMessage(models.Model):
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_emails"
     )
     event = models.ForeignKey("tickets.TicketEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("same Message-ID as"),
+        help_text=_("The earlier message with this Message-ID; this one has other content."),
+    )
     attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 

@@ -273,6 +273,8 @@ def _decide(message: InboundMessage) -> Decision:
     message.body_text, message.body_html = parsed.text, parsed.html
     data: dict = {"defects": sorted(set(parsed.defects))} if parsed.defects else {}
 
+    if message.duplicate_of_id is not None and not message.data.get("history"):
+        return _duplicate(message, data)
     if parsed.broken:
         return Decision(InboundStatus.HELD, Outcome.BROKEN, parsed.broken, data=data)
     if parsed.automatic is not None:
@@ -314,6 +316,23 @@ def _decide(message: InboundMessage) -> Decision:
     if route.ticket is not None:
         return _reply(filing, route)
     return _new_ticket(filing, refused=[item["ticket"] for item in route.refused])
+
+
+def _duplicate(message: InboundMessage, data: dict) -> Decision:
+    """Two different messages claim one Message-ID (a broken mailer, or someone replaying an id to slip
+    into a thread): neither is dropped; this one waits for an administrator, whose retry processes it."""
+    first = InboundMessage.objects.only("pk", "subject", "from_address", "status").get(pk=message.duplicate_of_id)
+    data["duplicate_of"] = first.pk
+    reason = _(
+        "Held: inbound e-mail #%(first)s (“%(subject)s” from %(sender)s) came earlier with the same Message-ID "
+        "%(message_id)s but other content. Nothing was filed; retry to process this one as well."
+    ) % {
+        "first": first.pk,
+        "subject": first.subject or _("no subject"),
+        "sender": first.from_address or "?",
+        "message_id": message.message_id,
+    }
+    return Decision(InboundStatus.HELD, Outcome.DUPLICATE, reason, data=data)
 
 
 def _sent_by_us(parsed: ParsedMessage) -> str:
