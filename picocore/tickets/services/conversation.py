@@ -43,7 +43,8 @@ def _repeated(actor: User, token: str) -> TicketEvent | None:
     ticket's row lock, so a parallel first post has committed by now."""
     if not token or submission_claim(actor=actor, token=token) is not None:
         return None
-    return submission_get(actor=actor, token=token).event
+    earlier = submission_get(actor=actor, token=token)
+    return earlier.event if earlier is not None else None
 
 
 def _remember(actor: User, token: str, event: TicketEvent) -> None:
