@@ -1,21 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from picocore.audit.admin import AuditedAdmin
 from picocore.audit.models import AuditAction
 from picocore.audit.services import audit_record, diff
+from picocore.tenancy.http import signed_in_user
 from picocore.tenancy.models import Membership, Organisation, Team, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Model]):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "full_name", "staff_role", "is_active", "last_login"]
     list_filter = ["staff_role", "is_active", "is_staff"]
@@ -30,14 +33,14 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
     filter_horizontal = ["groups"]
 
-    def user_change_password(self, request, id, form_url=""):
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         # Django's password form saves the user itself, past save_model: record the change here.
         response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
+        if request.method == "POST" and response.status_code == 302 and (user := self.get_object(request, id)):
             audit_record(
-                actor=request.user,
+                actor=signed_in_user(request),
                 action=AuditAction.CHANGED,
-                instance=self.get_object(request, id),
+                instance=user,
                 changes=diff({"password": "old"}, {"password": "new"}),
             )
         return response
@@ -51,7 +54,7 @@ class OrganisationAdmin(AuditedAdmin):
     readonly_fields = ["last_ticket_number"]
     inlines = [MembershipInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None) -> list[str] | tuple[str, ...]:
         # Keys already handed out must stay valid, so the prefix is fixed once tickets exist.
         if obj is not None and obj.last_ticket_number:
             return [*self.readonly_fields, "key_prefix"]

@@ -1,6 +1,7 @@
 """People, customer organisations, memberships and the service team's teams."""
 
 import zoneinfo
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields):
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
         if not email:
             raise ValueError("A user needs an e-mail address.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
@@ -24,7 +25,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields):
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
         fields.setdefault("staff_role", StaffRole.ADMINISTRATOR)
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)

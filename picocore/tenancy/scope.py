@@ -57,7 +57,7 @@ def staff_q(user: User, model: type[Model]) -> Q | None:
     return None
 
 
-def restrict(queryset: QuerySet, user: User) -> QuerySet:
+def restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
     """The rows of `queryset` that `user` may see: none for anonymous or inactive users."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
@@ -70,7 +70,7 @@ def restrict(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.filter(condition)
 
 
-def customer_restrict(queryset: QuerySet, user: User) -> QuerySet:
+def customer_restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
     """Like `restrict`, but only through the user's customer memberships: what the portal shows."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
