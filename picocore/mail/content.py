@@ -46,11 +46,17 @@ ORIGINAL_RE = re.compile(
     re.IGNORECASE,
 )
 FORWARD_RE = re.compile(
-    r"^\s*(-{2,}\s*(forwarded message|videresendt meddelelse|weitergeleitete nachricht|message transféré"
-    r"|doorgestuurd bericht|mensaje reenviado)\s*-{2,}|begin forwarded message:|start på videresendt besked:)",
+    r"^\s*(-{2,}\s*(forwarded message|videresendt meddelelse|videresendt melding|weitergeleitete nachricht"
+    r"|message transféré|doorgestuurd bericht|mensaje reenviado|vidarebefordrat meddelande|messaggio inoltrato"
+    r"|mensagem encaminhada)\s*-{2,}"
+    r"|(begin forwarded message|start på videresendt besked|anfang der weitergeleiteten nachricht"
+    r"|début du message réexpédié|begin doorgestuurd bericht|vidarebefordrat brev|inizio messaggio inoltrato)\s*:)",
     re.IGNORECASE,
 )
-FORWARD_SUBJECT_RE = re.compile(r"^\s*(fwd?|wg|vs|tr|rv|doorst)\s*:", re.IGNORECASE)
+# Forward prefixes as mail clients write them: Fwd/Fw (English), WG (German), VS (Danish, Norwegian), VB
+# (Swedish), VL (Finnish), TR (French), RV (Spanish), I (Italian), ENC (Portuguese), PD (Polish), Doorst
+# (Dutch); after a "[tag]" a list or a ticket system put in front.
+FORWARD_SUBJECT_RE = re.compile(r"^\s*(\[[^\]]{1,40}\]\s*)?(fwd?|wg|vs|vb|vl|tr|rv|i|enc|pd|doorst)\s*:", re.IGNORECASE)
 OUTLOOK_FROM_RE = re.compile(r"^\s*\*?(from|fra|von|de|van|från)\s*:\*?\s+\S", re.IGNORECASE)
 OUTLOOK_SENT_RE = re.compile(
     r"^\s*\*?(sent|sendt|gesendet|envoyé|verzonden|enviado|skickat|date|dato|datum)\s*:\*?\s+\S", re.IGNORECASE
@@ -61,7 +67,9 @@ MOBILE_SIGNATURE_RE = re.compile(
     r"|sendt fra outlook|von meinem \w+ gesendet|envoyé de mon \w+|verzonden met mijn \w+|enviado desde mi \w+)",
     re.IGNORECASE,
 )
-REPLY_PREFIX_RE = re.compile(r"^\s*((re|fw|fwd|aw|wg|sv|vs|vl|tr|antw|rif|r)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+REPLY_PREFIX_RE = re.compile(
+    r"^\s*((re|fw|fwd|aw|wg|sv|vs|vb|vl|tr|rv|antw|rif|enc|pd|doorst|r|i)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
 
 
 class _TextExtractor(HTMLParser):
@@ -203,19 +211,26 @@ def _outlook_header_at(lines: list[str], index: int) -> bool:
 
 
 def _cut_index(lines: list[str]) -> int | None:
+    """Where what the mail client added begins, or None. A signature, a mobile signature or the start of
+    an HTML quote is only a tentative cut: when a forward marker follows before any reply header (Gmail
+    wraps a forwarded message in its quote markup, Thunderbird puts the signature above it), the message
+    was forwarded and is kept whole."""
+    tentative: int | None = None
     for index, line in enumerate(lines):
         if FORWARD_RE.match(line):
             return None  # what follows was forwarded on purpose: it is the content, not a quote
-        if line == QUOTE_MARK or ORIGINAL_RE.match(line) or line.rstrip() == "--":
-            return index
-        if MOBILE_SIGNATURE_RE.match(line) or _attribution_at(lines, index):
-            return index
+        if ORIGINAL_RE.match(line) or _attribution_at(lines, index):
+            return index if tentative is None else tentative
         if _outlook_header_at(lines, index):
+            if tentative is not None:
+                return tentative
             before = index - 1
             while before >= 0 and not lines[before].strip():
                 before -= 1
             return before if before >= 0 and OUTLOOK_RULE_RE.match(lines[before]) else index
-    return None
+        if tentative is None and (line == QUOTE_MARK or line.rstrip() == "--" or MOBILE_SIGNATURE_RE.match(line)):
+            tentative = index
+    return tentative
 
 
 def split_reply(text: str, *, subject: str = "") -> tuple[str, bool]:

@@ -34,6 +34,7 @@ from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate, without_nul
+from picocore.mail.charsets import decode_bytes
 from picocore.mail.content import split_reply, title_from_subject
 from picocore.mail.models import (
     DomainMapping,
@@ -43,7 +44,7 @@ from picocore.mail.models import (
     Outcome,
     UnknownSenders,
 )
-from picocore.mail.parsing import ParsedMessage, Part, decode_bytes, parse_message
+from picocore.mail.parsing import ParsedMessage, Part, parse_message
 from picocore.mail.receiving import ADDRESS_MAX, SUBJECT_MAX, Receipt, dedup_key, mail_receive
 from picocore.mail.routing import Route, organisation_for, route_reply
 from picocore.outbox.models import OutboxEmail
