@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from picocore.audit.admin import AuditedAdmin
 from picocore.core.tasks import enqueue_on_commit
@@ -10,6 +11,7 @@ from picocore.sla.models import (
     OnCallShift,
     SlaClock,
 )
+from picocore.sla.services import calendar_problem
 from picocore.sla.tasks import recompute_organisation_clocks
 
 
@@ -36,8 +38,15 @@ class ExtraOpenInline(admin.TabularInline):
 
 @admin.register(BusinessHoursCalendar)
 class BusinessHoursCalendarAdmin(AuditedAdmin):
-    list_display = ["name", "time_zone", "country", "subdivision"]
+    list_display = ["name", "time_zone", "country", "subdivision", "problem"]
     inlines = [IntervalInline, ClosedDayInline, ExtraOpenInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("intervals", "closed_days", "extra_open")
+
+    @admin.display(description=_("cannot be used because"))
+    def problem(self, obj: BusinessHoursCalendar) -> str:
+        return calendar_problem(obj) or "—"
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-__all__ = ["MIDNIGHT", "BusinessCalendar", "add_business_time", "business_time_between"]
+__all__ = ["MIDNIGHT", "BusinessCalendar", "add_business_time", "business_time_between", "holidays_problem"]
 
 MIDNIGHT = dt.time(0)
 """As the end of a weekly interval: 24:00, the end of the day."""
@@ -252,6 +252,14 @@ def _parse_interval(text: str, day_name: str) -> Interval:
 
 
 # --- the engine ------------------------------------------------------------------------------------------------
+
+
+def holidays_problem(country: str, subdivision: str = "") -> str:
+    """Why a calendar with these public holidays could not be built (as its constructor would refuse it); ""
+    when it can. The country code is read in any case, as the constructor does."""
+    if subdivision and not country:
+        return f"subdivision {subdivision!r} given without a country"
+    return _holidays_problem(country.upper(), subdivision) if country else ""
 
 
 @functools.lru_cache(maxsize=256)

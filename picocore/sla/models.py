@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.contracts.models import ClockKind, SlaMetric
 from picocore.core.clock import now
 from picocore.core.models import TimeStampedModel
+from picocore.sla.calendar import holidays_problem
 from picocore.tenancy.models import validate_time_zone
 
 WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
@@ -33,6 +34,23 @@ class BusinessHoursCalendar(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse public holidays the `holidays` package does not know: such a calendar could not count time."""
+        self.country = self.country.strip().upper()
+        self.subdivision = self.subdivision.strip()
+        if self.subdivision and not self.country:
+            raise ValidationError({"country": _("Give the country of the subdivision.")})
+        if self.country and holidays_problem(self.country, ""):
+            raise ValidationError(
+                {"country": _("No public holidays are known for “%(code)s”: use an ISO 3166 code such as DK.")
+                 % {"code": self.country}}
+            )  # fmt: skip
+        if self.subdivision and holidays_problem(self.country, self.subdivision):
+            raise ValidationError(
+                {"subdivision": _("%(country)s has no subdivision “%(code)s” with public holidays of its own.")
+                 % {"country": self.country, "code": self.subdivision}}
+            )  # fmt: skip
 
 
 class CalendarInterval(models.Model):

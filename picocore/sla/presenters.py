@@ -24,8 +24,9 @@ def duration_text(delta: dt.timedelta) -> str:
     return " ".join(p for p in parts if p)
 
 
-def moment_text(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "D j M, H:i")
+def moment_text(moment: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """ "Mon 23 Nov, 11:00" in `zone`, or in the active time zone."""
+    return date_format(timezone.localtime(moment, zone), "D j M, H:i")
 
 
 @dataclass(frozen=True)
@@ -90,22 +91,25 @@ class Explanation:
 
 
 def explain(metric: str, state: ClockState, *, business: bool, calendar_name: str, priority: int, tier: str,
-            counted_per_period: list[dt.timedelta], now: dt.datetime) -> Explanation:  # fmt: skip
-    """Why the deadline is what it is: the target, the calendar, what ran and what was paused."""
+            counted_per_period: list[dt.timedelta], now: dt.datetime, zone: dt.tzinfo) -> Explanation:  # fmt: skip
+    """Why the deadline is what it is: the target, the calendar, what ran and what was paused; moments in
+    `zone`."""
     target = describe_target(state.target_seconds, business=business)
     left = dt.timedelta(seconds=state.target_seconds) - state.elapsed
     if state.stopped_at:
-        outcome = "met" if state.breached_at is None else f"missed at {moment_text(state.breached_at)}"
-        why = f"Stopped {moment_text(state.stopped_at)} after {duration_text(state.elapsed)} counted: {outcome}."
+        outcome = "met" if state.breached_at is None else f"missed at {moment_text(state.breached_at, zone)}"
+        why = f"Stopped {moment_text(state.stopped_at, zone)} after {duration_text(state.elapsed)} counted: {outcome}."
     elif state.paused_since:
         remaining = duration_text(max(left, dt.timedelta(0)))
-        why = f"Paused since {moment_text(state.paused_since)}; {remaining} of the target left."
+        why = f"Paused since {moment_text(state.paused_since, zone)}; {remaining} of the target left."
     elif state.breached_at:
-        why = f"Breached {moment_text(state.breached_at)}: {duration_text(state.elapsed)} counted against {target}."
+        why = (
+            f"Breached {moment_text(state.breached_at, zone)}: {duration_text(state.elapsed)} counted against {target}."
+        )
     else:
         why = (
             f"{duration_text(state.elapsed)} counted, {duration_text(left)} left"
-            f"{' in business hours' if business else ''} → due {moment_text(state.due_at)}."
+            f"{' in business hours' if business else ''} → due {moment_text(state.due_at, zone)}."
         )
     return Explanation(
         metric=SlaMetric(metric).label,

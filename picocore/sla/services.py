@@ -6,9 +6,12 @@ rebuilds the clocks from the whole history, so the stored values are right by co
 """
 
 import datetime as dt
+import logging
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from picocore.contracts.models import ClockKind, Contract, SlaMetric, SlaTarget
 from picocore.contracts.selectors import contract_in_force
@@ -25,9 +28,12 @@ from picocore.sla.clocks import (
 )
 from picocore.sla.escalation import page_new_p1, record_breach
 from picocore.sla.models import BusinessHoursCalendar, SlaClock
+from picocore.sla.presenters import Explanation, explain
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket, TicketEvent
 
+logger = logging.getLogger(__name__)
+ALWAYS_OPEN = BusinessCalendar.always_open("UTC")
 CLOCK_FUNCTIONS = {
     SlaMetric.FIRST_RESPONSE: first_response_clock,
     SlaMetric.NEXT_UPDATE: next_update_clock,
@@ -48,8 +54,9 @@ def moves_deadline(*, kind: str, data: dict, by_staff: bool) -> bool:
     return kind == EventKind.PUBLIC_REPLY and by_staff
 
 
-def business_calendar(calendar: BusinessHoursCalendar | None) -> BusinessCalendar:
-    """The pure calendar for a stored one; around the clock (UTC) when there is none."""
+def business_calendar(calendar: BusinessHoursCalendar | None, *, with_holidays: bool = True) -> BusinessCalendar:
+    """The pure calendar for a stored one; around the clock (UTC) when there is none. Raises ValueError when the
+    stored calendar cannot be used (see `usable_calendar`)."""
     if calendar is None:
         return BusinessCalendar.always_open("UTC")
     weekly: list[list[tuple[dt.time, dt.time]]] = [[] for _ in range(7)]
@@ -58,29 +65,64 @@ def business_calendar(calendar: BusinessHoursCalendar | None) -> BusinessCalenda
     return BusinessCalendar(
         time_zone=calendar.time_zone,
         weekly=tuple(tuple(sorted(day)) for day in weekly),
-        country=calendar.country,
-        subdivision=calendar.subdivision,
+        country=calendar.country if with_holidays else "",
+        subdivision=calendar.subdivision if with_holidays else "",
         closed_days=frozenset(day.day for day in calendar.closed_days.all()),
         extra_open=tuple((p.starts_at, p.ends_at) for p in calendar.extra_open.all()),
     )
 
 
+def usable_calendar(calendar: BusinessHoursCalendar | None) -> tuple[BusinessCalendar | None, str]:
+    """The pure calendar and "" — or, for a stored calendar that cannot be used (public holidays of an unknown
+    country, a broken schedule saved around validation), the best calendar still possible and why it falls
+    short: without its public holidays when only those are wrong, None when nothing can be counted. Never
+    raises: a bad calendar must not take ticket pages, submissions or the recompute down."""
+    try:
+        return business_calendar(calendar), ""
+    except ValueError as error:
+        assert calendar is not None
+        problem = _("The business-hours calendar “%(name)s” cannot be used: %(error)s") % {
+            "name": calendar.name,
+            "error": error,
+        }
+    try:
+        fallback: BusinessCalendar | None = business_calendar(calendar, with_holidays=False)
+        problem += " " + _("Deadlines are counted without its public holidays until it is corrected.")
+    except ValueError:
+        fallback = None
+        problem += " " + _("Deadlines are not recomputed until it is corrected.")
+    logger.error("%s (calendar id %s)", problem, calendar.pk)
+    return fallback, problem
+
+
+def calendar_problem(calendar: BusinessHoursCalendar) -> str:
+    """Why the stored calendar cannot be used as configured; "" when it can."""
+    return usable_calendar(calendar)[1]
+
+
 @dataclass(frozen=True)
 class Policy:
-    """What a contract promises for one priority: the target of each metric and how it is counted."""
+    """What a contract promises for one priority: the target of each metric and how it is counted.
+
+    `calendar` is None when the contract's calendar cannot be used at all; `calendar_problem` says why it is
+    not used as configured."""
 
     contract: Contract
     targets: dict[str, SlaTarget]
-    calendar: BusinessCalendar
+    calendar: BusinessCalendar | None
     pausing: frozenset[str]
     warn_share: float
+    calendar_problem: str = ""
 
     def target(self, metric: str) -> Target | None:
         rule = self.targets.get(metric)
         if rule is None:
             return None
-        calendar = self.calendar if rule.clock == ClockKind.BUSINESS else BusinessCalendar.always_open("UTC")
-        return Target(seconds=rule.minutes * 60, calendar=calendar, warn_share=self.warn_share)
+        if rule.clock != ClockKind.BUSINESS:
+            return Target(seconds=rule.minutes * 60, calendar=ALWAYS_OPEN, warn_share=self.warn_share)
+        if self.calendar is None:
+            return None
+        return Target(seconds=rule.minutes * 60, calendar=self.calendar, warn_share=self.warn_share)
 
 
 def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
@@ -101,12 +143,14 @@ def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
         .filter(pk=contract.calendar_id)
         .first()
     )
+    usable, problem = usable_calendar(calendar)
     return Policy(
         contract=contract,
         targets=targets,
-        calendar=business_calendar(calendar),
+        calendar=usable,
         pausing=pause_statuses(contract.tier.pause_on_third_party),
         warn_share=contract.tier.warn_at_percent / 100,
+        calendar_problem=problem,
     )
 
 
@@ -142,6 +186,11 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
     with transaction.atomic():
         existing = {c.metric: c for c in SlaClock.objects.select_for_update().filter(ticket=ticket)}
         stored: dict[str, SlaClock] = {}
+        if policy is not None and policy.calendar is None:
+            # The calendar cannot count business time at all: those clocks stay as last derived.
+            for metric, rule in policy.targets.items():
+                if rule.clock == ClockKind.BUSINESS and metric in existing:
+                    stored[metric] = existing.pop(metric)
         for metric, state in states.items():
             clock = existing.pop(metric, None) or SlaClock(
                 ticket=ticket, organisation_id=ticket.organisation_id, metric=metric
@@ -192,18 +241,29 @@ def sla_event_recorded(*, ticket: Ticket, kind: str, data: dict, by_staff: bool,
         page_new_p1(ticket=ticket, at=at, calendar=policy.calendar if policy is not None else None)
 
 
-def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list:
-    """Each clock with its target, calendar, running and paused periods and the reason for its deadline."""
-    from picocore.sla.presenters import explain
+@dataclass(frozen=True)
+class SlaExplanation:
+    """The desk's view of a ticket's clocks: each clock explained, in `zone` (the customer's time zone), and
+    what is wrong with the contract's calendar, if anything."""
 
+    clocks: list[Explanation]
+    zone: zoneinfo.ZoneInfo
+    problem: str = ""
+
+
+def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> SlaExplanation:
+    """Each clock with its target, calendar, running and paused periods and the reason for its deadline, in
+    the customer's time zone."""
     now = now or current_time()
+    zone = zoneinfo.ZoneInfo(ticket.organisation.time_zone)
     policy, states = compute_clocks(ticket, now=now)
     if policy is None:
-        return []
+        return SlaExplanation(clocks=[], zone=zone)
     calendar_name = policy.contract.calendar.name if policy.contract.calendar_id else "around the clock"
     explanations = []
     for metric, state in states.items():
         target = policy.target(metric)
+        assert target is not None  # compute_clocks only derives clocks that have one
         counted = [business_time_between(target.calendar, a, b or now) for a, b in state.running]
         explanations.append(
             explain(
@@ -215,6 +275,7 @@ def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list:
                 tier=policy.contract.tier.name,
                 counted_per_period=counted,
                 now=now,
+                zone=zone,
             )
         )
-    return explanations
+    return SlaExplanation(clocks=explanations, zone=zone, problem=policy.calendar_problem)
