@@ -17,6 +17,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
+handler400 = "picocore.core.views.bad_request"
+
 admin.site.site_header = "PicoCore administration"
 admin.site.site_title = "PicoCore"
 

@@ -3,11 +3,20 @@
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from picocore.core.uploads import UploadTooLarge
+
 logger = logging.getLogger(__name__)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page: says which upload limit was passed; other reasons stay unexplained, as Django's do."""
+    message = exception.message if isinstance(exception, UploadTooLarge) else ""
+    return render(request, "400.html", {"message": message, "upload": bool(message)}, status=400)
 
 
 @never_cache

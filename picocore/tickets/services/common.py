@@ -4,7 +4,7 @@ from picocore.core.clock import now
 from picocore.notifications.dispatch import dispatch_event
 from picocore.sla.services import sla_event_recorded
 from picocore.tenancy.models import User
-from picocore.tickets.attachments import CheckedUpload
+from picocore.tickets.attachments import CheckedUpload, store_files
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 
 
@@ -42,23 +42,28 @@ def record_event(
 
 
 def store_attachments(ticket: Ticket, event: TicketEvent, uploads: list[CheckedUpload], actor: User) -> None:
-    """Save checked uploads to storage and link them to the event; they share its visibility."""
-    for upload in uploads:
-        attachment = Attachment(
-            ticket=ticket,
-            organisation_id=ticket.organisation_id,
-            event=event,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            size=upload.size,
-            public=event.public,
-            uploaded_by=actor,
-            created_at=event.created_at,
-        )
-        # Saving the file writes it to storage; should the transaction roll back afterwards, the orphan
-        # file is harmless (its random path is referenced by no row) and never served.
-        attachment.file.save(upload.filename, upload.file, save=False)
-        attachment.save()
+    """Save checked uploads to storage and link them to the event; they share its visibility. A store that
+    fails (full, read-only) raises StorageUnavailable after removing the files this call wrote; the caller's
+    transaction then rolls back the rows, so no ticket or event is left without its files."""
+
+    def save(record) -> None:
+        for upload in uploads:
+            attachment = Attachment(
+                ticket=ticket,
+                organisation_id=ticket.organisation_id,
+                event=event,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                size=upload.size,
+                public=event.public,
+                uploaded_by=actor,
+                created_at=event.created_at,
+            )
+            attachment.file.save(upload.filename, upload.file, save=False)
+            record(attachment.file.name)
+            attachment.save()
+
+    store_files(Attachment._meta.get_field("file").storage, save)
 
 
 def touch(ticket: Ticket, *fields: str) -> None:
