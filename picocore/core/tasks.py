@@ -6,8 +6,10 @@ before the result was stored) and must then change nothing more.
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.tasks import Task
@@ -36,10 +38,10 @@ class PeriodicJob:
 PERIODIC_JOBS: dict[str, PeriodicJob] = {}
 
 
-def periodic(*, every: dt.timedelta):
+def periodic[T: Task[Any, Any]](*, every: dt.timedelta) -> Callable[[T], T]:
     """Declare a task (taking no arguments) to run once per `every`, by whichever worker claims it first."""
 
-    def register(task: Task) -> Task:
+    def register(task: T) -> T:
         job = PeriodicJob(task=task, every=every)
         PERIODIC_JOBS[job.name] = job
         return task

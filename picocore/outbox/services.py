@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -121,7 +122,7 @@ def _permanent(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
-def outbox_send(*, email_id: int, connection=None) -> str:
+def outbox_send(*, email_id: int, connection: BaseEmailBackend | None = None) -> str:
     """Send one outbox e-mail if it is due and unclaimed; returns what happened ("sent", "retry", "parked",
     "skipped"). Safe to call any number of times, from any number of workers. A batch passes one open
     `connection` (an opened mailer) so that it is not reconnected for every message."""
