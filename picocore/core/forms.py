@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
+from picocore.core.params import MAX_ID, parse_id
 from picocore.core.text import has_line_break, without_nul
 
 
@@ -47,3 +48,24 @@ class SubmissionField(forms.CharField):
 
     def to_python(self, value):
         return without_nul(super().to_python(value))[:64]
+
+
+class IdField(forms.IntegerField):
+    """A row id in a form or a query string (a filter's customer, a chosen consultant): a whole number that
+    both databases can hold, or a clear error."""
+
+    default_error_messages = {"invalid": _("Choose one of the listed options.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = parse_id(str(value).strip())
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number

@@ -14,12 +14,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from picocore.core.params import MAX_ID, parse_id
+
 
 @dataclass(frozen=True)
 class Page:
     rows: list
     next_cursor: str | None
     is_first: bool
+    cursor_refused: bool = False  # a cursor was given but cannot be a position in this list: this is page 1
 
 
 def _encode(value: Any, pk: int) -> str:
@@ -29,14 +32,36 @@ def _encode(value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a position in a list")
+
+
+def _value(decoded: Any) -> Any:
+    """A cursor's value as one of the types `_encode` writes, within what both databases can compare."""
+    if isinstance(decoded, dict):
+        moment = dt.datetime.fromisoformat(decoded["dt"])
+        if timezone.is_naive(moment):
+            raise ValueError("a naive datetime")
+        moment.astimezone(dt.UTC)  # OverflowError near year 1 or 9999: no database stores such a moment
+        return moment
+    if isinstance(decoded, bool) or not isinstance(decoded, int | str):
+        raise TypeError("not a value a list is ordered by")
+    if isinstance(decoded, int) and abs(decoded) > MAX_ID:
+        raise ValueError("a number no database column holds")
+    if isinstance(decoded, str) and "\x00" in decoded:
+        raise ValueError("NUL")
+    return decoded
+
+
 def _decode(cursor: str) -> tuple[Any, int] | None:
+    """The (value, id) a cursor holds; None for anything `_encode` cannot have written: not base64 or JSON,
+    infinity or NaN, a float, an id that is not a positive 64-bit number, a moment out of range."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        if isinstance(value, dict):
-            value = dt.datetime.fromisoformat(value["dt"])
-        return value, int(pk)
-    except (ValueError, TypeError, KeyError):
+        value, pk = json.loads(raw, parse_constant=_reject_constant)
+        pk = parse_id(pk)
+        return (_value(value), pk) if pk is not None else None
+    except (ValueError, TypeError, KeyError, OverflowError):
         return None
 
 
@@ -50,7 +75,7 @@ def _position(queryset: QuerySet, field: str, cursor: str) -> tuple[Any, int] | 
     value, pk = position
     try:
         value = queryset.model._meta.get_field(field).to_python(value)
-    except (ValidationError, TypeError, ValueError):
+    except (ValidationError, TypeError, ValueError, OverflowError):
         return None
     if value is None or (isinstance(value, dt.datetime) and timezone.is_naive(value)):
         return None
@@ -58,7 +83,8 @@ def _position(queryset: QuerySet, field: str, cursor: str) -> tuple[Any, int] | 
 
 
 def keyset_page(queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int) -> Page:
-    """One page of `queryset` ordered by (`field`, id); a malformed cursor gives the first page."""
+    """One page of `queryset` ordered by (`field`, id); a malformed cursor gives the first page, with
+    `cursor_refused` set so the page can say so."""
     position = _position(queryset, field, cursor) if cursor else None
     direction = "-" if descending else ""
     ordered = queryset.order_by(f"{direction}{field}", f"{direction}id")
@@ -70,4 +96,6 @@ def keyset_page(queryset: QuerySet, *, field: str, descending: bool, cursor: str
     has_more = len(rows) > size
     rows = rows[:size]
     next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if has_more else None
-    return Page(rows=rows, next_cursor=next_cursor, is_first=position is None)
+    return Page(
+        rows=rows, next_cursor=next_cursor, is_first=position is None, cursor_refused=bool(cursor) and position is None
+    )

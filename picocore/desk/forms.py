@@ -9,12 +9,43 @@ from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.catalog.forms import MultipleFileField
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
-from picocore.core.forms import OneLineCharField, SubmissionField
+from picocore.core.forms import IdField, OneLineCharField, SubmissionField
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
 from picocore.tickets.choices import LinkKind, Status
+from picocore.tickets.queues import SORTS
+
+SORT_LABELS = {
+    "updated": _("Recently updated"),
+    "oldest": _("Longest untouched"),
+    "newest": _("Newest"),
+    "priority": _("Priority"),
+}
+
+
+class QueueFiltersForm(forms.Form):
+    """A queue page's query string. What cannot be read is an error shown above the filters, and the queue is
+    shown without it; nothing of it reaches a query unchecked."""
+
+    q = forms.CharField(label=_("Title or key"), max_length=200, required=False)
+    organisation = IdField(label=_("Customer"), required=False)
+    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices, required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, empty_value=None, required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, required=False)
+    solution = IdField(label=_("Solution"), required=False)
+    assignee = IdField(label=_("Assignee"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
+    CURSOR_REFUSED = _("This page link is broken or out of date; here is the first page.")
+    after = forms.CharField(
+        label=_("Page"),
+        max_length=500,
+        required=False,
+        error_messages={"null_characters_not_allowed": CURSOR_REFUSED, "max_length": CURSOR_REFUSED},
+    )
 
 
 class MessageForm(forms.Form):

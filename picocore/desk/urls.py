@@ -1,5 +1,8 @@
 from django.urls import path
 
+# Imported for their registration of the <id:…> and <ticket_key:…> path converters.
+import picocore.core.converters
+import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
 
 app_name = "desk"
@@ -8,18 +11,18 @@ urlpatterns = [
     path("queues/<slug:slug>/", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
     path("phone/", views.phone_call, name="phone"),
-    path("tickets/<str:key>/", views.ticket_detail, name="ticket"),
-    path("tickets/<str:key>/take/", views.ticket_take, name="take"),
-    path("tickets/<str:key>/assign/", views.ticket_assign, name="assign"),
-    path("tickets/<str:key>/status/", views.ticket_transition, name="transition"),
-    path("tickets/<str:key>/reply/", views.ticket_reply, name="reply"),
-    path("tickets/<str:key>/note/", views.ticket_note, name="note"),
-    path("tickets/<str:key>/next-step/", views.ticket_next_step, name="next_step"),
-    path("tickets/<str:key>/priority/", views.ticket_priority, name="priority"),
-    path("tickets/<str:key>/link/", views.ticket_link, name="link"),
-    path("tickets/<str:key>/merge/", views.ticket_merge, name="merge"),
-    path("tickets/<str:key>/hand-off/", views.ticket_hand_off, name="hand_off"),
-    path("tickets/<str:key>/files/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("tickets/<ticket_key:key>/", views.ticket_detail, name="ticket"),
+    path("tickets/<ticket_key:key>/take/", views.ticket_take, name="take"),
+    path("tickets/<ticket_key:key>/assign/", views.ticket_assign, name="assign"),
+    path("tickets/<ticket_key:key>/status/", views.ticket_transition, name="transition"),
+    path("tickets/<ticket_key:key>/reply/", views.ticket_reply, name="reply"),
+    path("tickets/<ticket_key:key>/note/", views.ticket_note, name="note"),
+    path("tickets/<ticket_key:key>/next-step/", views.ticket_next_step, name="next_step"),
+    path("tickets/<ticket_key:key>/priority/", views.ticket_priority, name="priority"),
+    path("tickets/<ticket_key:key>/link/", views.ticket_link, name="link"),
+    path("tickets/<ticket_key:key>/merge/", views.ticket_merge, name="merge"),
+    path("tickets/<ticket_key:key>/hand-off/", views.ticket_hand_off, name="hand_off"),
+    path("tickets/<ticket_key:key>/files/<id:attachment_id>/", views.attachment_download, name="attachment"),
     path("development/", views.development_list, name="development"),
-    path("development/<int:item_id>/", views.development_item, name="development_item"),
+    path("development/<id:item_id>/", views.development_item, name="development_item"),
 ]

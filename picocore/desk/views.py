@@ -33,6 +33,7 @@ from picocore.tenancy.scope import served_organisations
 from picocore.tickets import services
 from picocore.tickets.choices import Channel, Status
 from picocore.tickets.downloads import attachment_response
+from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.queues import (
     SORTS,
     Filters,
@@ -82,16 +83,6 @@ def _error_text(error: PicoCoreError) -> str:
     return error.message
 
 
-def _int_or_none(value: str | None) -> int | None:
-    """An id or number from the query string; None for anything else, including numbers too large for the
-    database (SQLite cannot even bind them)."""
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and abs(number) < 2**63 else None
-
-
 @login_required
 def desk_home(request: AuthenticatedRequest) -> HttpResponse:
     """Developers go to their backlog, everyone else who works tickets to their own queue."""
@@ -105,18 +96,25 @@ def desk_home(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @desk_page
 def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """One queue, filtered and sorted by the query string; a filter that cannot be read is named above the
+    filters (400) and the queue is shown without it."""
     actor = request.user
+    filter_form = forms.QueueFiltersForm(request.GET)
+    filter_form.is_valid()
+    data = filter_form.cleaned_data  # only the fields that could be read
     filters = Filters(
-        organisation=_int_or_none(request.GET.get("organisation")),
-        ticket_type=request.GET.get("type") if request.GET.get("type") in TicketType.values else None,
-        priority=_int_or_none(request.GET.get("priority")),
-        status=request.GET.get("status") if request.GET.get("status") in Status.values else None,
-        solution=_int_or_none(request.GET.get("solution")),
-        assignee=_int_or_none(request.GET.get("assignee")),
-        text=request.GET.get("q", "")[:200],
+        organisation=data.get("organisation"),
+        ticket_type=data.get("type") or None,
+        priority=data.get("priority"),
+        status=data.get("status") or None,
+        solution=data.get("solution"),
+        assignee=data.get("assignee"),
+        text=data.get("q", ""),
     )
-    sort = request.GET.get("sort", "updated")
-    page = queue_page(actor=actor, slug=slug, filters=filters, sort=sort, cursor=request.GET.get("after"))
+    sort = data.get("sort") or "updated"
+    page = queue_page(actor=actor, slug=slug, filters=filters, sort=sort, cursor=data.get("after") or None)
+    if page.cursor_refused:
+        filter_form.add_error("after", forms.QueueFiltersForm.CURSOR_REFUSED)
     organisations = served_organisations(actor).order_by("name")
     query = request.GET.copy()
     query.pop("after", None)
@@ -150,8 +148,9 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "priorities": Priority.choices,
         "bulk_form": forms.BulkForm(),
         "now_moment": now(),
+        "filter_form": filter_form,
     }
-    return render(request, "desk/queue.html", context)
+    return render(request, "desk/queue.html", context, status=400 if filter_form.errors else 200)
 
 
 def _ticket_page(request: AuthenticatedRequest, ticket, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -413,8 +412,10 @@ def _back(request: AuthenticatedRequest) -> str:
 def bulk(request: AuthenticatedRequest) -> HttpResponse:
     """Apply one action to each selected ticket through the same services; report each outcome."""
     form = forms.BulkForm(request.POST)
-    # Keys as a person may type them (any case, repeated): each ticket is acted on once.
-    keys = list(dict.fromkeys(k.strip().upper() for k in request.POST.getlist("keys") if k.strip()))[:200]
+    # Keys as a person may type them (any case, repeated): each ticket is acted on once. Text that cannot be a
+    # key (NUL, other characters) is reported as it was sent, and never reaches a query.
+    typed = list(dict.fromkeys(k.strip() for k in request.POST.getlist("keys") if k.strip()))[:200]
+    keys = list(dict.fromkeys(parse_ticket_key(k) or k for k in typed))
     if not form.is_valid() or not keys:
         messages.error(request, _("Choose an action and at least one ticket."))
         return redirect(_back(request))
@@ -422,7 +423,8 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
     if data["action"] == "transition" and not data["to"]:
         messages.error(request, _("Choose the new status."))
         return redirect(_back(request))
-    tickets = {t.key: t for t in desk_tickets(actor=request.user).filter(key__in=keys).select_related("organisation")}
+    valid = [key for key in keys if parse_ticket_key(key) == key]
+    tickets = {t.key: t for t in desk_tickets(actor=request.user).filter(key__in=valid).select_related("organisation")}
     results = []
     for key in keys:
         ticket = tickets.get(key)
@@ -435,7 +437,7 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
             results.append((key, False, _error_text(error)))
         else:
             results.append((key, True, _("Done.")))
-    context = {"nav": "queues", "results": results, "back": _back(request)}
+    context = {"nav": "queues", "results": results, "linkable": set(valid), "back": _back(request)}
     return render(request, "desk/bulk_result.html", context)
 
 

@@ -1,5 +1,8 @@
 from django.urls import path
 
+# Imported for their registration of the <id:…> and <ticket_key:…> path converters.
+import picocore.core.converters
+import picocore.tickets.converters  # noqa: F401
 from picocore.portal import views
 
 app_name = "portal"
@@ -8,9 +11,9 @@ urlpatterns = [
     path("organisation/", views.switch_organisation, name="switch_organisation"),
     path("new/", views.catalogue, name="catalogue"),
     path("new/<slug:slug>/", views.new_request, name="new_request"),
-    path("requests/<str:key>/", views.request_detail, name="request"),
-    path("requests/<str:key>/reply/", views.request_reply, name="reply"),
-    path("requests/<str:key>/confirm/", views.request_confirm, name="confirm"),
-    path("requests/<str:key>/reopen/", views.request_reopen, name="reopen"),
-    path("requests/<str:key>/files/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("requests/<ticket_key:key>/", views.request_detail, name="request"),
+    path("requests/<ticket_key:key>/reply/", views.request_reply, name="reply"),
+    path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),
+    path("requests/<ticket_key:key>/reopen/", views.request_reopen, name="reopen"),
+    path("requests/<ticket_key:key>/files/<id:attachment_id>/", views.attachment_download, name="attachment"),
 ]

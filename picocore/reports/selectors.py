@@ -44,6 +44,10 @@ GROUPINGS = {
     "month": "Month",
 }
 REPORTED = (SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION)
+# The months a report may cover: far beyond any ticket, and far enough from year 1 and 9999 that a month's
+# start and end are moments every time zone and both databases can hold.
+FIRST_MONTH = dt.date(1970, 1, 1)
+LAST_MONTH = dt.date(2999, 12, 1)
 PERCENTILES = {"median": Fraction(1, 2), "p90": Fraction(9, 10)}
 NO_TIER = "No contract"
 
@@ -51,7 +55,8 @@ NO_TIER = "No contract"
 @dataclass(frozen=True)
 class ReportFilters:
     """What the report counts: tickets created from the first day of `month_from` until the end of `month_to`
-    (both first days of a month), optionally of one organisation, tier or priority, grouped by `group_by`."""
+    (both first days of a month, from `FIRST_MONTH` to `LAST_MONTH`), optionally of one organisation, tier or
+    priority, grouped by `group_by`."""
 
     month_from: dt.date
     month_to: dt.date
@@ -59,6 +64,10 @@ class ReportFilters:
     organisation: int | None = None
     tier: int | None = None
     priority: int | None = None
+
+    def __post_init__(self) -> None:
+        if not FIRST_MONTH <= self.month_from <= self.month_to <= LAST_MONTH:
+            raise ValueError(f"months from {FIRST_MONTH} to {LAST_MONTH}, in order")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ Who may see them: whoever may use the desk (`desk_page`), each for the organisat
 """
 
 import csv
-import datetime as dt
 
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
@@ -14,46 +13,19 @@ from django.views.decorators.http import require_GET
 from picocore.catalog.choices import Priority
 from picocore.desk.views import desk_page
 from picocore.reports.charts import compliance_chart
-from picocore.reports.selectors import GROUPINGS, ReportFilters, SlaReport, default_months, sla_compliance_report
+from picocore.reports.forms import SlaReportFiltersForm
+from picocore.reports.selectors import GROUPINGS, ReportFilters, SlaReport, sla_compliance_report
 from picocore.tenancy.http import AuthenticatedRequest
 
 # A cell starting with one of these is a formula to a spreadsheet; names are data, so they are quoted.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def _month(value: str | None) -> dt.date | None:
-    """ "2026-11" (as `<input type="month">` sends it) → 1 November 2026; None when it is not a month."""
-    try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return None
-
-
-def report_filters(query: QueryDict) -> ReportFilters:
-    """The filters of a report request; what cannot be read falls back to its default (the last six months,
-    grouped by organisation, everything the actor may see)."""
-    default_from, default_to = default_months()
-    month_from = _month(query.get("from")) or default_from
-    month_to = _month(query.get("to")) or default_to
-    if month_from > month_to:
-        month_from, month_to = month_to, month_from
-    priority = _int_or_none(query.get("priority"))
-    group_by = query.get("group", "")
-    return ReportFilters(
-        month_from=month_from,
-        month_to=month_to,
-        group_by=group_by if group_by in GROUPINGS else "organisation",
-        organisation=_int_or_none(query.get("organisation")),
-        tier=_int_or_none(query.get("tier")),
-        priority=priority if priority in Priority.values else None,
-    )
+def report_form(query: QueryDict) -> tuple[SlaReportFiltersForm, ReportFilters]:
+    """The report's filter form and what the report counts: unreadable filters fall back to their defaults
+    (the form's errors say which), months far outside any ticket are moved inside (its notices say so)."""
+    form = SlaReportFiltersForm(query)
+    return form, form.report_filters()
 
 
 def _period(filters: ReportFilters) -> str:
@@ -64,7 +36,8 @@ def _period(filters: ReportFilters) -> str:
 @require_GET
 @desk_page
 def sla_report(request: AuthenticatedRequest) -> HttpResponse:
-    filters = report_filters(request.GET)
+    """The report page; with the filters that could not be read named above them (400)."""
+    form, filters = report_form(request.GET)
     report = sla_compliance_report(actor=request.user, filters=filters)
     period = _period(filters)
     context = {
@@ -78,8 +51,10 @@ def sla_report(request: AuthenticatedRequest) -> HttpResponse:
         "month_from": f"{filters.month_from:%Y-%m}",
         "month_to": f"{filters.month_to:%Y-%m}",
         "query": request.GET.urlencode(),
+        "form_errors": form.error_lines(),
+        "notices": form.notices,
     }
-    return render(request, "reports/sla.html", context)
+    return render(request, "reports/sla.html", context, status=400 if form.errors else 200)
 
 
 CSV_HEADER = [
@@ -127,7 +102,12 @@ def csv_rows(report: SlaReport) -> list[list[object]]:
 @require_GET
 @desk_page
 def sla_report_csv(request: AuthenticatedRequest) -> HttpResponse:
-    filters = report_filters(request.GET)
+    """The report as a CSV file; filters that cannot be read are a 400 in plain text naming them, not a file
+    of something else than was asked for."""
+    form, filters = report_form(request.GET)
+    if form.errors:
+        lines = ["The report could not be made: these filters could not be read.", *form.error_lines()]
+        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
     report = sla_compliance_report(actor=request.user, filters=filters)
     name = f"sla-compliance-{filters.month_from:%Y-%m}-to-{filters.month_to:%Y-%m}-by-{filters.group_by}.csv"
     response = HttpResponse(

@@ -1,9 +1,16 @@
 """Ticket keys: `<PREFIX>-<n>`, n counting up per organisation without gaps or reuse."""
 
+import re
+
 from django.db import transaction
 from django.db.models import F
 
 from picocore.tenancy.models import Organisation
+
+# The organisation's prefix (`Organisation.key_prefix`: a letter, then 1–9 letters or digits), a hyphen and the
+# number; in any case, as people type them.
+KEY_PATTERN = r"[A-Za-z][A-Za-z0-9]{1,9}-[0-9]{1,19}"
+_KEY = re.compile(KEY_PATTERN)
 
 
 def allocate_ticket_numbers(organisation_id: int, count: int = 1) -> tuple[str, int]:
@@ -23,3 +30,11 @@ def allocate_ticket_numbers(organisation_id: int, count: int = 1) -> tuple[str, 
 
 def ticket_key(prefix: str, number: int) -> str:
     return f"{prefix}-{number}"
+
+
+def parse_ticket_key(text: str) -> str | None:
+    """The ticket key a person typed or a URL holds (surrounding spaces and any case allowed), in its stored
+    upper-case form; None when it cannot be a key (NUL, other characters, too long), so it never reaches a
+    query."""
+    text = text.strip()
+    return text.upper() if _KEY.fullmatch(text) else None

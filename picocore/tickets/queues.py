@@ -15,6 +15,7 @@ from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Team, User
 from picocore.tenancy.scope import restrict
 from picocore.tickets.choices import OPEN_STATUSES, UNFINISHED_STATUSES, Status
+from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, Ticket, TicketEvent, TicketLink
 
 DESK_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
@@ -109,8 +110,9 @@ class Filters:
         }
         tickets = tickets.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
         if self.text:
-            key = self.text.strip().upper()
-            tickets = tickets.filter(Q(title__icontains=self.text.strip()) | Q(key=key))
+            key = parse_ticket_key(self.text)
+            matches = Q(title__icontains=self.text.strip())
+            tickets = tickets.filter(matches | Q(key=key) if key else matches)
         return tickets
 
 
@@ -126,13 +128,17 @@ def queue_page(*, actor: User, slug: str, filters: Filters, sort: str, cursor: s
 
 
 def desk_ticket_get(*, actor: User, key: str, for_update: bool = False) -> Ticket:
-    """The ticket with this key if the actor may work on it; NotFound otherwise (same for both)."""
+    """The ticket with this key (any case) if the actor may work on it; NotFound otherwise (same for both, and
+    for text that cannot be a key)."""
+    stored_key = parse_ticket_key(key)
+    if stored_key is None:
+        raise NotFound("There is no ticket with that key, or it is not yours to work on.")
     ticket = (
         desk_tickets(actor=actor)
         .select_related(
             "organisation", "request_type", "requester", "team", "assignee", "solution", "environment", "merged_into"
         )
-        .filter(key=key.upper())
+        .filter(key=stored_key)
         .first()
     )
     if ticket is None:
@@ -172,9 +178,10 @@ def ticket_links(ticket: Ticket) -> list[TicketLink]:
 
 def desk_attachment_get(*, actor: User, key: str, attachment_id: int) -> Attachment:
     """Any attachment (public or internal) of a ticket the actor may work on; NotFound otherwise."""
-    if not can_use_desk(actor):
+    stored_key = parse_ticket_key(key)
+    if not can_use_desk(actor) or stored_key is None:
         raise NotFound("There is no such file.")
-    attachment = restrict(Attachment.objects.all(), actor).filter(pk=attachment_id, ticket__key=key.upper()).first()
+    attachment = restrict(Attachment.objects.all(), actor).filter(pk=attachment_id, ticket__key=stored_key).first()
     if attachment is None:
         raise NotFound("There is no such file.")
     return attachment

@@ -7,6 +7,7 @@ from picocore.core.errors import NotFound
 from picocore.tenancy.models import Organisation, User
 from picocore.tenancy.scope import customer_restrict
 from picocore.tickets.choices import UNFINISHED_STATUSES, Status
+from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 
 LIST_RELATED = ("request_type", "requester", "team", "assignee")
@@ -45,13 +46,17 @@ def portal_status_counts(*, actor: User, organisation: Organisation, whole_organ
 
 
 def portal_ticket_get(*, actor: User, key: str) -> Ticket:
-    """The ticket with this key if the actor may see it in the portal; NotFound otherwise (same for both)."""
+    """The ticket with this key (any case) if the actor may see it in the portal; NotFound otherwise (same for
+    both, and for text that cannot be a key)."""
+    stored_key = parse_ticket_key(key)
+    if stored_key is None:
+        raise NotFound("There is no request with that key, or it is not yours to see.")
     ticket = (
         customer_restrict(Ticket.objects.all(), actor)
         .select_related(
             "organisation", "request_type", "requester", "team", "assignee", "solution", "environment", "merged_into"
         )
-        .filter(key=key.upper())
+        .filter(key=stored_key)
         .first()
     )
     if ticket is None:
@@ -71,9 +76,12 @@ def public_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
 
 def portal_attachment_get(*, actor: User, key: str, attachment_id: int) -> Attachment:
     """A public attachment of a ticket the actor may see in the portal; NotFound otherwise."""
+    stored_key = parse_ticket_key(key)
+    if stored_key is None:
+        raise NotFound("There is no such file.")
     attachment = (
         customer_restrict(Attachment.objects.filter(public=True), actor)
-        .filter(pk=attachment_id, ticket__key=key.upper())
+        .filter(pk=attachment_id, ticket__key=stored_key)
         .first()
     )
     if attachment is None:

@@ -637,11 +637,22 @@ TAMPERED = {
     "number": (_cursor(3), ("updated",)),
     "naive-datetime": (_cursor({"dt": "2025-01-01T00:00:00"}), ("updated", "priority")),
     "null": (_cursor(None), ("updated", "priority")),
+    "infinite value": ("W0luZmluaXR5LDVd", ("updated", "priority")),  # [Infinity,5]
+    "NaN value": ("W05hTiw1XQ", ("updated", "priority")),  # [NaN,5]
+    "value beyond any integer column": (_cursor(2**63), ("priority",)),
+    "moment beyond year 9999 in UTC": (_cursor({"dt": "9999-12-31T23:00:00-05:00"}), ("updated", "priority")),
+    "moment before year 1 in UTC": (_cursor({"dt": "0001-01-01T00:00:00+05:00"}), ("updated", "priority")),
+    "infinite id": ("WzMsSW5maW5pdHld", ("updated", "priority")),  # [3,Infinity]
+    "id overflowing to infinity": ("WzMsMWU0MDBd", ("updated", "priority")),  # [3,1e400]
+    "id beyond bigint": ("WzMsOTIyMzM3MjAzNjg1NDc3NTgwOF0", ("updated", "priority")),  # [3,9223372036854775808]
+    "id with NUL": ("WzMsIlx1MDAwMCJd", ("updated", "priority")),  # [3,"\u0000"]
+    "NUL": ("\x00", ("updated", "priority")),
 }
 
 
-def test_a_tampered_cursor_shows_the_first_page(carla, world):
-    """A cursor is user input: a nonsensical one gives the first page, not an error."""
+def test_a_tampered_cursor_shows_the_first_page_and_says_so(carla, world):
+    """A cursor is user input: a nonsensical one (infinity, NaN, ids and moments no database holds) gives the
+    first page with a message saying so (400), not an error page."""
     first = {sort: carla.get("/desk/queues/team/", {"sort": sort}).context["page"].rows for sort in SORTS}
     assert [t.key for t in first["updated"]] == ["ACME-2", "ACME-1"]
     shown = {}
@@ -649,8 +660,14 @@ def test_a_tampered_cursor_shows_the_first_page(carla, world):
         for sort in sorts:
             response = carla.get("/desk/queues/team/", {"sort": sort, "after": after})
             page_ = response.context["page"]
-            shown[(name, sort)] = (response.status_code, page_.is_first, page_.rows == first[sort])
-    assert shown == {(name, sort): (200, True, True) for name, (_, sorts) in TAMPERED.items() for sort in sorts}
+            shown[(name, sort)] = (
+                response.status_code,
+                page_.is_first,
+                page_.rows == first[sort],
+                form_errors(response),
+            )
+    refused = (400, True, True, ["Page: This page link is broken or out of date; here is the first page."])
+    assert shown == {(name, sort): refused for name, (_, sorts) in TAMPERED.items() for sort in sorts}
 
 
 @pytest.fixture
@@ -713,9 +730,45 @@ def test_filters_and_sorts(client, varied):
     shown = {}
     for name, (query, _) in FILTER_CASES.items():
         response = client.get("/desk/queues/all/", {k: ids.get(v, v) for k, v in query.items()})
-        assert response.status_code == 200, name
+        assert response.status_code == (400 if name in UNREADABLE_FILTERS else 200), name
         shown[name] = [t.key for t in response.context["page"].rows]
     assert shown == {name: keys for name, (_, keys) in FILTER_CASES.items()}
+
+
+UNREADABLE_FILTERS = {"nonsense ignored", "ids too large for the database ignored", "unknown sort"}
+NOT_LISTED = "Choose one of the listed options."
+ALL_FIVE = ["ACME-1", "ACME-3", "NORD-2", "NORD-1", "ACME-2"]
+MALFORMED_FILTERS = {
+    "NUL in the search": ("q=ACME-1%00", ALL_FIVE, ["Title or key: Null characters are not allowed."]),
+    "search too long": ("q=" + "a" * 201, ALL_FIVE,
+                        ["Title or key: Ensure this value has at most 200 characters (it has 201)."]),
+    "NUL in an id": ("organisation=1%00", ALL_FIVE, [f"Customer: {NOT_LISTED}"]),
+    "id beyond bigint": (f"assignee={2**63}", ALL_FIVE, [f"Assignee: {NOT_LISTED}"]),
+    "negative id": ("solution=-1", ALL_FIVE, [f"Solution: {NOT_LISTED}"]),
+    "infinite id": ("organisation=inf", ALL_FIVE, [f"Customer: {NOT_LISTED}"]),
+    "NaN priority": ("priority=nan", ALL_FIVE,
+                     ["Priority: Select a valid choice. nan is not one of the available choices."]),
+    "non-ASCII digits": ("organisation=%D9%A1", ALL_FIVE, [f"Customer: {NOT_LISTED}"]),
+    "not UTF-8": ("status=%ff&q=%ff", [],
+                  ["Status: Select a valid choice. \ufffd is not one of the available choices."]),
+    "unknown sort": ("sort=bogus", ALL_FIVE,
+                     ["Sort by: Select a valid choice. bogus is not one of the available choices."]),
+    "NUL in the sort": ("sort=%00", ALL_FIVE,
+                        ["Sort by: Select a valid choice. \x00 is not one of the available choices."]),
+    "duplicated: the last one counts": ("type=bogus&type=change_request", ["NORD-2", "ACME-2"], []),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MALFORMED_FILTERS)
+def test_a_filter_that_cannot_be_read_is_named_and_left_out(client, varied, name):
+    """NUL, numbers no id column holds, broken percent-encodings and unknown sorts: the queue without that
+    filter (400), each problem named above the filters."""
+    query, keys, errors = MALFORMED_FILTERS[name]
+    client.force_login(varied.manager)
+    response = client.get(f"/desk/queues/all/?{query}")
+    assert response.status_code == (400 if errors else 200)
+    assert [t.key for t in response.context["page"].rows] == keys
+    assert form_errors(response) == errors
 
 
 def test_the_priority_filter_really_narrows(varied):

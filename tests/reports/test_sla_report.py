@@ -125,20 +125,95 @@ def test_filters_by_organisation_priority_and_months(client, report_world: Repor
     assert "No ticket created in this period" in december.content.decode()
 
 
-def test_unreadable_filters_fall_back_to_the_defaults(client, report_world: ReportWorld):
-    response = shown(
-        client,
-        report_world.manager,
-        organisation="x",
-        tier="",
-        priority="9",
-        group="colour",
-        to="soon",
-        **{"from": "1"},
-    )
+def test_unreadable_filters_fall_back_to_the_defaults_and_are_named(client, report_world: ReportWorld):
+    client.force_login(report_world.manager)
+    query = {"organisation": "x", "tier": "", "priority": "9", "group": "colour", "to": "soon", "from": "1"}
+    response = client.get(PAGE, query)
+    assert response.status_code == 400
     report = response.context["report"]
     assert report.filters == ReportFilters(month_from=dt.date(2026, 7, 1), month_to=dt.date(2026, 12, 1))
     assert figures(report) == [ACME, NORD]
+    assert filter_errors(response) == [
+        "Customer: Choose one of the listed options.",
+        "Priority: Select a valid choice. 9 is not one of the available choices.",
+        "Group by: Select a valid choice. colour is not one of the available choices.",
+        "From month: Enter a month as YYYY-MM, for example 2026-11.",
+        "To month: Enter a month as YYYY-MM, for example 2026-11.",
+    ]
+
+
+def filter_errors(response) -> list[str]:
+    found = re.search(
+        r'<div class="form-errors" role="alert" id="filter-errors">(.*?)</div>', response.content.decode(), re.S
+    )
+    if found is None:
+        return []
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)]
+
+
+MALFORMED = {
+    "year 0": ({"from": "0000-01"}, ["From month: Enter a month as YYYY-MM, for example 2026-11."]),
+    "month 0": ({"to": "0000-00"}, ["To month: Enter a month as YYYY-MM, for example 2026-11."]),
+    "year 10000": ({"to": "10000-01"}, ["To month: Enter a month as YYYY-MM, for example 2026-11."]),
+    "a whole date": ({"from": "2026-11-01"}, ["From month: Enter a month as YYYY-MM, for example 2026-11."]),
+    "NUL": ({"from": "2026-11\x00"}, ["From month: Enter a month as YYYY-MM, for example 2026-11."]),
+    "organisation beyond bigint": ({"organisation": str(2**63)}, ["Customer: Choose one of the listed options."]),
+    "tier beyond bigint": ({"tier": "9" * 30}, ["Tier: Choose one of the listed options."]),
+    "huge priority": ({"priority": "9" * 30},
+                      [f"Priority: Select a valid choice. {'9' * 30} is not one of the available choices."]),
+    "NUL in the grouping": ({"group": "month\x00"},
+                            ["Group by: Select a valid choice. month\x00 is not one of the available choices."]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_filter_no_database_could_use_is_named_on_the_page_and_refused_as_csv(client, report_world, name):
+    """Months and ids beyond what the database holds, NUL: the page with the defaults and the error (400); the
+    CSV a 400 naming it, rather than a file of something else than was asked for."""
+    query, errors = MALFORMED[name]
+    client.force_login(report_world.manager)
+    response = client.get(PAGE, query)
+    assert (response.status_code, filter_errors(response)) == (400, errors)
+    download = client.get(CSV, query)
+    assert (download.status_code, download["Content-Type"]) == (400, "text/plain; charset=utf-8")
+    assert download.content.decode().splitlines() == [
+        "The report could not be made: these filters could not be read.",
+        *errors,
+    ]
+
+
+ALL_TIME = {"from": "0001-01", "to": "9999-12"}
+
+
+@pytest.mark.parametrize("group", ["organisation", "month"])
+def test_a_period_beyond_any_ticket_is_moved_inside_the_reported_months(client, report_world, group):
+    """From year 1 to 9999 (as someone asking for "everything" might): the report from January 1970 to December
+    2999, saying so, in the page and in the CSV — at once, not month by month."""
+    client.force_login(report_world.manager)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(PAGE, {**ALL_TIME, "group": group})
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.filters.month_from, report.filters.month_to) == (dt.date(1970, 1, 1), dt.date(2999, 12, 1))
+    assert figures(report) == ([ACME, NORD] if group == "organisation" else BY_MONTH)
+    assert "Reports cover January 1970 to December 2999; the period was moved inside it." in response.content.decode()
+    assert filter_errors(response) == []
+    assert len(queries) < 20
+    download = client.get(CSV, {**ALL_TIME, "group": group})
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="sla-compliance-1970-01-to-2999-12-by-{group}.csv"'
+    )
+    assert len(csv_lines(download)) == 3
+
+
+def test_months_given_the_wrong_way_round_beyond_the_range_are_swapped_then_moved_inside(client, report_world):
+    client.force_login(report_world.manager)
+    response = client.get(PAGE, {"from": "9999-12", "to": "0001-01"})
+    report = response.context["report"]
+    assert (response.status_code, report.filters.month_from, report.filters.month_to) == (
+        200, dt.date(1970, 1, 1), dt.date(2999, 12, 1)
+    )  # fmt: skip
 
 
 def test_a_late_stop_and_a_running_clock_past_its_deadline_both_count_as_missed(report_world: ReportWorld):
