@@ -34,6 +34,7 @@ from picocore.tickets import services
 from picocore.tickets.choices import Channel, Status
 from picocore.tickets.downloads import attachment_response
 from picocore.tickets.keys import parse_ticket_key
+from picocore.tickets.permissions import WORKS_ON, ticket_actions
 from picocore.tickets.queues import (
     SORTS,
     Filters,
@@ -48,7 +49,6 @@ from picocore.tickets.queues import (
     queues_for,
     ticket_links,
 )
-from picocore.tickets.states import allowed_next
 
 DEVELOPMENT_ROLES = (StaffRole.DEVELOPER, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
@@ -165,7 +165,8 @@ def _ticket_page(request: AuthenticatedRequest, ticket, *, error: str = "", stat
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),
-        "allowed": allowed_next(ticket.status),
+        # The desk's selectors return only tickets the actor works on.
+        "can": ticket_actions(request.user, ticket, access=WORKS_ON),
         "customer_tz": with_tz,
         "message_form": forms.MessageForm(),
         "note_form": forms.MessageForm(),

@@ -5,17 +5,17 @@ from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import TicketType
 from picocore.core.clock import now
-from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from picocore.development.choices import Milestone
 from picocore.development.models import DevelopmentItem
+from picocore.development.selectors import development_items_for
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Team, User
 from picocore.tickets.choices import OPEN_STATUSES, EventKind
 from picocore.tickets.models import Ticket
+from picocore.tickets.permissions import authorize, can_hand_off, can_see
 from picocore.tickets.services.common import locked, record_event, touch
-
-OPERATIONS_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
 
 def _record_milestone(ticket: Ticket, item: DevelopmentItem, actor: User, before: str | None) -> None:
@@ -40,8 +40,7 @@ def development_hand_off(*, actor: User, ticket: Ticket, team: Team, brief: str)
     Idempotent: while the ticket has an unfinished item for this team, a repeated hand-off (a double click, two
     consultants at once) returns that item and records, notifies and changes nothing. The ticket's row lock
     orders concurrent hand-offs; the unique constraint holds should anything slip past it."""
-    if actor.staff_role not in OPERATIONS_ROLES:
-        raise PermissionDenied(_("Only operations hands work to development."))
+    authorize(actor, ticket, can_hand_off, _("Only operations hands work to development."))
     errors: dict[str, list[str]] = {}
     brief = (brief or "").strip()
     if ticket.ticket_type != TicketType.CHANGE_REQUEST:
@@ -86,6 +85,9 @@ def development_item_move(*, actor: User, item: DevelopmentItem, milestone: str)
     (forward only, skipping ahead is fine); the ticket's timeline records it publicly. Only members of the
     item's team, service managers and administrators may."""
     target = Milestone(milestone)
+    # Seen by its team (and managers) in the backlog, or by whoever works on its ticket; nobody else learns of it.
+    if not development_items_for(actor=actor).filter(pk=item.pk).exists() and not can_see(actor, item.ticket):
+        raise NotFound(_("There is no such development item, or it is not your team's."))
     manager = actor.staff_role in (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
     if not manager and not item.team.members.filter(pk=actor.pk).exists():
         raise PermissionDenied(_("Only %(team)s moves this item.") % {"team": item.team})

@@ -26,6 +26,7 @@ from picocore.sla.selectors import ticket_clocks
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets.choices import Status
 from picocore.tickets.downloads import attachment_response
+from picocore.tickets.permissions import FOLLOWS, ticket_access, ticket_actions
 from picocore.tickets.selectors import (
     portal_attachment_get,
     portal_status_counts,
@@ -143,6 +144,9 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
 def _request_page(request: AuthenticatedRequest, membership, ticket, *, reply_form=None, reopen_form=None, status=200):
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
     contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
+    reopen_until = reopen_window_end(ticket, contract)
+    # The portal's selectors return only tickets the actor follows; a member of staff may work on it as well.
+    access = ticket_access(request.user, ticket) if request.user.is_service_staff else FOLLOWS
     with timezone.override(zoneinfo.ZoneInfo(ticket.organisation.time_zone)):
         context = {
             "membership": membership,
@@ -154,7 +158,8 @@ def _request_page(request: AuthenticatedRequest, membership, ticket, *, reply_fo
             "is_resolved": ticket.status == Status.RESOLVED,
             "contract": contract,
             "sla_lines": customer_lines(ticket_clocks(ticket), priority=ticket.priority, contract=contract),
-            "reopen_until": reopen_window_end(ticket, contract),
+            "reopen_until": reopen_until,
+            "can": ticket_actions(request.user, ticket, access=access, reopen_until=reopen_until),
             "is_finished": ticket.status in (Status.CLOSED, Status.CANCELLED),
         }
         return render(request, "portal/request_detail.html", context, status=status)

@@ -57,9 +57,44 @@ def staff_q(user: User, model: type[Model]) -> Q | None:
     return None
 
 
+def serves(user: User, organisation_id: int) -> bool:
+    """Whether this member of staff may work the organisation's operational tickets (the rows `staff_q` lets
+    them see): service managers and administrators always, consultants through an operations team serving it.
+    One query for a consultant, none for anyone else."""
+    if not _signed_in(user) or not user.staff_role:
+        return False
+    if user.staff_role in STAFF_SEEING_ALL:
+        return True
+    if user.staff_role == StaffRole.CONSULTANT:
+        return Team.objects.filter(members=user, kind=TeamKind.OPERATIONS, organisations=organisation_id).exists()
+    return False
+
+
+def viewers_q(*, organisation_id: int, owners: Q | None) -> Q:
+    """The people who may see a row of `organisation_id`, as a condition on User: the inverse of `restrict`,
+    so that "who hears of this row?" is answered by the same rules as "which rows does this person see?".
+
+    `owners` is a condition on User naming the row's owner and the people who follow it (for models with a
+    `tenancy_owner_field`), or None for rows every member of the organisation sees.
+    """
+    members = Membership.objects.filter(organisation_id=organisation_id)
+    if owners is None:
+        as_customer = Q(pk__in=members.values("user_id"))
+    else:
+        sees_all = members.filter(Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True))
+        as_customer = Q(pk__in=sees_all.values("user_id")) | (owners & Q(pk__in=members.values("user_id")))
+    serving = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id).values("members")
+    as_staff = Q(staff_role__in=STAFF_SEEING_ALL) | Q(staff_role=StaffRole.CONSULTANT, pk__in=serving)
+    return Q(is_active=True) & (as_customer | as_staff)
+
+
+def _signed_in(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
     """The rows of `queryset` that `user` may see: none for anonymous or inactive users."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return queryset.none()
     condition = customer_q(user, queryset.model)
     staff_condition = staff_q(user, queryset.model)
@@ -72,6 +107,16 @@ def restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
 
 def customer_restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
     """Like `restrict`, but only through the user's customer memberships: what the portal shows."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return queryset.none()
     return queryset.filter(customer_q(user, queryset.model))
+
+
+def staff_restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
+    """Like `restrict`, but only through the user's place in the service team: what the desk works on."""
+    if not _signed_in(user):
+        return queryset.none()
+    condition = staff_q(user, queryset.model)
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition) if condition else queryset

@@ -1,7 +1,8 @@
 """The consultants' desk reads tickets through here: queues, their counts, filters and sorting.
 
-Everything is scoped by `picocore.tenancy.scope.restrict`: consultants see the organisations their
-operations teams serve, service managers and administrators all, developers none.
+Everything is scoped by `picocore.tenancy.scope.staff_restrict`: consultants see the organisations their
+operations teams serve, service managers and administrators all, developers none — exactly the tickets they
+work on (`picocore.tickets.permissions.WORKS_ON`), whatever customer memberships they also hold.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Team, User
-from picocore.tenancy.scope import restrict
+from picocore.tenancy.scope import staff_restrict
 from picocore.tickets.choices import OPEN_STATUSES, UNFINISHED_STATUSES, Status
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, Ticket, TicketEvent, TicketLink
@@ -60,7 +61,7 @@ def desk_tickets(*, actor: User) -> QuerySet[Ticket]:
     """Every ticket the actor may work on; none for anyone who may not use the desk."""
     if not can_use_desk(actor):
         return Ticket.objects.none()
-    return restrict(Ticket.objects.all(), actor)
+    return staff_restrict(Ticket.objects.all(), actor)
 
 
 def _my_team_ids(actor: User):
@@ -181,7 +182,8 @@ def desk_attachment_get(*, actor: User, key: str, attachment_id: int) -> Attachm
     stored_key = parse_ticket_key(key)
     if not can_use_desk(actor) or stored_key is None:
         raise NotFound("There is no such file.")
-    attachment = restrict(Attachment.objects.all(), actor).filter(pk=attachment_id, ticket__key=stored_key).first()
+    attachments = staff_restrict(Attachment.objects.all(), actor)
+    attachment = attachments.filter(pk=attachment_id, ticket__key=stored_key).first()
     if attachment is None:
         raise NotFound("There is no such file.")
     return attachment

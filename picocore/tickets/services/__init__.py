@@ -1,11 +1,13 @@
 """Every change to a ticket goes through these functions: each owns its transaction, validates, writes the
 change together with its timeline event, and leaves the ticket consistent if anything fails.
 
-There is deliberately no service that edits or deletes a timeline event.
+Each one taking an `actor` first asks `picocore.tickets.permissions` whether the actor may do this to this
+ticket: NotFound for a ticket they may not see, PermissionDenied for one they see but may not change, and
+nothing written either way. There is deliberately no service that edits or deletes a timeline event.
 """
 
 from picocore.tickets.services.conversation import ticket_add_note, ticket_reply
-from picocore.tickets.services.creation import owning_team_for, ticket_create
+from picocore.tickets.services.creation import ticket_create
 from picocore.tickets.services.lifecycle import (
     ticket_auto_close,
     ticket_confirm_resolution,
@@ -21,7 +23,6 @@ from picocore.tickets.services.ownership import (
 from picocore.tickets.services.relations import ticket_link, ticket_merge
 
 __all__ = [
-    "owning_team_for",
     "ticket_add_note",
     "ticket_assign",
     "ticket_auto_close",

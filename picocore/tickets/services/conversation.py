@@ -4,12 +4,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from picocore.core.clock import now
-from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.core.errors import InvalidTransition, ValidationError
 from picocore.core.text import without_nul
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, check_uploads
 from picocore.tickets.choices import EventKind, Status
 from picocore.tickets.models import Submission, Ticket, TicketEvent
+from picocore.tickets.permissions import authorize, can_add_note, can_reply
 from picocore.tickets.services.common import locked, record_event, store_attachments, touch
 from picocore.tickets.services.lifecycle import apply_transition, reopen_deadline
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
@@ -66,9 +67,11 @@ def ticket_reply(
 
     A customer's reply hands the ticket back to the team: from waiting on customer, and from resolved within
     the reopen window (after it, the customer is asked for a new request). Closed and cancelled tickets take
-    no more replies. `submission` is the token of the posted form: the same form posted again returns the
-    first reply instead of adding another.
+    no more replies. Only the team working on the ticket or a customer following it may reply (NotFound for
+    anyone who may not see it). `submission` is the token of the posted form: the same form posted again
+    returns the first reply instead of adding another.
     """
+    access = authorize(actor, ticket, can_reply, _("You may not reply on this request."))
     body, uploads = _checked(body, files, field="body")
     kind = EventKind.PUBLIC_REPLY if body else EventKind.ATTACHMENT_ADDED
     token = clean_token(submission)
@@ -77,7 +80,7 @@ def ticket_reply(
         if (earlier := _repeated(actor, token)) is not None:
             return earlier
         _refuse_finished(ticket)
-        customer = not actor.is_service_staff
+        customer = not access.works_on
         deadline = reopen_deadline(ticket) if customer else None
         if deadline is not None and now() > deadline:
             raise InvalidTransition(
@@ -96,10 +99,9 @@ def ticket_reply(
 def ticket_add_note(
     *, actor: User, ticket: Ticket, body: str, files: list | None = None, submission: str = ""
 ) -> TicketEvent:
-    """An internal note for the service team: never shown to the customer, nor are its files. The same form
-    posted again (same `submission` token) returns the first note."""
-    if not actor.is_service_staff:
-        raise PermissionDenied(_("Only the service team writes internal notes."))
+    """An internal note by the team working on the ticket: never shown to the customer, nor are its files. The
+    same form posted again (same `submission` token) returns the first note."""
+    authorize(actor, ticket, can_add_note, _("Only the service team writes internal notes."))
     body, uploads = _checked(body, files, field="body")
     token = clean_token(submission)
     with transaction.atomic():

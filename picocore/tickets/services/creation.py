@@ -20,6 +20,7 @@ from picocore.tickets.attachments import check_uploads
 from picocore.tickets.choices import Channel, EventKind, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
 from picocore.tickets.models import Ticket
+from picocore.tickets.permissions import may_file_in
 from picocore.tickets.services.common import record_event, store_attachments
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
 
@@ -82,20 +83,21 @@ def ticket_create(
 
     `actor` files the ticket; `requester` (default: the actor) is the customer contact it is for and must
     be a member of `organisation`. The title is put on one line and cut to fit; NUL is removed from every text.
-    `data` is added to the `created` event's details (e.g. the inbound e-mail's
-    id). `submission` is the token of the form that was posted: the same token again (even in parallel)
-    returns the ticket the first made instead of a second one. Raises ValidationError (nothing saved) or
-    PermissionDenied.
+    `data` is added to the `created` event's details (e.g. the inbound e-mail's id). `submission` is the token
+    of the form that was posted: the same token again (even in parallel) returns the ticket the first made
+    instead of a second one. Only a member for themselves, or the service team serving the organisation for
+    one of its members, may file (`picocore.tickets.permissions.may_file_in`). Raises ValidationError (nothing
+    saved), PermissionDenied, or NotFound for an organisation the actor cannot file in at all.
     """
     token = clean_token(submission)
     earlier = submission_get(actor=actor, token=token)
     if earlier is not None:
         return _result_of(earlier)
     requester = requester or actor
-    if not Membership.objects.filter(user=requester, organisation=organisation).exists():
+    if not may_file_in(actor, organisation, requester=requester):
+        if actor != requester and Membership.objects.filter(user=actor, organisation=organisation).exists():
+            raise PermissionDenied(_("Only the service team can file a request on someone else's behalf."))
         raise NotFound(_("No such organisation."))
-    if actor != requester and not actor.is_service_staff:
-        raise PermissionDenied(_("Only the service team can file a request on someone else's behalf."))
     _check_offered(request_type, organisation)
 
     errors: dict[str, list[str]] = {}

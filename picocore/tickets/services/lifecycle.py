@@ -12,11 +12,9 @@ from picocore.core.errors import InvalidTransition, PermissionDenied, Validation
 from picocore.tenancy.models import User
 from picocore.tickets.choices import EventKind, Status
 from picocore.tickets.models import Ticket
+from picocore.tickets.permissions import CUSTOMER_TRANSITIONS, authorize, can_see, can_transition
 from picocore.tickets.services.common import locked, record_event, touch
 from picocore.tickets.states import allowed_next, is_allowed
-
-# What a customer may do to their own request's status; everything else is the service team's.
-CUSTOMER_TRANSITIONS = {(Status.RESOLVED, Status.CLOSED), (Status.RESOLVED, Status.IN_PROGRESS)}
 
 # Used for an organisation without a contract in force (the tier's own defaults).
 DEFAULT_REOPEN_WINDOW_DAYS = Tier._meta.get_field("reopen_window_days").default
@@ -85,8 +83,10 @@ def ticket_transition(
     the actor saw) no longer matches: of two people changing one ticket at once, the first wins and the
     second is told what happened. Customers may only confirm or reopen a resolution, within the reopen
     window; resolving needs a public resolution note, and `note_required` = (field, message) demands a note
-    for other moves — checked only once the move itself is allowed. Runs under the ticket's row lock.
+    for other moves — checked only once the move itself is allowed. Runs under the ticket's row lock. Anyone
+    who may not see the ticket gets NotFound, before anything about it is said.
     """
+    access = authorize(actor, ticket, can_see, "")
     target = Status(to)
     note = (note or "").strip()
     with transaction.atomic():
@@ -98,7 +98,7 @@ def ticket_transition(
                 % {"key": ticket.key, "current": current.label.lower()},
                 allowed=allowed_next(current),
             )
-        customer = not actor.is_service_staff
+        customer = not access.works_on
         if customer and current != Status.RESOLVED and (Status.RESOLVED, target) in CUSTOMER_TRANSITIONS:
             raise InvalidTransition(
                 _("%(key)s is %(current)s: a request can be confirmed or reopened once we have resolved it.")
@@ -106,14 +106,13 @@ def ticket_transition(
             )
         if not is_allowed(current, target):
             raise _refuse(ticket, current, target)
-        if customer:
-            if (current, target) not in CUSTOMER_TRANSITIONS:
-                raise PermissionDenied(_("Only the service team can make this change."))
-            if target == Status.IN_PROGRESS and (deadline := reopen_deadline(ticket)) is not None and now() > deadline:
+        if not can_transition(actor, ticket, target, access=access):
+            if customer and (current, target) in CUSTOMER_TRANSITIONS:
                 raise PermissionDenied(
                     _("%(key)s was resolved too long ago to be reopened. Please submit a new request.")
                     % {"key": ticket.key}
                 )
+            raise PermissionDenied(_("Only the service team can make this change."))
         if target == Status.RESOLVED and not note:
             raise ValidationError(field_errors={"note": [_("Resolving needs a resolution note for the customer.")]})
         if note_required is not None and not note:

@@ -6,22 +6,24 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import Priority
-from picocore.core.errors import PermissionDenied, ValidationError
+from picocore.core.errors import ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Team, User
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket
+from picocore.tickets.permissions import (
+    authorize,
+    can_assign,
+    can_change_priority,
+    can_set_next_step,
+    can_take,
+)
 from picocore.tickets.services.common import locked, record_event, touch
 
 NEXT_STEP_MAX_LENGTH = max_length_of(Ticket, "next_step")
 PRIORITY_REASON_MAX_LENGTH = max_length_of(Ticket, "priority_reason")
-
-
-def _require_staff(actor: User, message: str) -> None:
-    if not actor.is_service_staff:
-        raise PermissionDenied(message)
 
 
 def _owner_label(team: Team | None, assignee: User | None) -> str:
@@ -32,7 +34,7 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
     """Give the ticket an owning operations team serving its organisation and, optionally, a consultant of
     that team; records who changed the owner from what to what. Assigning the current owner changes nothing.
     """
-    _require_staff(actor, _("Only the service team assigns requests."))
+    authorize(actor, ticket, can_assign, _("Only the service team assigns requests."))
     errors: dict[str, list[str]] = {}
     if team is None:
         errors["team"] = [_("Every open request is owned by a team; choose one.")]
@@ -72,17 +74,17 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
 def ticket_take(*, actor: User, ticket: Ticket) -> Ticket:
     """The consultant takes the ticket: their own team if it already owns it, else their operations team
     that serves the organisation."""
-    _require_staff(actor, _("Only the service team takes requests."))
+    authorize(actor, ticket, can_take, _("None of your teams serves %(org)s.") % {"org": ticket.organisation})
     teams = Team.objects.filter(kind=TeamKind.OPERATIONS, members=actor, organisations=ticket.organisation_id)
     team = (teams.filter(pk=ticket.team_id).first() if ticket.team_id else None) or teams.order_by("name").first()
-    if team is None:
-        raise PermissionDenied(_("None of your teams serves %(org)s.") % {"org": ticket.organisation})
+    if team is None:  # the team was left in between
+        raise ValidationError(_("None of your teams serves %(org)s.") % {"org": ticket.organisation})
     return ticket_assign(actor=actor, ticket=ticket, team=team, assignee=actor)
 
 
 def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date | None) -> Ticket:
     """Set the customer-visible next step and its expected date, recording before and after."""
-    _require_staff(actor, _("Only the service team sets the next step."))
+    authorize(actor, ticket, can_set_next_step, _("Only the service team sets the next step."))
     text = truncate(one_line(text or ""), NEXT_STEP_MAX_LENGTH)  # shown in e-mails' summaries: one line
     if due is not None and not text:
         raise ValidationError(field_errors={"text": [_("Say what the next step is, not only when.")]})
@@ -110,7 +112,7 @@ def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date
 
 def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason: str) -> Ticket:
     """A consultant overrides the matrix; the reason is required, shown to the customer and kept."""
-    _require_staff(actor, _("Only the service team changes the priority."))
+    authorize(actor, ticket, can_change_priority, _("Only the service team changes the priority."))
     reason = truncate(one_line(reason or ""), PRIORITY_REASON_MAX_LENGTH)
     errors: dict[str, list[str]] = {}
     if priority not in Priority.values:

@@ -3,16 +3,22 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from picocore.tenancy.models import User
 from picocore.tickets.choices import OPEN_STATUSES, EventKind, LinkKind, Status
 from picocore.tickets.models import Ticket, TicketLink, TicketWatcher
+from picocore.tickets.permissions import NOT_FOUND, authorize, can_link, ticket_access
 from picocore.tickets.services.common import record_event, touch
 from picocore.tickets.services.lifecycle import apply_transition
 
 
 def _check_pair(actor: User, ticket: Ticket, other: Ticket) -> None:
-    if not actor.is_service_staff:
+    """Both tickets must be worked on by the actor: NotFound for either one they may not see."""
+    authorize(actor, ticket, can_link, _("Only the service team links requests."))
+    other_access = ticket_access(actor, other)
+    if not other_access.sees:
+        raise NotFound(_(NOT_FOUND))
+    if not can_link(actor, other, access=other_access):
         raise PermissionDenied(_("Only the service team links requests."))
     if ticket.pk == other.pk:
         raise ValidationError(field_errors={"other": [_("A ticket cannot be linked to itself.")]})
