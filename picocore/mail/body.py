@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from email import errors as email_errors
+from email import utils
 from email.message import Message
 from email.policy import compat32
 
@@ -39,6 +40,7 @@ _TYPES = mimetypes.MimeTypes()
 _EXTENSIONS = {"image/jpeg": ".jpg", "text/plain": ".txt", "message/rfc822": ".eml", "image/tiff": ".tif"}
 _PART_HEADER_RE = re.compile(r"^content-(type|transfer-encoding|disposition)\s*:", re.IGNORECASE | re.MULTILINE)
 _BASE64_LINE_RE = re.compile(r"^[A-Za-z0-9+/=]{40,}$")
+_META_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _HTML_RE = re.compile(r"<(html|body|div|p|br|table)\b", re.IGNORECASE)
 
 
@@ -99,10 +101,19 @@ def _disposition(part: Message) -> str:
 
 
 def _declared_name(part: Message) -> str:
-    try:
-        return part.get_filename() or ""
-    except (ValueError, LookupError, TypeError):
-        return ""
+    """The file name the part declares (Content-Disposition's filename, else Content-Type's name). An RFC
+    2231 name is decoded in its charset's WHATWG superset: `email` would read GBK declared "gb2312" as "�"."""
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        try:
+            value = part.get_param(param, None, header)
+        except (ValueError, LookupError, TypeError):
+            continue
+        if isinstance(value, tuple):
+            charset, _language, text = value
+            return decode_bytes(utils.unquote(text).encode("raw-unicode-escape"), charset or None).strip()
+        if value:
+            return utils.unquote(value).strip()
+    return ""
 
 
 def _is_attachment(part: Message) -> bool:
@@ -112,12 +123,18 @@ def _is_attachment(part: Message) -> bool:
     return part.get_content_maintype() == "text" and bool(_declared_name(part))
 
 
+def inner_message(part: Message) -> Message | None:
+    """The message a message/rfc822 (or text/rfc822-headers) part carries, when the parser read it."""
+    inner = part.get_payload()
+    if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+        return inner[0]
+    return None
+
+
 def payload_bytes(part: Message, defects: list[str]) -> bytes:
     if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
-        if isinstance(inner, list) and inner:
-            return inner[0].as_bytes(policy=compat32)
-        return b""
+        inner = inner_message(part)
+        return inner.as_bytes(policy=compat32) if inner is not None else b""
     try:
         data = part.get_payload(decode=True)
     except Exception as error:  # decoding garbage must not lose the message; the defect is reported
@@ -155,8 +172,17 @@ def unflow(text: str, *, delsp: bool = False) -> str:
     return "\n".join(out)
 
 
+def _charset(part: Message, data: bytes) -> str | None:
+    """The part's declared charset; for HTML that declares none, the one its <meta> names (as browsers
+    read it)."""
+    charset = part.get_content_charset()
+    if charset is None and part.get_content_type() == "text/html" and (match := _META_CHARSET_RE.search(data[:4096])):
+        return match[1].decode("ascii")
+    return charset
+
+
 def _decoded_text(part: Message, data: bytes) -> str:
-    text = without_nul(decode_bytes(data, part.get_content_charset()))
+    text = without_nul(decode_bytes(data, _charset(part, data)))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if str(part.get_param("format") or "").lower() == "flowed":
         text = unflow(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
@@ -191,8 +217,8 @@ def _part(part: Message, number: int, defects: list[str]) -> Part:
             return Part(filename=file_name(name, content_type=content_type, number=number),
                         content_type=content_type, data=file.data)  # fmt: skip
     if not name and content_type == "message/rfc822":
-        inner = part.get_payload()
-        subject = decode_header_value(inner[0]["Subject"]) if isinstance(inner, list) and inner else ""
+        inner = inner_message(part)
+        subject = decode_header_value(inner["Subject"]) if inner is not None else ""
         name = f"{subject or 'forwarded message'}.eml"
     content_id = str(part.get("Content-ID") or "").strip().strip("<>")
     inline = _disposition(part) == "inline" or (bool(content_id) and _disposition(part) != "attachment")

@@ -12,8 +12,9 @@ from email import message_from_bytes
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Any
 
-from picocore.mail.body import STRUCTURAL_DEFECTS, Part, payload_bytes, read_body
+from picocore.mail.body import STRUCTURAL_DEFECTS, Part, inner_message, payload_bytes, read_body
 from picocore.mail.content import html_to_text, sanitise_html
 from picocore.mail.headers import addresses, decode_header_value, mailbox, message_ids, raw_text, repair_raw_headers
 
@@ -33,7 +34,7 @@ class Automatic:
 
     kind: str
     reason: str
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,14 +69,16 @@ class ParsedMessage:
 # -- machines, not people -------------------------------------------------------------------------------------
 
 
-def _delivery_report(msg: Message) -> dict:
+def _delivery_report(msg: Message) -> dict[str, Any]:
     """What a delivery-status report says: failed recipients, status, and the original Message-ID."""
-    details: dict = {"recipients": [], "status": "", "action": "", "diagnostic": "", "original_message_id": ""}
+    details: dict[str, Any] = {
+        "recipients": [], "status": "", "action": "", "diagnostic": "", "original_message_id": "",
+    }  # fmt: skip
     for part in msg.walk():
         content_type = part.get_content_type()
         if content_type == "message/delivery-status":
             blocks = part.get_payload()
-            for block in blocks if isinstance(blocks, list) else []:
+            for block in [item for item in blocks if isinstance(item, Message)] if isinstance(blocks, list) else []:
                 recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
                 if recipient:
                     details["recipients"].append(recipient.split(";", 1)[-1].strip().lower())
@@ -84,9 +87,9 @@ def _delivery_report(msg: Message) -> dict:
                 diagnostic = " ".join(str(block.get("Diagnostic-Code") or "").split())
                 details["diagnostic"] = details["diagnostic"] or diagnostic[:500]
         elif content_type in ("message/rfc822", "text/rfc822-headers") and not details["original_message_id"]:
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner:
-                ids = message_ids(inner[0].get("Message-ID"))
+            inner = inner_message(part)
+            if inner is not None:
+                ids = message_ids(inner.get("Message-ID"))
             else:
                 headers = BytesHeaderParser(policy=compat32).parsebytes(payload_bytes(part, []))
                 ids = message_ids(headers.get("Message-ID"))

@@ -143,6 +143,21 @@ def test_raw_8_bit_and_nfd_file_names_keep_their_letters():
     assert [part.filename for part in parse_message(raw).parts] == ["Hofjägeralle.jpg", "Hofjägeralle.jpg"]
 
 
+def test_an_rfc_2231_file_name_is_read_in_its_charsets_superset():
+    raw = (
+        b"From: a@acme.example\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n"
+        b"--b\nContent-Type: text/plain; name*=gb2312''%CD%F5%E9%46.txt\nContent-Disposition: attachment\n\ny\n"
+        b"--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename*=''Gr%C3%BC%C3%9Fe.txt\n\ny\n--b--\n"
+    )
+    assert [part.filename for part in parse_message(raw).parts] == ["王镕.txt", "Grüße.txt"]
+
+
+def test_html_without_a_declared_charset_is_read_in_the_charset_its_meta_names():
+    html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><p>王镕</p>'
+    parsed = parse_message(b"From: a@acme.example\nContent-Type: text/html\n\n" + html.encode("gbk"))
+    assert (parsed.text, parsed.html) == ("王镕", "<p>王镕</p>")
+
+
 @pytest.mark.parametrize(
     ("value", "pair"),
     [
