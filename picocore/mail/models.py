@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from picocore.core.clock import now
 from picocore.core.models import TimeStampedModel
+from picocore.mail.authentication import AUTHSERV_ID_RE
 
 
 class InboundStatus(models.TextChoices):
@@ -37,6 +38,7 @@ class Outcome(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", _("Not accepted by the ticket")
     BROKEN = "broken", _("Broken message")
     DUPLICATE = "duplicate", _("Same Message-ID as an earlier message, other content")
+    UNAUTHENTICATED = "unauthenticated", _("Sender not authenticated (SPF, DKIM or DMARC failed)")
     FLOOD = "flood", _("Too many messages from one sender")
 
 
@@ -148,6 +150,16 @@ class MailPolicy(models.Model):
         default=30,
         help_text=_("A runaway auto-responder is held instead of filing ticket after ticket."),
     )
+    trusted_authserv_ids = models.TextField(
+        _("trusted Authentication-Results servers"),
+        blank=True,
+        help_text=_(
+            "The authserv-id your receiving mail server writes into Authentication-Results headers (e.g. "
+            "mx.example.com), one per line. Mail whose sender these servers could not authenticate (DMARC "
+            "failed, or neither SPF nor DKIM passed for the sender's domain) is held for review, never filed "
+            "as that person's message. Headers of other servers are ignored. Empty: no header is trusted."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -156,6 +168,17 @@ class MailPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Inbound mail policy"))
+
+    def clean(self) -> None:
+        ids = self.trusted_ids()
+        if invalid := sorted(i for i in ids if not AUTHSERV_ID_RE.match(i)):
+            message = _("Not an authserv-id: %(ids)s. Write one host name per line.") % {"ids": ", ".join(invalid)}
+            raise ValidationError({"trusted_authserv_ids": message})
+        self.trusted_authserv_ids = "\n".join(sorted(ids))
+
+    def trusted_ids(self) -> frozenset[str]:
+        """The trusted authserv-ids, lower case."""
+        return frozenset(i.lower() for i in re.split(r"[\s,;]+", self.trusted_authserv_ids or "") if i)
 
     @classmethod
     def current(cls) -> "MailPolicy":

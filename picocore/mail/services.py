@@ -34,6 +34,7 @@ from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate, without_nul
+from picocore.mail.authentication import authentication_headers, verdict
 from picocore.mail.charsets import decode_bytes
 from picocore.mail.content import split_reply, title_from_subject
 from picocore.mail.models import (
@@ -292,6 +293,9 @@ def _decide(message: InboundMessage) -> Decision:
         return Decision(InboundStatus.IGNORED, Outcome.LOOP, reason, data=data)
 
     policy = MailPolicy.current()
+    if not message.data.get("history") and (refusal := _unauthenticated(message, parsed, policy)):
+        refusal.data = {**data, **refusal.data}
+        return refusal
     if _flooding(message, policy):
         reason = _(
             "Held: more than %(limit)s messages from %(sender)s in the last hour — possibly a mail loop or a "
@@ -347,6 +351,24 @@ def _sent_by_us(parsed: ParsedMessage) -> str:
     if parsed.message_id and OutboxEmail.objects.filter(message_id=parsed.message_id).exists():
         return _("Ignored: it is one of PicoCore's own outgoing messages (%(id)s).") % {"id": parsed.message_id}
     return ""
+
+
+def _unauthenticated(message: InboundMessage, parsed: ParsedMessage, policy: MailPolicy) -> Decision | None:
+    """The decision for a sender the policy's trusted receiving servers could not authenticate (a forged
+    From), or None. Checked only on first processing: an administrator's retry is their judgement."""
+    trusted = policy.trusted_ids()
+    if not trusted:
+        return None
+    values = _without_nul(authentication_headers(bytes(message.raw)))
+    said = verdict(values, trusted=trusted, from_address=parsed.from_address)
+    if said.authenticated is not False:
+        return None
+    reason = _(
+        "Held: the receiving mail server %(server)s could not confirm that %(sender)s sent this message "
+        "(%(results)s). It was not filed as their message; check it before retrying."
+    ) % {"server": said.authserv_id, "sender": parsed.from_address, "results": said.results}
+    details = {"authserv_id": said.authserv_id, "results": said.results}
+    return Decision(InboundStatus.HELD, Outcome.UNAUTHENTICATED, reason, data={"authentication": details})
 
 
 def _flooding(message: InboundMessage, policy: MailPolicy) -> bool:
