@@ -86,6 +86,8 @@ SINGLE_BYTE = frozenset(
 )
 # Codecs whose failure is better read with a replacement character than as Windows-1252 mojibake.
 MULTI_BYTE = frozenset({"gb18030", "big5hkscs", "euc_jp", "iso2022_jp_ext", "cp932", "cp949", "iso2022_kr", "hz"})
+# Python codecs that are no charset a mailer could mean: a label naming one says nothing about the bytes.
+_NOT_CHARSETS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode"})
 _NOISE_RE = re.compile(r"^(x-|cs|iso[-_]?(?!8859|2022|10646|ir))")
 _WINDOWS_RE = re.compile(r"^(?:x-)?(?:windows|win|cp|ms|ansi)[-_]?(125\d|874|932|936|949|950)$")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
@@ -98,10 +100,12 @@ def _known(label: str) -> str | None:
         number = match[1]
         return {"936": "gb18030", "950": "big5hkscs"}.get(number, f"cp{number}")
     try:
-        name = codecs.lookup(label).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
-    return _SUPERSETS.get(name, LABELS.get(name, name))
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return _SUPERSETS.get(info.name, LABELS.get(info.name, info.name))
 
 
 def resolve_charset(charset: str | None) -> str | None:
@@ -137,7 +141,7 @@ def _windows_1252(data: bytes) -> str:
 def _strict(data: bytes, encoding: str) -> str | None:
     try:
         text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, UnicodeError, ValueError):
         return None
     if encoding in MULTI_BYTE and _PRIVATE_USE_RE.search(text):
         return None  # bytes of another charset that happen to decode land in the private use area

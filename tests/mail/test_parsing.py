@@ -101,7 +101,8 @@ def test_rfc_2047_headers_are_decoded(header, text):
         ("shift_jis", "cp932"), ("ks_c_5601-1987", "cp949"), ("euc-kr", "cp949"), ("csUTF8", "utf-8"),
         ("utf8mb4", "utf-8"), ("windows1252", "cp1252"), ("x-mac-cyrillic", "mac-cyrillic"),
         ("iso-2022-jp", "iso2022_jp_ext"), ("koi8-r", "koi8-r"), ("", None), ("unknown-8bit", None),
-        ("x-no-such-charset", None),
+        ("x-no-such-charset", None), ("undefined", None), ("unicode_escape", None), ("base64", None),
+        ("utf-8\x00", "utf-8"),
     ],
 )  # fmt: skip
 def test_charset_labels_resolve_to_their_whatwg_superset(label, codec):
@@ -373,6 +374,22 @@ def test_parsing_never_raises_on_arbitrary_bytes(raw):
 def test_parsing_never_raises_on_mangled_mime(chunks):
     raw = b"From: a@b.example\n" + b"".join(chunks)
     assert isinstance(parse_message(raw).text, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.binary(max_size=200),
+    st.one_of(
+        st.none(),
+        st.text(max_size=40),
+        st.sampled_from(
+            ["undefined", "base64", "zlib", "rot13", "unicode_escape", "idna", "utf-8\x00", "gb2312", "utf-16", "hz"]
+        ),
+    ),
+)
+def test_decode_bytes_never_raises_whatever_the_label(data, label):  # fmt: skip
+    assert isinstance(decode_bytes(data, label), str)
+    resolve_charset(label)
 
 
 @given(st.text(max_size=500))
