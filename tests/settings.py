@@ -4,6 +4,7 @@ A non-UTC time zone catches naive/aware mistakes; a fast hasher keeps the suite 
 temporary directory.
 """
 
+import datetime as dt
 import os
 import tempfile
 
@@ -25,3 +26,7 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Sign-in throttling stays on (its tests need it) with the production numbers, whatever the environment says.
+# Logins elsewhere in the suite use the right password, and every test starts with no failed attempts.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
