@@ -63,10 +63,14 @@ def _serve_with_worker(server: list[str], with_worker: bool) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    """Migrate, load the demo data once, and serve on 127.0.0.1:`--port` with the worker. The links in the
+    e-mails the demo sends point to that address, unless PICOCORE_BASE_URL says otherwise."""
+    bind = f"127.0.0.1:{args.port}"
     os.environ["PICOCORE_DEMO"] = "1"
+    # Set before any child starts: the web server and the worker (which writes the e-mails) inherit it.
+    os.environ.setdefault("PICOCORE_BASE_URL", f"http://{bind}")
     _manage("migrate", "--no-input", "-v", "0")
     _manage("demo_load")
-    bind = f"127.0.0.1:{args.port}"
     print(f"\nPicoCore demo on http://{bind}/ — sign in as anna@acme.example / picocore-demo (Ctrl-C stops)\n")
     return _serve_with_worker(_gunicorn_command(bind, workers=2, threads=4), with_worker=not args.no_worker)
 
