@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.db import transaction
 
 from picocore.audit.models import AuditAction, AuditEntry
-from picocore.audit.services import audit_record, diff, snapshot
+from picocore.audit.services import RowChanges, audit_record, diff, snapshot, stored_snapshot
+
+
+def inline_changes(formsets, model) -> RowChanges | None:
+    """What the admin's inline table of `model` would save and delete, not yet written: for a service that
+    saves the parent and its rows as one audited change."""
+    for formset in formsets:
+        if formset.model is model:
+            saved = formset.save(commit=False)
+            return RowChanges(saved=list(saved), deleted=list(formset.deleted_objects))
+    return None
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -23,7 +33,8 @@ class AuditedAdmin(admin.ModelAdmin):
         audit_record(actor=request.user, action=action, instance=obj, changes=diff(before, snapshot(obj)))
 
     def save_formset(self, request, form, formset, change):
-        before = {obj.pk: snapshot(obj) for obj in formset.get_queryset()}
+        # From the database: the formset's own objects already carry the submitted values.
+        before = {obj.pk: stored_snapshot(obj) for obj in formset.get_queryset()}
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
             audit_record(actor=request.user, action=AuditAction.CREATED, instance=obj, changes=diff({}, snapshot(obj)))

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from picocore.audit.admin import AuditedAdmin
+from picocore.audit.admin import AuditedAdmin, inline_changes
 from picocore.contracts.models import Contract, SlaTarget, Tier
+from picocore.contracts.services import contract_delete, contract_update, tier_update
 
 
 class TierTargetInline(admin.TabularInline):
@@ -19,32 +20,43 @@ class ContractTargetInline(admin.TabularInline):
     verbose_name_plural = "SLA target overrides (empty: the tier's targets apply)"
 
 
-def _recompute(organisation_ids) -> None:
-    from picocore.sla.admin import recompute_after_change
-
-    recompute_after_change(organisation_ids)
-
-
 @admin.register(Tier)
 class TierAdmin(AuditedAdmin):
+    """Tiers and their SLA targets, saved (and audited, and recomputed) by `tier_update`."""
+
     list_display = ["name", "rank"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["request_types"]
     inlines = [TierTargetInline]
 
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its targets in save_related, as one change
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _recompute(form.instance.contracts.values_list("organisation_id", flat=True))
+        tier_update(
+            actor=request.user, tier=form.instance, targets=inline_changes(formsets, SlaTarget), save_m2m=form.save_m2m
+        )
 
 
 @admin.register(Contract)
 class ContractAdmin(AuditedAdmin):
+    """Contracts and their SLA target overrides, saved (and audited, and recomputed) by `contract_update`."""
+
     list_display = ["organisation", "tier", "starts_on", "ends_on", "hotline_number"]
     list_filter = ["tier"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
     inlines = [ContractTargetInline]
 
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its target overrides in save_related, as one change
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _recompute([form.instance.organisation_id])
+        contract_update(actor=request.user, contract=form.instance, targets=inline_changes(formsets, SlaTarget))
+
+    def delete_model(self, request, obj):
+        contract_delete(actor=request.user, contract=obj)
+
+    def delete_queryset(self, request, queryset):
+        for contract in queryset:
+            contract_delete(actor=request.user, contract=contract)

@@ -139,4 +139,6 @@ class SlaTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"P{self.priority} {self.get_metric_display()}: {self.minutes} min ({self.get_clock_display()})"
+        owner = self.tier if self.tier_id else self.contract
+        target = f"P{self.priority} {self.get_metric_display()}: {self.minutes} min ({self.get_clock_display()})"
+        return f"{owner}: {target}" if owner else target

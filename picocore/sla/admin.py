@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from picocore.audit.admin import AuditedAdmin
-from picocore.core.tasks import enqueue_on_commit
+from picocore.audit.admin import AuditedAdmin, inline_changes
 from picocore.sla.models import (
     BusinessHoursCalendar,
     CalendarClosedDay,
@@ -11,14 +10,7 @@ from picocore.sla.models import (
     OnCallShift,
     SlaClock,
 )
-from picocore.sla.services import calendar_problem
-from picocore.sla.tasks import recompute_organisation_clocks
-
-
-def recompute_after_change(organisation_ids) -> None:
-    """Deadlines depend on contracts and calendars: recompute the affected tickets once the change commits."""
-    for organisation_id in sorted(set(organisation_ids)):
-        enqueue_on_commit(recompute_organisation_clocks, organisation_id)
+from picocore.sla.services import calendar_problem, calendar_update
 
 
 class IntervalInline(admin.TabularInline):
@@ -48,9 +40,17 @@ class BusinessHoursCalendarAdmin(AuditedAdmin):
     def problem(self, obj: BusinessHoursCalendar) -> str:
         return calendar_problem(obj) or "—"
 
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its schedule in save_related, as one change
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        recompute_after_change(form.instance.contracts.values_list("organisation_id", flat=True))
+        calendar_update(
+            actor=request.user,
+            calendar=form.instance,
+            intervals=inline_changes(formsets, CalendarInterval),
+            closed_days=inline_changes(formsets, CalendarClosedDay),
+            extra_open=inline_changes(formsets, CalendarExtraOpen),
+        )
 
 
 @admin.register(OnCallShift)

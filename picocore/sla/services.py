@@ -8,14 +8,19 @@ rebuilds the clocks from the whole history, so the stored values are right by co
 import datetime as dt
 import logging
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from picocore.audit.services import RowChanges, audited_rows, audited_save
 from picocore.contracts.models import ClockKind, Contract, SlaMetric, SlaTarget
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now as current_time
+from picocore.core.errors import ValidationError
+from picocore.core.tasks import enqueue_on_commit
 from picocore.sla.calendar import BusinessCalendar, business_time_between
 from picocore.sla.clocks import (
     ClockState,
@@ -29,6 +34,7 @@ from picocore.sla.clocks import (
 from picocore.sla.escalation import page_new_p1, record_breach
 from picocore.sla.models import BusinessHoursCalendar, SlaClock
 from picocore.sla.presenters import Explanation, explain
+from picocore.tenancy.models import User
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket, TicketEvent
 
@@ -239,6 +245,39 @@ def sla_event_recorded(*, ticket: Ticket, kind: str, data: dict, by_staff: bool,
     if became_p1 and ticket.priority == 1:
         policy = policy_for(ticket=ticket, at=at)
         page_new_p1(ticket=ticket, at=at, calendar=policy.calendar if policy is not None else None)
+
+
+def clocks_recompute_later(organisation_ids: Iterable[int]) -> None:
+    """Deadlines depend on contracts and calendars: recompute each affected organisation's tickets once the
+    change commits (nothing, should it roll back)."""
+    from picocore.sla.tasks import recompute_organisation_clocks  # the task module imports this one
+
+    for organisation_id in sorted(set(organisation_ids)):
+        enqueue_on_commit(recompute_organisation_clocks, organisation_id)
+
+
+@transaction.atomic
+def calendar_update(
+    *,
+    actor: User | None,
+    calendar: BusinessHoursCalendar,
+    intervals: RowChanges | None = None,
+    closed_days: RowChanges | None = None,
+    extra_open: RowChanges | None = None,
+) -> BusinessHoursCalendar:
+    """Save the calendar as given (new or changed) with its weekly schedule, closed days and extra open
+    periods, each change audited with before and after; every organisation whose contract uses it has its
+    clocks recomputed after commit. A calendar whose public holidays are unknown is refused (ValidationError)
+    and nothing is saved."""
+    try:
+        calendar.full_clean()
+    except DjangoValidationError as error:
+        raise ValidationError(field_errors=error.message_dict) from None
+    audited_save(actor=actor, instance=calendar)
+    for rows in (intervals, closed_days, extra_open):
+        audited_rows(actor=actor, changes=rows)
+    clocks_recompute_later(calendar.contracts.values_list("organisation_id", flat=True))
+    return calendar
 
 
 @dataclass(frozen=True)
