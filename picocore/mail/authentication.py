@@ -82,7 +82,9 @@ def _without_comments(value: str) -> str:
 
 def _split(value: str, separator: str) -> list[str]:
     """`value` split at `separator` outside quoted strings."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in value:
         if char == '"':
             quoted = not quoted
