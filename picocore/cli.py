@@ -12,6 +12,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 import traceback
 
 SETTINGS = "picocore.config.settings"
@@ -44,9 +46,54 @@ def _worker_command() -> list[str]:
     return [sys.executable, "-m", "picocore.cli", "manage", "worker"]
 
 
+class WorkerSupervisor:
+    """Keeps one worker process running beside the web server: a worker that exits is started again after a
+    pause that grows while it keeps exiting (1 s, 2 s, … up to a minute) and starts over once it has run for a
+    minute. Each exit and restart is logged on stderr."""
+
+    def __init__(self, command: list[str], *, first_pause: float = 1.0, longest_pause: float = 60.0) -> None:
+        self.command = command
+        self.first_pause, self.longest_pause = first_pause, longest_pause
+        self.starts = 0
+        self._stop = threading.Event()
+        self._process: subprocess.Popen | None = None
+        self._thread = threading.Thread(target=self._run, name="worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        pause = 0.0
+        while not self._stop.is_set():
+            started = time.monotonic()
+            self._process = subprocess.Popen(self.command)
+            self.starts += 1
+            code = self._process.wait()
+            if self._stop.is_set():
+                return
+            pause = self.first_pause if time.monotonic() - started >= 60 or not pause else pause * 2
+            pause = min(pause, self.longest_pause)
+            print(f"picocore: the worker exited with code {code}; starting it again in {pause:g} s", file=sys.stderr)
+            self._stop.wait(pause)
+
+    def stop(self) -> None:
+        self._stop.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._thread.join(timeout=15)
+
+
 def _serve_with_worker(server: list[str], with_worker: bool) -> int:
-    """Run the web server in the foreground and the worker beside it; stopping one stops both."""
-    worker = subprocess.Popen(_worker_command()) if with_worker else None
+    """Run the web server in the foreground and a supervised worker beside it (restarted whenever it exits);
+    stopping the server stops both."""
+    supervisor = WorkerSupervisor(_worker_command()) if with_worker else None
+    if supervisor is not None:
+        supervisor.start()
     web = subprocess.Popen(server)
     try:
         return web.wait()
@@ -54,12 +101,8 @@ def _serve_with_worker(server: list[str], with_worker: bool) -> int:
         web.send_signal(signal.SIGTERM)
         return web.wait()
     finally:
-        if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 
 handler400 = "picocore.core.views.bad_request"
+handler500 = "picocore.core.views.server_error"
 
 admin.site.site_header = "PicoCore administration"
 admin.site.site_title = "PicoCore"

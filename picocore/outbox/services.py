@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from picocore.core.clock import now
+from picocore.core.db import DATABASE_UNREACHABLE, wait_for_database
 from picocore.core.models import max_length_of
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate
@@ -34,6 +35,7 @@ BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minute
            dt.timedelta(hours=6))  # fmt: skip
 MAX_ATTEMPTS = len(BACKOFF) + 1
 CLAIM_FOR = dt.timedelta(minutes=5)
+CLAIM_MARGIN = dt.timedelta(seconds=30)  # stop insisting on a claim this close to its expiry
 THREAD_DEPTH = 10
 SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
 
@@ -156,10 +158,25 @@ def outbox_send(*, email_id: int, connection: BaseEmailBackend | None = None) ->
         )
         logger.warning("Outbox e-mail %s failed (attempt %s): %s", email.pk, attempts, error)
         return "parked" if park else "retry"
-    OutboxEmail.objects.filter(pk=email.pk).update(
-        status=OutboxStatus.SENT, sent_at=now(), attempts=F("attempts") + 1, claimed_until=None, last_error=""
-    )
+    _record_sent(email.pk, claimed_until=moment + CLAIM_FOR)
     return "sent"
+
+
+def _record_sent(email_id: int, *, claimed_until: dt.datetime) -> None:
+    """Mark a handed-over e-mail sent. Should the database be unreachable just then, keep trying while our
+    claim holds: were the mark lost, the claim would expire and the e-mail be sent a second time."""
+    while True:
+        try:
+            OutboxEmail.objects.filter(pk=email_id).update(
+                status=OutboxStatus.SENT, sent_at=now(), attempts=F("attempts") + 1, claimed_until=None, last_error=""
+            )
+            return
+        except DATABASE_UNREACHABLE:
+            if transaction.get_connection().in_atomic_block or now() >= claimed_until - CLAIM_MARGIN:
+                logger.error("Outbox e-mail %s was sent but cannot be marked sent: it may be sent again", email_id)
+                raise
+            logger.warning("Outbox e-mail %s was sent; the database is away, marking it sent when it is back", email_id)
+            wait_for_database(running=lambda: now() < claimed_until - CLAIM_MARGIN)
 
 
 def outbox_send_many(*, email_ids: list[int]) -> list[str]:
