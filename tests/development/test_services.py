@@ -174,8 +174,11 @@ def test_the_state_table_allows_forward_moves_only():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
 @pytest.mark.transactional
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_simultaneous_hand_offs_make_one_item(change_request, consultant, development_team, developer):
+def test_two_simultaneous_hand_offs_make_one_item(
+    change_request, consultant, operations_team, development_team, developer
+):
     colleague = factories.StaffFactory(full_name="Cem Colleague", staff_role=StaffRole.CONSULTANT)
+    operations_team.members.add(colleague)
     start = threading.Barrier(2)
     results: list[int | BaseException] = []
 
