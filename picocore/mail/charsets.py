@@ -91,6 +91,8 @@ _NOT_CHARSETS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", 
 _NOISE_RE = re.compile(r"^(x-|cs|iso[-_]?(?!8859|2022|10646|ir))")
 _WINDOWS_RE = re.compile(r"^(?:x-)?(?:windows|win|cp|ms|ansi)[-_]?(125\d|874|932|936|949|950)$")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+# ISO-2022-JP's modes by their escape sequences: ASCII, JIS X 0201 Roman and katakana, JIS X 0208.
+_ISO_2022_JP_MODES = frozenset({b"(B", b"(J", b"(I", b"$@", b"$B"})
 
 
 def _known(label: str) -> str | None:
@@ -138,7 +140,48 @@ def _windows_1252(data: bytes) -> str:
     return re.sub("[\udc80-\udcff]", lambda match: chr(ord(match[0]) - 0xDC00), text)
 
 
+def _iso_2022_jp(data: bytes) -> str | None:
+    """ISO-2022-JP as WHATWG reads it, whose JIS X 0208 holds the NEC and IBM rows Windows writes (①, ㈱,
+    髙), which Python's codec refuses: JIS row and cell map arithmetically onto Windows-31J (Shift_JIS)
+    bytes. None when the bytes are not ISO-2022-JP of that kind."""
+    out = bytearray()
+    mode = b"(B"
+    index = 0
+    while index < len(data):
+        byte = data[index]
+        if byte == 0x1B:
+            mode = data[index + 1 : index + 3]
+            if mode not in _ISO_2022_JP_MODES:
+                return None
+            index += 3
+            continue
+        if byte >= 0x80:
+            return None
+        if byte in (0x0A, 0x0D) or mode in (b"(B", b"(J"):
+            out.append(byte)
+        elif mode == b"(I":  # JIS X 0201 katakana: half-width, 0xA1-0xDF in Shift_JIS
+            if not 0x21 <= byte <= 0x5F:
+                return None
+            out.append(byte + 0x80)
+        else:
+            if index + 1 >= len(data) or not (0x21 <= byte <= 0x7E and 0x21 <= data[index + 1] <= 0x7E):
+                return None
+            row, cell = byte, data[index + 1]
+            lead = (row + 1) // 2 + (0x70 if row <= 0x5E else 0xB0)
+            trail = cell + (0x1F + (cell >= 0x60) if row % 2 else 0x7E)
+            out += bytes((lead, trail))
+            index += 2
+            continue
+        index += 1
+    try:
+        return out.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+
+
 def _strict(data: bytes, encoding: str) -> str | None:
+    if encoding == "iso2022_jp_ext" and (text := _iso_2022_jp(data)) is not None:
+        return text
     try:
         text = data.decode(encoding)
     except (LookupError, UnicodeError, ValueError):

@@ -64,6 +64,18 @@ def test_an_unknown_gb2312_label_and_a_raw_gbk_subject_are_read_as_gbk(world, wa
     assert (message.subject, message.sender) == ("回复: [ACME-1] 产品图片缺失", wang)
 
 
+def test_iso_2022_jp_from_outlook_keeps_the_nec_and_ibm_characters_windows_writes(world, deliver):
+    """Outlook writes ISO-2022-JP as Windows' CP50220: ① and ㈱ (NEC row 13), 髙 (an IBM extension)."""
+    takahashi = factories.UserFactory(email="takahashi@acme.example", full_name="Takahashi Ken")
+    factories.MembershipFactory(user=takahashi, organisation=world.acme.organisation)
+    ticket = created(deliver("outlook_iso2022jp_nec.eml"), "ACME-2")
+    assert (ticket.title, ticket.requester) == ("【至急】価格インポートの不具合①（㈱ACME）", takahashi)
+    assert ticket.description == (
+        "サポートご担当者様\n\nいつもお世話になっております。\n本日より価格インポートが失敗しています。\n\n"
+        "①商品画像が表示されない\n②価格が０円になる\n\nご確認をお願いいたします。\n\n㈱ACME 購買部\n髙橋 健"
+    )
+
+
 def test_utf_8_from_a_php_form_labelled_iso_8859_1_is_read_as_utf_8(world, deliver):
     ticket = created(deliver("php_form_mislabelled_latin1.eml"), "ACME-2")
     assert ticket.title == "Kontaktformular: Bestilling på æøå-varer fejler"

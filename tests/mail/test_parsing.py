@@ -122,6 +122,9 @@ def test_charset_labels_resolve_to_their_whatwg_superset(label, codec):
         ("中文".encode(), "gb2312", "中文"),  # UTF-8 read as GBK lands in the private use area
         (b"\x80 \x81", "", "€ \x81"),  # WHATWG Windows-1252: an undefined byte keeps its number
         ("王镕".encode("gbk") + b"\xff", "gb2312", "王镕\ufffd"),  # one broken byte, not mojibake
+        (b"\x1b$B-!-j|b\x1b(B No. \x1b(I1\x1b(B", "iso-2022-jp", "①㈱髙 No. ｱ"),  # Windows' CP50220
+        ("情報".encode("iso2022_jp"), "ISO-2022-JP", "情報"),
+        ("情報".encode("iso2022_jp_ext") + b"\x1b$(D0!\x1b(B", "iso-2022-jp", "情報丂"),  # JIS X 0212
     ],
 )
 def test_decode_bytes_reads_legacy_charsets_as_browsers_do(data, charset, text):
@@ -406,7 +409,7 @@ def test_every_corpus_message_parses_without_unexpected_defects():
              "export_script_nul.eml", "gmail_forward_retyped_subject.eml", "newsletter_empty_text_part.eml",
              "notes_unquoted_comma_name.eml", "outlook_express_gb2312.eml", "outlook_express_uuencode.eml",
              "outlook_forward_swedish.eml", "pegasus_x_uuencode.eml", "phone_address_as_name.eml",
-             "php_form_mislabelled_latin1.eml", "scanner_raw_8bit_headers.eml",
+             "php_form_mislabelled_latin1.eml", "scanner_raw_8bit_headers.eml", "outlook_iso2022jp_nec.eml",
              "thunderbird_forward_signature.eml", "webmail_iso_gb2312.eml"]  # fmt: skip
     for name in names:
         parsed = parse_message(corpus(name, REPLY_ADDRESS="support@picocore.example"))
