@@ -1,23 +1,25 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin[M: Model](admin.ModelAdmin[M]):
     """Tickets change only through the services (which record the timeline); the admin only shows them."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdmin):
+class TicketAdmin(ReadOnlyAdmin[Ticket]):
     list_display = ["key", "title", "organisation", "status", "priority", "created_at"]
     list_filter = ["status", "priority", "ticket_type", "organisation"]
     search_fields = ["key", "title"]
@@ -26,7 +28,7 @@ class TicketAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyAdmin):
+class TicketEventAdmin(ReadOnlyAdmin[TicketEvent]):
     list_display = ["ticket", "kind", "public", "actor", "created_at"]
     list_filter = ["kind", "public"]
     list_select_related = ["ticket", "actor"]
@@ -34,6 +36,6 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(ReadOnlyAdmin[Attachment]):
     list_display = ["filename", "ticket", "size", "content_type", "created_at"]
     list_select_related = ["ticket"]

@@ -3,6 +3,7 @@
 import errno
 import logging
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,13 +38,13 @@ ALLOWED_EXTENSIONS = frozenset(
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    file: UploadedFile
+    file: UploadedFile[bytes]
     filename: str
     content_type: str
     size: int
 
 
-def check_uploads(files: list[UploadedFile]) -> list[CheckedUpload]:
+def check_uploads(files: list[UploadedFile[bytes]]) -> list[CheckedUpload]:
     """The uploads with safe names and derived content types; raises ValidationError on the `attachments`
     field naming each file that breaks a limit. Either all files pass or none is accepted."""
     errors: list[str] = []
@@ -99,7 +100,7 @@ class StorageUnavailable(ValidationError):
     status_code = 503
 
 
-def store_files(storage: Storage, save) -> None:
+def store_files(storage: Storage, save: Callable[[Callable[[str], None]], None]) -> None:
     """Run `save(record)` (which writes files through `storage`, calling `record(name)` for each one written);
     on a storage failure delete the files already written and raise StorageUnavailable, so the caller's
     transaction rolls back with nothing half-saved on disk either."""

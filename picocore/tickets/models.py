@@ -1,6 +1,7 @@
 """Tickets, their append-only timeline and their attachments."""
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.core.clock import now
 from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, LinkKind, Status
+
+if TYPE_CHECKING:
+    from picocore.tenancy.models import User
 
 
 class Ticket(models.Model):
@@ -91,7 +95,7 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
     @classmethod
-    def tenancy_followed_q(cls, user) -> models.Q:
+    def tenancy_followed_q(cls, user: "User") -> models.Q:
         """Tickets the user follows as a watcher (see `picocore.tenancy.scope`)."""
         return models.Q(pk__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
 
@@ -135,13 +139,13 @@ class TicketLink(models.Model):
         return f"{self.source_id} {self.kind} {self.target_id}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
     """Refuses bulk updates and deletes: timeline rows are written once and never changed."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise TypeError("Timeline events are append-only.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("Timeline events are append-only.")
 
 
@@ -172,16 +176,16 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("Timeline events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Timeline events are append-only.")
 
     @classmethod
-    def tenancy_followed_q(cls, user) -> models.Q:
+    def tenancy_followed_q(cls, user: "User") -> models.Q:
         return models.Q(ticket_id__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
 
 
@@ -215,7 +219,7 @@ class Attachment(models.Model):
         return self.filename
 
     @classmethod
-    def tenancy_followed_q(cls, user) -> models.Q:
+    def tenancy_followed_q(cls, user: "User") -> models.Q:
         return models.Q(ticket_id__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
 
 

@@ -64,8 +64,8 @@ def desk_tickets(*, actor: User) -> QuerySet[Ticket]:
     return staff_restrict(Ticket.objects.all(), actor)
 
 
-def _my_team_ids(actor: User):
-    return Team.objects.filter(members=actor, kind=TeamKind.OPERATIONS).values("id")
+def _my_team_ids(actor: User) -> QuerySet[Team, int]:
+    return Team.objects.filter(members=actor, kind=TeamKind.OPERATIONS).values_list("id", flat=True)
 
 
 def _queue_q(slug: str, actor: User) -> Q:

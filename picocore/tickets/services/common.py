@@ -1,5 +1,8 @@
 """Pieces every ticket service uses: the row lock, the timeline writer, attachment storage."""
 
+from collections.abc import Callable
+from typing import Any
+
 from picocore.core.clock import now
 from picocore.notifications.dispatch import dispatch_event
 from picocore.sla.services import sla_event_recorded
@@ -15,7 +18,7 @@ def locked(ticket: Ticket) -> Ticket:
 
 
 def record_event(
-    ticket: Ticket, *, kind: str, actor: User | None, public: bool, body: str = "", data: dict | None = None
+    ticket: Ticket, *, kind: str, actor: User | None, public: bool, body: str = "", data: dict[str, Any] | None = None
 ) -> TicketEvent:
     """Append one event to the ticket's timeline (the only way events are written) and, in the same
     transaction, recompute the ticket's SLA clocks when it can move a deadline and notify whoever should hear
@@ -46,7 +49,7 @@ def store_attachments(ticket: Ticket, event: TicketEvent, uploads: list[CheckedU
     fails (full, read-only) raises StorageUnavailable after removing the files this call wrote; the caller's
     transaction then rolls back the rows, so no ticket or event is left without its files."""
 
-    def save(record) -> None:
+    def save(record: Callable[[str], None]) -> None:
         for upload in uploads:
             attachment = Attachment(
                 ticket=ticket,
@@ -60,7 +63,8 @@ def store_attachments(ticket: Ticket, event: TicketEvent, uploads: list[CheckedU
                 created_at=event.created_at,
             )
             attachment.file.save(upload.filename, upload.file, save=False)
-            record(attachment.file.name)
+            if attachment.file.name:  # set by the save above
+                record(attachment.file.name)
             attachment.save()
 
     store_files(Attachment._meta.get_field("file").storage, save)

@@ -1,5 +1,8 @@
 """Public replies and internal notes."""
 
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +19,7 @@ from picocore.tickets.services.lifecycle import apply_transition, reopen_deadlin
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
 
 
-def _checked(body: str, files: list | None, *, field: str) -> tuple[str, list[CheckedUpload]]:
+def _checked(body: str, files: list[UploadedFile[bytes]] | None, *, field: str) -> tuple[str, list[CheckedUpload]]:
     body = without_nul(body or "").strip()
     errors: dict[str, list[str]] = {}
     uploads: list[CheckedUpload] = []
@@ -58,8 +61,8 @@ def ticket_reply(
     actor: User,
     ticket: Ticket,
     body: str,
-    files: list | None = None,
-    data: dict | None = None,
+    files: list[UploadedFile[bytes]] | None = None,
+    data: dict[str, Any] | None = None,
     submission: str = "",
 ) -> TicketEvent:
     """Add a public reply (with attachments) to the ticket's timeline; files sent without text are recorded
@@ -97,7 +100,7 @@ def ticket_reply(
 
 
 def ticket_add_note(
-    *, actor: User, ticket: Ticket, body: str, files: list | None = None, submission: str = ""
+    *, actor: User, ticket: Ticket, body: str, files: list[UploadedFile[bytes]] | None = None, submission: str = ""
 ) -> TicketEvent:
     """An internal note by the team working on the ticket: never shown to the customer, nor are its files. The
     same form posted again (same `submission` token) returns the first note."""

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
 from picocore.tickets.choices import Channel, EventKind, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
-from picocore.tickets.models import Ticket
+from picocore.tickets.models import Submission, Ticket
 from picocore.tickets.permissions import may_file_in
 from picocore.tickets.services.common import record_event, store_attachments
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
@@ -74,8 +75,8 @@ def ticket_create(
     environment: Environment | None = None,
     channel: str = Channel.WEB,
     requester: User | None = None,
-    files: list | None = None,
-    data: dict | None = None,
+    files: list[UploadedFile[bytes]] | None = None,
+    data: dict[str, Any] | None = None,
     submission: str = "",
 ) -> Ticket:
     """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
@@ -173,8 +174,14 @@ def ticket_create(
     return ticket
 
 
-def _result_of(submission) -> Ticket:
-    return submission.ticket or submission.event.ticket
+def _result_of(submission: Submission | None) -> Ticket:
+    """What an earlier post of the same form created: its ticket, or the ticket its event is on."""
+    if submission is not None:
+        if submission.ticket is not None:
+            return submission.ticket
+        if submission.event is not None:
+            return submission.event.ticket
+    raise LookupError("The earlier submission of this form created nothing.")
 
 
 def _answer_without_nul(answer: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Status changes: the one guarded path through the lifecycle in `picocore.tickets.states`."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -37,7 +38,9 @@ def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
     return reopen_window_end(ticket, contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at))
 
 
-def apply_transition(ticket: Ticket, *, to: Status, actor: User | None, note: str, data: dict | None = None) -> None:
+def apply_transition(
+    ticket: Ticket, *, to: Status, actor: User | None, note: str, data: dict[str, Any] | None = None
+) -> None:
     """Set the status and its timestamps on a locked ticket and record the change (caller saves)."""
     before = ticket.status
     moment = now()

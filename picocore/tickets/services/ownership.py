@@ -1,6 +1,7 @@
 """Who owns a ticket, what the customer is told comes next, and how urgent it is judged to be."""
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -97,7 +98,7 @@ def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date
         ticket.next_step, ticket.next_step_due = text, due
         touch(ticket, "next_step", "next_step_due")
 
-        def as_json(values: dict) -> dict:
+        def as_json(values: Mapping[str, object]) -> dict[str, object]:
             return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
 
         record_event(
