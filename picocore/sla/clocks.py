@@ -52,6 +52,9 @@ class ClockState:
     warn_at: dt.datetime | None = None
     breached_at: dt.datetime | None = None
     stopped_at: dt.datetime | None = None
+    stopped_by: str = ""
+    """What stopped it: "reply" (the team answered), or the status the ticket moved into (resolved, closed,
+    cancelled); "" while it runs."""
     paused_since: dt.datetime | None = None
 
 
@@ -139,10 +142,16 @@ def _last_stop(history: History, now: dt.datetime) -> dt.datetime | None:
     return stop_at
 
 
-def _state(history, start, stop_at, now, pausing, target) -> ClockState:
+def _state(history, start, stop_at, now, pausing, target, *, by_reply: bool = False) -> ClockState:
     running, paused = _segments(history, start, stop_at, now, pausing)
+    stopped_by = "" if stop_at is None else "reply" if by_reply else _status_at(history, stop_at)
     state = ClockState(
-        started_at=start, target_seconds=target.seconds, running=running, paused=paused, stopped_at=stop_at
+        started_at=start,
+        target_seconds=target.seconds,
+        running=running,
+        paused=paused,
+        stopped_at=stop_at,
+        stopped_by=stopped_by,
     )
     return _run(state, target, now)
 
@@ -152,9 +161,12 @@ def first_response_clock(history: History, target: Target, now: dt.datetime, pau
     resolved or finished without one."""
     start = history.created_at
     stops = [t for t in history.staff_replies[:1] if t <= now]
+    replied = bool(stops)
     if finished := next((c.at for c in history.status_changes if c.status in STOPPED and c.at <= now), None):
         stops.append(finished)
-    return _state(history, start, min(stops) if stops else None, now, pausing, target)
+    stop_at = min(stops) if stops else None
+    by_reply = replied and stop_at == stops[0]
+    return _state(history, start, stop_at, now, pausing, target, by_reply=by_reply)
 
 
 def resolution_clock(history: History, target: Target, now: dt.datetime, pausing: frozenset[str]) -> ClockState:

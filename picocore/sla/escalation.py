@@ -61,7 +61,7 @@ def _label(ticket: Ticket, metric: str) -> str:
 
 def _record(ticket: Ticket, clock: SlaClock, kind: str, *, at: dt.datetime, text: str, data: dict) -> TicketEvent:
     # Written directly (not through record_event): an SLA record never moves a deadline. The moments live in
-    # `data` (UTC) so each page shows them in its viewer's time zone.
+    # `data` (UTC), not in a text, so each page shows them in its viewer's time zone.
     return TicketEvent.objects.create(
         ticket=ticket,
         organisation_id=clock.organisation_id,
@@ -82,7 +82,7 @@ def record_warning(clock: SlaClock, *, ticket: Ticket, seen_at: dt.datetime) -> 
         clock,
         EventKind.SLA_WARNING,
         at=seen_at,
-        text=f"{SlaMetric(clock.metric).label} is due soon.",
+        text="",
         data={"due_at": utc_text(due_at)},
     )
     notify(
@@ -110,7 +110,7 @@ def record_breach(
         clock,
         EventKind.SLA_BREACH,
         at=breached_at,
-        text=f"{SlaMetric(clock.metric).label} target missed.",
+        text="",
         data={"due_at": utc_text(breached_at), "breached_at": utc_text(breached_at)},
     )
     moment = utc_text(breached_at)

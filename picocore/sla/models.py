@@ -126,6 +126,9 @@ class SlaClock(models.Model):
     warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    stopped_by = models.CharField(
+        _("stopped by"), max_length=20, blank=True, help_text=_("“reply”, or the status that stopped the clock.")
+    )
     breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
     elapsed_seconds = models.PositiveIntegerField(_("counted so far (seconds)"), default=0)
     computed_at = models.DateTimeField(_("computed"), default=now)

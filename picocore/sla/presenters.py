@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from picocore.contracts.models import ClockKind, Contract, SlaMetric
+from picocore.core.clock import now as current_time
 from picocore.sla.clocks import ClockState, describe_target
 from picocore.sla.models import SlaClock
 
@@ -32,49 +33,91 @@ def moment_text(moment: dt.datetime, zone: dt.tzinfo | None = None) -> str:
 @dataclass(frozen=True)
 class CustomerLine:
     text: str
-    state: str  # "running", "paused", "met", "missed", "overdue"
+    state: str  # "running", "paused", "met", "missed", "overdue", "ended"
 
 
-def customer_lines(clocks: dict[str, SlaClock], *, priority: int, contract: Contract | None) -> list[CustomerLine]:
-    """What the customer is promised and how it went, one sentence per clock, in the active time zone."""
+METRIC_NAMES = {
+    SlaMetric.FIRST_RESPONSE: "First response",
+    SlaMetric.NEXT_UPDATE: "Next update",
+    SlaMetric.RESOLUTION: "Resolution",
+}
+PROMISES = {
+    SlaMetric.FIRST_RESPONSE: "we will respond by",
+    SlaMetric.NEXT_UPDATE: "you will hear from us again by",
+    SlaMetric.RESOLUTION: "our target for resolving it is",
+}
+ENDINGS = {"cancelled": "the request was cancelled", "resolved": "resolved", "closed": "closed"}
+
+
+def lateness_text(clock: SlaClock) -> str:
+    """How late a stopped clock was, in the clock's own time: business time for a business-hours target."""
+    late = duration_text(dt.timedelta(seconds=max(clock.elapsed_seconds - clock.target_seconds, 0)))
+    return f"{late} of business time" if clock.clock == ClockKind.BUSINESS else late
+
+
+def _stopped_line(metric: str, clock: SlaClock, terms: str) -> CustomerLine:
+    name, stopped = METRIC_NAMES[SlaMetric(metric)], moment_text(clock.stopped_at)
+    by_reply = metric != SlaMetric.RESOLUTION and clock.stopped_by in ("", "reply")
+    if by_reply:
+        done = f"we responded {stopped}"
+    elif metric == SlaMetric.RESOLUTION and clock.stopped_by != "cancelled":
+        done = f"{ENDINGS.get(clock.stopped_by, 'resolved')} {stopped}"
+    elif clock.breached_at is None:
+        # Finished before anyone had to answer: nothing was promised that could be met or missed.
+        ending = ENDINGS.get(clock.stopped_by, "the request was finished")
+        return CustomerLine(f"{name}: not needed — {ending} {stopped} ({terms}).", "ended")
+    else:
+        ending = ENDINGS.get(clock.stopped_by, "the request was finished")
+        return CustomerLine(
+            f"{name}: missed — due {moment_text(clock.breached_at)}; {ending} {stopped} ({terms}).", "missed"
+        )
+    if clock.breached_at is None:
+        return CustomerLine(f"{name}: {done}, within the target ({terms}).", "met")
+    return CustomerLine(
+        f"{name}: {done}, {lateness_text(clock)} later than promised (due {moment_text(clock.breached_at)}; {terms}).",
+        "missed",
+    )
+
+
+def customer_lines(
+    clocks: dict[str, SlaClock], *, priority: int, contract: Contract | None, now: dt.datetime | None = None
+) -> list[CustomerLine]:
+    """What the customer is promised and how it went, one sentence per clock naming its metric, in the active
+    time zone. A clock past its deadline shows the deadline it missed (also after a pause and resume), a late
+    answer says how late in the clock's own time, and a request finished without an answer is not said to
+    have been answered in time."""
+    moment = now or current_time()
     tier = contract.tier.name if contract else ""
     lines = []
-    order = (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_UPDATE, SlaMetric.RESOLUTION)
-    verbs = {
-        SlaMetric.FIRST_RESPONSE: ("We will respond by", "We responded"),
-        SlaMetric.NEXT_UPDATE: ("You will hear from us again by", "We updated you"),
-        SlaMetric.RESOLUTION: ("Our target for resolving it is", "Resolved"),
-    }
-    for metric in order:
+    for metric in (SlaMetric.FIRST_RESPONSE, SlaMetric.NEXT_UPDATE, SlaMetric.RESOLUTION):
         clock = clocks.get(metric)
         if clock is None or (metric == SlaMetric.NEXT_UPDATE and clock.stopped_at):
             continue
+        name = METRIC_NAMES[metric]
         promise = describe_target(clock.target_seconds, business=clock.clock == ClockKind.BUSINESS)
         terms = f"within {promise}, P{priority}{', ' + tier if tier else ''}"
-        ahead, done = verbs[metric]
+        missed_at = clock.breached_at or (clock.due_at if clock.due_at is not None and clock.due_at < moment else None)
         if clock.stopped_at:
-            if clock.breached_at is None:
-                lines.append(
-                    CustomerLine(f"{done} {moment_text(clock.stopped_at)} — within the target ({terms}).", "met")
+            lines.append(_stopped_line(metric, clock, terms))
+        elif clock.is_paused:
+            if missed_at is not None:
+                text = (
+                    f"{name}: was due {moment_text(missed_at)} — we are late; paused while we wait for you since "
+                    f"{moment_text(clock.paused_since)} ({terms})."
                 )
             else:
-                late = duration_text(clock.stopped_at - clock.breached_at)
-                lines.append(
-                    CustomerLine(
-                        f"{done} {moment_text(clock.stopped_at)} — {late} later than promised ({terms}).", "missed"
-                    )
+                left = duration_text(dt.timedelta(seconds=max(clock.target_seconds - clock.elapsed_seconds, 0)))
+                text = (
+                    f"{name}: paused while we wait for you since {moment_text(clock.paused_since)}, "
+                    f"{left} of the target left ({terms})."
                 )
-        elif clock.is_paused:
+            lines.append(CustomerLine(text, "paused"))
+        elif missed_at is not None:
             lines.append(
-                CustomerLine(
-                    f"Waiting for you since {moment_text(clock.paused_since)} — the clock is paused ({terms}).",
-                    "paused",
-                )
+                CustomerLine(f"{name}: was due {moment_text(missed_at)} — we are late and on it ({terms}).", "overdue")
             )
         elif clock.due_at is not None:
-            state = "overdue" if clock.breached_at else "running"
-            suffix = " We are late and on it." if clock.breached_at else ""
-            lines.append(CustomerLine(f"{ahead} {moment_text(clock.due_at)} ({terms}).{suffix}", state))
+            lines.append(CustomerLine(f"{name}: {PROMISES[metric]} {moment_text(clock.due_at)} ({terms}).", "running"))
     return lines
 
 

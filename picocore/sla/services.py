@@ -214,6 +214,7 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
             clock.warn_at = state.warn_at
             clock.paused_since = state.paused_since
             clock.stopped_at = state.stopped_at
+            clock.stopped_by = state.stopped_by
             clock.breached_at = state.breached_at
             clock.elapsed_seconds = int(state.elapsed.total_seconds())
             clock.computed_at = now

@@ -27,6 +27,28 @@ def iso_date(value: str) -> dt.date | str:
 
 
 @register.filter
+def iso_datetime(value: str) -> dt.datetime | str:
+    """A moment stored as ISO text in an event's details, as an aware datetime the `date` filter shows in the
+    active time zone."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return moment if moment.tzinfo is not None else value
+
+
+@register.filter
+def metric_label(value: str) -> str:
+    """The name of an SLA metric value, e.g. "first_response" → "First response"."""
+    from picocore.contracts.models import SlaMetric
+
+    try:
+        return str(SlaMetric(value).label)
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
 def milestone_label(value: str) -> str:
     """The name of a development milestone value, e.g. "ready_for_release" → "Ready for release"."""
     try:
