@@ -1,18 +1,24 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from picocore.audit.admin import AuditedAdmin, inline_changes
 from picocore.contracts.models import Contract, SlaTarget, Tier
 from picocore.contracts.services import contract_delete, contract_update, tier_update
+from picocore.tenancy.http import signed_in_user
 
 
-class TierTargetInline(admin.TabularInline):
+class TierTargetInline(admin.TabularInline[SlaTarget, Tier]):
     model = SlaTarget
     fk_name = "tier"
     exclude = ["contract"]
     extra = 0
 
 
-class ContractTargetInline(admin.TabularInline):
+class ContractTargetInline(admin.TabularInline[SlaTarget, Contract]):
     model = SlaTarget
     fk_name = "contract"
     exclude = ["tier"]
@@ -29,12 +35,17 @@ class TierAdmin(AuditedAdmin):
     filter_horizontal = ["request_types"]
     inlines = [TierTargetInline]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Tier, form: forms.ModelForm[Tier], change: bool) -> None:
         pass  # saved with its targets in save_related, as one change
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[Tier], formsets: list[forms.BaseFormSet[Any]], change: bool
+    ) -> None:
         tier_update(
-            actor=request.user, tier=form.instance, targets=inline_changes(formsets, SlaTarget), save_m2m=form.save_m2m
+            actor=signed_in_user(request),
+            tier=form.instance,
+            targets=inline_changes(formsets, SlaTarget),
+            save_m2m=form.save_m2m,
         )
 
 
@@ -48,15 +59,23 @@ class ContractAdmin(AuditedAdmin):
     autocomplete_fields = ["organisation"]
     inlines = [ContractTargetInline]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Contract, form: forms.ModelForm[Contract], change: bool) -> None:
         pass  # saved with its target overrides in save_related, as one change
 
-    def save_related(self, request, form, formsets, change):
-        contract_update(actor=request.user, contract=form.instance, targets=inline_changes(formsets, SlaTarget))
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[Contract],
+        formsets: list[forms.BaseFormSet[Any]],
+        change: bool,
+    ) -> None:
+        contract_update(
+            actor=signed_in_user(request), contract=form.instance, targets=inline_changes(formsets, SlaTarget)
+        )
 
-    def delete_model(self, request, obj):
-        contract_delete(actor=request.user, contract=obj)
+    def delete_model(self, request: HttpRequest, obj: Contract) -> None:
+        contract_delete(actor=signed_in_user(request), contract=obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Contract]) -> None:
         for contract in queryset:
-            contract_delete(actor=request.user, contract=contract)
+            contract_delete(actor=signed_in_user(request), contract=contract)
