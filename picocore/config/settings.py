@@ -1,7 +1,9 @@
 """PicoCore settings: one module, read from the environment, secure unless told otherwise.
 
 Production is the default. `PICOCORE_DEMO=1` (what `picocore demo` and `make run` set) switches on DEBUG,
-plain HTTP on localhost and a secret key generated once under the var/ directory.
+plain HTTP on localhost and a secret key generated once under the var/ directory. The demo marks its var/
+directory as a demo installation, so commands run there later (`picocore mail ingest` from a test MTA, say)
+need no environment variables; a SECRET_KEY in the environment always means production.
 Per-customer behaviour never lives here: it is data in the database.
 """
 
@@ -32,7 +34,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent
 VAR_DIR = Path(os.environ.get("PICOCORE_VAR_DIR", BASE_DIR / "var")).resolve()
 
-DEMO = env_flag("PICOCORE_DEMO", False)
+DEMO_MARKER = VAR_DIR / "demo-installation"
+DEMO = env_flag("PICOCORE_DEMO", not os.environ.get("SECRET_KEY") and DEMO_MARKER.is_file())
 DEBUG = env_flag("PICOCORE_DEBUG", DEMO)
 
 
