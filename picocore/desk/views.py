@@ -22,6 +22,7 @@ from picocore.cmdb.models import Solution
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
+from picocore.core.text import has_line_break
 from picocore.desk import forms
 from picocore.development.selectors import development_item_get, development_items_for
 from picocore.development.services import development_hand_off, development_item_move
@@ -401,9 +402,16 @@ BULK_ACTIONS = {
 
 
 def _back(request: AuthenticatedRequest) -> str:
-    """The queue page the bulk form was sent from; never another site (`back` is user input)."""
+    """The queue page the bulk form was sent from; never another site (`back` is user input). Only a path of
+    this site is taken: anything else (`redirect` would read "abc" as a view's name), NUL or a line break
+    leads to the own queue."""
     back = request.POST.get("back", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+    if (
+        back.startswith("/")
+        and "\x00" not in back
+        and not has_line_break(back)
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False)
+    ):
         return back
     return reverse("desk:queue", kwargs={"slug": "mine"})
 

@@ -556,8 +556,19 @@ def test_bulk_without_what_it_needs_changes_nothing(carla, world, data, message)
     assert state() == before
 
 
-@pytest.mark.parametrize("back", ["https://evil.example/desk/", "//evil.example/", "javascript:alert(1)"])
-def test_bulk_never_sends_anyone_to_another_site(carla, world, back):
+@pytest.mark.parametrize(
+    "back",
+    [
+        "https://evil.example/desk/",
+        "//evil.example/",
+        "javascript:alert(1)",
+        "abc",
+        "a\x00b",
+        "/desk/\x00",
+        "/d\r\nX: y",
+    ],
+)
+def test_bulk_never_sends_anyone_to_another_site_or_a_broken_link(carla, world, back):
     response = carla.post(reverse("desk:bulk"), {"action": "take", "back": back})
     assert (response.status_code, response["Location"]) == (302, "/desk/queues/mine/")
     result = carla.post(reverse("desk:bulk"), {"action": "take", "keys": ["ACME-1"], "back": back})

@@ -3,7 +3,7 @@ are a 404 or a message, with nothing changed, on SQLite and PostgreSQL alike."""
 
 import pytest
 
-from tests.desk.conftest import bulk_results, state
+from tests.desk.conftest import action_error, bulk_results, state
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,28 @@ def test_bulk_still_acts_on_the_good_keys_beside_a_bad_one(client, world):
         ("ACME-2\x00", False, "No such ticket, or not yours to work on."),
         ("ACME-1", True, "Done."),
     ]
+
+
+DATES = {"year 0": "0000-00-00", "year 10000": "10000-01-01", "not a day": "2026-02-30", "NUL": "2026-01-01\x00"}
+
+
+@pytest.mark.parametrize("due", DATES.values(), ids=DATES.keys())
+def test_a_next_step_date_no_calendar_has_is_a_form_error(client, world, due):
+    client.force_login(world.consultant)
+    before = state()
+    response = client.post(f"/desk/tickets/{world.ticket.key}/next-step/", {"text": "Restart", "due": due})
+    assert response.status_code == 400
+    assert action_error(response) == "Not done: Expected by: Enter a valid date."
+    assert state() == before
+
+
+@pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31"])
+def test_a_next_step_at_the_ends_of_the_calendar_shows_on_both_sides(client, world, due):
+    """The first and last days a date column holds are saved, and both the desk and the portal show them."""
+    client.force_login(world.consultant)
+    response = client.post(f"/desk/tickets/{world.ticket.key}/next-step/", {"text": "Restart", "due": due})
+    assert response.status_code == 302
+    assert client.get(f"/desk/tickets/{world.ticket.key}/").status_code == 200
+    client.force_login(world.acme.requester)
+    assert client.get(f"/portal/requests/{world.ticket.key}/").status_code == 200
+    assert client.get("/portal/").status_code == 200

@@ -1,0 +1,143 @@
+"""The world the fuzz tests run in: the desk's two customers with every kind of object a URL can name, a person
+for each role, and the forms each role's pages offer, found once per module by reading the pages' HTML."""
+
+import copy
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from picocore.catalog.choices import FieldKind
+from picocore.mail.models import InboundMessage
+from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.models import User
+from picocore.tickets.queues import QUEUES
+from tests import factories
+from tests.desk.conftest import DeskWorld, body, build_world
+from tests.fuzz.urls import Route, page_forms, project_routes
+
+ROLES = (
+    "anonymous",
+    "requester",
+    "customer_admin",
+    "consultant",
+    "service_manager",
+    "developer",
+    "administrator",
+)
+
+# Between them these see every form: the login page, the portal's, a queue with tickets (the bulk form), every
+# desk page, the development pages.
+DISCOVERING_ROLES = ("anonymous", "customer_admin", "consultant", "service_manager", "developer")
+
+
+class FuzzWorld:
+    """The objects, people, routes and forms the fuzz tests draw from. A plain class, not a dataclass, so that a
+    failing example prints its draws rather than the whole world."""
+
+    def __init__(
+        self, *, desk: DeskWorld, people: dict[str, User | None], routes: list[Route], real_values: dict[str, list[str]]
+    ) -> None:
+        self.desk = desk
+        self.people = people
+        self.routes = routes
+        self.real_values = real_values  # path parameter name → values naming real (or just missing) objects
+        # route name → the fields its forms have (name → values offered), from every page that sends to it
+        self.form_fields: dict[str, dict[str, set[str]]] = {}
+
+    def __repr__(self) -> str:
+        return f"FuzzWorld({len(self.routes)} routes)"
+
+
+def _route_name(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
+def _real_paths(world: FuzzWorld) -> Iterator[str]:
+    """Each route with the first three real values of each of its parameters, in every combination."""
+    for route in world.routes:
+        names = [name for _, name in route.parameters]
+        for combination in itertools.product(*(world.real_values[name][:3] for name in names)):
+            yield route.path(dict(zip(names, combination, strict=True)))
+
+
+def _discover_forms(world: FuzzWorld) -> None:
+    """GET every page with real objects as each role, and note each form's fields under the route it is sent
+    to: the fields a browser would send, with the values the page offers."""
+    for role in DISCOVERING_ROLES:
+        person = world.people[role]
+        client = Client()
+        if person is not None:
+            client.force_login(person)
+        for path in _real_paths(world):
+            response = client.get(path)
+            content = body(response)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            for form in page_forms(content.decode(), path):
+                target = _route_name(form.action)
+                if target is None:
+                    continue
+                fields = world.form_fields.setdefault(target, {})
+                for name, offered in form.fields.items():
+                    fields.setdefault(name, set()).update(offered)
+
+
+def build_fuzz_world() -> FuzzWorld:
+    desk = build_world()
+    # One question of every kind on ACME's incident form, so the portal's form carries a date, a number, a choice.
+    for position, kind in enumerate((FieldKind.DATE, FieldKind.NUMBER, FieldKind.CHOICE, FieldKind.YES_NO), 10):
+        factories.FormFieldFactory(
+            request_type=desk.acme.incident, key=f"q{position}", kind=kind, position=position, choices="a\nb"
+        )
+    administrator = factories.StaffFactory(full_name="Ari Administrator", staff_role=StaffRole.ADMINISTRATOR)
+    message = InboundMessage.objects.create(
+        dedup_key="fuzz-1",
+        message_id="<fuzz-1@example.test>",
+        content_hash="0" * 64,
+        raw=b"Subject: images\r\n\r\nStill missing.\r\n",
+        size=37,
+        source="pipe",
+        subject="images",
+        body_text="Still missing.",
+        organisation=desk.acme.organisation,
+        ticket=desk.ticket,
+    )
+    people = {
+        "anonymous": None,
+        "requester": desk.acme.requester,
+        "customer_admin": desk.acme.admin,
+        "consultant": desk.consultant,
+        "service_manager": desk.manager,
+        "developer": desk.acme_developer,
+        "administrator": administrator,
+    }
+    real_values = {
+        "key": [desk.ticket.key, desk.change.key, desk.nord_ticket.key, "acme-1", "ACME-999"],
+        "attachment_id": [str(desk.public_file.pk), str(desk.internal_file.pk), "999999"],
+        "item_id": [str(desk.item.pk), str(desk.nord_item.pk), "999999"],
+        "message_id": [str(message.pk), "999999"],
+        "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
+    }
+    world = FuzzWorld(desk=desk, people=people, routes=project_routes(), real_values=real_values)
+    _discover_forms(world)
+    return world
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(django_db_setup, django_db_blocker) -> Iterator[FuzzWorld]:
+    """Built once per module in a transaction rolled back at its end; each example runs in a savepoint."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_fuzz_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(fuzz_world, db) -> FuzzWorld:
+    return copy.deepcopy(fuzz_world)
