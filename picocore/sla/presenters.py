@@ -55,8 +55,8 @@ def lateness_text(clock: SlaClock) -> str:
     return f"{late} of business time" if clock.clock == ClockKind.BUSINESS else late
 
 
-def _stopped_line(metric: str, clock: SlaClock, terms: str) -> CustomerLine:
-    name, stopped = METRIC_NAMES[SlaMetric(metric)], moment_text(clock.stopped_at)
+def _stopped_line(metric: str, clock: SlaClock, stopped_at: dt.datetime, terms: str) -> CustomerLine:
+    name, stopped = METRIC_NAMES[SlaMetric(metric)], moment_text(stopped_at)
     by_reply = metric != SlaMetric.RESOLUTION and clock.stopped_by in ("", "reply")
     if by_reply:
         done = f"we responded {stopped}"
@@ -98,8 +98,8 @@ def customer_lines(
         terms = f"within {promise}, P{priority}{', ' + tier if tier else ''}"
         missed_at = clock.breached_at or (clock.due_at if clock.due_at is not None and clock.due_at < moment else None)
         if clock.stopped_at:
-            lines.append(_stopped_line(metric, clock, terms))
-        elif clock.is_paused:
+            lines.append(_stopped_line(metric, clock, clock.stopped_at, terms))
+        elif clock.paused_since is not None:  # paused (the clock has not stopped: see above)
             if missed_at is not None:
                 text = (
                     f"{name}: was due {moment_text(missed_at)} — we are late; paused while we wait for you since "
@@ -149,13 +149,15 @@ def explain(metric: str, state: ClockState, *, business: bool, calendar_name: st
         why = (
             f"Breached {moment_text(state.breached_at, zone)}: {duration_text(state.elapsed)} counted against {target}."
         )
-    else:
+    elif state.due_at is not None:  # running
         why = (
             f"{duration_text(state.elapsed)} counted, {duration_text(left)} left"
             f"{' in business hours' if business else ''} → due {moment_text(state.due_at, zone)}."
         )
+    else:  # neither stopped, paused nor breached: a clock always has a deadline then
+        raise ValueError(f"The {metric} clock is running without a deadline.")
     return Explanation(
-        metric=SlaMetric(metric).label,
+        metric=str(SlaMetric(metric).label),
         target=f"{target} (P{priority}{', ' + tier if tier else ''})",
         calendar=calendar_name if business else "around the clock",
         running=[(a, b, counted) for (a, b), counted in zip(state.running, counted_per_period, strict=True)],

@@ -148,6 +148,8 @@ def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
         BusinessHoursCalendar.objects.prefetch_related("intervals", "closed_days", "extra_open")
         .filter(pk=contract.calendar_id)
         .first()
+        if contract.calendar_id is not None
+        else None
     )
     usable, problem = usable_calendar(calendar)
     return Policy(
@@ -167,11 +169,11 @@ def compute_clocks(ticket: Ticket, *, now: dt.datetime) -> tuple[Policy | None, 
         return None, {}
     events = TicketEvent.objects.filter(ticket=ticket, kind__in=CLOCK_EVENTS).order_by("created_at", "id")
     rows = [
-        (e.created_at, e.kind, e.data, bool(e.public and e.actor_id and e.actor.staff_role))
+        (e.created_at, e.kind, e.data, bool(e.public and e.actor is not None and e.actor.staff_role))
         for e in events.select_related("actor")
     ]
     history = history_from(rows, created_at=ticket.created_at)
-    clocks = {}
+    clocks: dict[str, ClockState] = {}
     for metric, function in CLOCK_FUNCTIONS.items():
         target = policy.target(metric)
         if target is not None and (state := function(history, target, now, policy.pausing)) is not None:
@@ -198,6 +200,7 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
                 if rule.clock == ClockKind.BUSINESS and metric in existing:
                     stored[metric] = existing.pop(metric)
         for metric, state in states.items():
+            assert policy is not None  # there are clocks only under a policy
             clock = existing.pop(metric, None) or SlaClock(
                 ticket=ticket, organisation_id=ticket.organisation_id, metric=metric
             )
@@ -299,7 +302,7 @@ def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> SlaExpl
     policy, states = compute_clocks(ticket, now=now)
     if policy is None:
         return SlaExplanation(clocks=[], zone=zone)
-    calendar_name = policy.contract.calendar.name if policy.contract.calendar_id else "around the clock"
+    calendar_name = policy.contract.calendar.name if policy.contract.calendar is not None else "around the clock"
     explanations = []
     for metric, state in states.items():
         target = policy.target(metric)

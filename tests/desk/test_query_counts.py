@@ -37,9 +37,9 @@ QUEUE_QUERIES = 9
 # openings, the events that move clocks), timeline, its attachments, the assign form's teams and consultants,
 # the hand-off form's teams
 TICKET_QUERIES = 19
-# Without a business-hours calendar on the contract (the fixtures' default): no opening hours, closed days,
-# extra openings or calendar name to read.
-TICKET_QUERIES_WITHOUT_CALENDAR = 16
+# Without a business-hours calendar on the contract (the fixtures' default): no calendar, opening hours,
+# closed days, extra openings or calendar name to read.
+TICKET_QUERIES_WITHOUT_CALENDAR = 15
 # session, user, items (with ticket, team, organisation and who handed over)
 DEVELOPMENT_LIST_QUERIES = 3
 # session, user, item
