@@ -142,7 +142,9 @@ def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
         tier_id=contract.tier_id
     ) | SlaTarget.objects.filter(priority=ticket.priority, contract=contract)
     targets: dict[str, SlaTarget] = {}
-    for rule in rules.order_by("contract_id"):  # tier rows (no contract) first, overrides last
+    # The tier's rows first, the contract's overrides last (and winning). Not by ORDER BY contract_id: where
+    # NULL sorts differs between SQLite (first) and PostgreSQL (last).
+    for rule in sorted(rules, key=lambda rule: rule.contract_id is not None):
         targets[rule.metric] = rule
     calendar = (
         BusinessHoursCalendar.objects.prefetch_related("intervals", "closed_days", "extra_open")

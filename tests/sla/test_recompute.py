@@ -121,3 +121,13 @@ def test_finished_tickets_stop_every_clock(sla_customer, consultant, clock):
 
 def test_no_contract_targets_means_no_clocks(acme, clock):
     assert clocks(acme.ticket()) == {}
+
+
+def test_a_contracts_override_wins_over_its_tiers_target_on_every_database(sla_customer, clock):
+    from picocore.contracts.models import SlaTarget
+
+    contract = sla_customer.organisation.contracts.get()
+    SlaTarget.objects.create(contract=contract, priority=2, metric=FIRST, minutes=30)
+    ticket = sla_customer.ticket()  # the tier says 120 business minutes for a P2's first response
+    assert (clocks(ticket)[FIRST].target_seconds, clocks(ticket)[FIRST].due_at) == (30 * 60, at(23, 9, 30))
+    assert clocks(ticket)[RESOLUTION].target_seconds == 960 * 60  # not overridden: the tier's
