@@ -13,6 +13,7 @@ from picocore.core.clock import now
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
+from picocore.notifications.permissions import audience, visible_notifications
 from picocore.outbox.models import OutboxEmail
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.tenancy.models import User
@@ -75,14 +76,19 @@ def notify(
     title is put on one line and cut to fit (it is also the e-mail's subject), whatever it was built from.
     `link` is the path of the page to open when it is not the ticket's page (in the app and in the e-mail).
 
-    A fixed number of queries whatever the number of recipients: preferences, already-notified, one bulk
-    insert of notifications, and the outbox's bulk write.
+    Only people who may hear of the ticket now are notified (`picocore.notifications.permissions`): someone
+    who left its organisation or its team gets nothing, whoever passed them in.
+
+    A fixed number of queries whatever the number of recipients: who may hear of the ticket, preferences,
+    already-notified, one bulk insert of notifications, and the outbox's bulk write.
     """
     # Titles are built from other texts (a ticket's title, a team's name): they are made to fit here, once,
     # for every caller, and kept on one line because they become e-mail subjects.
     title = truncate(one_line(title), TITLE_MAX_LENGTH)
     body = without_nul(body)
     users = [u for u in {u.pk: u for u in users if u is not None and u.is_active}.values()]
+    if ticket is not None:
+        users = audience(users, ticket=ticket, kind=kind)
     if not users:
         return 0
     notified = set(Notification.objects.filter(user__in=users, key=key).values_list("user_id", flat=True))
@@ -133,8 +139,9 @@ def notification_preferences_set(*, actor: User, choices: dict[str, str]) -> Non
 
 
 def notifications_mark_read(*, actor: User, notification_ids: list[int] | None = None) -> int:
-    """Mark the person's notifications read (all unread ones when no ids are given); returns how many."""
-    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    """Mark the person's notifications read (all unread ones they may still see when no ids are given);
+    returns how many."""
+    unread = visible_notifications(actor).filter(read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=now())

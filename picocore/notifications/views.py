@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from picocore.notifications.forms import CUSTOMER_KINDS, STAFF_KINDS, PreferencesForm
-from picocore.notifications.models import Notification, NotificationPreference
+from picocore.notifications.models import NotificationPreference
+from picocore.notifications.selectors import notification_list as latest_notifications
+from picocore.notifications.selectors import notification_unread_count
 from picocore.notifications.services import notification_preferences_set, notifications_mark_read
 from picocore.tenancy.http import AuthenticatedRequest
 
@@ -18,11 +20,12 @@ PAGE = 50
 @require_GET
 @login_required
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The person's latest notifications, unread first; only their own."""
-    notifications = (
-        Notification.objects.filter(user=request.user).select_related("ticket").order_by("-created_at", "-id")[:PAGE]
-    )
-    return render(request, "notifications/list.html", {"notifications": notifications})
+    """The person's latest notifications, newest first: only their own, and only those they may still see."""
+    context = {
+        "notifications": latest_notifications(actor=request.user, limit=PAGE),
+        "unread": notification_unread_count(actor=request.user),
+    }
+    return render(request, "notifications/list.html", context)
 
 
 @require_POST

@@ -15,6 +15,7 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     PARKED = "parked", _("Parked after repeated failures")
+    WITHHELD = "withheld", _("Not sent: the recipient may no longer see it")
 
 
 def new_message_id() -> str:

@@ -4,7 +4,8 @@ Guarantees: a change that rolls back leaves no row, so nothing is sent; a row is
 at a time (an atomic claim with an expiry); a worker that dies mid-send leaves the claim to expire and the
 next pass sends it; a transport failure is retried with growing pauses and finally parked for an
 administrator; a message that cannot even be built (a header that no retry will make valid) is parked at once,
-with the reason.
+with the reason. An e-mail about a ticket is sent only while its recipient may still hear of it: one written
+before they left the organisation or the team is withheld, marked so, and never retried.
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ from picocore.core.db import DATABASE_UNREACHABLE, wait_for_database
 from picocore.core.models import max_length_of
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate
+from picocore.notifications.permissions import may_hear_of
 from picocore.outbox.models import OutboxEmail, OutboxStatus
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket
@@ -126,12 +128,20 @@ def _permanent(error: Exception) -> bool:
 
 def outbox_send(*, email_id: int, connection: BaseEmailBackend | None = None) -> str:
     """Send one outbox e-mail if it is due and unclaimed; returns what happened ("sent", "retry", "parked",
-    "skipped"). Safe to call any number of times, from any number of workers. A batch passes one open
+    "withheld", "skipped"). Safe to call any number of times, from any number of workers. A batch passes one open
     `connection` (an opened mailer) so that it is not reconnected for every message."""
     moment = now()
     if not _claim(email_id, moment):
         return "skipped"
-    email = OutboxEmail.objects.get(pk=email_id)
+    email = OutboxEmail.objects.select_related("ticket", "recipient").get(pk=email_id)
+    if email.ticket is not None and not may_hear_of(email.recipient, ticket=email.ticket, kind=email.kind):
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            status=OutboxStatus.WITHHELD,
+            claimed_until=None,
+            last_error=f"Not sent: the recipient may no longer see {email.ticket.key}.",
+        )
+        logger.info("Outbox e-mail %s withheld: its recipient may no longer see %s", email.pk, email.ticket.key)
+        return "withheld"
     try:
         message = _message(email)
         message.message()  # renders every header now: a bad one fails here, not as a transport error
