@@ -5,8 +5,9 @@ A notification about a ticket is for the people who may see the ticket now (`pic
 its requester and watchers while they are members of its organisation, members who may see all of its
 requests, and the staff who serve it. Work handed to development is for the members of the development teams
 holding an item of the ticket, and for service managers and administrators (as
-`picocore.development.selectors.development_items_for` decides). A notification without a ticket concerns
-its recipient alone.
+`picocore.development.selectors.development_items_for` decides). An on-call page is for whoever is on call:
+the rota spans every customer, so any active member of operations staff may be paged, and sees the page
+while they remain one. A notification without a ticket concerns its recipient alone.
 """
 
 from django.db.models import Q, QuerySet
@@ -21,10 +22,15 @@ from picocore.tickets.permissions import ticket_viewers_q, visible_tickets
 
 # Kinds about a ticket's development work rather than the ticket itself.
 DEVELOPMENT_KINDS = frozenset({NotificationKind.HAND_OFF})
+# Kinds sent by the on-call rota, which is not tied to the teams serving a customer.
+ON_CALL_KINDS = frozenset({NotificationKind.ON_CALL_PAGE})
+OPERATIONS_STAFF = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
 
 def audience_q(*, ticket: Ticket, kind: str) -> Q:
     """The people who may hear of `ticket` in a notification of `kind`, as a condition on User."""
+    if kind in ON_CALL_KINDS:
+        return Q(is_active=True, staff_role__in=OPERATIONS_STAFF)
     if kind not in DEVELOPMENT_KINDS:
         return ticket_viewers_q(ticket)
     teams = DevelopmentItem.objects.filter(ticket_id=ticket.pk).values("team_id")
@@ -55,6 +61,10 @@ def may_hear_of(user: User | None, *, ticket: Ticket, kind: str) -> bool:
 def visible_notifications(actor: User) -> QuerySet[Notification]:
     """The actor's notifications they may still see: those without a ticket, and those about a ticket they may
     see now (or its development work). Subqueries only: no query of its own."""
-    about_ticket = ~Q(kind__in=DEVELOPMENT_KINDS) & Q(ticket__in=visible_tickets(actor).values("pk"))
+    special = DEVELOPMENT_KINDS | ON_CALL_KINDS
+    about_ticket = ~Q(kind__in=special) & Q(ticket__in=visible_tickets(actor).values("pk"))
     about_development = Q(kind__in=DEVELOPMENT_KINDS, ticket__in=development_items_for(actor=actor).values("ticket"))
-    return Notification.objects.filter(user=actor).filter(Q(ticket__isnull=True) | about_ticket | about_development)
+    visible = Q(ticket__isnull=True) | about_ticket | about_development
+    if actor.is_active and actor.staff_role in OPERATIONS_STAFF:
+        visible |= Q(kind__in=ON_CALL_KINDS)
+    return Notification.objects.filter(user=actor).filter(visible)

@@ -144,13 +144,15 @@ def test_a_developer_who_left_the_team_loses_the_hand_off(client, acme, consulta
     assert outbox_send(email_id=pending.pk) == "withheld"
 
 
-def test_an_on_call_style_notice_goes_only_to_whoever_may_see_the_ticket(acme, nord, consultant):
+def test_a_notice_goes_only_to_whoever_may_see_the_ticket_and_a_page_to_operations_staff(acme, nord, consultant):
     outsider = factories.StaffFactory(staff_role=StaffRole.CONSULTANT)
     developer = factories.StaffFactory(staff_role=StaffRole.DEVELOPER)
     manager = factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER)
     ticket = acme.ticket()
     people = [consultant, outsider, developer, manager, acme.admin, nord.admin]
     assert audience(people, ticket=ticket, kind=NotificationKind.SLA_BREACH) == [consultant, manager, acme.admin]
+    # The on-call rota spans customers: whoever is on call is paged, if they are operations staff.
+    assert audience(people, ticket=ticket, kind=NotificationKind.ON_CALL_PAGE) == [consultant, outsider, manager]
 
 
 def test_who_may_hear_is_exactly_who_may_see(acme, nord, consultant):
