@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 
 from picocore.core.clock import now
+from picocore.core.text import without_nul
 from picocore.mail.models import AfterStore, Mailbox, Security, Source
 from picocore.mail.receiving import mail_receive
 
@@ -90,7 +91,8 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> FetchResult:
         error = ""
     except Exception as exc:  # recorded on the mailbox for the admin; the next poll tries again
         logger.warning("Polling %s failed: %s", mailbox, exc)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        # The server's own words: NUL in them would make recording the error fail on PostgreSQL.
+        error = without_nul(f"{type(exc).__name__}: {exc}")[:2000]
     Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=now(), last_error=error)
     if error:
         raise MailboxError(error)

@@ -326,6 +326,20 @@ def test_fetch_command_reports_a_mailbox_without_its_password(world, mailbox, mo
 
 
 @pytest.mark.django_db
+def test_a_server_error_with_nul_is_recorded_on_the_mailbox(world, mailbox, monkeypatch):
+    def refuse(box, password):
+        raise imap.MailboxError("LOGIN failed\x00: account locked\x00")
+
+    monkeypatch.setattr(imap, "connect", refuse)
+    with pytest.raises(CommandError, match=r"1 mailbox\(es\) could not be polled"):
+        call_command("mail", "fetch", "--once")
+    mailbox.refresh_from_db()
+    assert (mailbox.last_error, mailbox.last_polled_at is not None) == (
+        "MailboxError: LOGIN failed: account locked", True,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
 def test_fetch_command_polls_the_active_mailboxes(world, mailbox, monkeypatch, capsys):
     server = FakeImapServer({"1": corpus("thunderbird_latin1.eml")})
     monkeypatch.setattr(imap, "connect", lambda box, password: server)
