@@ -13,24 +13,26 @@ What counts (each ticket has at most one clock per metric, see `picocore.sla.mod
 - median and 90th percentile of the counted time (`elapsed_seconds`: business or calendar time as the
   contract says) of the *stopped* clocks, interpolated linearly between ranks like PostgreSQL's
   `percentile_cont`;
-- tier: the tier of the contract in force on the day the ticket was created — the UTC day, the day
-  `ticket_create` looked the contract up for (`contract_in_force(on=now().date())`).
+- tier: the tier of the contract in force when the ticket was created, judged by the organisation's local date
+  as `contract_in_force` judges it: each contract's days become the moments between its organisation's local
+  midnights, so a ticket created just after midnight in Copenhagen counts under the contract starting that day.
 """
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber, TruncDate, TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from picocore.catalog.choices import Priority
-from picocore.contracts.models import Contract, SlaMetric, Tier
+from picocore.contracts.models import Contract, SlaMetric
 from picocore.core.clock import now as current_time
 from picocore.sla.models import SlaClock
 from picocore.tenancy.models import User
@@ -125,24 +127,35 @@ def default_months(*, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]
     return add_months(this_month, -5), this_month
 
 
-def _clocks(actor: User, filters: ReportFilters) -> QuerySet[SlaClock]:
+def _contract_period(contract: Contract) -> Q:
+    """The moments of ticket creation that fall within the contract's days, in its organisation's time zone."""
+    zone = zoneinfo.ZoneInfo(contract.organisation.time_zone)
+    period = Q(organisation_id=contract.organisation_id)
+    period &= Q(ticket__created_at__gte=dt.datetime.combine(contract.starts_on, dt.time(), tzinfo=zone))
+    if contract.ends_on is not None and contract.ends_on < dt.date.max:
+        last_day_end = dt.datetime.combine(contract.ends_on + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        period &= Q(ticket__created_at__lt=last_day_end)
+    return period
+
+
+def _tier_in_force(contracts: list[Contract]) -> Case:
+    """The tier of the contract in force at each clock's ticket creation; the contracts come latest-starting
+    first, so where several overlap the first matching one wins, as in `contract_in_force`."""
+    whens = [When(_contract_period(contract), then=Value(contract.tier_id)) for contract in contracts]
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+def _clocks(actor: User, filters: ReportFilters, contracts: list[Contract]) -> QuerySet[SlaClock]:
     """The reported clocks the actor may see, filtered, with the tier (`tier_id`) available as an alias."""
     if not can_use_desk(actor):
         return SlaClock.objects.none()
     zone = timezone.get_default_timezone()
     start = dt.datetime.combine(filters.month_from, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(add_months(filters.month_to, 1), dt.time(), tzinfo=zone)
-    in_force = (
-        Contract.objects.filter(organisation=OuterRef("organisation_id"), starts_on__lte=OuterRef("created_on"))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=OuterRef("created_on")))
-        .order_by("-starts_on", "-id")  # as `contract_in_force`: the latest-starting one wins
-        .values("tier_id")[:1]
-    )
     clocks = (
         restrict(SlaClock.objects.all(), actor)
         .filter(metric__in=REPORTED, ticket__created_at__gte=start, ticket__created_at__lt=end)
-        .alias(created_on=TruncDate("ticket__created_at", tzinfo=dt.UTC))
-        .alias(tier_id=Subquery(in_force))
+        .alias(tier_id=_tier_in_force(contracts))
     )
     if filters.organisation is not None:
         clocks = clocks.filter(organisation_id=filters.organisation)
@@ -256,21 +269,23 @@ def _sort_key(group_by: str, row: ReportRow, tier_order: dict[int, int]) -> tupl
 
 def sla_compliance_report(*, actor: User, filters: ReportFilters, now: dt.datetime | None = None) -> SlaReport:
     """The report for what the actor may see (nothing for anyone who may not use the desk), with the choices
-    for its filters. Four queries whatever the data size: organisations, tiers, counts, percentiles."""
+    for its filters. Four queries whatever the data size: organisations, contracts (with their tiers), counts,
+    percentiles."""
     now = now or current_time()
     allowed = can_use_desk(actor)
     organisations = list(served_organisations(actor).order_by("name").values_list("id", "name")) if allowed else []
-    tiers = (
+    contracts = (
         list(
-            Tier.objects.filter(contracts__organisation__in=served_organisations(actor))
-            .distinct()
-            .order_by("rank", "name")
-            .values_list("id", "name")
+            Contract.objects.filter(organisation__in=served_organisations(actor))
+            .select_related("tier", "organisation")
+            .order_by("-starts_on", "-id")  # as `contract_in_force`: the latest-starting one wins
         )
         if allowed
         else []
     )
-    clocks = _clocks(actor, filters)
+    distinct_tiers = {contract.tier_id: contract.tier for contract in contracts}.values()
+    tiers = [(tier.pk, tier.name) for tier in sorted(distinct_tiers, key=lambda tier: (tier.rank, tier.name))]
+    clocks = _clocks(actor, filters, contracts)
     counts = _counts(clocks, filters.group_by, now)
     percentiles = _percentiles(clocks, filters.group_by)
     organisation_names, tier_names = dict(organisations), dict(tiers)

@@ -24,6 +24,7 @@ from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
 from tests.conftest import Customer
 from tests.reports.conftest import REPORT_TIME, ReportWorld
+from tests.sla.conftest import CPH
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,18 @@ def test_tier_is_the_one_in_force_when_the_ticket_was_created(client, report_wor
     assert figures(essential.context["report"]) == [BY_TIER[0]]
     premium = shown(client, report_world.manager, group="organisation", tier=report_world.premium.pk)
     assert figures(premium.context["report"]) == [("Nord Ltd", *BY_TIER[2][1:])]
+
+
+def test_tier_is_judged_by_the_organisations_local_date(client, report_world: ReportWorld, clock):
+    """Nord's Premium contract starts on 1 November, Copenhagen's date: a ticket created at 00:30 there (23:30
+    UTC on 31 October) counts under Premium, as `contract_in_force` chose when the ticket was created."""
+    clock.set(dt.datetime(2026, 11, 1, 0, 30, tzinfo=CPH))
+    report_world.nord.ticket(title="Nord feed stalled after midnight")
+    clock.set(REPORT_TIME)
+    premium = shown(client, report_world.manager, group="organisation", tier=report_world.premium.pk)
+    assert [(row.label, row.tickets) for row in premium.context["report"].rows] == [("Nord Ltd", 2)]
+    essential = shown(client, report_world.manager, group="organisation", tier=report_world.essential.pk)
+    assert [(row.label, row.tickets) for row in essential.context["report"].rows] == [("Nord Ltd", 1)]
 
 
 def test_filters_by_organisation_priority_and_months(client, report_world: ReportWorld):
