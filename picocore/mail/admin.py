@@ -36,11 +36,11 @@ class InboundMessageAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "received_at"
     actions = ["retry"]
-    fields = [
+    fields = (
         "status", "outcome", "reason", "received_at", "processed_at", "attempts", "source", "mailbox",
         "from_address", "envelope_sender", "recipients", "subject", "message_id", "size", "organisation",
         "sender", "ticket", "duplicate_of", "data", "body_text", "raw_source",
-    ]  # fmt: skip
+    )  # fmt: skip
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -8,7 +8,9 @@ costs nothing.
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 
@@ -46,7 +48,11 @@ class FetchResult:
 
 def connect(mailbox: Mailbox, password: str) -> BaseMailBox:
     """A logged-in imap-tools mailbox in the configured folder."""
-    classes = {Security.SSL: MailBox, Security.STARTTLS: MailBoxStartTls, Security.PLAIN: MailBoxUnencrypted}
+    classes: dict[str, Callable[..., BaseMailBox]] = {
+        Security.SSL: MailBox,
+        Security.STARTTLS: MailBoxStartTls,
+        Security.PLAIN: MailBoxUnencrypted,
+    }
     client = classes[mailbox.security](mailbox.host, port=mailbox.port, timeout=TIMEOUT)
     return client.login(mailbox.username, password, initial_folder=mailbox.folder)
 
@@ -77,7 +83,8 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = BATCH) -> FetchResult:
             criteria = AND(seen=False) if mailbox.after_store == AfterStore.MARK_SEEN else "ALL"
             for message in client.fetch(criteria, mark_seen=False, limit=limit, bulk=False):
                 try:
-                    receipt = mail_receive(raw=message.raw, source=Source.IMAP, mailbox=mailbox)
+                    # email_message_class above makes every fetched message a RawMailMessage
+                    receipt = mail_receive(raw=cast(RawMailMessage, message).raw, source=Source.IMAP, mailbox=mailbox)
                 except Exception:  # left on the server; the next poll tries again
                     logger.exception("Could not store message %s of %s", message.uid, mailbox)
                     result.failed += 1
