@@ -21,6 +21,20 @@ def upload(name: str = "log.txt", content: bytes = b"2025-01-15 import failed\n"
     return SimpleUploadedFile(name, content)
 
 
+def incident_form(acme, **overrides) -> dict:
+    """The fields of a valid incident for the `acme` customer's request type, with `overrides` applied."""
+    return {
+        "title": "Product images missing",
+        "description": "Since the 06:00 import no images show on the webshop.",
+        "impact": "high",
+        "urgency": "medium",
+        "q_solution": acme.solution.pk,
+        "q_environment": acme.production.pk,
+        "q_steps": "Open any product page.",
+        **overrides,
+    }
+
+
 def resolve(ticket: Ticket, consultant: User) -> None:
     """Take the ticket to resolved the way the service team does."""
     ticket_transition(actor=consultant, ticket=ticket, to=Status.IN_PROGRESS)

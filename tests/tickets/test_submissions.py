@@ -14,7 +14,7 @@ from picocore.outbox.models import OutboxEmail
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Submission, Ticket, TicketEvent
 from picocore.tickets.services import creation
-from tests.portal.support import state
+from tests.portal.support import incident_form, state
 
 TOKEN = re.compile(r'<input type="hidden" name="submission" value="([^"]+)"')
 
@@ -23,19 +23,6 @@ def token_of(response) -> str:
     tokens = TOKEN.findall(response.content.decode())
     assert len(tokens) >= 1, "the form carries no submission token"
     return tokens[0]
-
-
-def incident_form(acme, **overrides) -> dict:
-    return {
-        "title": "Product images missing",
-        "description": "Since the 06:00 import no images show on the webshop.",
-        "impact": "high",
-        "urgency": "medium",
-        "q_solution": acme.solution.pk,
-        "q_environment": acme.production.pk,
-        "q_steps": "Open any product page.",
-        **overrides,
-    }
 
 
 def counts() -> dict:

@@ -14,25 +14,12 @@ from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tickets.models import Ticket
 from picocore.tickets.services import ticket_change_priority, ticket_reply, ticket_set_next_step, ticket_transition
 from tests import factories
-from tests.portal.support import field_errors, page, state
+from tests.portal.support import field_errors, incident_form, page, state
 
 pytestmark = pytest.mark.django_db
 
 ONE_LINE = "Keep this on one line: remove the line breaks."
 INJECTED = "Images missing\r\nBcc: everyone@example.com"
-
-
-def incident_form(acme, **overrides) -> dict:
-    return {
-        "title": "Product images missing",
-        "description": "Since the 06:00 import no images show on the webshop.",
-        "impact": "high",
-        "urgency": "medium",
-        "q_solution": acme.solution.pk,
-        "q_environment": acme.production.pk,
-        "q_steps": "Open any product page.",
-        **overrides,
-    }
 
 
 def send_all() -> list[str]:

@@ -12,25 +12,12 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test.client import BOUNDARY, encode_multipart
 
 from picocore.tickets.models import Attachment, Ticket
-from tests.portal.support import body, field_errors, page, state, upload
+from tests.portal.support import body, field_errors, incident_form, page, state, upload
 
 pytestmark = pytest.mark.django_db
 
 RAW_MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
 UNUSABLE = "A file without a usable name (“.”, “..” or no name at all) was chosen. Rename it and attach it again."
-
-
-def incident_form(acme, **overrides) -> dict:
-    return {
-        "title": "Product images missing",
-        "description": "Since the 06:00 import no images show on the webshop.",
-        "impact": "high",
-        "urgency": "medium",
-        "q_solution": acme.solution.pk,
-        "q_environment": acme.production.pk,
-        "q_steps": "Open any product page.",
-        **overrides,
-    }
 
 
 def with_raw_file(fields: dict, filename: str, content: bytes) -> bytes:
