@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from picocore.core.clock import now
 from picocore.core.errors import ValidationError
+from picocore.core.models import max_length_of
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.mail.models import InboundMessage, Mailbox
@@ -29,9 +30,9 @@ from picocore.mail.parsing import addresses, decode_header_value, message_ids
 
 logger = logging.getLogger(__name__)
 
-ADDRESS_MAX = InboundMessage._meta.get_field("from_address").max_length
-SUBJECT_MAX = InboundMessage._meta.get_field("subject").max_length
-MESSAGE_ID_MAX = InboundMessage._meta.get_field("message_id").max_length
+ADDRESS_MAX = max_length_of(InboundMessage, "from_address")
+SUBJECT_MAX = max_length_of(InboundMessage, "subject")
+MESSAGE_ID_MAX = max_length_of(InboundMessage, "message_id")
 
 
 @dataclass(frozen=True)
