@@ -35,6 +35,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -71,6 +72,9 @@ class BusinessCalendar:
     subdivision: str = ""
     closed_days: frozenset[dt.date] = frozenset()
     extra_open: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+    if TYPE_CHECKING:
+        # Set by __post_init__ and __setstate__; declared for the type checker only, so it is no dataclass field.
+        _engine: "_Engine" = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Normalise friendly input (lists, sets) to the immutable forms so the calendar stays hashable.
@@ -97,9 +101,9 @@ class BusinessCalendar:
             raise ValueError(f"No public holidays known for {self.country!r}/{self.subdivision!r}: {problem}.")
         set_("country", country)
         closed_days = frozenset(self.closed_days)
-        for day in closed_days:
-            if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-                raise ValueError(f"closed_days holds dates, not {day!r}.")
+        for closed_day in closed_days:
+            if not isinstance(closed_day, dt.date) or isinstance(closed_day, dt.datetime):
+                raise ValueError(f"closed_days holds dates, not {closed_day!r}.")
         set_("closed_days", closed_days)
         extra_open = tuple(tuple(period) for period in self.extra_open)
         for period in extra_open:
@@ -151,11 +155,11 @@ class BusinessCalendar:
             extra_open=tuple(extra_open),
         )
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         # The compiled engine is a memo: pickles carry only the fields, and loading compiles again.
         return {name: value for name, value in self.__dict__.items() if name != "_engine"}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         object.__setattr__(self, "_engine", _compile(self))
 
@@ -209,11 +213,18 @@ def _instant(value: dt.datetime, name: str) -> int:
     return (value - _EPOCH) // _US
 
 
+def _offset(zone: ZoneInfo, local: dt.datetime) -> int:
+    """The zone's UTC offset at a naive local time, in microseconds; a ZoneInfo has one for every time."""
+    offset = zone.utcoffset(local)
+    assert offset is not None
+    return offset // _US
+
+
 def _wall(moment: dt.time) -> int:
     return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
 
 
-def _validate_day(day_name: str, day: tuple[Interval, ...]) -> None:
+def _validate_day(day_name: str, day: tuple[tuple[dt.time, ...], ...]) -> None:
     previous_end = 0
     for interval in day:
         if len(interval) != 2 or not all(isinstance(t, dt.time) and t.tzinfo is None for t in interval):
@@ -397,7 +408,7 @@ class _Engine:
         self.years: dict[int, _Year] = {}
         self.weeks: dict[int, tuple[_Table, int, int]] = {}
         # Any offset of the zone: it places an instant within a week of the right one, and locate() corrects.
-        self.offset_guess = self.zone.utcoffset(dt.datetime(2000, 1, 1)) // _US
+        self.offset_guess = _offset(self.zone, dt.datetime(2000, 1, 1))
 
     # Conversions
 
@@ -409,12 +420,12 @@ class _Engine:
         return (self.to_datetime(moment).toordinal() - 1) // 7
 
     def _monday_offset(self, week: int) -> int:
-        return self.zone.utcoffset(dt.datetime.fromordinal(7 * week + 1)) // _US
+        return _offset(self.zone, dt.datetime.fromordinal(7 * week + 1))
 
     def resolve(self, ordinal: int, wall: int) -> int:
         """The first instant at which the local clock shows ``wall`` microseconds into the date, or later."""
         naive = dt.datetime.fromordinal(ordinal) + dt.timedelta(microseconds=wall)
-        first, second = self.zone.utcoffset(naive) // _US, self.zone.utcoffset(naive.replace(fold=1)) // _US
+        first, second = _offset(self.zone, naive), _offset(self.zone, naive.replace(fold=1))
         local = (ordinal - _EPOCH_ORDINAL) * _DAY + wall
         # PEP 495: both folds agree on a time that occurs once; fold=0 is the first occurrence of a repeated time
         # (whose offset is then the larger); in a gap fold=0 takes the offset before the jump (the smaller).
@@ -484,7 +495,7 @@ class _Engine:
                 return base + (ordinal - monday) * _DAY + wall
 
         origin, finish = resolve(monday, 0), resolve(monday + 7, 0)
-        intervals = []
+        intervals: list[tuple[int, int]] = []
         for index, day in enumerate(self.days):
             ordinal = monday + index
             if day and self.open_date(ordinal):

@@ -7,8 +7,9 @@ spent paused is never lost and a change of priority, contract or calendar is app
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from picocore.sla.calendar import BusinessCalendar, add_business_time, business_time_between
 
@@ -142,7 +143,16 @@ def _last_stop(history: History, now: dt.datetime) -> dt.datetime | None:
     return stop_at
 
 
-def _state(history, start, stop_at, now, pausing, target, *, by_reply: bool = False) -> ClockState:
+def _state(
+    history: History,
+    start: dt.datetime,
+    stop_at: dt.datetime | None,
+    now: dt.datetime,
+    pausing: frozenset[str],
+    target: Target,
+    *,
+    by_reply: bool = False,
+) -> ClockState:
     running, paused = _segments(history, start, stop_at, now, pausing)
     stopped_by = "" if stop_at is None else "reply" if by_reply else _status_at(history, stop_at)
     state = ClockState(
@@ -209,8 +219,11 @@ def pause_statuses(pause_on_third_party: bool) -> frozenset[str]:
     return frozenset({"waiting_on_customer", *(("waiting_on_third_party",) if pause_on_third_party else ())})
 
 
-def history_from(events: Iterable[tuple[dt.datetime, str, dict, bool]], created_at: dt.datetime) -> History:
-    """Build a History from timeline rows (created_at, kind, data, by staff and public)."""
+def history_from(
+    events: Iterable[tuple[dt.datetime, str, Mapping[str, Any], bool]], created_at: dt.datetime
+) -> History:
+    """Build a History from timeline rows (created_at, kind, data, by staff and public); `data` is the event's
+    decoded JSON."""
     changes, replies = [], []
     for at, kind, data, staff_public in events:
         if kind == "status_changed":

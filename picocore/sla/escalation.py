@@ -59,7 +59,9 @@ def _label(ticket: Ticket, metric: str) -> str:
     return f"{ticket.key} {SlaMetric(metric).label.lower()}"
 
 
-def _record(ticket: Ticket, clock: SlaClock, kind: str, *, at: dt.datetime, text: str, data: dict) -> TicketEvent:
+def _record(
+    ticket: Ticket, clock: SlaClock, kind: str, *, at: dt.datetime, text: str, data: dict[str, str]
+) -> TicketEvent:
     # Written directly (not through record_event): an SLA record never moves a deadline. The moments live in
     # `data` (UTC), not in a text, so each page shows them in its viewer's time zone.
     return TicketEvent.objects.create(

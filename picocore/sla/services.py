@@ -8,7 +8,7 @@ rebuilds the clocks from the whole history, so the stored values are right by co
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -49,7 +49,7 @@ CLOCK_FUNCTIONS = {
 CLOCK_EVENTS = frozenset({EventKind.CREATED, EventKind.PUBLIC_REPLY, EventKind.STATUS_CHANGED, EventKind.FIELD_CHANGED})
 
 
-def moves_deadline(*, kind: str, data: dict, by_staff: bool) -> bool:
+def moves_deadline(*, kind: str, data: Mapping[str, object], by_staff: bool) -> bool:
     """Whether a new timeline event can change a clock: creation, a status change, a priority change, or a
     public reply from the service team. A customer's reply, an owner or next-step change cannot (a reply that
     hands the ticket back does so through the status change recorded with it)."""
@@ -238,7 +238,9 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
     return stored
 
 
-def sla_event_recorded(*, ticket: Ticket, kind: str, data: dict, by_staff: bool, at: dt.datetime) -> None:
+def sla_event_recorded(
+    *, ticket: Ticket, kind: str, data: Mapping[str, object], by_staff: bool, at: dt.datetime
+) -> None:
     """What a new timeline event means for the SLA, in its transaction: the clocks are recomputed when it can
     move a deadline, and a ticket that is created as P1 or raised to P1 outside business hours pages whoever
     is on call (SPEC 6), once per ticket."""

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from picocore.core.clock import now as current_time
+from picocore.sla.calendar import BusinessCalendar
 from picocore.sla.escalation import record_breach, record_warning
 from picocore.sla.models import SlaClock
 from picocore.sla.services import policy_for
@@ -43,7 +44,7 @@ def sweep_warnings(moment: dt.datetime) -> int:
     return recorded
 
 
-def _calendar(clock: SlaClock, at: dt.datetime):
+def _calendar(clock: SlaClock, at: dt.datetime) -> BusinessCalendar | None:
     policy = policy_for(ticket=clock.ticket, at=at)
     return policy.calendar if policy is not None else None
 

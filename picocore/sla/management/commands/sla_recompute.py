@@ -1,6 +1,6 @@
 """`picocore sla_recompute`: derive the SLA clocks of unfinished tickets again, e.g. after a bulk import."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from rich.progress import Progress
 
@@ -13,10 +13,10 @@ from picocore.tickets.models import Ticket
 class Command(BaseCommand):
     help = "Recompute the SLA clocks of every unfinished ticket (or one organisation's), with a progress bar."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organisation", help="slug of one organisation")
 
-    def handle(self, *args, organisation: str | None = None, **options):
+    def handle(self, *args: object, organisation: str | None = None, **options: object) -> None:
         tickets = Ticket.objects.filter(status__in=UNFINISHED_STATUSES).select_related("organisation")
         if organisation:
             tickets = tickets.filter(organisation__slug=organisation)
