@@ -4,10 +4,13 @@ sender domains, recipient addresses and IMAP mailboxes (configuration, audited).
 import os
 
 from django.contrib import admin, messages
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -16,16 +19,20 @@ from picocore.core.errors import PicoCoreError
 from picocore.mail.models import DomainMapping, InboundMessage, InboundStatus, Mailbox, MailPolicy, RecipientMapping
 from picocore.mail.services import mail_retry
 from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.http import signed_in_user
+from picocore.tenancy.models import User
 
 RAW_PREVIEW_BYTES = 200_000
 
 
-def may_retry(user) -> bool:
-    return user.is_active and (user.is_superuser or user.staff_role == StaffRole.ADMINISTRATOR)
+def may_retry(user: User | AnonymousUser) -> bool:
+    return (
+        isinstance(user, User) and user.is_active and (user.is_superuser or user.staff_role == StaffRole.ADMINISTRATOR)
+    )
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
     """Read-only: messages change only by processing or a retry. Held messages are listed with their reason;
     the raw source can be viewed and downloaded."""
 
@@ -43,23 +50,23 @@ class InboundMessageAdmin(admin.ModelAdmin):
     )  # fmt: skip
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundMessage]:
         queryset = super().get_queryset(request)
         # The list never loads message bodies; the detail page does.
-        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+        if request.resolver_match and (request.resolver_match.url_name or "").endswith("changelist"):
             queryset = queryset.defer("raw", "body_text", "body_html", "data")
         return queryset
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: InboundMessage | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: InboundMessage | None = None) -> bool:
         return False
 
-    def has_retry_permission(self, request):
+    def has_retry_permission(self, request: HttpRequest) -> bool:
         return may_retry(request.user)
 
     @admin.display(description=_("reason"))
@@ -67,7 +74,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
         return Truncator(obj.reason).chars(90)
 
     @admin.display(description=_("raw message"))
-    def raw_source(self, obj: InboundMessage):
+    def raw_source(self, obj: InboundMessage) -> SafeString:
         raw = bytes(obj.raw)
         preview = raw[:RAW_PREVIEW_BYTES].decode("utf-8", "replace")
         more = _("(first %(n)s bytes shown)") % {"n": RAW_PREVIEW_BYTES} if len(raw) > RAW_PREVIEW_BYTES else ""
@@ -89,11 +96,12 @@ class InboundMessageAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Retry processing of the selected held or failed messages"), permissions=["retry"])
-    def retry(self, request, queryset):
-        retried, refused = 0, []
+    def retry(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
+        retried = 0
+        refused: list[str] = []
         for message in queryset.filter(status__in=[InboundStatus.HELD, InboundStatus.FAILED]).defer("raw"):
             try:
-                mail_retry(actor=request.user, message=message)
+                mail_retry(actor=signed_in_user(request), message=message)
             except PicoCoreError as error:
                 refused.append(error.message)
                 continue
@@ -102,14 +110,14 @@ class InboundMessageAdmin(admin.ModelAdmin):
         for text in refused:
             self.message_user(request, text, level=messages.WARNING)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         own = [
             path("<int:pk>/raw/", self.admin_site.admin_view(self.raw_view), name="mail_inboundmessage_raw"),
             path("<int:pk>/retry/", self.admin_site.admin_view(self.retry_view), name="mail_inboundmessage_retry"),
         ]
         return own + super().get_urls()
 
-    def raw_view(self, request, pk: int):
+    def raw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         message = get_object_or_404(InboundMessage, pk=pk)
@@ -118,14 +126,14 @@ class InboundMessageAdmin(admin.ModelAdmin):
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
-    def retry_view(self, request, pk: int):
+    def retry_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not may_retry(request.user):
             return HttpResponse(status=403)
         message = get_object_or_404(InboundMessage.objects.defer("raw"), pk=pk)
         try:
-            mail_retry(actor=request.user, message=message)
+            mail_retry(actor=signed_in_user(request), message=message)
         except PicoCoreError as error:
             self.message_user(request, error.message, level=messages.WARNING)
         else:
@@ -137,13 +145,13 @@ class InboundMessageAdmin(admin.ModelAdmin):
 class MailPolicyAdmin(AuditedAdmin):
     list_display = ["__str__", "unknown_senders", "request_type", "max_messages_per_sender_per_hour"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not MailPolicy.objects.exists() and super().has_add_permission(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: MailPolicy | None = None) -> bool:
         return False
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
         # One row: go straight to it.
         policy = MailPolicy.current()
         return HttpResponseRedirect(reverse("admin:mail_mailpolicy_change", args=[policy.pk]))

@@ -28,7 +28,7 @@ TIMEOUT = 60
 class RawMailMessage(MailMessage):
     """A fetched message kept as the exact bytes the server sent (imap-tools would re-parse them)."""
 
-    def __init__(self, fetch_data: list) -> None:
+    def __init__(self, fetch_data: list[bytes | tuple[bytes, bytes]]) -> None:
         raw, uid_data, flag_data = self._get_message_data_parts(fetch_data)
         self.raw: bytes = raw
         self._raw_uid_data = uid_data

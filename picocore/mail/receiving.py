@@ -12,7 +12,7 @@ message is held with the reason when it is processed.
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -25,8 +25,8 @@ from picocore.core.errors import ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate, without_nul
+from picocore.mail.headers import addresses, decode_header_value, message_ids
 from picocore.mail.models import InboundMessage, Mailbox
-from picocore.mail.parsing import addresses, decode_header_value, message_ids
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def peek(raw: bytes) -> Peek:
     except Exception as error:  # any parser failure; the message is stored all the same
         logger.warning("Could not read the headers of a received message: %s", type(error).__name__)
         return Peek()
-    readers = {
+    readers: dict[str, Callable[[], str]] = {
         "message_id": lambda: (message_ids(headers.get("Message-ID")) or [""])[0],
         "from_address": lambda: (addresses(headers, "From") or [""])[0],
         "subject": lambda: decode_header_value(headers["Subject"]),
@@ -168,6 +168,6 @@ def mail_receive(
     return Receipt(message=message, created=created)
 
 
-def _store(key: str, defaults: dict) -> tuple[InboundMessage, bool]:
+def _store(key: str, defaults: dict[str, object]) -> tuple[InboundMessage, bool]:
     # A message already stored is only looked at, never loaded whole.
     return InboundMessage.objects.defer("raw", "body_text", "body_html").get_or_create(dedup_key=key, defaults=defaults)

@@ -33,7 +33,7 @@ class Route:
 
     ticket: Ticket | None = None
     method: str = ""
-    refused: list[dict] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
 
 
 def _surviving(ticket: Ticket) -> Ticket:

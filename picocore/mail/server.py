@@ -7,6 +7,7 @@ once per recipient after DATA, as RFC 2033 requires.
 """
 
 import logging
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -57,7 +58,9 @@ class InboundHandler:
         self.lmtp = lmtp
         self.source = Source.LMTP if lmtp else Source.SMTP
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options):
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if not await sync_to_async(_accepts, thread_sensitive=False)(address):
             return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -79,11 +82,11 @@ class InboundHandler:
 class InboundController(Controller):
     """A threaded aiosmtpd controller speaking LMTP or SMTP with `InboundHandler`."""
 
-    def __init__(self, *, host: str, port: int, lmtp: bool = True, **kwargs) -> None:
+    def __init__(self, *, host: str, port: int, lmtp: bool = True, **kwargs: Any) -> None:
         self.lmtp = lmtp
         kwargs.setdefault("data_size_limit", 50 * 1024 * 1024)
         super().__init__(InboundHandler(lmtp=lmtp), hostname=host, port=port, **kwargs)
 
-    def factory(self):
+    def factory(self) -> SMTP:
         protocol = LMTP if self.lmtp else SMTP
         return protocol(self.handler, **self.SMTP_kwargs)

@@ -17,10 +17,10 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -32,9 +32,11 @@ from picocore.catalog.models import RequestType
 from picocore.catalog.selectors import offered_request_types
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from picocore.core.models import max_length_of
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.mail.authentication import authentication_headers, verdict
+from picocore.mail.body import Part
 from picocore.mail.charsets import decode_bytes
 from picocore.mail.content import split_reply, title_from_subject
 from picocore.mail.models import (
@@ -45,9 +47,9 @@ from picocore.mail.models import (
     Outcome,
     UnknownSenders,
 )
-from picocore.mail.parsing import ParsedMessage, Part, parse_message
+from picocore.mail.parsing import ParsedMessage, parse_message
 from picocore.mail.receiving import ADDRESS_MAX, SUBJECT_MAX, Receipt, dedup_key, mail_receive
-from picocore.mail.routing import Route, organisation_for, route_reply
+from picocore.mail.routing import organisation_for, route_reply
 from picocore.outbox.models import OutboxEmail
 from picocore.tenancy.choices import MembershipRole, StaffRole
 from picocore.tenancy.models import Membership, Organisation, User
@@ -60,8 +62,8 @@ __all__ = ["Receipt", "dedup_key", "email_request_type", "mail_process", "mail_r
 
 logger = logging.getLogger(__name__)
 
-TITLE_MAX = Ticket._meta.get_field("title").max_length
-NAME_MAX = User._meta.get_field("full_name").max_length
+TITLE_MAX = max_length_of(Ticket, "title")
+NAME_MAX = max_length_of(User, "full_name")
 # Errors of the database connection itself leave a message received for the next sweep; after this many
 # attempts in a row (since the last retry) it is failed with the error instead of being retried forever.
 MAX_ATTEMPTS = 10
@@ -83,7 +85,7 @@ class Decision:
     event: TicketEvent | None = None
     organisation: Organisation | None = None
     sender: User | None = None
-    data: dict = field(default_factory=dict)
+    data: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,8 +98,8 @@ class _Filing:
     recipients: list[str]
     policy: MailPolicy
     body: str
-    uploads: list[SimpleUploadedFile]
-    data: dict
+    uploads: list[UploadedFile[bytes]]
+    data: dict[str, object]
 
 
 def mail_process(*, inbound_id: int) -> InboundMessage | None:
@@ -155,8 +157,8 @@ def _fail(inbound_id: int, reason: str, *, attempted: bool) -> InboundMessage | 
     """Mark a still-received message failed with `reason`, in a transaction of its own (the one that
     processed it was rolled back), touching no other column."""
     with transaction.atomic():
-        changes: dict[str, Any] = {"status": InboundStatus.FAILED, "outcome": "", "reason": reason,
-                                   "processed_at": now()}  # fmt: skip
+        changes: dict[str, object] = {"status": InboundStatus.FAILED, "outcome": "", "reason": reason,
+                                      "processed_at": now()}  # fmt: skip
         if attempted:
             changes["attempts"] = F("attempts") + 1
         InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.RECEIVED).update(**changes)
@@ -217,17 +219,22 @@ def mail_retry(*, actor: User, message: InboundMessage) -> InboundMessage:
 # -- deciding -------------------------------------------------------------------------------------------------
 
 
-def _without_nul(value: Any) -> Any:
+def _without_nul[T](value: T) -> T:
     """`value` (text, or lists, dicts and dataclasses of them, as parsing returns) with every NUL character
-    removed from its texts: PostgreSQL stores none, in text columns or in JSON. Bytes are left as they are."""
+    removed from its texts: PostgreSQL stores none, in text columns or in JSON. Bytes are left as they are.
+    The result has the type of `value`: each container is rebuilt as its own type."""
+    return cast(T, _cleaned(value))
+
+
+def _cleaned(value: object) -> object:
     if isinstance(value, str):
         return without_nul(value)
     if isinstance(value, list | tuple):
-        return type(value)(_without_nul(item) for item in value)
+        return type(value)(_cleaned(item) for item in value)
     if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _without_nul(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        fields = {f.name: _cleaned(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         return dataclasses.replace(value, **fields)
     return value
 
@@ -273,10 +280,10 @@ def _decide(message: InboundMessage) -> Decision:
     message.from_address = parsed.from_address[:ADDRESS_MAX] or message.from_address
     message.subject = truncate(one_line(parsed.subject), SUBJECT_MAX) or message.subject
     message.body_text, message.body_html = parsed.text, parsed.html
-    data: dict = {"defects": sorted(set(parsed.defects))} if parsed.defects else {}
+    data: dict[str, object] = {"defects": sorted(set(parsed.defects))} if parsed.defects else {}
 
-    if message.duplicate_of_id is not None and not message.data.get("history"):
-        return _duplicate(message, data)
+    if (first_id := message.duplicate_of_id) is not None and not message.data.get("history"):
+        return _duplicate(message, first_id, data)
     if parsed.broken:
         return Decision(InboundStatus.HELD, Outcome.BROKEN, parsed.broken, data=data)
     if parsed.automatic is not None:
@@ -303,10 +310,10 @@ def _decide(message: InboundMessage) -> Decision:
         ) % {"limit": policy.max_messages_per_sender_per_hour, "sender": parsed.from_address}
         return Decision(InboundStatus.HELD, Outcome.FLOOD, reason, data=data)
 
-    sender, refusal = _sender(parsed, policy)
-    if refusal is not None:
-        refusal.data = {**data, **refusal.data}
-        return refusal
+    sender = _sender(parsed, policy)
+    if isinstance(sender, Decision):
+        sender.data = {**data, **sender.data}
+        return sender
 
     recipients = list(dict.fromkeys([*message.recipients, *parsed.addressed_to]))
     route = route_reply(parsed=parsed, recipients=recipients, sender=sender)
@@ -319,14 +326,14 @@ def _decide(message: InboundMessage) -> Decision:
     data["trimmed"] = trimmed
     filing = _Filing(message, parsed, sender, recipients, policy, _with_notes(shown, notes), uploads, data)
     if route.ticket is not None:
-        return _reply(filing, route)
+        return _reply(filing, route.ticket, method=route.method)
     return _new_ticket(filing, refused=[item["ticket"] for item in route.refused])
 
 
-def _duplicate(message: InboundMessage, data: dict) -> Decision:
+def _duplicate(message: InboundMessage, first_id: int, data: dict[str, object]) -> Decision:
     """Two different messages claim one Message-ID (a broken mailer, or someone replaying an id to slip
     into a thread): neither is dropped; this one waits for an administrator, whose retry processes it."""
-    first = InboundMessage.objects.only("pk", "subject", "from_address", "status").get(pk=message.duplicate_of_id)
+    first = InboundMessage.objects.only("pk", "subject", "from_address", "status").get(pk=first_id)
     data["duplicate_of"] = first.pk
     reason = _(
         "Held: inbound e-mail #%(first)s (“%(subject)s” from %(sender)s) came earlier with the same Message-ID "
@@ -381,35 +388,35 @@ def _flooding(message: InboundMessage, policy: MailPolicy) -> bool:
     return recent.count() >= policy.max_messages_per_sender_per_hour
 
 
-def _sender(parsed: ParsedMessage, policy: MailPolicy) -> tuple[User | None, Decision | None]:
+def _sender(parsed: ParsedMessage, policy: MailPolicy) -> User | Decision:
     """The known, active person who sent the message (perhaps a contact created now), or the decision for
     mail from anyone else."""
     address = parsed.from_address
     user = User.objects.filter(email__iexact=address).first()
     if user is not None and user.is_active:
-        return user, None
+        return user
     if user is not None:
         reason = _("Held: %(address)s belongs to a deactivated account.") % {"address": address}
-        return None, Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason, sender=user)
+        return Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason, sender=user)
     if policy.unknown_senders == UnknownSenders.REJECT:
         reason = _(
             "Rejected: %(address)s is not a known contact, and the policy rejects mail from unknown senders "
             "(no answer is sent, so spam gets no reply)."
         ) % {"address": address}
-        return None, Decision(InboundStatus.IGNORED, Outcome.REJECTED, reason)
+        return Decision(InboundStatus.IGNORED, Outcome.REJECTED, reason)
     if policy.unknown_senders == UnknownSenders.CREATE_CONTACT:
         domain = address.rsplit("@", 1)[-1]
         mapping = DomainMapping.objects.filter(domain__iexact=domain).select_related("organisation").first()
         if mapping is not None:
             contact = _contact_create(address=address, name=parsed.from_name, organisation=mapping.organisation)
-            return contact, None
+            return contact
         reason = _("Held: %(address)s is not a known contact and %(domain)s is not mapped to an organisation.") % {
             "address": address,
             "domain": domain,
         }
-        return None, Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason)
+        return Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason)
     reason = _("Held: %(address)s is not a known contact.") % {"address": address}
-    return None, Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason)
+    return Decision(InboundStatus.HELD, Outcome.UNKNOWN_SENDER, reason)
 
 
 def _contact_create(*, address: str, name: str, organisation: Organisation) -> User:
@@ -438,10 +445,10 @@ def _contact_create(*, address: str, name: str, organisation: Organisation) -> U
     return user
 
 
-def _uploads(parts: list[Part]) -> tuple[list[SimpleUploadedFile], list[str]]:
+def _uploads(parts: list[Part]) -> tuple[list[UploadedFile[bytes]], list[str]]:
     """The message's files that pass the ticket attachment limits (checked by the same function the ticket
     services use), and a note for each file that does not: those are kept in the raw message only."""
-    accepted: list[SimpleUploadedFile] = []
+    accepted: list[UploadedFile[bytes]] = []
     notes: list[str] = []
     per_message = settings.PICOCORE_ATTACHMENTS_PER_MESSAGE
     for part in parts:
@@ -468,14 +475,14 @@ def _with_notes(text: str, notes: list[str]) -> str:
     return f"{text}\n\n{lines}" if text else lines
 
 
-def _event_data(message: InboundMessage) -> dict:
+def _event_data(message: InboundMessage) -> dict[str, object]:
     """What the timeline event records of the e-mail it came from."""
     return {"channel": Channel.EMAIL, "inbound": message.pk}
 
 
-def _reply(filing: _Filing, route: Route) -> Decision:
-    ticket, sender, data = route.ticket, filing.sender, filing.data
-    data["threaded_by"] = route.method
+def _reply(filing: _Filing, ticket: Ticket, *, method: str) -> Decision:
+    sender, data = filing.sender, filing.data
+    data["threaded_by"] = method
     try:
         event = ticket_reply(
             actor=sender, ticket=ticket, body=filing.body, files=filing.uploads,
@@ -489,7 +496,7 @@ def _reply(filing: _Filing, route: Route) -> Decision:
         reason = _("Held: %(key)s did not accept the reply: %(error)s") % {"key": ticket.key, "error": _describe(error)}
         return Decision(InboundStatus.HELD, Outcome.NOT_ACCEPTED, reason, organisation=ticket.organisation,
                         sender=sender, data=data)  # fmt: skip
-    reason = _("Added to %(key)s (matched by %(method)s).") % {"key": ticket.key, "method": route.method}
+    reason = _("Added to %(key)s (matched by %(method)s).") % {"key": ticket.key, "method": method}
     return Decision(InboundStatus.PROCESSED, Outcome.REPLY, reason, ticket, event, ticket.organisation, sender, data)
 
 

@@ -16,8 +16,9 @@ import logging
 import signal
 import sys
 import threading
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from picocore.core.errors import ValidationError
 from picocore.mail.models import Mailbox, Source
@@ -44,7 +45,7 @@ class Command(BaseCommand):
     requires_system_checks = []
     stealth_options = ("stdin",)
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{ingest,serve,fetch}")
         ingest = actions.add_parser("ingest", help="read one message from standard input and store it")
         ingest.add_argument("--recipient", action="append", default=[], help="envelope recipient (repeatable)")
@@ -58,10 +59,10 @@ class Command(BaseCommand):
         fetch.add_argument("--once", action="store_true", help="poll once and exit instead of looping")
         fetch.add_argument("--interval", type=float, default=60.0, help="seconds between polls (default 60)")
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"handle_{action}")(**options)
 
-    def handle_ingest(self, *, recipient: list[str], sender: str | None, **options) -> None:
+    def handle_ingest(self, *, recipient: list[str], sender: str | None, **options: Any) -> None:
         from picocore.mail.receiving import mail_receive
 
         stream = options.get("stdin") or sys.stdin.buffer
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             state = "stored" if receipt.created else "already stored"
             self.stdout.write(f"Message {receipt.message.pk} {state}.")
 
-    def handle_serve(self, *, host: str, port: int, protocol: str, **options) -> None:
+    def handle_serve(self, *, host: str, port: int, protocol: str, **options: Any) -> None:
         from picocore.mail.server import InboundController
 
         controller = InboundController(host=host, port=port, lmtp=protocol == "lmtp")
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         finally:
             controller.stop()
 
-    def handle_fetch(self, *, mailbox: list[str], once: bool, interval: float, **options) -> None:
+    def handle_fetch(self, *, mailbox: list[str], once: bool, interval: float, **options: Any) -> None:
         from picocore.mail.imap import MailboxError, fetch_mailbox
 
         stop = _stop_event()
