@@ -56,9 +56,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
+        skip_postgeneration_save = True  # the hooks only add many-to-many rows
 
     name = factory.Sequence(lambda n: f"Team {n}")
     kind = TeamKind.OPERATIONS
+
+    @factory.post_generation
+    def organisations(obj, create, extracted, **kwargs):
+        """`organisations=[...]`: the customers the team serves."""
+        if extracted:
+            obj.organisations.add(*extracted)
+
+    @factory.post_generation
+    def members(obj, create, extracted, **kwargs):
+        """`members=[...]`: the people in the team."""
+        if extracted:
+            obj.members.add(*extracted)
 
 
 class TierFactory(factory.django.DjangoModelFactory):

@@ -98,19 +98,17 @@ def build_world() -> DeskWorld:
     consultant = factories.StaffFactory(full_name="Carla Consultant", staff_role=StaffRole.CONSULTANT)
     operations.members.add(consultant)
     acme, nord = make_customer("ACME", operations), make_customer("NORD", operations)
-    nord_desk = factories.TeamFactory(name="Nord desk", kind=TeamKind.OPERATIONS)
-    nord_desk.organisations.add(nord.organisation)
     outsider = factories.StaffFactory(full_name="Otto Outsider", staff_role=StaffRole.CONSULTANT)
-    nord_desk.members.add(outsider)
+    nord_desk = factories.TeamFactory(name="Nord desk", organisations=[nord.organisation], members=[outsider])
     manager = factories.StaffFactory(full_name="Mona Manager", staff_role=StaffRole.SERVICE_MANAGER)
-    acme_development = factories.TeamFactory(name="ACME development", kind=TeamKind.DEVELOPMENT)
-    acme_development.organisations.add(acme.organisation)
     acme_developer = factories.StaffFactory(full_name="Ada Developer", staff_role=StaffRole.DEVELOPER)
-    acme_development.members.add(acme_developer)
-    nord_development = factories.TeamFactory(name="Nord development", kind=TeamKind.DEVELOPMENT)
-    nord_development.organisations.add(nord.organisation)
+    acme_development = factories.TeamFactory(
+        name="ACME development", kind=TeamKind.DEVELOPMENT, organisations=[acme.organisation], members=[acme_developer]
+    )
     developer = factories.StaffFactory(full_name="Dana Developer", staff_role=StaffRole.DEVELOPER)
-    nord_development.members.add(developer)
+    nord_development = factories.TeamFactory(
+        name="Nord development", kind=TeamKind.DEVELOPMENT, organisations=[nord.organisation], members=[developer]
+    )
     change_type = change_request_type(acme, nord)
 
     ticket = acme.ticket(title=ACME_TITLE, files=[upload(ACME_FILE, ACME_FILE_BODY)])

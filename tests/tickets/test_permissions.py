@@ -80,18 +80,16 @@ class World:
 
 @pytest.fixture
 def world(acme, nord, consultant, operations_team) -> World:
-    nord_desk = factories.TeamFactory(name="Nord desk", kind=TeamKind.OPERATIONS)
-    nord_desk.organisations.add(nord.organisation)
     outsider = factories.StaffFactory(full_name="Otto Outsider", staff_role=StaffRole.CONSULTANT)
-    nord_desk.members.add(outsider)
-    acme_development = factories.TeamFactory(name="ACME development", kind=TeamKind.DEVELOPMENT)
-    acme_development.organisations.add(acme.organisation)
+    factories.TeamFactory(name="Nord desk", organisations=[nord.organisation], members=[outsider])
     acme_developer = factories.StaffFactory(full_name="Ada Developer", staff_role=StaffRole.DEVELOPER)
-    acme_development.members.add(acme_developer)
-    nord_development = factories.TeamFactory(name="Nord development", kind=TeamKind.DEVELOPMENT)
-    nord_development.organisations.add(nord.organisation)
+    acme_development = factories.TeamFactory(
+        name="ACME development", kind=TeamKind.DEVELOPMENT, organisations=[acme.organisation], members=[acme_developer]
+    )
     nord_developer = factories.StaffFactory(full_name="Dana Developer", staff_role=StaffRole.DEVELOPER)
-    nord_development.members.add(nord_developer)
+    factories.TeamFactory(
+        name="Nord development", kind=TeamKind.DEVELOPMENT, organisations=[nord.organisation], members=[nord_developer]
+    )
     change_type = factories.RequestTypeFactory(ticket_type=TicketType.CHANGE_REQUEST, name="Change")
     acme.organisation.contracts.get().tier.request_types.add(change_type)
 
