@@ -1,0 +1,47 @@
+"""The consultants' desk. Each view parses input, calls one selector or service, and renders.
+
+Who may use it: consultants (for the organisations their teams serve), service managers and administrators.
+Developers reach only the development pages; everyone else gets 404, as for a ticket that does not exist.
+"""
+
+from picocore.desk.views.common import desk_page, development_page
+from picocore.desk.views.development import development_item, development_list
+from picocore.desk.views.phone import phone_call
+from picocore.desk.views.queues import bulk, desk_home, queue
+from picocore.desk.views.ticket import (
+    attachment_download,
+    ticket_assign,
+    ticket_detail,
+    ticket_hand_off,
+    ticket_link,
+    ticket_merge,
+    ticket_next_step,
+    ticket_note,
+    ticket_priority,
+    ticket_reply,
+    ticket_take,
+    ticket_transition,
+)
+
+__all__ = [
+    "attachment_download",
+    "bulk",
+    "desk_home",
+    "desk_page",
+    "development_item",
+    "development_list",
+    "development_page",
+    "phone_call",
+    "queue",
+    "ticket_assign",
+    "ticket_detail",
+    "ticket_hand_off",
+    "ticket_link",
+    "ticket_merge",
+    "ticket_next_step",
+    "ticket_note",
+    "ticket_priority",
+    "ticket_reply",
+    "ticket_take",
+    "ticket_transition",
+]

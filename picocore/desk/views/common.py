@@ -1,0 +1,45 @@
+"""What every desk page shares: who may open it, and how a refused action reads."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+
+from picocore.core.errors import PicoCoreError, ValidationError
+from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.http import AuthenticatedRequest
+from picocore.tickets.queues import (
+    can_use_desk,
+)
+
+DEVELOPMENT_ROLES = (StaffRole.DEVELOPER, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+def desk_page(view):
+    """Signed-in staff who work tickets only; anyone else gets the same 404 as for a missing page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
+        if not can_use_desk(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def development_page(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.staff_role not in DEVELOPMENT_ROLES:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def error_text(error: PicoCoreError) -> str:
+    if isinstance(error, ValidationError) and error.field_errors:
+        return " ".join(message for messages_ in error.field_errors.values() for message in messages_)
+    return error.message

@@ -1,0 +1,164 @@
+"""The desk's entry point and its queues: filtered, sorted, paged lists of tickets, and bulk actions on them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from picocore.catalog.choices import Priority, TicketType
+from picocore.cmdb.models import Solution
+from picocore.core.clock import now
+from picocore.core.errors import PicoCoreError
+from picocore.core.text import has_line_break
+from picocore.desk import forms
+from picocore.desk.views.common import desk_page, error_text
+from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.http import AuthenticatedRequest
+from picocore.tenancy.models import User
+from picocore.tenancy.scope import served_organisations
+from picocore.tickets import services
+from picocore.tickets.choices import Status
+from picocore.tickets.keys import parse_ticket_key
+from picocore.tickets.queues import (
+    SORTS,
+    Filters,
+    can_use_desk,
+    desk_tickets,
+    queue_counts,
+    queue_page,
+    queues_for,
+)
+
+
+@login_required
+def desk_home(request: AuthenticatedRequest) -> HttpResponse:
+    """Developers go to their backlog, everyone else who works tickets to their own queue."""
+    if request.user.staff_role == StaffRole.DEVELOPER:
+        return redirect("desk:development")
+    if not can_use_desk(request.user):
+        raise Http404
+    return redirect("desk:queue", slug="mine")
+
+
+@require_GET
+@desk_page
+def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """One queue, filtered and sorted by the query string; a filter that cannot be read is named above the
+    filters (400) and the queue is shown without it."""
+    actor = request.user
+    filter_form = forms.QueueFiltersForm(request.GET)
+    filter_form.is_valid()
+    data = filter_form.cleaned_data  # only the fields that could be read
+    filters = Filters(
+        organisation=data.get("organisation"),
+        ticket_type=data.get("type") or None,
+        priority=data.get("priority"),
+        status=data.get("status") or None,
+        solution=data.get("solution"),
+        assignee=data.get("assignee"),
+        text=data.get("q", ""),
+    )
+    sort = data.get("sort") or "updated"
+    page = queue_page(actor=actor, slug=slug, filters=filters, sort=sort, cursor=data.get("after") or None)
+    if page.cursor_refused:
+        filter_form.add_error("after", forms.QueueFiltersForm.CURSOR_REFUSED)
+    organisations = served_organisations(actor).order_by("name")
+    query = request.GET.copy()
+    query.pop("after", None)
+    counts = queue_counts(actor=actor)
+    queues = queues_for(actor)
+    context = {
+        "nav": "queues",
+        "queue_rows": [(q, counts[q.slug]) for q in queues],
+        "current": slug,
+        "current_queue": next(q for q in queues if q.slug == slug),
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+        "sorts": SORTS,
+        "query": query.urlencode(),
+        "organisations": organisations,
+        # Always within the served organisations: a foreign organisation id in the filter must not list its
+        # solutions.
+        "solutions": Solution.objects.filter(organisation__in=organisations).order_by("name")
+        if filters.organisation is None
+        else Solution.objects.filter(organisation__in=organisations, organisation_id=filters.organisation).order_by(
+            "name"
+        ),
+        "consultants": User.objects.filter(
+            teams__organisations__in=organisations, staff_role__in=("consultant", "service_manager")
+        )
+        .distinct()
+        .order_by("full_name"),
+        "statuses": Status.choices,
+        "types": TicketType.choices,
+        "priorities": Priority.choices,
+        "bulk_form": forms.BulkForm(),
+        "now_moment": now(),
+        "filter_form": filter_form,
+    }
+    return render(request, "desk/queue.html", context, status=400 if filter_form.errors else 200)
+
+
+BULK_ACTIONS = {
+    "take": lambda actor, ticket, data: services.ticket_take(actor=actor, ticket=ticket),
+    "assign": lambda actor, ticket, data: services.ticket_assign(
+        actor=actor, ticket=ticket, team=data["team"], assignee=data["assignee"]
+    ),
+    "transition": lambda actor, ticket, data: services.ticket_transition(
+        actor=actor, ticket=ticket, to=data["to"], note=data["note"]
+    ),
+}
+
+
+def _back(request: AuthenticatedRequest) -> str:
+    """The queue page the bulk form was sent from; never another site (`back` is user input). Only a path of
+    this site is taken: anything else (`redirect` would read "abc" as a view's name), NUL or a line break
+    leads to the own queue."""
+    back = request.POST.get("back", "")
+    if (
+        back.startswith("/")
+        and "\x00" not in back
+        and not has_line_break(back)
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False)
+    ):
+        return back
+    return reverse("desk:queue", kwargs={"slug": "mine"})
+
+
+@require_POST
+@desk_page
+def bulk(request: AuthenticatedRequest) -> HttpResponse:
+    """Apply one action to each selected ticket through the same services; report each outcome."""
+    form = forms.BulkForm(request.POST)
+    # Keys as a person may type them (any case, repeated): each ticket is acted on once. Text that cannot be a
+    # key (NUL, other characters) is reported as it was sent, and never reaches a query.
+    typed = list(dict.fromkeys(k.strip() for k in request.POST.getlist("keys") if k.strip()))[:200]
+    keys = list(dict.fromkeys(parse_ticket_key(k) or k for k in typed))
+    if not form.is_valid() or not keys:
+        messages.error(request, _("Choose an action and at least one ticket."))
+        return redirect(_back(request))
+    data = form.cleaned_data
+    if data["action"] == "transition" and not data["to"]:
+        messages.error(request, _("Choose the new status."))
+        return redirect(_back(request))
+    valid = [key for key in keys if parse_ticket_key(key) == key]
+    tickets = {t.key: t for t in desk_tickets(actor=request.user).filter(key__in=valid).select_related("organisation")}
+    results = []
+    for key in keys:
+        ticket = tickets.get(key)
+        if ticket is None:
+            results.append((key, False, _("No such ticket, or not yours to work on.")))
+            continue
+        try:
+            BULK_ACTIONS[data["action"]](request.user, ticket, data)
+        except PicoCoreError as error:
+            results.append((key, False, error_text(error)))
+        else:
+            results.append((key, True, _("Done.")))
+    context = {"nav": "queues", "results": results, "linkable": set(valid), "back": _back(request)}
+    return render(request, "desk/bulk_result.html", context)

@@ -1,0 +1,229 @@
+"""The ticket page and the actions taken on it; each action runs one service and comes back to the page."""
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from picocore.catalog.choices import TicketType
+from picocore.contracts.selectors import contract_in_force
+from picocore.core.errors import NotFound, PicoCoreError, ValidationError
+from picocore.desk import forms
+from picocore.desk.views.common import desk_page, error_text
+from picocore.development.services import development_hand_off
+from picocore.sla.services import explain_clocks
+from picocore.tenancy.http import AuthenticatedRequest
+from picocore.tickets import services
+from picocore.tickets.downloads import attachment_response
+from picocore.tickets.permissions import WORKS_ON, ticket_actions
+from picocore.tickets.queues import (
+    desk_attachment_get,
+    desk_ticket_get,
+    desk_timeline,
+    other_open_tickets,
+    ticket_links,
+)
+
+
+def _ticket_page(request: AuthenticatedRequest, ticket, *, error: str = "", status: int = 200) -> HttpResponse:
+    org = ticket.organisation
+    with_tz = zoneinfo.ZoneInfo(org.time_zone)
+    context = {
+        "nav": "queues",
+        "ticket": ticket,
+        "error": error,
+        "timeline": desk_timeline(ticket),
+        "contract": contract_in_force(organisation=org),
+        "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
+        "links": ticket_links(ticket),
+        "development_items": list(ticket.development_items.select_related("team").order_by("id")),
+        # The desk's selectors return only tickets the actor works on.
+        "can": ticket_actions(request.user, ticket, access=WORKS_ON),
+        "customer_tz": with_tz,
+        "message_form": forms.MessageForm(),
+        "note_form": forms.MessageForm(),
+        "transition_form": forms.TransitionForm(initial={"expected_status": ticket.status}),
+        "assign_form": forms.AssignForm(
+            organisation_id=org.pk, initial={"team": ticket.team_id, "assignee": ticket.assignee_id}
+        ),
+        "next_step_form": forms.NextStepForm(initial={"text": ticket.next_step, "due": ticket.next_step_due}),
+        "priority_form": forms.PriorityForm(initial={"priority": ticket.priority}),
+        "link_form": forms.LinkForm(),
+        "merge_form": forms.MergeForm(),
+        "sla": explain_clocks(ticket),
+        "hand_off_form": forms.HandOffForm(organisation_id=org.pk)
+        if ticket.ticket_type == TicketType.CHANGE_REQUEST
+        else None,
+    }
+    return render(request, "desk/ticket.html", context, status=status)
+
+
+@require_GET
+@desk_page
+def ticket_detail(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    return _ticket_page(request, desk_ticket_get(actor=request.user, key=key))
+
+
+def _ticket_action(request: AuthenticatedRequest, key: str, act: Callable, success: str) -> HttpResponse:
+    """Run one service on the ticket: back to its page with a confirmation, or the page with the reason
+    it was refused (400/403/409) and nothing changed."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    try:
+        act(ticket)
+    except NotFound:
+        raise
+    except PicoCoreError as error:
+        ticket = desk_ticket_get(actor=request.user, key=key)
+        return _ticket_page(request, ticket, error=error_text(error), status=error.status_code)
+    messages.success(request, success)
+    return redirect(reverse("desk:ticket", kwargs={"key": ticket.key}))
+
+
+def _bound(form_class, request: AuthenticatedRequest, **kwargs):
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        errors = [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}" for f, e in form.errors.items()]
+        raise ValidationError(" ".join(errors), field_errors={"form": [" ".join(errors)]})
+    return form.cleaned_data
+
+
+@require_POST
+@desk_page
+def ticket_take(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    return _ticket_action(
+        request, key, lambda t: services.ticket_take(actor=request.user, ticket=t), _("You own this ticket now.")
+    )
+
+
+@require_POST
+@desk_page
+def ticket_assign(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.AssignForm, request, organisation_id=ticket.organisation_id)
+        services.ticket_assign(actor=request.user, ticket=ticket, team=data["team"], assignee=data["assignee"])
+
+    return _ticket_action(request, key, act, _("Owner changed."))
+
+
+@require_POST
+@desk_page
+def ticket_transition(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.TransitionForm, request)
+        services.ticket_transition(
+            actor=request.user,
+            ticket=ticket,
+            to=data["to"],
+            note=data["note"],
+            expected_status=data["expected_status"] or None,
+        )
+
+    return _ticket_action(request, key, act, _("Status changed."))
+
+
+@require_POST
+@desk_page
+def ticket_reply(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.MessageForm, request)
+        services.ticket_reply(
+            actor=request.user,
+            ticket=ticket,
+            body=data["body"],
+            files=data["attachments"],
+            submission=data["submission"],
+        )
+
+    return _ticket_action(request, key, act, _("Reply sent to the customer."))
+
+
+@require_POST
+@desk_page
+def ticket_note(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.MessageForm, request)
+        services.ticket_add_note(
+            actor=request.user,
+            ticket=ticket,
+            body=data["body"],
+            files=data["attachments"],
+            submission=data["submission"],
+        )
+
+    return _ticket_action(request, key, act, _("Internal note added."))
+
+
+@require_POST
+@desk_page
+def ticket_next_step(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.NextStepForm, request)
+        services.ticket_set_next_step(actor=request.user, ticket=ticket, text=data["text"], due=data["due"])
+
+    return _ticket_action(request, key, act, _("Next step updated; the customer sees it."))
+
+
+@require_POST
+@desk_page
+def ticket_priority(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.PriorityForm, request)
+        services.ticket_change_priority(
+            actor=request.user, ticket=ticket, priority=data["priority"], reason=data["reason"]
+        )
+
+    return _ticket_action(request, key, act, _("Priority changed."))
+
+
+def _other(request: AuthenticatedRequest, key: str):
+    try:
+        return desk_ticket_get(actor=request.user, key=key.strip())
+    except NotFound:
+        raise ValidationError(_("There is no ticket %(key)s that you can work on.") % {"key": key}) from None
+
+
+@require_POST
+@desk_page
+def ticket_link(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.LinkForm, request)
+        services.ticket_link(actor=request.user, ticket=ticket, other=_other(request, data["other"]), kind=data["kind"])
+
+    return _ticket_action(request, key, act, _("Tickets linked."))
+
+
+@require_POST
+@desk_page
+def ticket_merge(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    target: list = []
+
+    def act(ticket):
+        data = _bound(forms.MergeForm, request)
+        target.append(services.ticket_merge(actor=request.user, duplicate=ticket, into=_other(request, data["into"])))
+
+    response = _ticket_action(request, key, act, _("Merged; the customer has been told where to follow it."))
+    if target and response.status_code == 302:
+        return redirect("desk:ticket", key=target[0].key)
+    return response
+
+
+@require_POST
+@desk_page
+def ticket_hand_off(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    def act(ticket):
+        data = _bound(forms.HandOffForm, request, organisation_id=ticket.organisation_id)
+        development_hand_off(actor=request.user, ticket=ticket, team=data["team"], brief=data["brief"])
+
+    return _ticket_action(request, key, act, _("Handed to development; you keep the customer conversation."))
+
+
+@require_GET
+@desk_page
+def attachment_download(request: AuthenticatedRequest, key: str, attachment_id: int) -> FileResponse:
+    attachment = desk_attachment_get(actor=request.user, key=key, attachment_id=attachment_id)
+    return attachment_response(attachment)
