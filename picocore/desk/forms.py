@@ -3,6 +3,7 @@
 from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
@@ -14,7 +15,8 @@ from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
-from picocore.tickets.choices import LinkKind, Status
+from picocore.tickets.choices import LinkKind, staff_status_choices
+from picocore.tickets.permissions import actor_operations_teams, assignable_users, bulk_assignable_users
 from picocore.tickets.queues import SORTS
 
 SORT_LABELS = {
@@ -35,7 +37,7 @@ class QueueFiltersForm(forms.Form):
     priority = forms.TypedChoiceField(
         label=_("Priority"), choices=Priority.choices, coerce=int, empty_value=None, required=False
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=staff_status_choices, required=False)
     solution = IdField(label=_("Solution"), required=False)
     assignee = IdField(label=_("Assignee"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
@@ -57,7 +59,7 @@ class MessageForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    to = forms.ChoiceField(label=_("New status"), choices=staff_status_choices)
     note = forms.CharField(
         label=_("Note to the customer"),
         max_length=10_000,
@@ -66,6 +68,14 @@ class TransitionForm(forms.Form):
         help_text=_("Required when resolving: what was done."),
     )
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def offer_only(field: forms.Field, queryset: QuerySet) -> None:
+    """Show only `queryset` in the field's select (read when the page is rendered), while any value of the
+    field's own queryset is still accepted: a choice made stale or posted by hand reaches the service, which
+    refuses it with its own message instead of the form's "Select a valid choice"."""
+    offered = forms.ModelChoiceField(queryset=queryset, empty_label=cast(forms.ModelChoiceField, field).empty_label)
+    field.widget.choices = offered.choices
 
 
 class AssignForm(forms.Form):
@@ -78,9 +88,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id).order_by("name")
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
-        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
-            User.objects.filter(teams__in=teams, is_active=True).distinct().order_by("full_name")
-        )
+        # Only people who may take the ticket; the service refuses anyone else.
+        offer_only(self.fields["assignee"], assignable_users(organisation_id=organisation_id).order_by("full_name"))
 
 
 class NextStepForm(forms.Form):
@@ -137,7 +146,7 @@ class BulkForm(forms.Form):
 
     action = forms.ChoiceField(label=_("With the selected tickets"), choices=ACTIONS)
     keys = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
-    to = forms.ChoiceField(label=_("New status"), choices=[("", "—"), *Status.choices], required=False)
+    to = forms.ChoiceField(label=_("New status"), choices=lambda: [("", "—"), *staff_status_choices()], required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=10_000)
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS), required=False
@@ -145,6 +154,13 @@ class BulkForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False
     )
+
+    def __init__(self, *args, actor: User, **kwargs) -> None:
+        """Offers the actor's operations teams and their operations staff; `ticket_assign` still checks each
+        ticket against the teams serving its customer."""
+        super().__init__(*args, **kwargs)
+        offer_only(self.fields["team"], actor_operations_teams(actor).order_by("name"))
+        offer_only(self.fields["assignee"], bulk_assignable_users(actor).order_by("full_name"))
 
 
 class ContactChoiceField(forms.ModelChoiceField):

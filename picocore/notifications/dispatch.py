@@ -11,7 +11,7 @@ from picocore.notifications.models import NotificationKind as Kind
 from picocore.notifications.services import notify
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
-from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.choices import Audience, EventKind, Status, status_label
 from picocore.tickets.models import Ticket, TicketEvent
 
 
@@ -46,7 +46,7 @@ def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str]]:
     if event.kind == EventKind.STATUS_CHANGED:
         after = event.data.get("after")
         if not by_staff:
-            return [(_team(ticket), Kind.STATUS, f"{Status(after).label}: {title}")]
+            return [(_team(ticket), Kind.STATUS, f"{status_label(after, Audience.STAFF)}: {title}")]
         if after == Status.RESOLVED:
             return [(_customers(ticket), Kind.RESOLVED, f"Resolved: {title}")]
         return [(_customers(ticket), Kind.STATUS, f"{Status(after).label}: {title}")]

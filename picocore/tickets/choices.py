@@ -25,6 +25,42 @@ OPEN_STATUSES = (
 UNFINISHED_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 
 
+class Audience(models.TextChoices):
+    """Who reads a status: the service team on the desk, or the customer in the portal and their e-mails."""
+
+    STAFF = "staff", _("Service team")
+    CUSTOMER = "customer", _("Customer")
+
+
+# The labels of `Status` are the customer's words ("Waiting on you"); the desk says whom it waits on.
+STAFF_STATUS_LABELS = {Status.WAITING_ON_CUSTOMER: _("Waiting on customer")}
+
+
+def status_label(status: str, audience: str = Audience.CUSTOMER) -> str:
+    """The name of a status value for `audience`: "waiting_on_customer" is "Waiting on customer" for the
+    service team and "Waiting on you" for the customer. An unknown value is returned as it is."""
+    try:
+        value = Status(status)
+    except ValueError:
+        return status
+    if audience == Audience.STAFF:
+        return str(STAFF_STATUS_LABELS.get(value, value.label))
+    return str(value.label)
+
+
+def status_choices(
+    audience: str = Audience.CUSTOMER, statuses: tuple[Status, ...] | None = None
+) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select, every status or `statuses`, in `audience`'s words (in the active
+    language: forms pass `staff_status_choices` itself, so it is read per form, not at import)."""
+    return [(s.value, status_label(s, audience)) for s in (statuses if statuses is not None else tuple(Status))]
+
+
+def staff_status_choices() -> list[tuple[str, str]]:
+    """Every status, in the service team's words."""
+    return status_choices(Audience.STAFF)
+
+
 class Channel(models.TextChoices):
     WEB = "web", _("Web portal")
     EMAIL = "email", _("E-mail")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from picocore.catalog.models import RequestType
@@ -151,6 +151,44 @@ def can_take(actor: User, ticket: Ticket, *, access: TicketAccess | None = None)
     if actor.staff_role == StaffRole.CONSULTANT:
         return True  # a consultant works on a ticket only through such a team
     return Team.objects.filter(kind=TeamKind.OPERATIONS, members=actor, organisations=ticket.organisation_id).exists()
+
+
+# Who may own tickets: the desk's people. A developer works on development items only, even as a member of an
+# operations team.
+OPERATIONS_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+def assignable_users(*, organisation_id: int, team: Team | None = None) -> QuerySet[User]:
+    """Which people may take a ticket of the organisation: active consultants, service managers and
+    administrators who are members of an operations team serving it (of `team` only, when given)."""
+    teams = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id)
+    if team is not None:
+        teams = teams.filter(pk=team.pk)
+    return User.objects.filter(is_active=True, staff_role__in=OPERATIONS_ROLES, teams__in=teams).distinct()
+
+
+def may_be_assigned(user: User, ticket: Ticket, *, team: Team | None = None) -> bool:
+    """Whether `user` may own the ticket (for `team`, when given): see `assignable_users`."""
+    return assignable_users(organisation_id=ticket.organisation_id, team=team).filter(pk=user.pk).exists()
+
+
+def actor_operations_teams(actor: User) -> QuerySet[Team]:
+    """The operations teams the actor assigns within when acting on many tickets at once: their own, or every
+    operations team for a service manager or administrator who belongs to none."""
+    operations = Team.objects.filter(kind=TeamKind.OPERATIONS)
+    own = Q(members=actor)
+    if actor.staff_role in (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR):
+        # One lazy query: the own teams, or all of them when there are none of one's own.
+        own |= Q(~Exists(Team.objects.filter(kind=TeamKind.OPERATIONS, members=actor)))
+    return operations.filter(own).distinct()
+
+
+def bulk_assignable_users(actor: User) -> QuerySet[User]:
+    """Which people a bulk assignment offers: active operations staff of the actor's operations teams (each
+    ticket is still checked by `ticket_assign` against the teams serving its customer)."""
+    return User.objects.filter(
+        is_active=True, staff_role__in=OPERATIONS_ROLES, teams__in=actor_operations_teams(actor)
+    ).distinct()
 
 
 def can_set_next_step(actor: User, ticket: Ticket, *, access: TicketAccess | None = None) -> bool:

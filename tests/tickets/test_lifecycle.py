@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from picocore.core.errors import InvalidTransition, PermissionDenied
-from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.choices import Audience, EventKind, Status, status_label
 from picocore.tickets.models import Ticket
 from picocore.tickets.services import (
     ticket_auto_close,
@@ -73,7 +73,9 @@ def test_refused_transition(acme, consultant, current, target):
     with pytest.raises(InvalidTransition) as error:
         ticket_transition(actor=consultant, ticket=ticket, to=target, note="Fixed it.")
     assert error.value.allowed == allowed_next(current)
-    assert f"cannot become {target.label.lower()}" in error.value.message
+    # A consultant reads the desk's words: "waiting on customer", never the customer's "waiting on you".
+    assert f"cannot become {status_label(target, Audience.STAFF).lower()}" in error.value.message
+    assert "waiting on you" not in error.value.message
     ticket.refresh_from_db()
     assert ticket.status == current and ticket.events.count() == events
 
@@ -84,7 +86,7 @@ def test_a_stale_view_is_refused_with_what_happened(acme, consultant):
     with pytest.raises(InvalidTransition) as error:
         ticket_transition(actor=consultant, ticket=ticket, to=Status.RESOLVED, note="x", expected_status="in_progress")
     assert error.value.message == (
-        "ACME-1 changed while you were looking at it: it is now waiting on you. Nothing was changed."
+        "ACME-1 changed while you were looking at it: it is now waiting on customer. Nothing was changed."
     )
 
 

@@ -21,7 +21,7 @@ from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import served_organisations
 from picocore.tickets import services
-from picocore.tickets.choices import Status
+from picocore.tickets.choices import staff_status_choices
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.queues import (
     SORTS,
@@ -94,10 +94,10 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         )
         .distinct()
         .order_by("full_name"),
-        "statuses": Status.choices,
+        "statuses": staff_status_choices(),
         "types": TicketType.choices,
         "priorities": Priority.choices,
-        "bulk_form": forms.BulkForm(),
+        "bulk_form": forms.BulkForm(actor=actor),
         "now_moment": now(),
         "filter_form": filter_form,
     }
@@ -134,7 +134,7 @@ def _back(request: AuthenticatedRequest) -> str:
 @desk_page
 def bulk(request: AuthenticatedRequest) -> HttpResponse:
     """Apply one action to each selected ticket through the same services; report each outcome."""
-    form = forms.BulkForm(request.POST)
+    form = forms.BulkForm(request.POST, actor=request.user)
     # Keys as a person may type them (any case, repeated): each ticket is acted on once. Text that cannot be a
     # key (NUL, other characters) is reported as it was sent, and never reaches a query.
     typed = list(dict.fromkeys(k.strip() for k in request.POST.getlist("keys") if k.strip()))[:200]

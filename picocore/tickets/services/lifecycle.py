@@ -11,7 +11,7 @@ from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from picocore.tenancy.models import User
-from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.choices import Audience, EventKind, Status, status_label
 from picocore.tickets.models import Ticket
 from picocore.tickets.permissions import CUSTOMER_TRANSITIONS, authorize, can_see, can_transition
 from picocore.tickets.services.common import locked, record_event, touch
@@ -61,12 +61,18 @@ def apply_transition(
     )
 
 
-def _refuse(ticket: Ticket, current: Status, target: Status) -> InvalidTransition:
+def _refuse(ticket: Ticket, current: Status, target: Status, audience: str) -> InvalidTransition:
+    """The lifecycle's refusal in `audience`'s words (the desk's "waiting on customer", the customer's
+    "waiting on you"), naming the statuses allowed next."""
+
+    def name(status: Status) -> str:
+        return status_label(status, audience).lower()
+
     allowed = allowed_next(current)
-    names = ", ".join(str(s.label).lower() for s in allowed) or _("none: this ticket is finished")
+    names = ", ".join(name(s) for s in allowed) or _("none: this ticket is finished")
     return InvalidTransition(
         _("%(key)s is %(current)s and cannot become %(target)s. Allowed next: %(allowed)s.")
-        % {"key": ticket.key, "current": current.label.lower(), "target": target.label.lower(), "allowed": names},
+        % {"key": ticket.key, "current": name(current), "target": name(target), "allowed": names},
         allowed=tuple(allowed),
     )
 
@@ -95,20 +101,21 @@ def ticket_transition(
     with transaction.atomic():
         ticket = locked(ticket)
         current = Status(ticket.status)
+        customer = not access.works_on
+        audience = Audience.CUSTOMER if customer else Audience.STAFF
         if expected_status is not None and expected_status != current:
             raise InvalidTransition(
                 _("%(key)s changed while you were looking at it: it is now %(current)s. Nothing was changed.")
-                % {"key": ticket.key, "current": current.label.lower()},
+                % {"key": ticket.key, "current": status_label(current, audience).lower()},
                 allowed=allowed_next(current),
             )
-        customer = not access.works_on
         if customer and current != Status.RESOLVED and (Status.RESOLVED, target) in CUSTOMER_TRANSITIONS:
             raise InvalidTransition(
                 _("%(key)s is %(current)s: a request can be confirmed or reopened once we have resolved it.")
-                % {"key": ticket.key, "current": current.label.lower()}
+                % {"key": ticket.key, "current": status_label(current, audience).lower()}
             )
         if not is_allowed(current, target):
-            raise _refuse(ticket, current, target)
+            raise _refuse(ticket, current, target, audience)
         if not can_transition(actor, ticket, target, access=access):
             if customer and (current, target) in CUSTOMER_TRANSITIONS:
                 raise PermissionDenied(

@@ -20,6 +20,7 @@ from picocore.tickets.permissions import (
     can_change_priority,
     can_set_next_step,
     can_take,
+    may_be_assigned,
 )
 from picocore.tickets.services.common import locked, record_event, touch
 
@@ -43,8 +44,14 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
         errors["team"] = [_("Only an operations team can own a customer request; hand changes to development.")]
     elif not team.organisations.filter(pk=ticket.organisation_id).exists():
         errors["team"] = [_("%(team)s does not serve %(org)s.") % {"team": team, "org": ticket.organisation}]
-    if assignee is not None and team is not None and not team.members.filter(pk=assignee.pk).exists():
-        errors["assignee"] = [_("%(person)s is not a member of %(team)s.") % {"person": assignee, "team": team}]
+    if assignee is not None and team is not None:
+        if not team.members.filter(pk=assignee.pk).exists():
+            errors["assignee"] = [_("%(person)s is not a member of %(team)s.") % {"person": assignee, "team": team}]
+        elif not errors and not may_be_assigned(assignee, ticket, team=team):
+            errors["assignee"] = [
+                _("%(person)s cannot take requests of %(org)s: only the operations staff of a team serving it can.")
+                % {"person": assignee, "org": ticket.organisation}
+            ]
     if errors or team is None:
         raise ValidationError(field_errors=errors)
     with transaction.atomic():

@@ -3,7 +3,8 @@ import datetime as dt
 from django import template
 
 from picocore.development.choices import Milestone
-from picocore.tickets.choices import Status
+from picocore.tickets.choices import Audience
+from picocore.tickets.choices import status_label as label_for
 
 register = template.Library()
 
@@ -11,10 +12,13 @@ register = template.Library()
 @register.filter
 def status_label(value: str) -> str:
     """The customer-facing name of a status value, e.g. "waiting_on_customer" → "Waiting on you"."""
-    try:
-        return str(Status(value).label)
-    except ValueError:
-        return value or "—"
+    return label_for(value, Audience.CUSTOMER) if value else "—"
+
+
+@register.filter
+def staff_status_label(value: str) -> str:
+    """The desk's name of a status value, e.g. "waiting_on_customer" → "Waiting on customer"."""
+    return label_for(value, Audience.STAFF) if value else "—"
 
 
 @register.filter
