@@ -70,14 +70,14 @@ def test_after_a_breach_a_pause_and_a_resume_the_missed_deadline_is_shown(client
     clock.set(tokyo(23, 19, 20))  # 11:20 in Copenhagen: first response missed at 11:00
     ticket_transition(actor=consultant, ticket=ticket, to=Status.WAITING_ON_CUSTOMER)
     assert promise(client, sla_customer, ticket)[0] == (
-        "First response: was due Mon 23 Nov, 11:00 — we are late; paused while we wait for you since "
+        "First response: we promised to respond by 11:00 and have not yet; paused while we wait for you since "
         f"Mon 23 Nov, 11:20 ({terms(sla_customer, '2 business hours')}).",
         "paused",
     )
     clock.set(tokyo(23, 21))  # 13:00 in Copenhagen: the customer answers, the clocks run again
     ticket_reply(actor=sla_customer.requester, ticket=ticket, body="Here is the log.")
     assert promise(client, sla_customer, ticket)[0] == (
-        "First response: was due Mon 23 Nov, 11:00 — we are late and on it "
+        "First response: we promised to respond by 11:00 and have not yet; we are on it "
         f"({terms(sla_customer, '2 business hours')}).",
         "overdue",
     )
@@ -123,3 +123,20 @@ def test_the_desk_explanation_is_in_the_customers_time_zone_and_says_so(client, 
     page = desk_page(client, consultant, ticket)
     assert "Times in Europe/Copenhagen, the customer's time zone." in page
     assert "0 min counted, 2 h left in business hours → due Mon 23 Nov, 11:00." in page
+
+
+def test_the_customer_page_admits_a_breached_promise(client, sla_customer, clock):
+    from picocore.sla.sweep import sla_sweep
+
+    clock.set(MONDAY_9_CPH)
+    ticket = sla_customer.ticket()
+    sla_sweep(tokyo(23, 19, 1))  # 11:01 in Copenhagen: the first response is breached
+    clock.set(tokyo(23, 19, 5))
+    client.force_login(sla_customer.requester)
+    response = client.get(reverse("portal:request", args=[ticket.key]))
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode())))
+    assert (
+        "First response: we promised to respond by 11:00 and have not yet; we are on it "
+        f"({terms(sla_customer, '2 business hours')})."
+    ) in text
+    assert "we will respond by" not in text

@@ -63,14 +63,24 @@ def milestone_label(value: str) -> str:
 
 @register.filter
 def sla_remaining(due_at: dt.datetime | None) -> str:
-    """ "due in 1 h 20 min" or "breached 35 min ago" for a queue row; empty without a running clock."""
+    """ "due in 1 h 20 min" (within a day) or "due Thu 3 Dec, 10:30", "breached 35 min ago" or "breached
+    Thu 3 Dec, 10:30", for a queue row; empty without a running clock. A queue row knows only its deadline, so
+    this counts wall-clock time; the ticket page counts business time."""
+    from django.utils.translation import gettext as _
+
     from picocore.core.clock import now
-    from picocore.sla.presenters import duration_text
+    from picocore.sla.presenters import duration_text, moment_text, remaining_text, within_a_day
 
     if due_at is None:
         return ""
     left = due_at - now()
-    return f"due in {duration_text(left)}" if left.total_seconds() > 0 else f"breached {duration_text(left)} ago"
+    if left.total_seconds() > 0:
+        if within_a_day(left):
+            return _("due in %(left)s") % {"left": remaining_text(left, due_at=due_at)}
+        return _("due %(moment)s") % {"moment": moment_text(due_at)}
+    if within_a_day(-left):
+        return _("breached %(late)s ago") % {"late": duration_text(left)}
+    return _("breached %(moment)s") % {"moment": moment_text(due_at)}
 
 
 @register.filter
