@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import RequestType
@@ -72,6 +73,15 @@ def make_customer(prefix: str, team: Team | None = None) -> Customer:
     if team is not None:
         team.organisations.add(organisation)
     return Customer(organisation, requester, admin, incident, solution, production, staging)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: ids repeat between tests, so counts cached per person in one
+    test must not be read in the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

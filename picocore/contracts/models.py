@@ -49,6 +49,14 @@ class Tier(TimeStampedModel):
     warn_at_percent = models.PositiveSmallIntegerField(
         _("warn at (% of target)"), default=75, help_text=_("Warn the team when this share of a target is used.")
     )
+    breaching_soon_hours = models.PositiveSmallIntegerField(
+        _("breaching soon within (hours)"),
+        default=8,
+        help_text=_(
+            "The desk lists a ticket under “Breaching soon” once a clock has used its warning share or has at most "
+            "this many hours left, counted like the target (business hours for business-time targets)."
+        ),
+    )
     pause_on_third_party = models.BooleanField(
         _("pause clocks while waiting on a third party"),
         default=False,

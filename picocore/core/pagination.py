@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from picocore.core.params import MAX_ID, parse_id
@@ -53,26 +53,34 @@ def _value(decoded: Any) -> Any:
     return decoded
 
 
+_NULL: Any = object()  # a cursor after the last row that has a value, in a list with its empty values last
+
+
 def _decode(cursor: str) -> tuple[Any, int] | None:
     """The (value, id) a cursor holds; None for anything `_encode` cannot have written: not base64 or JSON,
-    infinity or NaN, a float, an id that is not a positive 64-bit number, a moment out of range."""
+    infinity or NaN, a float, an id that is not a positive 64-bit number, a moment out of range. A null value
+    comes back as `_NULL`."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw, parse_constant=_reject_constant)
         pk = parse_id(pk)
-        return (_value(value), pk) if pk is not None else None
+        if pk is None:
+            return None
+        return (_NULL, pk) if value is None else (_value(value), pk)
     except (ValueError, TypeError, KeyError, OverflowError):
         return None
 
 
-def _position(queryset: QuerySet, field: str, cursor: str) -> tuple[Any, int] | None:
+def _position(queryset: QuerySet, field: str, cursor: str, *, nulls_last: bool = False) -> tuple[Any, int] | None:
     """The cursor's (value, id) if the value fits `field`. A cursor is user input: one edited by hand, or
     carried over from a list sorted by another field, must not reach the database as a value of the wrong
-    type (that is an error, not a page)."""
+    type (that is an error, not a page). A null value is a position only in a list with its nulls last."""
     position = _decode(cursor)
     if position is None:
         return None
     value, pk = position
+    if value is _NULL:
+        return (_NULL, pk) if nulls_last else None
     try:
         value = queryset.model._meta.get_field(field).to_python(value)
     except (ValidationError, TypeError, ValueError, OverflowError):
@@ -82,16 +90,28 @@ def _position(queryset: QuerySet, field: str, cursor: str) -> tuple[Any, int] | 
     return value, pk
 
 
-def keyset_page(queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int) -> Page:
+def keyset_page(
+    queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int, nulls_last: bool = False
+) -> Page:
     """One page of `queryset` ordered by (`field`, id); a malformed cursor gives the first page, with
-    `cursor_refused` set so the page can say so."""
-    position = _position(queryset, field, cursor) if cursor else None
+    `cursor_refused` set so the page can say so. With `nulls_last` (ascending only), rows without a value
+    follow all the others, by id."""
+    if nulls_last and descending:
+        raise ValueError("nulls_last is for ascending lists")
+    position = _position(queryset, field, cursor, nulls_last=nulls_last) if cursor else None
     direction = "-" if descending else ""
-    ordered = queryset.order_by(f"{direction}{field}", f"{direction}id")
+    if nulls_last:
+        ordered = queryset.order_by(F(field).asc(nulls_last=True), "id")
+    else:
+        ordered = queryset.order_by(f"{direction}{field}", f"{direction}id")
     if position is not None:
         value, pk = position
         after = "lt" if descending else "gt"
-        ordered = ordered.filter(Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": pk}))
+        if value is _NULL:
+            ordered = ordered.filter(Q(**{f"{field}__isnull": True, "id__gt": pk}))
+        else:
+            later = Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": pk})
+            ordered = ordered.filter(later | Q(**{f"{field}__isnull": True}) if nulls_last else later)
     rows = list(ordered[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

@@ -17,13 +17,15 @@ from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
 from picocore.tickets.choices import LinkKind, staff_status_choices
 from picocore.tickets.permissions import actor_operations_teams, assignable_users, bulk_assignable_users
-from picocore.tickets.queues import SORTS
+from picocore.tickets.queues import DEADLINE_SORT, SORTS
 
 SORT_LABELS = {
     "updated": _("Recently updated"),
     "oldest": _("Longest untouched"),
     "newest": _("Newest"),
     "priority": _("Priority"),
+    "remaining": _("SLA time remaining"),
+    "deadline": _("By deadline, soonest first"),
 }
 
 
@@ -40,7 +42,9 @@ class QueueFiltersForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=staff_status_choices, required=False)
     solution = IdField(label=_("Solution"), required=False)
     assignee = IdField(label=_("Assignee"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=[(key, SORT_LABELS[key]) for key in (*SORTS, DEADLINE_SORT)], required=False
+    )
     CURSOR_REFUSED = _("This page link is broken or out of date; here is the first page.")
     after = forms.CharField(
         label=_("Page"),

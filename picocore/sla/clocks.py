@@ -38,6 +38,9 @@ class Target:
     seconds: int
     calendar: BusinessCalendar
     warn_share: float = 0.75
+    soon_seconds: int = 0
+    """How long before the deadline (counted like the target) the clock counts as breaching soon; 0: never
+    by time left, only by the warning share."""
 
 
 @dataclass
@@ -51,6 +54,8 @@ class ClockState:
     elapsed: dt.timedelta = dt.timedelta(0)
     due_at: dt.datetime | None = None
     warn_at: dt.datetime | None = None
+    soon_at: dt.datetime | None = None
+    """When at most `Target.soon_seconds` of the target are left (may lie ahead, like `warn_at`)."""
     breached_at: dt.datetime | None = None
     stopped_at: dt.datetime | None = None
     stopped_by: str = ""
@@ -108,11 +113,14 @@ def _run(state: ClockState, target: Target, now: dt.datetime) -> ClockState:
     calendar = target.calendar
     goal = dt.timedelta(seconds=target.seconds)
     warn_goal = dt.timedelta(seconds=round(target.seconds * target.warn_share))
+    soon_goal = max(goal - dt.timedelta(seconds=target.soon_seconds), dt.timedelta(0))
     counted = dt.timedelta(0)
     for a, b in state.running:
         length = business_time_between(calendar, a, b or now)
         if state.warn_at is None and (b is None or counted + length >= warn_goal):
             state.warn_at = add_business_time(calendar, a, max(warn_goal - counted, dt.timedelta(0)))
+        if target.soon_seconds and state.soon_at is None and (b is None or counted + length >= soon_goal):
+            state.soon_at = add_business_time(calendar, a, max(soon_goal - counted, dt.timedelta(0)))
         if state.breached_at is None and counted + length > goal:
             state.breached_at = add_business_time(calendar, a, max(goal - counted, dt.timedelta(0)))
         if b is None:

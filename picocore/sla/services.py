@@ -119,16 +119,27 @@ class Policy:
     pausing: frozenset[str]
     warn_share: float
     calendar_problem: str = ""
+    soon_seconds: int = 0
 
     def target(self, metric: str) -> Target | None:
         rule = self.targets.get(metric)
         if rule is None:
             return None
         if rule.clock != ClockKind.BUSINESS:
-            return Target(seconds=rule.minutes * 60, calendar=ALWAYS_OPEN, warn_share=self.warn_share)
+            return Target(
+                seconds=rule.minutes * 60,
+                calendar=ALWAYS_OPEN,
+                warn_share=self.warn_share,
+                soon_seconds=self.soon_seconds,
+            )
         if self.calendar is None:
             return None
-        return Target(seconds=rule.minutes * 60, calendar=self.calendar, warn_share=self.warn_share)
+        return Target(
+            seconds=rule.minutes * 60,
+            calendar=self.calendar,
+            warn_share=self.warn_share,
+            soon_seconds=self.soon_seconds,
+        )
 
 
 def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
@@ -161,6 +172,7 @@ def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
         pausing=pause_statuses(contract.tier.pause_on_third_party),
         warn_share=contract.tier.warn_at_percent / 100,
         calendar_problem=problem,
+        soon_seconds=contract.tier.breaching_soon_hours * 3600,
     )
 
 
@@ -232,10 +244,31 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
             stored[metric] = clock
         if existing:
             SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
-        dues = [c.due_at for c in stored.values() if c.due_at is not None]
-        ticket.sla_due_at = min(dues) if dues else None
-        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=ticket.sla_due_at)
+        summary = ticket_sla_summary(stored.values(), soon_at={m: s.soon_at for m, s in states.items()})
+        for name, value in summary.items():
+            setattr(ticket, name, value)
+        Ticket.objects.filter(pk=ticket.pk).update(**summary)
     return stored
+
+
+def ticket_sla_summary(
+    clocks: Iterable[SlaClock], *, soon_at: Mapping[str, dt.datetime | None]
+) -> dict[str, dt.datetime | bool | None]:
+    """The ticket's stored SLA columns from its clocks, for the desk's queues to read without the clocks:
+    the next deadline and the warning moment of the running ones, when the ticket joins "Breaching soon" (the
+    first running clock to pass its warning share or to have at most the tier's "soon" hours left), and
+    whether its clocks are paused with none running. `soon_at` holds each metric's moment with few hours left
+    (clock rows do not store it)."""
+    running = [c for c in clocks if c.due_at is not None]
+    paused = [c for c in clocks if c.is_paused]
+    joins = [moment for c in running for moment in (c.warn_at, soon_at.get(c.metric), c.due_at) if moment is not None]
+    warnings = [c.warn_at for c in running if c.warn_at is not None]
+    return {
+        "sla_due_at": min(c.due_at for c in running if c.due_at is not None) if running else None,
+        "sla_warn_at": min(warnings) if warnings else None,
+        "sla_soon_at": min(joins) if joins else None,
+        "sla_paused": bool(paused) and not running,
+    }
 
 
 def sla_event_recorded(

@@ -56,6 +56,21 @@ class Ticket(models.Model):
     sla_due_at = models.DateTimeField(
         _("next SLA deadline"), null=True, blank=True, editable=False, help_text=_("The earliest running clock's.")
     )
+    sla_warn_at = models.DateTimeField(
+        _("SLA warning from"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the first running clock uses its warning share."),
+    )
+    sla_soon_at = models.DateTimeField(
+        _("breaching soon from"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a running clock passes its warning share or has few hours left, whichever comes first."),
+    )
+    sla_paused = models.BooleanField(_("SLA paused"), default=False, editable=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets", editable=False
     )
@@ -84,6 +99,12 @@ class Ticket(models.Model):
                 fields=["sla_due_at", "id"],
                 name="ticket_open_deadline",
                 condition=models.Q(sla_due_at__isnull=False, status__in=OPEN_STATUSES),
+            ),
+            # "Breaching soon" is every open ticket whose `sla_soon_at` has passed: one range scan of this index.
+            models.Index(
+                fields=["sla_soon_at"],
+                name="ticket_open_soon",
+                condition=models.Q(sla_soon_at__isnull=False, status__in=OPEN_STATUSES),
             ),
         ]
 

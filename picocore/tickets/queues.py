@@ -5,11 +5,15 @@ operations teams serve, service managers and administrators all, developers none
 work on (`picocore.tickets.permissions.WORKS_ON`), whatever customer memberships they also hold.
 """
 
+import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from picocore.core.clock import now
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
 from picocore.tenancy.choices import StaffRole, TeamKind
@@ -40,13 +44,31 @@ QUEUES = (
     Queue("all", "All open", managers_only=True),
 )
 
-# Sort keys offered on queue pages: name → (field, descending).
+# Sort keys offered on queue pages: name → (field, descending). "remaining" lists the soonest deadline first
+# and tickets without a running clock after all others.
 SORTS = {
     "updated": ("updated_at", True),
     "oldest": ("updated_at", False),
     "newest": ("created_at", True),
     "priority": ("priority", False),
+    "remaining": ("sla_due_at", False),
 }
+# "Breaching soon" has one order only: by deadline, soonest (and already breached) first.
+DEADLINE_SORT = "deadline"
+NULLS_LAST = frozenset({"sla_due_at"})
+# How long the sidebar's counts are reused for one person before they are counted again.
+COUNTS_SECONDS = 30
+
+
+def sorts_for(slug: str) -> tuple[str, ...]:
+    """The sort choices a queue offers, the first being its default."""
+    return (DEADLINE_SORT,) if slug == "breaching" else tuple(SORTS)
+
+
+def sort_for(slug: str, sort: str | None) -> str:
+    """The sort a queue is shown in: the asked one if the queue offers it, else its default."""
+    offered = sorts_for(slug)
+    return sort if sort in offered else offered[0]
 
 
 def can_use_desk(user: User) -> bool:
@@ -68,7 +90,13 @@ def _my_team_ids(actor: User) -> QuerySet[Team, int]:
     return Team.objects.filter(members=actor, kind=TeamKind.OPERATIONS).values_list("id", flat=True)
 
 
-def _queue_q(slug: str, actor: User) -> Q:
+def breaching_soon_q(at: dt.datetime) -> Q:
+    """Open tickets with a running clock that has used its warning share or has at most the tier's "soon"
+    hours left (or is breached) at `at`: `Ticket.sla_soon_at` is that moment, stored by `sla_recompute`."""
+    return Q(sla_soon_at__lte=at, sla_due_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+def _queue_q(slug: str, actor: User, at: dt.datetime | None = None) -> Q:
     my_teams = _my_team_ids(actor)
     return {
         "unassigned": Q(team__in=my_teams, assignee__isnull=True, status__in=OPEN_STATUSES),
@@ -77,15 +105,28 @@ def _queue_q(slug: str, actor: User) -> Q:
         "waiting": Q(status=Status.WAITING_ON_CUSTOMER),
         "resolved": Q(status=Status.RESOLVED),
         "all": Q(status__in=OPEN_STATUSES),
-        "breaching": Q(sla_due_at__isnull=False, status__in=OPEN_STATUSES),
+        "breaching": breaching_soon_q(at or now()),
     }[slug]
 
 
-def queue_counts(*, actor: User) -> dict[str, int]:
-    """How many tickets each of the actor's queues holds, in one query."""
+def queue_counts(*, actor: User, at: dt.datetime | None = None) -> dict[str, int]:
+    """How many tickets each of the actor's queues holds, in one query over their unfinished tickets (read
+    it through `sidebar_counts` on pages: it is not cheap)."""
+    at = at or now()
     queues = queues_for(actor)
     tickets = desk_tickets(actor=actor).filter(status__in=UNFINISHED_STATUSES).order_by()
-    return tickets.aggregate(**{q.slug: Count("id", filter=_queue_q(q.slug, actor)) for q in queues})
+    return tickets.aggregate(**{q.slug: Count("id", filter=_queue_q(q.slug, actor, at)) for q in queues})
+
+
+def sidebar_counts(*, actor: User) -> dict[str, int]:
+    """`queue_counts`, reused for `COUNTS_SECONDS` per person (Django's cache): a desk page view costs
+    the aggregate over all unfinished tickets at most twice a minute per consultant, not on every page."""
+    key = f"desk-counts:v1:{actor.pk}:{actor.staff_role}"
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = queue_counts(actor=actor)
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -100,7 +141,8 @@ class Filters:
     assignee: int | None = None
     text: str = ""
 
-    def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    def q(self) -> Q:
+        """The filters as one condition (all of them at once)."""
         conditions: dict[str, Any] = {
             "organisation_id": self.organisation,
             "ticket_type": self.ticket_type,
@@ -109,23 +151,61 @@ class Filters:
             "solution_id": self.solution,
             "assignee_id": self.assignee,
         }
-        tickets = tickets.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
+        condition = Q(**{k: v for k, v in conditions.items() if v not in (None, "")})
         if self.text:
             key = parse_ticket_key(self.text)
             matches = Q(title__icontains=self.text.strip())
-            tickets = tickets.filter(matches | Q(key=key) if key else matches)
-        return tickets
+            condition &= matches | Q(key=key) if key else matches
+        return condition
+
+    def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        return tickets.filter(self.q())
 
 
 def queue_page(*, actor: User, slug: str, filters: Filters, sort: str, cursor: str | None, size: int = 50) -> Page:
-    """One page of a queue, filtered and sorted, by keyset: as fast on page 1,000 as on page 1."""
+    """One page of a queue, filtered and sorted, by keyset: as fast on page 1,000 as on page 1. "Breaching
+    soon" is always in deadline order (soonest, and already breached, first); an unknown sort is the
+    queue's default."""
     if slug not in {q.slug for q in queues_for(actor)}:
         raise NotFound("There is no such queue.")
-    # "Breaching soon" is always in deadline order, soonest (and already breached) first.
-    field, descending = ("sla_due_at", False) if slug == "breaching" else SORTS.get(sort, SORTS["updated"])
+    sort = sort_for(slug, sort)
+    field, descending = ("sla_due_at", False) if sort == DEADLINE_SORT else SORTS[sort]
     tickets = filters.apply(desk_tickets(actor=actor).filter(_queue_q(slug, actor)))
     tickets = tickets.select_related("organisation", "request_type", "requester", "team", "assignee", "solution")
-    return keyset_page(tickets, field=field, descending=descending, cursor=cursor, size=size)
+    return keyset_page(
+        tickets, field=field, descending=descending, cursor=cursor, size=size, nulls_last=field in NULLS_LAST
+    )
+
+
+class SlaState(StrEnum):
+    BREACHED = "breached"
+    WARNING = "warning"
+    RUNNING = "running"
+    PAUSED = "paused"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class SlaCell:
+    """What a queue row says of a ticket's clocks: its state, the next deadline (while running) and when the
+    clocks have been paused since (while paused), from the ticket's stored SLA columns only."""
+
+    state: SlaState
+    due_at: dt.datetime | None = None
+
+
+def sla_cell(ticket: Ticket, *, at: dt.datetime) -> SlaCell:
+    """Breached once the next deadline has passed; warning once a running clock used its warning share or
+    joined "Breaching soon"; running otherwise while a clock runs; paused when all its clocks are paused."""
+    due = ticket.sla_due_at
+    if due is not None:
+        if due <= at:
+            return SlaCell(SlaState.BREACHED, due)
+        warned = [m for m in (ticket.sla_warn_at, ticket.sla_soon_at) if m is not None]
+        return SlaCell(SlaState.WARNING if warned and min(warned) <= at else SlaState.RUNNING, due)
+    if ticket.sla_paused and ticket.status in OPEN_STATUSES:
+        return SlaCell(SlaState.PAUSED)
+    return SlaCell(SlaState.NONE)
 
 
 def desk_ticket_get(*, actor: User, key: str, for_update: bool = False) -> Ticket:

@@ -58,6 +58,7 @@ def test_tier_catalogue_change_records_the_many_to_many(client, root, acme):
             "reopen_window_days": 14,
             "auto_close_after_days": 5,
             "warn_at_percent": 75,
+            "breaching_soon_hours": 8,
             "hours_per_month": "0",
             "hotline_coverage": "none",
             "sla_targets-TOTAL_FORMS": "0",

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,13 +25,15 @@ from picocore.tickets import services
 from picocore.tickets.choices import staff_status_choices
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.queues import (
-    SORTS,
     Filters,
     can_use_desk,
     desk_tickets,
-    queue_counts,
     queue_page,
     queues_for,
+    sidebar_counts,
+    sla_cell,
+    sort_for,
+    sorts_for,
 )
 
 
@@ -62,14 +65,15 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         assignee=data.get("assignee"),
         text=data.get("q", ""),
     )
-    sort = data.get("sort") or "updated"
+    sort = sort_for(slug, data.get("sort") or None)
     page = queue_page(actor=actor, slug=slug, filters=filters, sort=sort, cursor=data.get("after") or None)
+    moment = now()
     if page.cursor_refused:
         filter_form.add_error("after", forms.QueueFiltersForm.CURSOR_REFUSED)
     organisations = served_organisations(actor).order_by("name")
     query = request.GET.copy()
     query.pop("after", None)
-    counts = queue_counts(actor=actor)
+    counts = sidebar_counts(actor=actor)
     queues = queues_for(actor)
     context = {
         "nav": "queues",
@@ -77,9 +81,11 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "current": slug,
         "current_queue": next(q for q in queues if q.slug == slug),
         "page": page,
+        "rows": [(ticket, sla_cell(ticket, at=moment)) for ticket in page.rows],
+        "today": localdate(moment),
         "filters": filters,
         "sort": sort,
-        "sorts": SORTS,
+        "sorts": [(key, forms.SORT_LABELS[key]) for key in sorts_for(slug)],
         "query": query.urlencode(),
         "organisations": organisations,
         # Always within the served organisations: a foreign organisation id in the filter must not list its
@@ -98,7 +104,7 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "types": TicketType.choices,
         "priorities": Priority.choices,
         "bulk_form": forms.BulkForm(actor=actor),
-        "now_moment": now(),
+        "now_moment": moment,
         "filter_form": filter_form,
     }
     return render(request, "desk/queue.html", context, status=400 if filter_form.errors else 200)
