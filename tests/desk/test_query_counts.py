@@ -31,20 +31,20 @@ from tests.desk.conftest import DeskWorld, body, upload
 pytestmark = pytest.mark.django_db
 
 # session, user, page of tickets (with their related rows), queue counts, served organisations, solutions,
-# consultants, the bulk form's teams, the bulk form's consultants
-QUEUE_QUERIES = 9
+# consultants, the bulk form's teams, the bulk form's consultants, the header's unread notifications
+QUEUE_QUERIES = 10
 # session, user, ticket (with its related rows), contract in force, other open tickets, links, development
 # items, the SLA explanation (contract again, targets, calendar with its opening hours, closed days and extra
 # openings, the events that move clocks), timeline, its attachments, the assign form's teams and consultants,
-# the hand-off form's teams
-TICKET_QUERIES = 19
+# the hand-off form's teams, the header's unread notifications
+TICKET_QUERIES = 20
 # Without a business-hours calendar on the contract (the fixtures' default): no calendar, opening hours,
 # closed days, extra openings or calendar name to read.
-TICKET_QUERIES_WITHOUT_CALENDAR = 15
-# session, user, items (with ticket, team, organisation and who handed over)
-DEVELOPMENT_LIST_QUERIES = 3
-# session, user, item
-DEVELOPMENT_ITEM_QUERIES = 3
+TICKET_QUERIES_WITHOUT_CALENDAR = 16
+# session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
+DEVELOPMENT_LIST_QUERIES = 4
+# session, user, item, the header's unread notifications
+DEVELOPMENT_ITEM_QUERIES = 4
 # session, user, attachment
 DOWNLOAD_QUERIES = 3
 

@@ -23,15 +23,16 @@ from tests.portal.support import body, resolve, upload
 
 pytestmark = pytest.mark.django_db
 
-# session, user, memberships, page count, page of tickets, status counts
-HOME_QUERIES = 6
+# session, user, memberships, page count, page of tickets, status counts, the header's unread notifications
+HOME_QUERIES = 7
 # session, user, memberships, ticket (with its related rows), contract in force, SLA clocks, public events,
-# their attachments
-REQUEST_QUERIES = 8
-# session, user, memberships, contract in force, offered request types
-CATALOGUE_QUERIES = 5
-# session, user, memberships, contract, request type, its fields, solutions, environments
-NEW_REQUEST_QUERIES = 8
+# their attachments, the header's unread notifications
+REQUEST_QUERIES = 9
+# session, user, memberships, contract in force, offered request types, the header's unread notifications
+CATALOGUE_QUERIES = 6
+# session, user, memberships, contract, request type, its fields, solutions, environments, the header's unread
+# notifications
+NEW_REQUEST_QUERIES = 9
 # session, user, attachment
 DOWNLOAD_QUERIES = 3
 

@@ -1,0 +1,98 @@
+"""The header's "Notifications" link says how many are unread, in one indexed query whatever their number."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from picocore.core.clock import now
+from picocore.notifications.models import Notification, NotificationKind
+
+pytestmark = pytest.mark.django_db
+
+
+def add_notifications(user, count: int, *, read: int = 0, ticket=None) -> None:
+    Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            ticket=ticket,
+            kind=NotificationKind.REPLY,
+            key=f"test:{user.pk}:{Notification.objects.count()}:{n}",
+            title=f"Note {n}",
+            read_at=now() if n < read else None,
+        )
+        for n in range(count)
+    )
+
+
+def link(user) -> tuple[str, int]:
+    """The rendered header link and how many queries it ran."""
+    with CaptureQueriesContext(connection) as captured:
+        html = Template("{% load notifications %}{% notifications_link %}").render(Context({"user": user}))
+    return html, len(captured.captured_queries)
+
+
+def test_the_link_counts_only_unread_notifications_and_reads_accessibly(acme):
+    add_notifications(acme.requester, 5, read=2)
+    html, count = link(acme.requester)
+    assert count == 1
+    assert '<span class="badge unread-count">3</span>' in html
+    assert '<span class="visually-hidden">Notifications, 3 unread</span>' in html
+    assert '<span aria-hidden="true">' in html
+
+
+def test_no_unread_shows_the_plain_link(acme):
+    add_notifications(acme.requester, 2, read=2)
+    html, _ = link(acme.requester)
+    assert "unread" not in html
+    assert re.sub(r"\s+", " ", html).strip() == '<a href="/notifications/" class="notifications-link">Notifications</a>'
+
+
+def test_the_count_ignores_notifications_about_tickets_the_person_may_no_longer_see(acme, nord):
+    ticket = nord.ticket()
+    add_notifications(acme.requester, 2)
+    add_notifications(acme.requester, 4, ticket=ticket)  # not theirs to see
+    add_notifications(nord.requester, 7)  # someone else's
+    html, _ = link(acme.requester)
+    assert "Notifications, 2 unread" in html
+
+
+def test_one_query_at_10_and_at_1000_notifications(acme):
+    add_notifications(acme.requester, 10)
+    small_html, small = link(acme.requester)
+    add_notifications(acme.requester, 990)
+    large_html, large = link(acme.requester)
+    assert (small, large) == (1, 1)
+    assert "Notifications, 10 unread" in small_html
+    assert "Notifications, 1000 unread" in large_html
+
+
+def test_the_count_uses_the_inbox_index_on_postgresql(acme):
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN output is PostgreSQL's")
+    add_notifications(acme.requester, 3)
+    from picocore.notifications.selectors import notification_unread_count
+
+    with CaptureQueriesContext(connection) as captured:
+        notification_unread_count(actor=acme.requester)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + captured.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "notification_inbox" in plan
+
+
+@pytest.mark.parametrize("page", ["portal", "desk"])
+def test_portal_and_desk_headers_show_the_count(client, acme, consultant, page):
+    user = acme.requester if page == "portal" else consultant
+    add_notifications(user, 3)
+    client.force_login(user)
+    response = client.get(
+        reverse("portal:home" if page == "portal" else "desk:queue", args=[] if page == "portal" else ["mine"])
+    )
+    assert response.status_code == 200
+    assert "Notifications, 3 unread" in response.content.decode()
