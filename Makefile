@@ -34,8 +34,13 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -n auto --dist loadfile -m "not browser and not transactional"
 	$(BIN)/pytest -q -m transactional
 
-## make test-browser: the journeys in real Chromium (Debian's /usr/bin/chromium)
-test-browser: $(VENV)/.installed-dev
+# axe-core for the accessibility scans, exactly as package-lock.json pins it (npm ci), once per lock file.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## make test-browser: the journeys in real Chromium (Debian's /usr/bin/chromium), with the axe-core scans
+test-browser: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest -q -m browser tests/browser
 
 lint: $(VENV)/.installed-dev
@@ -43,4 +48,4 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -1,0 +1,95 @@
+"""Accessibility scans with axe-core of the pages people live in: the portal's home, new-request form and request
+page, and the desk's queue and ticket page, on a laptop (1366×768) and a phone (390×844).
+
+axe-core is the npm package pinned in package.json (`make test-browser` installs it with `npm ci`); it is read
+from node_modules and evaluated in the page through the DevTools protocol, so nothing comes from the internet and
+the app's Content-Security-Policy stays as strict as in production (no inline script, no bypass). A serious or
+critical violation fails the test, listed with its rule, impact, elements and help.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import PHONE, _new_context, _new_page
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+SIZES = {"1366x768": LAPTOP, "390x844": PHONE}
+BLOCKING = {"serious", "critical"}
+
+CUSTOMER = "anna@acme.example"
+CONSULTANT = "consultant@picocore.example"
+PAGES = [
+    (CUSTOMER, "portal home", "/portal/"),
+    (CUSTOMER, "new-request form", "/portal/new/incident/"),
+    (CUSTOMER, "request page", "/portal/requests/ACME-1/"),
+    (CONSULTANT, "desk queue", "/desk/queues/team/"),
+    (CONSULTANT, "desk ticket page", "/desk/tickets/ACME-1/"),
+]
+
+
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"No axe-core at {AXE}: run `npm ci` in the repository root (make test-browser does).")
+    return AXE.read_text()
+
+
+def scan(page: Page, source: str) -> list[dict]:
+    """Run axe-core on the page as it is; returns its violations (every rule axe runs by default)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(source)
+    return page.evaluate(
+        """async () => {
+            const results = await window.axe.run(document, {resultTypes: ["violations"]});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary, html: n.html.slice(0, 200)})),
+            }));
+        }"""
+    )
+
+
+def readable(found: dict[str, list[dict]]) -> str:
+    lines = []
+    for where, violations in found.items():
+        for v in violations:
+            lines.append(f"{where}: {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+            for node in v["nodes"]:
+                lines.append(f"    {json.dumps(node['target'])}: {node['summary'].replace(chr(10), ' ')}")
+                lines.append(f"        {node['html']}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_portal_and_desk_pages_have_no_serious_or_critical_axe_violation(
+    browser: Browser, live_server, demo, sign_in, console_errors, size
+):
+    source = axe_source()
+    found: dict[str, list[dict]] = {}
+    scanned = []
+    for person in (CUSTOMER, CONSULTANT):
+        context = _new_context(browser, live_server, **SIZES[size])
+        try:
+            page = _new_page(context, console_errors)
+            sign_in(page, person)
+            for who, name, path in PAGES:
+                if who != person:
+                    continue
+                response = page.goto(path)
+                assert response is not None and response.status == 200, (name, path)
+                page.wait_for_load_state("load")
+                violations = scan(page, source)
+                scanned.append(name)
+                blocking = [v for v in violations if v["impact"] in BLOCKING]
+                if blocking:
+                    found[f"{name} {path} at {size}"] = blocking
+        finally:
+            context.close()
+    assert scanned == [name for _, name, _ in PAGES]
+    assert not found, "serious or critical accessibility violations:\n" + readable(found)
+    assert console_errors == []
