@@ -162,8 +162,12 @@ def test_queue_counts_are_not_counted_on_every_page_view(client, consultant, tic
         return [q["sql"] for q in captured.captured_queries]
 
     first, second = run(), run()
-    counting = [sql for sql in first if "COUNT(" in sql.upper()]
-    assert len(counting) == 1 and "tickets_ticket" in counting[0]
+
+    # The queues' counts (the header's unread-notifications count is another, cheap, count of its own).
+    def queue_counts(sqls: list[str]) -> list[str]:
+        return [sql for sql in sqls if "COUNT(" in sql.upper() and "notifications_notification" not in sql]
+
+    assert len(queue_counts(first)) == 1
     assert len(second) == len(first) - 1
-    assert [sql for sql in second if "COUNT(" in sql.upper()] == []
+    assert queue_counts(second) == []
     assert client.get("/desk/queues/team/").context["queue_rows"][3][1] == 3  # "My teams' open" still counted
