@@ -1,7 +1,14 @@
 """`AuditedAdmin` records every change made through the admin; the trail itself is read-only there."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.db.models import Field, Model
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from picocore.audit.models import AuditAction, AuditEntry
 from picocore.audit.services import RowChanges, audit_record, diff, snapshot, stored_snapshot
@@ -62,13 +69,70 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
+def _value_text(value: Any, field: Field[Any, Any] | None) -> str:
+    """One stored value as a person reads it: a choice by its label, nothing as "—", a list as its items."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return ", ".join(_value_text(item, None) for item in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_value_text(item, None)}" for key, item in value.items()) or "—"
+    if field is not None and field.choices:
+        labels = {str(key): label for key, label in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    return str(value)
+
+
+def changes_table(changes: dict[str, dict[str, Any]], model: type[Model] | None = None) -> str:
+    """An audit entry's changes as an HTML table, one row per field (named as the model names it) with its
+    value before and after; every value escaped."""
+    if not changes:
+        return format_html("<p>{}</p>", _("No field values changed."))
+    rows = []
+    for name, change in changes.items():
+        field: Field[Any, Any] | None = None
+        if model is not None:
+            try:
+                found = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                found = None
+            field = found if isinstance(found, Field) else None
+        label = str(field.verbose_name) if field is not None else name
+        before, after = (change.get(side) if isinstance(change, dict) else None for side in ("before", "after"))
+        rows.append((label[:1].upper() + label[1:], _value_text(before, field), _value_text(after, field)))
+    body = format_html_join("", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>', rows)
+    return format_html(
+        '<table class="audit-changes"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+        _("Field"),
+        _("Before"),
+        _("After"),
+        body,
+    )
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "content_type", "object_repr"]
+    """The trail, read-only: each entry's changes as a before/after table, not raw JSON."""
+
+    list_display = ["at", "actor", "action", "content_type", "object_repr", "changed_fields"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "actor__email"]
     list_select_related = ["actor", "content_type"]
     show_full_result_count = False
+    fields = ["at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table"]
+    readonly_fields = ["at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table"]
+
+    @admin.display(description=_lazy("What changed"))
+    def changes_table(self, entry: AuditEntry) -> str:
+        return changes_table(entry.changes, entry.content_type.model_class())
+
+    @admin.display(description=_lazy("Fields"))
+    def changed_fields(self, entry: AuditEntry) -> str:
+        return ", ".join(entry.changes) if isinstance(entry.changes, dict) else ""
 
     def has_add_permission(self, request):
         return False

@@ -4,15 +4,28 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from picocore.audit.admin import AuditedAdmin, inline_changes
 from picocore.contracts.models import Contract, SlaTarget, Tier
 from picocore.contracts.services import contract_delete, contract_update, tier_update
+from picocore.core.forms import HoursMinutesField
 from picocore.tenancy.http import signed_in_user
+
+
+class SlaTargetForm(forms.ModelForm[SlaTarget]):
+    """A target entered as hours and minutes ("2 h 30 min"), stored in minutes."""
+
+    minutes = HoursMinutesField(label=_("target"), help_text=_("Hours and minutes, e.g. 2 h 30 min."))
+
+    class Meta:
+        model = SlaTarget
+        fields = ["priority", "metric", "minutes", "clock"]
 
 
 class TierTargetInline(admin.TabularInline[SlaTarget, Tier]):
     model = SlaTarget
+    form = SlaTargetForm
     fk_name = "tier"
     exclude = ["contract"]
     extra = 0
@@ -20,6 +33,7 @@ class TierTargetInline(admin.TabularInline[SlaTarget, Tier]):
 
 class ContractTargetInline(admin.TabularInline[SlaTarget, Contract]):
     model = SlaTarget
+    form = SlaTargetForm
     fk_name = "contract"
     exclude = ["tier"]
     extra = 0

@@ -69,3 +69,55 @@ class IdField(forms.IntegerField):
         if number is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number
+
+
+class HoursMinutesWidget(forms.MultiWidget):
+    """Two whole numbers side by side, "h" and "min", for a length of time stored in minutes."""
+
+    template_name = "forms/widgets/hours_minutes.html"
+
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            "hours": forms.NumberInput(
+                attrs={"min": 0, "step": 1, "class": "hours", "inputmode": "numeric", "aria-label": _("hours")}
+            ),
+            "minutes": forms.NumberInput(
+                attrs={"min": 0, "max": 59, "step": 1, "class": "minutes", "aria-label": _("minutes")}
+            ),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: object) -> list[int | None]:
+        if value in (None, ""):
+            return [None, None]
+        hours, minutes = divmod(int(str(value)), 60)
+        return [hours, minutes]
+
+
+class HoursMinutesField(forms.MultiValueField):
+    """A length of time entered as hours and minutes ("2 h 30 min") and cleaned to whole minutes (150). An
+    empty part counts as 0; minutes run 0–59; the total is at least `min_minutes`."""
+
+    widget = HoursMinutesWidget
+    default_error_messages = {
+        "too_short": _("Enter at least %(minimum)d minute(s)."),
+    }
+
+    def __init__(self, *, min_minutes: int = 1, max_hours: int = 10_000, **kwargs: object) -> None:
+        self.min_minutes = min_minutes
+        fields = (
+            forms.IntegerField(min_value=0, max_value=max_hours, required=False, label=_("hours")),
+            forms.IntegerField(min_value=0, max_value=59, required=False, label=_("minutes")),
+        )
+        super().__init__(fields, require_all_fields=False, **kwargs)  # type: ignore[arg-type]
+
+    def compress(self, data_list: list[int | None]) -> int | None:
+        if not data_list or all(part is None for part in data_list):
+            return None
+        hours, minutes = (part or 0 for part in data_list)
+        total = hours * 60 + minutes
+        if total < self.min_minutes:
+            raise ValidationError(
+                self.error_messages["too_short"], code="too_short", params={"minimum": self.min_minutes}
+            )
+        return total

@@ -73,16 +73,9 @@ def test_tier_catalogue_change_records_the_many_to_many(client, root, acme):
     }
 
 
-def test_priority_matrix_edit_in_the_list_is_recorded(client, root):
-    rules = list(PriorityRule.objects.order_by("pk"))
-    data = {
-        "form-TOTAL_FORMS": str(len(rules)),
-        "form-INITIAL_FORMS": str(len(rules)),
-        "_save": "Save",
-    }
-    for index, rule in enumerate(rules):
-        data[f"form-{index}-id"] = rule.pk
-        data[f"form-{index}-priority"] = 1 if (rule.impact, rule.urgency) == ("low", "high") else rule.priority
+def test_priority_matrix_edit_in_the_grid_is_recorded(client, root):
+    data = {f"{rule.impact}__{rule.urgency}": rule.priority for rule in PriorityRule.objects.all()}
+    data["low__high"] = 1
     response = client.post(reverse("admin:catalog_priorityrule_changelist"), data)
     assert response.status_code == 302
     entry = AuditEntry.objects.get()

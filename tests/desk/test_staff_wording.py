@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from picocore.core.errors import ValidationError
@@ -259,3 +260,33 @@ def test_bulk_assign_refuses_a_developer_per_ticket(carla, world, developer_in_o
         )
     ]
     assert state() == before
+
+
+# The pages changed here run as many queries at 10 tickets as at 1,000.
+
+
+def test_changed_pages_run_the_same_queries_for_10_and_1000_tickets(client, world, developer_in_operations):
+    from tests.desk.test_query_counts import grow, measured
+
+    waiting(world)
+
+    def counts() -> dict[str, int]:
+        cache.clear()  # the queues' counts are cached briefly: measure the pages as first seen
+        found = {}
+        client.force_login(world.consultant)
+        for name, path in (
+            ("ticket", reverse("desk:ticket", args=["ACME-1"])),
+            ("change", reverse("desk:ticket", args=["ACME-2"])),
+            ("queue", reverse("desk:queue", args=["waiting"])),
+        ):
+            found[name] = len(measured(client, path)[1])
+        client.force_login(world.manager)
+        found["manager queue"] = len(measured(client, reverse("desk:queue", args=["all"]))[1])
+        client.force_login(world.acme.requester)
+        found["portal"] = len(measured(client, reverse("portal:request", args=["ACME-1"]))[1])
+        return found
+
+    grow(world, acme=10, nord=10)
+    small = counts()
+    grow(world, acme=990, nord=990)
+    assert counts() == small

@@ -37,6 +37,12 @@ def response_target(ticket) -> int:
     return SlaClock.objects.get(ticket=ticket, metric=SlaMetric.FIRST_RESPONSE).target_seconds
 
 
+def target_fields(name: str, minutes: int) -> dict:
+    """The admin's "h" and "min" boxes of a target field holding `minutes`."""
+    hours, rest = divmod(minutes, 60)
+    return {f"{name}_hours": hours, f"{name}_minutes": rest}
+
+
 def tier_form(tier, targets) -> dict:
     data = {
         "name": tier.name, "slug": tier.slug, "rank": tier.rank, "description": "",
@@ -49,7 +55,8 @@ def tier_form(tier, targets) -> dict:
         data.update({
             f"sla_targets-{index}-id": target.pk, f"sla_targets-{index}-tier": tier.pk,
             f"sla_targets-{index}-priority": target.priority, f"sla_targets-{index}-metric": target.metric,
-            f"sla_targets-{index}-minutes": target.minutes, f"sla_targets-{index}-clock": target.clock,
+            **target_fields(f"sla_targets-{index}-minutes", target.minutes),
+            f"sla_targets-{index}-clock": target.clock,
         })  # fmt: skip
     return data
 
@@ -62,7 +69,7 @@ def test_a_target_changed_inline_on_a_tier_is_audited_and_recomputed(
     targets = list(tier.sla_targets.order_by("id"))
     data = tier_form(tier, targets)
     changed = next(i for i, t in enumerate(targets) if (t.priority, t.metric) == (2, SlaMetric.FIRST_RESPONSE))
-    data[f"sla_targets-{changed}-minutes"] = 30
+    data.update(target_fields(f"sla_targets-{changed}-minutes", 30))
     AuditEntry.objects.all()  # nothing yet
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:contracts_tier_change", args=[tier.pk]), data)
@@ -90,7 +97,7 @@ def test_an_override_added_and_removed_on_a_contract_is_audited_and_recomputed(
     }  # fmt: skip
     add = {**base, "sla_targets-TOTAL_FORMS": "1", "sla_targets-INITIAL_FORMS": "0",
            "sla_targets-0-contract": contract.pk, "sla_targets-0-priority": 2,
-           "sla_targets-0-metric": SlaMetric.FIRST_RESPONSE, "sla_targets-0-minutes": 45,
+           "sla_targets-0-metric": SlaMetric.FIRST_RESPONSE, **target_fields("sla_targets-0-minutes", 45),
            "sla_targets-0-clock": ClockKind.BUSINESS}  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, add)
@@ -106,7 +113,7 @@ def test_an_override_added_and_removed_on_a_contract_is_audited_and_recomputed(
     remove = {**base, "sla_targets-TOTAL_FORMS": "1", "sla_targets-INITIAL_FORMS": "1",
               "sla_targets-0-id": override.pk, "sla_targets-0-contract": contract.pk,
               "sla_targets-0-priority": 2, "sla_targets-0-metric": SlaMetric.FIRST_RESPONSE,
-              "sla_targets-0-minutes": 45, "sla_targets-0-clock": ClockKind.BUSINESS,
+              **target_fields("sla_targets-0-minutes", 45), "sla_targets-0-clock": ClockKind.BUSINESS,
               "sla_targets-0-DELETE": "on"}  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, remove).status_code == 302
