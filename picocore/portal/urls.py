@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisation/", views.switch_organisation, name="switch_organisation"),
     path("new/", views.catalogue, name="catalogue"),
     path("new/<slug:slug>/", views.new_request, name="new_request"),
+    path("requests/", views.request_list, name="requests"),
     path("requests/<ticket_key:key>/", views.request_detail, name="request"),
     path("requests/<ticket_key:key>/reply/", views.request_reply, name="reply"),
     path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),

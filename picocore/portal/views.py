@@ -18,17 +18,24 @@ from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offered_request_type_get, offered_request_types
 from picocore.contracts.selectors import contract_in_force
-from picocore.core.errors import ValidationError
+from picocore.core.errors import NotFound, ValidationError
+from picocore.core.params import parse_id
+from picocore.core.text import without_nul
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
-from picocore.portal.forms import ReopenForm, ReplyForm
+from picocore.portal.forms import ReopenForm, ReplyForm, RequestFiltersForm
 from picocore.sla.presenters import customer_lines
 from picocore.sla.selectors import ticket_clocks
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets.choices import Status
 from picocore.tickets.downloads import attachment_response
+from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.permissions import FOLLOWS, ticket_access, ticket_actions
 from picocore.tickets.selectors import (
+    PortalFilters,
+    customer_prompt,
     portal_attachment_get,
+    portal_request_page,
+    portal_requesters,
     portal_status_counts,
     portal_ticket_get,
     portal_ticket_list,
@@ -38,6 +45,8 @@ from picocore.tickets.services import ticket_confirm_resolution, ticket_create, 
 from picocore.tickets.services.lifecycle import reopen_window_end
 
 PAGE_SIZE = 25
+# The hidden field every portal form that creates something carries: the organisation the page was shown for.
+FORM_ORGANISATION = "form_organisation"
 
 
 def portal_page(view):
@@ -65,6 +74,37 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.message)
 
 
+def _switched_away(request: AuthenticatedRequest, membership, *, what: str) -> str | None:
+    """Why a form must not be acted on: it was shown for another organisation than the one this session now
+    works for (switched in another tab). None when it matches, or when the form carries no readable
+    organisation. Only an organisation of the person's own is named."""
+    sent = parse_id(request.POST.get(FORM_ORGANISATION, ""))
+    if sent is None or sent == membership.organisation_id:
+        return None
+    former = next((m for m in portal_memberships(request) if m.organisation_id == sent), None)
+    names = {"now": membership.organisation.name, "what": what}
+    if former is None:
+        return (
+            _("This form was for an organisation you no longer work for; you now work for %(now)s. Nothing was sent.")
+            % names
+        )
+    return _("You switched to %(now)s in another tab; this form was for %(then)s. Nothing was sent: %(what)s") % {
+        **names,
+        "then": former.organisation.name,
+    }
+
+
+def _kept(request: AuthenticatedRequest, form: forms.Form) -> dict[str, object]:
+    """What the person typed into `form`'s fields, to show it again on a fresh form (never files or tokens)."""
+    kept: dict[str, object] = {}
+    for name, field in form.fields.items():
+        if name == "submission" or isinstance(field, forms.FileField) or name not in request.POST:
+            continue
+        values = [without_nul(value) for value in request.POST.getlist(name)]
+        kept[name] = values if isinstance(field, forms.MultipleChoiceField) else values[-1]
+    return kept
+
+
 @require_GET
 @portal_page
 def home(request: AuthenticatedRequest, membership) -> HttpResponse:
@@ -82,6 +122,56 @@ def home(request: AuthenticatedRequest, membership) -> HttpResponse:
         "whole": whole,
     }
     return render(request, "portal/home.html", context)
+
+
+@require_GET
+@portal_page
+def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
+    """Every request I may see, finished ones too, filtered and searched by the query string, in pages by
+    keyset. A filter that cannot be read is named above the list (400) and the list is shown without it; a
+    search for a key I may see goes straight to that request."""
+    sees_all = membership.sees_whole_organisation
+    requesters = portal_requesters(membership=membership)
+    filter_form = RequestFiltersForm(request.GET, requesters=requesters)
+    filter_form.is_valid()
+    data = filter_form.cleaned_data  # only the fields that could be read
+    whole = sees_all and data.get("show") != "mine"
+    filters = PortalFilters(
+        statuses=filter_form.statuses(),
+        ticket_type=data.get("type") or None,
+        requester=data.get("requester"),
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        text=data.get("q", ""),
+    )
+    page = portal_request_page(
+        actor=request.user,
+        organisation=membership.organisation,
+        whole_organisation=whole,
+        filters=filters,
+        cursor=data.get("after") or None,
+    )
+    if page.cursor_refused:
+        filter_form.add_error("after", RequestFiltersForm.CURSOR_REFUSED)
+    key = parse_ticket_key(filters.text)
+    if key and page.is_first and [t.key for t in page.rows] == [key] and not filter_form.errors:
+        return redirect("portal:request", key=key)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "nav": "requests",
+        "membership": membership,
+        "memberships": portal_memberships(request),
+        "page": page,
+        "filter_form": filter_form,
+        # The fields show what is applied, never a value that was refused (NUL, a foreign id, 10,000 letters).
+        "shown_form": RequestFiltersForm(initial=data, requesters=requesters, auto_id="f-%s"),
+        "filtered": any(data.get(name) for name in ("q", "status", "type", "requester", "created_from", "created_to")),
+        "sees_all": sees_all,
+        "whole": whole,
+        "query": query.urlencode(),
+    }
+    return render(request, "portal/requests.html", context, status=400 if filter_form.errors else 200)
 
 
 @require_POST
@@ -116,10 +206,28 @@ def catalogue(request: AuthenticatedRequest, membership) -> HttpResponse:
 def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpResponse:
     """The request type's form; on a valid submission the new request's page, else the form with errors."""
     organisation = membership.organisation
-    request_type = offered_request_type_get(organisation=organisation, slug=slug)
+    switched = None
+    if request.method == "POST":
+        what = _("check what you typed below and send it for %(now)s, or switch back first.") % {
+            "now": organisation.name
+        }
+        if request.FILES:
+            what += " " + _("Files must be attached again.")
+        switched = _switched_away(request, membership, what=what)
+    try:
+        request_type = offered_request_type_get(organisation=organisation, slug=slug)
+    except NotFound:
+        if switched is None:
+            raise
+        return _not_offered_after_switch(request, membership, switched)
     form_arguments = {"request_type": request_type, "organisation": organisation}
     status = 200
-    if request.method == "POST":
+    if switched is not None:
+        # The form's choices (solutions, environments) are the other organisation's: validating them would only
+        # say "Select a valid choice". Show the typed text on this organisation's form instead; create nothing.
+        form = RequestForm(initial=_kept(request, RequestForm(**form_arguments)), **form_arguments)
+        status = 400
+    elif request.method == "POST":
         form = RequestForm(request.POST, request.FILES, **form_arguments)
         if form.is_valid():
             try:
@@ -137,22 +245,49 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
         "memberships": portal_memberships(request),
         "request_type": request_type,
         "form": form,
+        "switched": switched,
     }
     return render(request, "portal/new_request.html", context, status=status)
 
 
-def _request_page(request: AuthenticatedRequest, membership, ticket, *, reply_form=None, reopen_form=None, status=200):
+def _not_offered_after_switch(request: AuthenticatedRequest, membership, switched: str) -> HttpResponse:
+    """The organisation switched to does not offer the form's kind of request: the catalogue, the explanation,
+    and the typed title and description to copy."""
+    offered = list(offered_request_types(organisation=membership.organisation))
+    groups = [
+        (kind, [rt for rt in offered if rt.ticket_type == kind.value])
+        for kind in (TicketType.INCIDENT, TicketType.SERVICE_REQUEST, TicketType.CHANGE_REQUEST)
+    ]
+    context = {
+        "membership": membership,
+        "memberships": portal_memberships(request),
+        "groups": groups,
+        "switched": switched,
+        "kept_title": without_nul(request.POST.get("title", "")),
+        "kept_description": without_nul(request.POST.get("description", "")),
+    }
+    return render(request, "portal/catalogue.html", context, status=400)
+
+
+def _request_page(
+    request: AuthenticatedRequest, membership, ticket, *, reply_form=None, reopen_form=None, switched=None, status=200
+):
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
     contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
     reopen_until = reopen_window_end(ticket, contract)
     # The portal's selectors return only tickets the actor follows; a member of staff may work on it as well.
     access = ticket_access(request.user, ticket) if request.user.is_service_staff else FOLLOWS
+    timeline = list(public_timeline(ticket))
     with timezone.override(zoneinfo.ZoneInfo(ticket.organisation.time_zone)):
         context = {
             "membership": membership,
             "memberships": portal_memberships(request),
             "ticket": ticket,
-            "timeline": public_timeline(ticket),
+            "timeline": timeline,
+            # Repeated at the top: the question while it waits on the customer, else the resolution note.
+            "prompt": customer_prompt(ticket, timeline),
+            "is_waiting": ticket.status == Status.WAITING_ON_CUSTOMER,
+            "switched": switched,
             "reply_form": reply_form or ReplyForm(),
             "reopen_form": reopen_form or ReopenForm(),
             "is_resolved": ticket.status == Status.RESOLVED,
@@ -176,6 +311,13 @@ def request_detail(request: AuthenticatedRequest, key: str, membership) -> HttpR
 @portal_page
 def request_reply(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
+    what = _("your reply to %(key)s is kept below; send it again to add it.") % {"key": ticket.key}
+    if request.FILES:
+        what += " " + _("Files must be attached again.")
+    switched = _switched_away(request, membership, what=what)
+    if switched is not None:
+        kept = ReplyForm(initial=_kept(request, ReplyForm()))
+        return _request_page(request, membership, ticket, reply_form=kept, switched=switched, status=400)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:

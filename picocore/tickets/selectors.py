@@ -1,12 +1,19 @@
 """Reading tickets. Every function takes the actor and scopes through `picocore.tenancy.scope`; the
 number of queries each costs is fixed, whatever the number of tickets."""
 
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from picocore.core.errors import NotFound
-from picocore.tenancy.models import Organisation, User
+from picocore.core.pagination import Page, keyset_page
+from picocore.tenancy.choices import MembershipRole
+from picocore.tenancy.models import Membership, Organisation, User
 from picocore.tenancy.scope import customer_restrict
-from picocore.tickets.choices import UNFINISHED_STATUSES, Status
+from picocore.tickets.choices import UNFINISHED_STATUSES, EventKind, Status
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 
@@ -87,3 +94,95 @@ def portal_attachment_get(*, actor: User, key: str, attachment_id: int) -> Attac
     if attachment is None:
         raise NotFound("There is no such file.")
     return attachment
+
+
+@dataclass(frozen=True)
+class PortalFilters:
+    """What a customer narrowed their list of requests to; every field optional. `statuses` None is every
+    status; `requester` is applied only as given (the caller checks it names a person of the organisation)."""
+
+    statuses: tuple[str, ...] | None = None
+    ticket_type: str | None = None
+    requester: int | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    text: str = ""
+
+    def apply(self, tickets: QuerySet[Ticket], *, time_zone: zoneinfo.ZoneInfo) -> QuerySet[Ticket]:
+        if self.statuses is not None:
+            tickets = tickets.filter(status__in=self.statuses)
+        if self.ticket_type:
+            tickets = tickets.filter(ticket_type=self.ticket_type)
+        if self.requester is not None:
+            tickets = tickets.filter(requester_id=self.requester)
+        # Dates are the organisation's calendar days: "created on 3 March" means in its time zone.
+        if self.created_from is not None:
+            tickets = tickets.filter(created_at__gte=_start_of(self.created_from, time_zone))
+        if self.created_to is not None and self.created_to < dt.date.max:
+            tickets = tickets.filter(created_at__lt=_start_of(self.created_to + dt.timedelta(days=1), time_zone))
+        return tickets.filter(search_q(self.text)) if self.text.strip() else tickets
+
+
+SEARCH_WORDS = 8  # more words than this narrow nothing a person would notice, and each costs a LIKE
+
+
+def search_q(text: str) -> Q:
+    """Tickets whose key is `text` (any case), or whose title or description holds every word of it (any
+    case). A plain LIKE over a set the caller has already narrowed to one organisation and the person's
+    view of it; full-text search replaces it later."""
+    words = text.split()[:SEARCH_WORDS]
+    matches = Q()
+    for word in words:
+        matches &= Q(title__icontains=word) | Q(description__icontains=word)
+    key = parse_ticket_key(text)
+    return matches | Q(key=key) if key else matches
+
+
+def _start_of(day: dt.date, time_zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=time_zone)
+
+
+def portal_request_page(
+    *,
+    actor: User,
+    organisation: Organisation,
+    whole_organisation: bool,
+    filters: PortalFilters,
+    cursor: str | None,
+    size: int = 25,
+) -> Page:
+    """One page of every request of the organisation the actor may see (finished ones too), filtered, newest
+    activity first, by keyset: no count and no offset, so page 40 costs what page 1 does."""
+    tickets = portal_ticket_list(
+        actor=actor, organisation=organisation, whole_organisation=whole_organisation, unfinished_only=False
+    )
+    tickets = filters.apply(tickets, time_zone=zoneinfo.ZoneInfo(organisation.time_zone))
+    return keyset_page(tickets, field="updated_at", descending=True, cursor=cursor, size=size)
+
+
+def portal_requesters(*, membership: Membership) -> list[User]:
+    """The people of the membership's organisation its holder may filter requests by: all of them for a
+    customer admin (who answers for every request of the organisation), nobody for anyone else."""
+    if membership.role != MembershipRole.CUSTOMER_ADMIN:
+        return []
+    return list(
+        User.objects.filter(memberships__organisation_id=membership.organisation_id).order_by("full_name", "id")
+    )
+
+
+def customer_prompt(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketEvent | None:
+    """What the top of the customer's request page repeats, picked from its public timeline (no query):
+    while it waits on the customer, the question the team asked (its latest public reply, or the note it
+    moved the ticket to waiting with); once resolved or closed, the resolution note. None otherwise, and
+    when the team wrote nothing."""
+    waiting = ticket.status == Status.WAITING_ON_CUSTOMER
+    if not waiting and ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        return None
+    for event in reversed(list(events)):
+        if not (event.public and event.body.strip() and event.actor is not None and event.actor.is_service_staff):
+            continue
+        if waiting and event.kind in (EventKind.PUBLIC_REPLY, EventKind.STATUS_CHANGED):
+            return event
+        if not waiting and event.kind == EventKind.STATUS_CHANGED and event.data.get("after") == Status.RESOLVED:
+            return event
+    return None

@@ -113,8 +113,12 @@ def test_home_lists_open_requests_and_counts_each_group(client, acme, consultant
     assert response.context["counts"] == {"open": 3, "waiting_on_you": 1, "resolved": 1, "finished": 1}
     assert [t.key for t in response.context["page"].object_list] == [done.key, waiting.key, new.key]
     html = page(response)
-    assert "<li><strong>3</strong> open</li>" in html
-    assert "<li><strong>1</strong> waiting on you</li>" in html
+    assert '<li><a href="/portal/requests/?status=open&amp;show=mine"><strong>3</strong> open</a></li>' in html
+    assert (
+        '<li><a href="/portal/requests/?status=waiting_on_customer&amp;show=mine"><strong>1</strong> waiting on you</a>'
+        in html
+    )
+    assert '<a href="/portal/requests/?status=finished&amp;show=mine"><strong>1</strong> closed</a>' in html
     assert "Old" not in html
 
 

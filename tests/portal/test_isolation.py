@@ -94,6 +94,7 @@ CASES: dict[str, Case] = {
         data=_request_form,
         missing_data=_request_form,
     ),
+    "requests": Case(methods=("GET",), owner={"GET": 200}),
     "request": Case(methods=("GET",), owner={"GET": 200}, kwargs=_key, missing_kwargs=_missing_key),
     "reply": Case(
         methods=("POST",),
@@ -233,7 +234,7 @@ def test_foreign_home_lists_and_counts_only_its_own_organisation(client, world):
         html = page(response)
         assert [s for s in (*ACME_STRINGS, "Acme second", "Acme third", "Acme admin") if s in html] == []
         assert NORD_TITLE in html
-        assert "<li><strong>1</strong> open</li>" in html
+        assert "<strong>1</strong> open</a></li>" in html
 
 
 def test_foreign_organisation_in_the_query_string_changes_nothing(client, world):
