@@ -45,6 +45,7 @@ class QueueFiltersForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"), choices=[(key, SORT_LABELS[key]) for key in (*SORTS, DEADLINE_SORT)], required=False
     )
+    view = IdField(label=_("Saved view"), required=False)
     CURSOR_REFUSED = _("This page link is broken or out of date; here is the first page.")
     after = forms.CharField(
         label=_("Page"),

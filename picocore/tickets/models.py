@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.core.clock import now
+from picocore.core.models import TimeStampedModel
 from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, LinkKind, Status
 
 if TYPE_CHECKING:
@@ -261,3 +262,43 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id}: {self.token}"
+
+
+class SavedView(TimeStampedModel):
+    """A desk queue with its filters and sort, named and saved by a member of staff for themselves or shared
+    with one of their operations teams. It holds only what was chosen: its tickets are always read through
+    the viewer's own desk scope (`picocore.tickets.queues`), so a shared view never shows a member tickets of
+    an organisation they do not serve. Filter ids are plain numbers, not foreign keys: a deleted customer or
+    solution leaves a view that matches nothing, never one that silently widens to everything."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner")
+    )
+    team = models.ForeignKey(
+        "tenancy.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("shared with"),
+        help_text=_("Empty: only its owner sees it."),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    queue = models.CharField(_("queue"), max_length=20)
+    sort = models.CharField(_("sort"), max_length=20)
+    filter_text = models.CharField(_("title or key"), max_length=200, blank=True)
+    filter_organisation = models.PositiveBigIntegerField(_("customer (id)"), null=True, blank=True)
+    filter_type = models.CharField(_("type"), max_length=30, blank=True)
+    filter_priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    filter_status = models.CharField(_("status"), max_length=30, blank=True)
+    filter_solution = models.PositiveBigIntegerField(_("solution (id)"), null=True, blank=True)
+    filter_assignee = models.PositiveBigIntegerField(_("assignee (id)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="savedview_name_per_owner")]
+        indexes = [models.Index(fields=["team", "name"], name="savedview_team")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -29,7 +29,7 @@ from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tenancy.scope import customer_restrict, restrict, serves, viewers_q
 from picocore.tickets.choices import OPEN_STATUSES, Status
-from picocore.tickets.models import Ticket, TicketWatcher
+from picocore.tickets.models import SavedView, Ticket, TicketWatcher
 from picocore.tickets.states import allowed_next
 
 # What a customer may do to their own request's status (from resolved); everything else is the service team's.
@@ -272,3 +272,37 @@ def ticket_actions(
         "confirm": resolved and can_confirm_resolution(actor, ticket, access=access),
         "reopen": resolved and can_reopen(actor, ticket, access=access, reopen_until=reopen_until),
     }
+
+
+_DESK_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+def saved_views_q(actor: User) -> Q:
+    """The saved views the actor sees in the desk's sidebar: their own and those shared with an operations
+    team they belong to."""
+    return Q(owner=actor) | Q(team__in=Team.objects.filter(members=actor, kind=TeamKind.OPERATIONS))
+
+
+def saved_views_reachable_q(actor: User) -> Q:
+    """The saved views the actor may open or manage: those of `saved_views_q`, and for service managers and
+    administrators every shared one (they may tidy up any team's views; nobody else's personal ones)."""
+    if actor.staff_role in (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR):
+        return saved_views_q(actor) | Q(team__isnull=False)
+    return saved_views_q(actor)
+
+
+def can_save_view(actor: User, team: Team | None = None) -> bool:
+    """Anyone who works tickets on the desk saves views for themselves; shared only with an operations team
+    they belong to."""
+    if not (actor.is_authenticated and actor.is_active and actor.staff_role in _DESK_ROLES):
+        return False
+    return team is None or Team.objects.filter(pk=team.pk, members=actor, kind=TeamKind.OPERATIONS).exists()
+
+
+def can_change_saved_view(actor: User, view: SavedView) -> bool:
+    """Renaming and deleting: the owner; a shared view also a service manager or administrator."""
+    if not (actor.is_authenticated and actor.is_active and actor.staff_role in _DESK_ROLES):
+        return False
+    if view.owner_id == actor.pk:
+        return True
+    return view.team_id is not None and actor.staff_role in (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)

@@ -6,12 +6,15 @@ work on (`picocore.tickets.permissions.WORKS_ON`), whatever customer memberships
 """
 
 import datetime as dt
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.http import urlencode
 
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
@@ -21,7 +24,8 @@ from picocore.tenancy.models import Team, User
 from picocore.tenancy.scope import staff_restrict
 from picocore.tickets.choices import OPEN_STATUSES, UNFINISHED_STATUSES, Status
 from picocore.tickets.keys import parse_ticket_key
-from picocore.tickets.models import Attachment, Ticket, TicketEvent, TicketLink
+from picocore.tickets.models import Attachment, SavedView, Ticket, TicketEvent, TicketLink
+from picocore.tickets.permissions import saved_views_q, saved_views_reachable_q
 
 DESK_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 MANAGERS = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
@@ -109,22 +113,34 @@ def _queue_q(slug: str, actor: User, at: dt.datetime | None = None) -> Q:
     }[slug]
 
 
-def queue_counts(*, actor: User, at: dt.datetime | None = None) -> dict[str, int]:
-    """How many tickets each of the actor's queues holds, in one query over their unfinished tickets (read
-    it through `sidebar_counts` on pages: it is not cheap)."""
+def queue_counts(*, actor: User, at: dt.datetime | None = None, views: Sequence[SavedView] = ()) -> dict[str, int]:
+    """How many tickets each of the actor's queues, and each of the given saved views, holds (a view under
+    "view-<id>"), in one query over their unfinished tickets. Read it through `sidebar_counts` on pages: it
+    is not cheap."""
     at = at or now()
     queues = queues_for(actor)
+    slugs = {q.slug for q in queues}
+    # Aliases of their own: an alias named like a field ("team") would shadow it in the conditions after it.
+    counted = {f"queue_{q.slug}": Count("id", filter=_queue_q(q.slug, actor, at)) for q in queues}
+    for view in views:
+        if view.queue in slugs:
+            condition = _queue_q(view.queue, actor, at) & saved_view_filters(view).q()
+            counted[f"view_{view.pk}"] = Count("id", filter=condition)
     tickets = desk_tickets(actor=actor).filter(status__in=UNFINISHED_STATUSES).order_by()
-    return tickets.aggregate(**{q.slug: Count("id", filter=_queue_q(q.slug, actor, at)) for q in queues})
+    totals = tickets.aggregate(**counted)
+    return {alias.removeprefix("queue_").replace("view_", "view-", 1): total for alias, total in totals.items()}
 
 
-def sidebar_counts(*, actor: User) -> dict[str, int]:
-    """`queue_counts`, reused for `COUNTS_SECONDS` per person (Django's cache): a desk page view costs
-    the aggregate over all unfinished tickets at most twice a minute per consultant, not on every page."""
-    key = f"desk-counts:v1:{actor.pk}:{actor.staff_role}"
+def sidebar_counts(*, actor: User, views: Sequence[SavedView] = ()) -> dict[str, int]:
+    """`queue_counts`, reused for `COUNTS_SECONDS` per person (Django's cache): a desk page view costs the
+    aggregate over all unfinished tickets at most twice a minute per consultant, not on every page. Views are
+    part of the key: a view saved, renamed or deleted is counted afresh at once."""
+    shape = "|".join(f"{v.pk}:{v.updated_at.isoformat()}" for v in views)
+    digest = hashlib.sha256(shape.encode()).hexdigest()[:16]
+    key = f"desk-counts:v2:{actor.pk}:{actor.staff_role}:{digest}"
     counts: dict[str, int] | None = cache.get(key)
     if counts is None:
-        counts = queue_counts(actor=actor)
+        counts = queue_counts(actor=actor, views=views)
         cache.set(key, counts, COUNTS_SECONDS)
     return counts
 
@@ -267,3 +283,61 @@ def desk_attachment_get(*, actor: User, key: str, attachment_id: int) -> Attachm
     if attachment is None:
         raise NotFound("There is no such file.")
     return attachment
+
+
+def saved_views_for(actor: User) -> list[SavedView]:
+    """The saved views in the actor's sidebar (their own and their teams'), by name, leaving out views of a
+    queue the actor does not have (a manager's "All open" shared with consultants); none for anyone who may
+    not use the desk."""
+    if not can_use_desk(actor):
+        return []
+    slugs = [q.slug for q in queues_for(actor)]
+    views = SavedView.objects.filter(saved_views_q(actor), queue__in=slugs).select_related("team")
+    return list(views.order_by("name", "id"))
+
+
+def shareable_teams(actor: User) -> QuerySet[Team]:
+    """The teams the actor may share a saved view with: the operations teams they belong to."""
+    return Team.objects.filter(members=actor, kind=TeamKind.OPERATIONS).order_by("name")
+
+
+def saved_view_get(*, actor: User, view_id: int) -> SavedView:
+    """One saved view the actor may open or manage; NotFound for anyone else's personal view, a view of a
+    team they are not in (unless they are a service manager), and a view that does not exist alike."""
+    view = (
+        SavedView.objects.filter(saved_views_reachable_q(actor), pk=view_id).select_related("team").first()
+        if can_use_desk(actor)
+        else None
+    )
+    if view is None:
+        raise NotFound("There is no such saved view.")
+    return view
+
+
+def saved_view_filters(view: SavedView) -> Filters:
+    return Filters(
+        organisation=view.filter_organisation,
+        ticket_type=view.filter_type or None,
+        priority=view.filter_priority,
+        status=view.filter_status or None,
+        solution=view.filter_solution,
+        assignee=view.filter_assignee,
+        text=view.filter_text,
+    )
+
+
+def saved_view_query(view: SavedView) -> str:
+    """The query string of the queue page that shows the view: its filters, its sort, and the view's id."""
+    filters = saved_view_filters(view)
+    pairs = {
+        "q": filters.text,
+        "organisation": filters.organisation,
+        "type": filters.ticket_type,
+        "priority": filters.priority,
+        "status": filters.status,
+        "solution": filters.solution,
+        "assignee": filters.assignee,
+        "sort": view.sort,
+        "view": view.pk,
+    }
+    return urlencode({k: v for k, v in pairs.items() if v not in (None, "")})

@@ -23,7 +23,7 @@ from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
-from picocore.tickets.models import Attachment, Ticket, TicketEvent, TicketLink, TicketWatcher
+from picocore.tickets.models import Attachment, SavedView, Ticket, TicketEvent, TicketLink, TicketWatcher
 from picocore.tickets.services import ticket_add_note
 from tests import factories
 from tests.conftest import Customer, make_customer
@@ -189,6 +189,7 @@ def state() -> dict:
         "items": list(DevelopmentItem.objects.order_by("pk").values_list("pk", "milestone", "updated_at")),
         "counters": list(Organisation.objects.order_by("pk").values_list("key_prefix", "last_ticket_number")),
         "mail": len(mail.outbox),
+        "saved_views": list(SavedView.objects.order_by("pk").values_list("pk", "owner_id", "team_id", "name")),
     }
 
 

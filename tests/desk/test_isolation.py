@@ -16,8 +16,9 @@ from picocore.catalog.choices import Impact, Urgency
 from picocore.desk import urls as desk_urls
 from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
-from picocore.tickets.queues import queues_for
+from picocore.tickets.queues import Filters, queues_for
 from picocore.tickets.services import ticket_take, ticket_transition
+from picocore.tickets.services.saved_views import saved_view_create
 from tests.desk.conftest import (
     ACME_CHANGE_TITLE,
     ACME_FILE_BODY,
@@ -77,6 +78,18 @@ def _phone_call(world: DeskWorld) -> dict:
     }
 
 
+def _carla_view(world: DeskWorld) -> dict:
+    """Carla's personal saved view of ACME's tickets."""
+    view = saved_view_create(
+        actor=world.consultant,
+        name="ACME only",
+        queue="team",
+        filters=Filters(organisation=world.acme.organisation.pk),
+        sort=None,
+    )
+    return {"view_id": view.pk}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to request one desk URL about ACME's data, and what the person who may do it gets."""
@@ -100,6 +113,25 @@ CASES: dict[str, Case] = {
         owner={"POST": 200},
         data=lambda w: {"action": "take", "keys": [w.ticket.key, w.change.key]},
         outsider={"POST": 200},
+    ),
+    "saved_view_save": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        data=lambda w: {"name": "ACME work", "queue": "team", "query": f"organisation={w.acme.organisation.pk}"},
+        outsider={"POST": 302},  # refused: the outsider does not serve ACME; nothing saved
+    ),
+    "saved_view_open": Case(
+        methods=("GET",), owner={"GET": 302}, kwargs=_carla_view, missing_kwargs=lambda w: {"view_id": 999_999}
+    ),
+    "saved_view_rename": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_carla_view,
+        missing_kwargs=lambda w: {"view_id": 999_999},
+        data=lambda w: {"name": "ACME, renamed"},
+    ),
+    "saved_view_delete": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=_carla_view, missing_kwargs=lambda w: {"view_id": 999_999}
     ),
     "phone": Case(
         methods=("GET", "POST"), owner={"GET": 200, "POST": 302}, data=_phone_call, outsider={"GET": 200, "POST": 400}

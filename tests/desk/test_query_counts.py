@@ -30,9 +30,10 @@ from tests.desk.conftest import DeskWorld, body, upload
 
 pytestmark = pytest.mark.django_db
 
-# session, user, page of tickets (with their related rows), queue counts, served organisations, solutions,
-# consultants, the bulk form's teams, the bulk form's consultants, the header's unread notifications
-QUEUE_QUERIES = 10
+# session, user, page of tickets (with their related rows), saved views, queue and view counts (when not
+# cached), served organisations, the teams to share a view with, solutions, consultants, the bulk form's
+# teams, the bulk form's consultants, the header's unread notifications
+QUEUE_QUERIES = 12
 # session, user, ticket (with its related rows), contract in force, other open tickets, links, development
 # items, the SLA explanation (contract again, targets, calendar with its opening hours, closed days and extra
 # openings, the events that move clocks), timeline, its attachments, the assign form's teams and consultants,

@@ -14,7 +14,8 @@ from picocore.catalog.choices import FieldKind
 from picocore.mail.models import InboundMessage
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
-from picocore.tickets.queues import QUEUES
+from picocore.tickets.queues import QUEUES, Filters
+from picocore.tickets.services.saved_views import saved_view_create
 from tests import factories
 from tests.desk.conftest import DeskWorld, body, build_world
 from tests.fuzz.urls import Route, page_forms, project_routes
@@ -109,6 +110,9 @@ def build_fuzz_world() -> FuzzWorld:
         organisation=desk.acme.organisation,
         ticket=desk.ticket,
     )
+    saved_view = saved_view_create(
+        actor=desk.consultant, name="Fuzzed", queue="team", filters=Filters(priority=3), sort=None, team=desk.operations
+    )
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -123,6 +127,7 @@ def build_fuzz_world() -> FuzzWorld:
         "attachment_id": [str(desk.public_file.pk), str(desk.internal_file.pk), "999999"],
         "item_id": [str(desk.item.pk), str(desk.nord_item.pk), "999999"],
         "message_id": [str(message.pk), "999999"],
+        "view_id": [str(saved_view.pk), "999999"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
     }
     world = FuzzWorld(desk=desk, people=people, routes=project_routes(), real_values=real_values)

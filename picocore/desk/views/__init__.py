@@ -7,7 +7,15 @@ Developers reach only the development pages; everyone else gets 404, as for a ti
 from picocore.desk.views.common import desk_page, development_page
 from picocore.desk.views.development import development_item, development_list
 from picocore.desk.views.phone import phone_call
-from picocore.desk.views.queues import bulk, desk_home, queue
+from picocore.desk.views.queues import (
+    bulk,
+    desk_home,
+    queue,
+    saved_view_delete,
+    saved_view_open,
+    saved_view_rename,
+    saved_view_save,
+)
 from picocore.desk.views.ticket import (
     attachment_download,
     ticket_assign,
@@ -33,6 +41,10 @@ __all__ = [
     "development_page",
     "phone_call",
     "queue",
+    "saved_view_delete",
+    "saved_view_open",
+    "saved_view_rename",
+    "saved_view_save",
     "ticket_assign",
     "ticket_detail",
     "ticket_hand_off",

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from picocore.catalog.choices import Priority, TicketType
 from picocore.cmdb.models import Solution
 from picocore.core.clock import now
-from picocore.core.errors import PicoCoreError
+from picocore.core.errors import NotFound, PicoCoreError
+from picocore.core.params import parse_id
 from picocore.core.text import has_line_break
 from picocore.desk import forms
 from picocore.desk.views.common import desk_page, error_text
@@ -24,17 +25,37 @@ from picocore.tenancy.scope import served_organisations
 from picocore.tickets import services
 from picocore.tickets.choices import staff_status_choices
 from picocore.tickets.keys import parse_ticket_key
+from picocore.tickets.models import SavedView
+from picocore.tickets.permissions import can_change_saved_view
 from picocore.tickets.queues import (
     Filters,
     can_use_desk,
     desk_tickets,
     queue_page,
     queues_for,
+    saved_view_get,
+    saved_view_query,
+    saved_views_for,
+    shareable_teams,
     sidebar_counts,
     sla_cell,
     sort_for,
     sorts_for,
 )
+from picocore.tickets.services import saved_views
+
+
+def filters_from(data: dict) -> Filters:
+    """The filters of a queue page's query string, from the fields that could be read."""
+    return Filters(
+        organisation=data.get("organisation"),
+        ticket_type=data.get("type") or None,
+        priority=data.get("priority"),
+        status=data.get("status") or None,
+        solution=data.get("solution"),
+        assignee=data.get("assignee"),
+        text=data.get("q", ""),
+    )
 
 
 @login_required
@@ -56,15 +77,7 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     filter_form = forms.QueueFiltersForm(request.GET)
     filter_form.is_valid()
     data = filter_form.cleaned_data  # only the fields that could be read
-    filters = Filters(
-        organisation=data.get("organisation"),
-        ticket_type=data.get("type") or None,
-        priority=data.get("priority"),
-        status=data.get("status") or None,
-        solution=data.get("solution"),
-        assignee=data.get("assignee"),
-        text=data.get("q", ""),
-    )
+    filters = filters_from(data)
     sort = sort_for(slug, data.get("sort") or None)
     page = queue_page(actor=actor, slug=slug, filters=filters, sort=sort, cursor=data.get("after") or None)
     moment = now()
@@ -73,11 +86,19 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisations = served_organisations(actor).order_by("name")
     query = request.GET.copy()
     query.pop("after", None)
-    counts = sidebar_counts(actor=actor)
+    query.pop("view", None)
+    views = saved_views_for(actor)
+    counts = sidebar_counts(actor=actor, views=views)
     queues = queues_for(actor)
+    current_view = next((v for v in views if v.pk == data.get("view") and v.queue == slug), None)
     context = {
         "nav": "queues",
         "queue_rows": [(q, counts[q.slug]) for q in queues],
+        "view_rows": [(v, counts.get(f"view-{v.pk}", 0), saved_view_query(v)) for v in views],
+        "current_view": current_view,
+        "may_change_view": current_view is not None and can_change_saved_view(actor, current_view),
+        "share_teams": list(shareable_teams(actor)),
+        "save_query": query.urlencode(),
         "current": slug,
         "current_queue": next(q for q in queues if q.slug == slug),
         "page": page,
@@ -86,7 +107,7 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "filters": filters,
         "sort": sort,
         "sorts": [(key, forms.SORT_LABELS[key]) for key in sorts_for(slug)],
-        "query": query.urlencode(),
+        "query": f"{query.urlencode()}&view={data['view']}" if data.get("view") else query.urlencode(),
         "organisations": organisations,
         # Always within the served organisations: a foreign organisation id in the filter must not list its
         # solutions.
@@ -168,3 +189,84 @@ def bulk(request: AuthenticatedRequest) -> HttpResponse:
             results.append((key, True, _("Done.")))
     context = {"nav": "queues", "results": results, "linkable": set(valid), "back": _back(request)}
     return render(request, "desk/bulk_result.html", context)
+
+
+def _queue_url(view: SavedView) -> str:
+    return f"{reverse('desk:queue', kwargs={'slug': view.queue})}?{saved_view_query(view)}"
+
+
+@require_GET
+@desk_page
+def saved_view_open(request: AuthenticatedRequest, view_id: int) -> HttpResponse:
+    """A saved view's own address: its queue with its filters and sort (404 for anyone else's personal one)."""
+    try:
+        view = saved_view_get(actor=request.user, view_id=view_id)
+    except NotFound:
+        raise Http404 from None
+    return redirect(_queue_url(view))
+
+
+@require_POST
+@desk_page
+def saved_view_save(request: AuthenticatedRequest) -> HttpResponse:
+    """Save the queue the form was sent from, with its filters and sort, under a name (for oneself or a team)."""
+    actor = request.user
+    slug = request.POST.get("queue", "")
+    if slug not in {q.slug for q in queues_for(actor)}:
+        raise Http404
+    query = QueryDict(request.POST.get("query", "")[:2000])
+    filter_form = forms.QueueFiltersForm(query)
+    filter_form.is_valid()
+    data = filter_form.cleaned_data
+    back = f"{reverse('desk:queue', kwargs={'slug': slug})}?{query.urlencode()}"
+    team_id = parse_id(request.POST.get("team", "")) if request.POST.get("team") else None
+    team = shareable_teams(actor).filter(pk=team_id).first() if team_id is not None else None
+    if request.POST.get("team") and team is None:
+        messages.error(request, _("Share a view only with a team you belong to."))
+        return redirect(back)
+    try:
+        view = saved_views.saved_view_create(
+            actor=actor,
+            name=request.POST.get("name", ""),
+            queue=slug,
+            filters=filters_from(data),
+            sort=data.get("sort") or None,
+            team=team,
+        )
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+        return redirect(back)
+    messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
+    return redirect(_queue_url(view))
+
+
+@require_POST
+@desk_page
+def saved_view_rename(request: AuthenticatedRequest, view_id: int) -> HttpResponse:
+    try:
+        view = saved_view_get(actor=request.user, view_id=view_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        saved_views.saved_view_rename(actor=request.user, view=view, name=request.POST.get("name", ""))
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Renamed the view to “%(name)s”.") % {"name": view.name})
+    return redirect(_queue_url(view))
+
+
+@require_POST
+@desk_page
+def saved_view_delete(request: AuthenticatedRequest, view_id: int) -> HttpResponse:
+    try:
+        view = saved_view_get(actor=request.user, view_id=view_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        saved_views.saved_view_delete(actor=request.user, view=view)
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+        return redirect(_queue_url(view))
+    messages.success(request, _("Deleted the view “%(name)s”.") % {"name": view.name})
+    return redirect(reverse("desk:queue", kwargs={"slug": view.queue}))
