@@ -11,6 +11,7 @@ from picocore.catalog.forms import MultipleFileField
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
 from picocore.core.forms import IdField, OneLineCharField, SubmissionField
+from picocore.desk.models import TimelineOrder
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import TeamKind
@@ -61,6 +62,13 @@ class MessageForm(forms.Form):
     )
     attachments = MultipleFileField(label=_("Attach files"), required=False)
     submission = SubmissionField()
+    # The newest event the page showed: a draft written on an older page is not sent blindly.
+    seen = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False, widget=forms.HiddenInput)
+
+
+class TimelineOrderForm(forms.Form):
+    order = forms.ChoiceField(choices=TimelineOrder.choices)
+    key = OneLineCharField(max_length=32)
 
 
 class TransitionForm(forms.Form):

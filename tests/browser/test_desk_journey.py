@@ -36,6 +36,7 @@ def test_consultant_takes_acme_1_and_anna_sees_the_reply_and_next_step_but_not_t
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_text("Reply sent to the customer.")).to_be_visible()
 
+    page.get_by_role("tab", name="Internal note").click()
     page.get_by_label("Internal note — never shown to the customer").fill(NOTE)
     page.get_by_role("button", name="Add internal note").click()
     expect(page.get_by_text("Internal note added.")).to_be_visible()

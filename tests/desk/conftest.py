@@ -19,6 +19,7 @@ from django.http import HttpResponse
 
 from picocore.catalog.choices import TicketType
 from picocore.catalog.models import RequestType
+from picocore.desk.models import DeskPreference, TicketPresence
 from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
 from picocore.tenancy.choices import StaffRole, TeamKind
@@ -190,6 +191,10 @@ def state() -> dict:
         "counters": list(Organisation.objects.order_by("pk").values_list("key_prefix", "last_ticket_number")),
         "mail": len(mail.outbox),
         "saved_views": list(SavedView.objects.order_by("pk").values_list("pk", "owner_id", "team_id", "name")),
+        "presence": list(
+            TicketPresence.objects.order_by("pk").values_list("ticket_id", "user_id", "seen_at", "typing_at")
+        ),
+        "preferences": list(DeskPreference.objects.order_by("pk").values_list("user_id", "timeline_order")),
     }
 
 

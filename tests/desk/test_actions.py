@@ -444,11 +444,15 @@ def test_a_phone_call_becomes_a_ticket_for_the_caller(carla, world):
     assert (logged.channel, logged.requester, logged.organisation, logged.title, logged.status) == (
         Channel.PHONE, world.acme.requester, world.acme.organisation, "Shop down", Status.NEW
     )  # fmt: skip
-    assert (logged.solution, logged.environment, logged.team) == (
-        world.acme.solution, world.acme.production, world.operations
+    # Whoever logged the call owns the ticket: assignee, with a team of theirs serving the customer.
+    assert (logged.solution, logged.environment, logged.team, logged.assignee) == (
+        world.acme.solution, world.acme.production, world.operations, world.consultant
     )  # fmt: skip
-    created = logged.events.get()
+    created, owned = logged.events.order_by("id")
     assert (created.kind, created.actor, created.data["channel"]) == (EventKind.CREATED, world.consultant, "phone")
+    assert (owned.kind, owned.actor, owned.data["field"], owned.data["after_label"]) == (
+        EventKind.FIELD_CHANGED, world.consultant, "owner", "Carla Consultant, Operations"
+    )  # fmt: skip
 
 
 def test_a_phone_call_with_missing_fields_saves_nothing(carla, world):

@@ -166,6 +166,17 @@ CASES: dict[str, Case] = {
         missing_kwargs=_missing_key,
         data=lambda w: {"body": "Looks like the CDN.", "attachments": [upload()]},
     ),
+    "presence": Case(
+        methods=("POST",),
+        owner={"POST": 200},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"typing": "1"},
+    ),
+    # Names its ticket in the body: a ticket the person may not work on is not found, and nothing is saved.
+    "timeline_order": Case(
+        methods=("POST",), owner={"POST": 302}, data=lambda w: {"order": "oldest", "key": w.ticket.key}
+    ),
     "next_step": Case(
         methods=("POST",),
         owner={"POST": 302},
@@ -251,6 +262,10 @@ def _check_owner(world: DeskWorld, name: str, method: str, response) -> None:
         assert bulk_results(response) == [(world.ticket.key, True, "Done."), (world.change.key, True, "Done.")]
     elif name == "development":
         assert [item.pk for item in response.context["items"]] == [world.item.pk]
+    elif name == "presence":
+        assert response.json() == {"others": []}
+    elif name == "timeline_order":
+        assert response["Location"] == f"/desk/tickets/{world.ticket.key}/"
 
 
 def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> None:

@@ -34,14 +34,14 @@ pytestmark = pytest.mark.django_db
 # cached), served organisations, the teams to share a view with, solutions, consultants, the bulk form's
 # teams, the bulk form's consultants, the header's unread notifications
 QUEUE_QUERIES = 12
-# session, user, ticket (with its related rows), contract in force, other open tickets, links, development
-# items, the SLA explanation (contract again, targets, calendar with its opening hours, closed days and extra
-# openings, the events that move clocks), timeline, its attachments, the assign form's teams and consultants,
-# the hand-off form's teams, the header's unread notifications
-TICKET_QUERIES = 20
+# session, user, ticket (with its related rows), the person's timeline order, contract in force, other open
+# tickets, links, development items, the SLA explanation (contract again, targets, calendar with its opening
+# hours, closed days and extra openings, the events that move clocks), timeline, its attachments, the assign
+# form's teams and consultants, the hand-off form's teams, the header's unread notifications
+TICKET_QUERIES = 21
 # Without a business-hours calendar on the contract (the fixtures' default): no calendar, opening hours,
 # closed days, extra openings or calendar name to read.
-TICKET_QUERIES_WITHOUT_CALENDAR = 16
+TICKET_QUERIES_WITHOUT_CALENDAR = 17
 # session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
 DEVELOPMENT_LIST_QUERIES = 4
 # session, user, item, the header's unread notifications

@@ -25,10 +25,12 @@ from picocore.desk.views.ticket import (
     ticket_merge,
     ticket_next_step,
     ticket_note,
+    ticket_presence,
     ticket_priority,
     ticket_reply,
     ticket_take,
     ticket_transition,
+    timeline_order,
 )
 
 __all__ = [
@@ -52,8 +54,10 @@ __all__ = [
     "ticket_merge",
     "ticket_next_step",
     "ticket_note",
+    "ticket_presence",
     "ticket_priority",
     "ticket_reply",
     "ticket_take",
     "ticket_transition",
+    "timeline_order",
 ]

@@ -4,7 +4,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,9 @@ from picocore.catalog.choices import TicketType
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.desk import forms
+from picocore.desk.models import TimelineOrder
+from picocore.desk.selectors import timeline_order_of
+from picocore.desk.services import StaleDraft, preference_set_timeline_order, presence_record, ticket_send
 from picocore.desk.views.common import desk_page, error_text
 from picocore.development.services import development_hand_off
 from picocore.sla.services import explain_clocks
@@ -30,14 +33,35 @@ from picocore.tickets.queues import (
 )
 
 
-def _ticket_page(request: AuthenticatedRequest, ticket, *, error: str = "", status: int = 200) -> HttpResponse:
+def _ticket_page(
+    request: AuthenticatedRequest,
+    ticket,
+    *,
+    error: str = "",
+    status: int = 200,
+    draft: dict[str, str] | None = None,
+    changes: list[str] | None = None,
+) -> HttpResponse:
+    """The ticket page. `draft` ({"tab": "reply"|"note", "body": …}) refills the composer, `changes` lists
+    what happened since the page the draft was written on."""
     org = ticket.organisation
     with_tz = zoneinfo.ZoneInfo(org.time_zone)
+    order = timeline_order_of(request.user)
+    events = list(desk_timeline(ticket))
+    newest_first = order == TimelineOrder.NEWEST_FIRST
+    if newest_first:
+        events.reverse()
+    draft = draft or {}
     context = {
         "nav": "queues",
         "ticket": ticket,
         "error": error,
-        "timeline": desk_timeline(ticket),
+        "timeline": events,
+        "newest_first": newest_first,
+        "newest_event_id": max((event.pk for event in events), default=0),
+        "draft": draft,
+        "active_tab": draft.get("tab", "reply"),
+        "changes": changes or [],
         "contract": contract_in_force(organisation=org),
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
@@ -126,36 +150,71 @@ def ticket_transition(request: AuthenticatedRequest, key: str) -> HttpResponse:
     return _ticket_action(request, key, act, _("Status changed."))
 
 
-@require_POST
-@desk_page
-def ticket_reply(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    def act(ticket):
-        data = _bound(forms.MessageForm, request)
-        services.ticket_reply(
+def _send(request: AuthenticatedRequest, key: str, *, public: bool) -> HttpResponse:
+    """The composer's two forms: send, or come back with the draft kept and the reason it was not sent
+    (what changed on the ticket since the page was shown, or what is wrong with it)."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    tab = "reply" if public else "note"
+    form = forms.MessageForm(request.POST, request.FILES)
+    body = form.data.get("body", "") if form.is_valid() else ""
+    try:
+        if not form.is_valid():
+            _bound(forms.MessageForm, request)
+        data = form.cleaned_data
+        ticket_send(
             actor=request.user,
             ticket=ticket,
+            public=public,
             body=data["body"],
             files=data["attachments"],
             submission=data["submission"],
+            seen_event_id=data["seen"],
         )
+    except NotFound:
+        raise
+    except StaleDraft as stale:
+        ticket = desk_ticket_get(actor=request.user, key=key)
+        draft = {"tab": tab, "body": body, "files_dropped": "1" if request.FILES else ""}
+        return _ticket_page(request, ticket, error=stale.message, status=409, draft=draft, changes=stale.changes)
+    except PicoCoreError as error:
+        ticket = desk_ticket_get(actor=request.user, key=key)
+        draft = {"tab": tab, "body": body, "files_dropped": "1" if request.FILES else ""}
+        return _ticket_page(request, ticket, error=error_text(error), status=error.status_code, draft=draft)
+    messages.success(request, _("Reply sent to the customer.") if public else _("Internal note added."))
+    return redirect(reverse("desk:ticket", kwargs={"key": ticket.key}))
 
-    return _ticket_action(request, key, act, _("Reply sent to the customer."))
+
+@require_POST
+@desk_page
+def ticket_reply(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    return _send(request, key, public=True)
 
 
 @require_POST
 @desk_page
 def ticket_note(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    def act(ticket):
-        data = _bound(forms.MessageForm, request)
-        services.ticket_add_note(
-            actor=request.user,
-            ticket=ticket,
-            body=data["body"],
-            files=data["attachments"],
-            submission=data["submission"],
-        )
+    return _send(request, key, public=False)
 
-    return _ticket_action(request, key, act, _("Internal note added."))
+
+@require_POST
+@desk_page
+def ticket_presence(request: AuthenticatedRequest, key: str) -> JsonResponse:
+    """Record that the caller has this ticket open (and whether they are typing); answer who else has."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    others = presence_record(actor=request.user, ticket=ticket, typing=request.POST.get("typing") == "1")
+    return JsonResponse({"others": [{"name": other.name, "typing": other.typing} for other in others]})
+
+
+@require_POST
+@desk_page
+def timeline_order(request: AuthenticatedRequest) -> HttpResponse:
+    """Remember newest or oldest first for every ticket page, and go back to the ticket it was chosen on."""
+    form = forms.TimelineOrderForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choose newest first or oldest first."))
+    ticket = desk_ticket_get(actor=request.user, key=form.cleaned_data["key"])
+    preference_set_timeline_order(actor=request.user, order=form.cleaned_data["order"])
+    return redirect(reverse("desk:ticket", kwargs={"key": ticket.key}))
 
 
 @require_POST

@@ -1,0 +1,154 @@
+"""The desk's own writes: how a person reads timelines, who is on a ticket right now, sending from the
+composer with the stale-page guard, and logging a phone call as a ticket its consultant owns."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+
+from picocore.core.clock import now
+from picocore.core.errors import InvalidTransition, NotFound
+from picocore.desk.models import DeskPreference, TicketPresence, TimelineOrder
+from picocore.desk.permissions import can_be_present
+from picocore.tenancy.models import User
+from picocore.tickets import services as ticket_services
+from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.permissions import can_take
+from picocore.tickets.services.common import locked
+from picocore.tickets.submissions import clean_token, submission_get
+
+# Someone polled within this long is "on the ticket"; someone who typed within TYPING is "typing".
+PRESENT_FOR = dt.timedelta(seconds=30)
+TYPING_FOR = dt.timedelta(seconds=15)
+
+
+def preference_set_timeline_order(*, actor: User, order: str) -> DeskPreference:
+    """Remember how `actor` reads ticket timelines (newest or oldest first), for every ticket."""
+    value = TimelineOrder(order)
+    preference, _created = DeskPreference.objects.update_or_create(user=actor, defaults={"timeline_order": value})
+    return preference
+
+
+@dataclass(frozen=True)
+class Present:
+    """Another person who has the ticket open."""
+
+    name: str
+    typing: bool
+
+
+def presence_record(*, actor: User, ticket: Ticket, typing: bool) -> list[Present]:
+    """Record that `actor` has the ticket open now (and is typing, if so) in one upsert, and return the others
+    who had it open within the last 30 seconds. NotFound for anyone who may not work on the ticket."""
+    if not can_be_present(actor, ticket):
+        raise NotFound(_("There is no ticket with that key, or it is not yours to work on."))
+    moment = now()
+    row = TicketPresence(ticket=ticket, user=actor, seen_at=moment, typing_at=moment if typing else None)
+    TicketPresence.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["ticket", "user"],
+        update_fields=["seen_at", "typing_at"] if typing else ["seen_at"],
+    )
+    others = (
+        TicketPresence.objects.filter(ticket=ticket, seen_at__gte=moment - PRESENT_FOR)
+        .exclude(user=actor)
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    )
+    return [
+        Present(
+            name=other.user.full_name or other.user.email,
+            typing=other.typing_at is not None and other.typing_at >= moment - TYPING_FOR,
+        )
+        for other in others
+    ]
+
+
+class StaleDraft(InvalidTransition):
+    """The page the draft was written on is out of date: `changes` says what happened since, in words."""
+
+    def __init__(self, message: str, *, changes: list[str], newest_event_id: int) -> None:
+        super().__init__(message)
+        self.changes = changes
+        self.newest_event_id = newest_event_id
+
+
+def describe_change(event: TicketEvent, *, at: dt.datetime) -> str:
+    """One line saying what an event did, for the stale-page warning ("Erik replied 2 minutes ago")."""
+    who = event.actor.full_name if event.actor else "PicoCore"
+    ago = _("%(time)s ago") % {"time": timesince(event.created_at, at, depth=1)}
+    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+    if event.kind == EventKind.PUBLIC_REPLY or event.kind == EventKind.ATTACHMENT_ADDED:
+        return _("%(who)s replied %(ago)s") % {"who": who, "ago": ago}
+    if event.kind == EventKind.INTERNAL_NOTE:
+        return _("%(who)s added an internal note %(ago)s") % {"who": who, "ago": ago}
+    if event.kind == EventKind.STATUS_CHANGED and data.get("after") in Status.values:
+        label = _("Waiting on customer") if data["after"] == Status.WAITING_ON_CUSTOMER else Status(data["after"]).label
+        return _("Status changed to %(status)s by %(who)s %(ago)s") % {"status": label, "who": who, "ago": ago}
+    if event.kind == EventKind.FIELD_CHANGED and data.get("field") == "owner":
+        return _("Owner changed to %(owner)s by %(who)s %(ago)s") % {
+            "owner": data.get("after_label") or "—",
+            "who": who,
+            "ago": ago,
+        }
+    return _("%(what)s by %(who)s %(ago)s") % {"what": event.get_kind_display(), "who": who, "ago": ago}
+
+
+def ticket_send(
+    *,
+    actor: User,
+    ticket: Ticket,
+    public: bool,
+    body: str,
+    files: list[UploadedFile[bytes]] | None = None,
+    submission: str = "",
+    seen_event_id: int | None = None,
+) -> TicketEvent:
+    """Send what the composer holds: a public reply or an internal note.
+
+    `seen_event_id` is the newest event the page showed: when others have added events since, nothing is
+    sent and StaleDraft lists what changed (checked under the ticket's row lock, so nothing slips in between).
+    The same form posted again (same `submission`) returns the first result without the check.
+    """
+    token = clean_token(submission)
+    earlier = submission_get(actor=actor, token=token)
+    if earlier is not None and earlier.event is not None:
+        return earlier.event
+    with transaction.atomic():
+        current = locked(ticket)
+        if seen_event_id is not None:
+            newer = list(
+                TicketEvent.objects.filter(ticket=current, id__gt=seen_event_id)
+                .exclude(actor=actor)
+                .select_related("actor")
+                .order_by("created_at", "id")[:20]
+            )
+            if newer:
+                moment = now()
+                newest = TicketEvent.objects.filter(ticket=current).order_by("-id").values_list("id", flat=True)[0]
+                raise StaleDraft(
+                    _("%(key)s changed while you were writing; nothing was sent. Read what changed, then send.")
+                    % {"key": current.key},
+                    changes=[describe_change(event, at=moment) for event in newer],
+                    newest_event_id=newest,
+                )
+        send = ticket_services.ticket_reply if public else ticket_services.ticket_add_note
+        return send(actor=actor, ticket=current, body=body, files=files, submission=token)
+
+
+def phone_call_log(*, actor: User, **ticket_fields: Any) -> Ticket:
+    """Create the ticket for a phone call (channel phone) and make the consultant who took the call its owner
+    (assignee, with a team of theirs serving the customer), both recorded on the timeline, in one transaction.
+    Someone with no such team (a manager outside every team) logs it for the team that takes the customer's
+    requests."""
+    with transaction.atomic():
+        ticket = ticket_services.ticket_create(actor=actor, **ticket_fields)
+        if ticket.assignee_id != actor.pk and can_take(actor, ticket):
+            ticket = ticket_services.ticket_take(actor=actor, ticket=ticket)
+    return ticket
