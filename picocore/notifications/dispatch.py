@@ -54,6 +54,7 @@ def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str]]:
         event.kind == EventKind.FIELD_CHANGED
         and event.data.get("field") == "next_step"
         and event.data["after"]["next_step"]
+        and not event.data.get("with_status")  # the status change's own notice says it
     ):
         return [(_customers(ticket), Kind.NEXT_STEP, f"Next step: {title}")]
     if event.kind == EventKind.DEVELOPMENT and event.data.get("before") is None:

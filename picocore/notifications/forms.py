@@ -17,6 +17,7 @@ STAFF_KINDS = (
     NotificationKind.SLA_WARNING,
     NotificationKind.SLA_BREACH,
     NotificationKind.ON_CALL_PAGE,
+    NotificationKind.NEXT_STEP_OVERDUE,
 )
 
 

@@ -21,6 +21,7 @@ class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
     ON_CALL_PAGE = "on_call_page", _("On-call page")
+    NEXT_STEP_OVERDUE = "next_step_overdue", _("A next step of mine is overdue")
 
 
 class Channel(models.TextChoices):

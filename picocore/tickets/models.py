@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
@@ -49,6 +50,13 @@ class Ticket(models.Model):
     )
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_due = models.DateField(_("next step expected"), null=True, blank=True)
+    next_step_reminded_for = models.DateField(
+        _("owner reminded of the next step expected"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The overdue date its owner was last asked for a new next step about."),
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     created_at = models.DateTimeField(_("created"), default=now)
     updated_at = models.DateTimeField(_("updated"), default=now)
@@ -96,6 +104,12 @@ class Ticket(models.Model):
             models.Index(
                 fields=["-updated_at", "-id"], name="ticket_open_recent", condition=models.Q(status__in=OPEN_STATUSES)
             ),
+            # The overdue next-step sweep reads only open, owned tickets whose next step has a date.
+            models.Index(
+                fields=["next_step_due", "id"],
+                name="ticket_open_next_step_due",
+                condition=models.Q(next_step_due__isnull=False, assignee__isnull=False, status__in=OPEN_STATUSES),
+            ),
             models.Index(
                 fields=["sla_due_at", "id"],
                 name="ticket_open_deadline",
@@ -115,6 +129,11 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def next_step_overdue(self) -> bool:
+        """Whether the open ticket's next step was expected before today: its owner owes a new one."""
+        return self.is_open and self.next_step_due is not None and self.next_step_due < timezone.localdate(now())
 
     @classmethod
     def tenancy_followed_q(cls, user: "User") -> models.Q:

@@ -2,16 +2,18 @@
 
 import datetime as dt
 
-from django.db.models import Min
+from django.db.models import F, Min
 from django.tasks import task
+from django.utils import timezone
 
 from picocore.contracts.models import Tier
 from picocore.core.clock import now
 from picocore.core.tasks import periodic
-from picocore.tickets.choices import Status
+from picocore.tickets.choices import OPEN_STATUSES, Status
 from picocore.tickets.models import Ticket
 from picocore.tickets.services import ticket_auto_close
 from picocore.tickets.services.lifecycle import DEFAULT_AUTO_CLOSE_DAYS
+from picocore.tickets.services.ownership import ticket_remind_overdue_next_step
 
 BATCH = 500
 
@@ -34,3 +36,24 @@ def auto_close_resolved_tickets() -> int:
         closed += sum(ticket_auto_close(ticket_id=ticket_id) for ticket_id in ids)
         last_id = ids[-1]
     return closed
+
+
+@periodic(every=dt.timedelta(minutes=30))
+@task()
+def remind_overdue_next_steps() -> int:
+    """Ask each owner of an open ticket whose next step's date has passed for a new one, once per date;
+    returns how many were asked.
+
+    Candidates come from one query on the partial index of open, owned tickets by next-step date, leaving out
+    those already reminded of this date; each is re-checked under its lock, so a doubled sweep asks once.
+    """
+    today = timezone.localdate(now())
+    candidates = Ticket.objects.filter(
+        status__in=OPEN_STATUSES, assignee__isnull=False, next_step_due__isnull=False, next_step_due__lt=today
+    ).exclude(next_step_reminded_for=F("next_step_due"))
+    reminded = 0
+    last_id = 0
+    while ids := list(candidates.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:BATCH]):
+        reminded += sum(ticket_remind_overdue_next_step(ticket_id=ticket_id) for ticket_id in ids)
+        last_id = ids[-1]
+    return reminded

@@ -1,5 +1,6 @@
 """Pieces every ticket service uses: the row lock, the timeline writer, attachment storage."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -8,6 +9,7 @@ from picocore.notifications.dispatch import dispatch_event
 from picocore.sla.services import sla_event_recorded
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, store_files
+from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 
 
@@ -74,3 +76,27 @@ def touch(ticket: Ticket, *fields: str) -> None:
     """Save the named fields and `updated_at` (set to now)."""
     ticket.updated_at = now()
     ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def change_next_step(
+    ticket: Ticket, *, actor: User | None, text: str, due: dt.date | None, data: dict[str, Any] | None = None
+) -> bool:
+    """Set the next step and its expected date on a locked ticket and record before and after on the timeline
+    (caller saves `next_step` and `next_step_due`); False, and nothing recorded, when nothing changes."""
+    before = {"next_step": ticket.next_step, "next_step_due": ticket.next_step_due}
+    after = {"next_step": text, "next_step_due": due}
+    if before == after:
+        return False
+    ticket.next_step, ticket.next_step_due = text, due
+
+    def as_json(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+    record_event(
+        ticket,
+        kind=EventKind.FIELD_CHANGED,
+        actor=actor,
+        public=True,
+        data={"field": "next_step", "before": as_json(before), "after": as_json(after), **(data or {})},
+    )
+    return True

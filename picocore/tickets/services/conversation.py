@@ -15,7 +15,7 @@ from picocore.tickets.choices import EventKind, Status
 from picocore.tickets.models import Submission, Ticket, TicketEvent
 from picocore.tickets.permissions import authorize, can_add_note, can_reply
 from picocore.tickets.services.common import locked, record_event, store_attachments, touch
-from picocore.tickets.services.lifecycle import apply_transition, reopen_deadline
+from picocore.tickets.services.lifecycle import TRANSITION_FIELDS, apply_transition, reopen_deadline
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
 
 
@@ -95,7 +95,7 @@ def ticket_reply(
         _remember(actor, token, event)
         if customer and ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
             apply_transition(ticket, to=Status.IN_PROGRESS, actor=actor, note="")
-        touch(ticket, "status", "resolved_at", "closed_at")
+        touch(ticket, *TRANSITION_FIELDS)
     return event
 
 

@@ -4,22 +4,27 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from picocore.contracts.models import Contract, Tier
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from picocore.core.models import max_length_of
+from picocore.core.text import truncate
 from picocore.tenancy.models import User
 from picocore.tickets.choices import Audience, EventKind, Status, status_label
 from picocore.tickets.models import Ticket
 from picocore.tickets.permissions import CUSTOMER_TRANSITIONS, authorize, can_see, can_transition
-from picocore.tickets.services.common import locked, record_event, touch
+from picocore.tickets.services.common import change_next_step, locked, record_event, touch
 from picocore.tickets.states import allowed_next, is_allowed
 
 # Used for an organisation without a contract in force (the tier's own defaults).
 DEFAULT_REOPEN_WINDOW_DAYS = Tier._meta.get_field("reopen_window_days").default
 DEFAULT_AUTO_CLOSE_DAYS = Tier._meta.get_field("auto_close_after_days").default
+NEXT_STEP_MAX_LENGTH = max_length_of(Ticket, "next_step")
 
 
 def reopen_window_end(ticket: Ticket, contract: Contract | None) -> dt.datetime | None:
@@ -51,6 +56,8 @@ def apply_transition(
         ticket.closed_at = moment
     elif before == Status.RESOLVED:
         ticket.resolved_at = None
+    # The next step changes first, so that the status change stays the latest entry of the timeline.
+    _follow_status_with_next_step(ticket, before=Status(before), actor=actor)
     record_event(
         ticket,
         kind=EventKind.STATUS_CHANGED,
@@ -59,6 +66,35 @@ def apply_transition(
         body=note,
         data={"field": "status", "before": before, "after": to, **(data or {})},
     )
+
+
+def next_step_after(ticket: Ticket, *, before: Status) -> tuple[str, dt.date | None] | None:
+    """What the next step becomes when the ticket has just moved from `before` to its status, or None when
+    the move leaves it as it is: resolved asks the customer to confirm or reopen within the reopen window;
+    closed or cancelled leaves nothing to do; leaving resolved (reopened) drops the confirmation step."""
+    if ticket.status == Status.RESOLVED:
+        end = reopen_deadline(ticket)
+        days = (end - ticket.resolved_at).days if end is not None and ticket.resolved_at is not None else 0
+        text = ngettext(
+            "Confirm the resolution or reopen the request within %(days)s day.",
+            "Confirm the resolution or reopen the request within %(days)s days.",
+            days,
+        ) % {"days": days}
+        return truncate(text, NEXT_STEP_MAX_LENGTH), timezone.localdate(end) if end is not None else None
+    if ticket.status in (Status.CLOSED, Status.CANCELLED) or before == Status.RESOLVED:
+        return "", None
+    return None
+
+
+def _follow_status_with_next_step(ticket: Ticket, *, before: Status, actor: User | None) -> None:
+    # The status change already tells the customer; the next step's own notice would say it twice.
+    replacement = next_step_after(ticket, before=before)
+    if replacement is not None:
+        change_next_step(ticket, actor=actor, text=replacement[0], due=replacement[1], data={"with_status": True})
+
+
+# What a transition changes on the ticket: callers of `apply_transition` save these.
+TRANSITION_FIELDS = ("status", "resolved_at", "closed_at", "next_step", "next_step_due")
 
 
 def _refuse(ticket: Ticket, current: Status, target: Status, audience: str) -> InvalidTransition:
@@ -128,7 +164,7 @@ def ticket_transition(
         if note_required is not None and not note:
             raise ValidationError(field_errors={note_required[0]: [note_required[1]]})
         apply_transition(ticket, to=target, actor=actor, note=note)
-        touch(ticket, "status", "resolved_at", "closed_at")
+        touch(ticket, *TRANSITION_FIELDS)
     return ticket
 
 
@@ -169,5 +205,5 @@ def ticket_auto_close(*, ticket_id: int) -> bool:
             note=_("Closed automatically: resolved %(days)s days ago without a reply.") % {"days": days},
             data={"automatic": True},
         )
-        touch(ticket, "status", "closed_at")
+        touch(ticket, *TRANSITION_FIELDS)
     return True

@@ -1,15 +1,17 @@
 """Who owns a ticket, what the customer is told comes next, and how urgent it is judged to be."""
 
 import datetime as dt
-from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import Priority
 from picocore.core.errors import ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate
+from picocore.notifications.models import NotificationKind
+from picocore.notifications.services import notify
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Team, User
 from picocore.tickets.choices import EventKind
@@ -22,7 +24,7 @@ from picocore.tickets.permissions import (
     can_take,
     may_be_assigned,
 )
-from picocore.tickets.services.common import locked, record_event, touch
+from picocore.tickets.services.common import change_next_step, locked, record_event, touch
 
 NEXT_STEP_MAX_LENGTH = max_length_of(Ticket, "next_step")
 PRIORITY_REASON_MAX_LENGTH = max_length_of(Ticket, "priority_reason")
@@ -98,24 +100,37 @@ def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date
         raise ValidationError(field_errors={"text": [_("Say what the next step is, not only when.")]})
     with transaction.atomic():
         ticket = locked(ticket)
-        before = {"next_step": ticket.next_step, "next_step_due": ticket.next_step_due}
-        after = {"next_step": text, "next_step_due": due}
-        if before == after:
-            return ticket
-        ticket.next_step, ticket.next_step_due = text, due
-        touch(ticket, "next_step", "next_step_due")
-
-        def as_json(values: Mapping[str, object]) -> dict[str, object]:
-            return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
-
-        record_event(
-            ticket,
-            kind=EventKind.FIELD_CHANGED,
-            actor=actor,
-            public=True,
-            data={"field": "next_step", "before": as_json(before), "after": as_json(after)},
-        )
+        if change_next_step(ticket, actor=actor, text=text, due=due):
+            touch(ticket, "next_step", "next_step_due")
     return ticket
+
+
+def ticket_remind_overdue_next_step(*, ticket_id: int) -> bool:
+    """Ask the assignee of an open ticket whose next step's date has passed for a new one; True if asked now.
+
+    Once per overdue date: the date asked about is stored under the ticket's row lock and the notification is
+    keyed by it, so a retried or doubled sweep asks nobody twice; a new date that passes asks again.
+    """
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("assignee").filter(pk=ticket_id).first()
+        if ticket is None or not ticket.next_step_overdue or ticket.assignee is None:
+            return False
+        due = ticket.next_step_due
+        if due is None or ticket.next_step_reminded_for == due:
+            return False
+        ticket.next_step_reminded_for = due
+        ticket.save(update_fields=["next_step_reminded_for"])
+        notify(
+            users=[ticket.assignee],
+            kind=NotificationKind.NEXT_STEP_OVERDUE,
+            key=f"next_step_overdue:{ticket.pk}:{due.isoformat()}",
+            title=_("Next step overdue since %(day)s: %(title)s")
+            % {"day": date_format(due, "D j M"), "title": ticket.title},
+            body=_("The customer was told: “%(step)s”. Set a new next step so they know what happens now.")
+            % {"step": ticket.next_step},
+            ticket=ticket,
+        )
+    return True
 
 
 def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason: str) -> Ticket:

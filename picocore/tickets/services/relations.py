@@ -9,7 +9,7 @@ from picocore.tickets.choices import OPEN_STATUSES, EventKind, LinkKind, Status
 from picocore.tickets.models import Ticket, TicketLink, TicketWatcher
 from picocore.tickets.permissions import NOT_FOUND, authorize, can_link, ticket_access
 from picocore.tickets.services.common import record_event, touch
-from picocore.tickets.services.lifecycle import apply_transition
+from picocore.tickets.services.lifecycle import TRANSITION_FIELDS, apply_transition
 
 
 def _check_pair(actor: User, ticket: Ticket, other: Ticket) -> None:
@@ -76,7 +76,7 @@ def ticket_merge(*, actor: User, duplicate: Ticket, into: Ticket) -> Ticket:
             % {"key": into.key},
             data={"merged_into": into.key},
         )
-        touch(duplicate, "status", "closed_at", "merged_into", "resolved_at")
+        touch(duplicate, *TRANSITION_FIELDS, "merged_into")
         TicketLink.objects.get_or_create(
             source=duplicate,
             target=into,
