@@ -22,6 +22,8 @@ class FormFieldInline(admin.TabularInline):
     model = FormField
     extra = 0
     fields = ["position", "key", "label", "kind", "required", "help_text", "choices"]
+    # The kind decides how an answer is checked (an e-mail address, a web address, a whole number, a date in
+    # the future, …): service managers choose it per question.
 
 
 @admin.register(RequestType)

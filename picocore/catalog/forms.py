@@ -1,6 +1,7 @@
 """The form a customer fills in for one request type, built from the type's configured fields.
 
-The form checks the shape of each answer (required, number, date, choice); the ticket service checks the
+The form checks the shape of each answer (required, number, whole number, date, date in the future, e-mail
+address, web address, choice); the ticket service checks the
 rules that hold whatever the channel (subscription, landscape, attachments).
 """
 
@@ -9,12 +10,16 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impact, Urgency
 from picocore.catalog.models import FormField, RequestType
 from picocore.cmdb.models import Environment, Solution
+from picocore.core.clock import now
 from picocore.core.forms import OneLineCharField, SubmissionField
+from picocore.core.text import truncate, without_nul
 from picocore.tenancy.models import Organisation
 
 ANSWER_PREFIX = "q_"
@@ -37,9 +42,70 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+def chosen_file_names(files: Any, name: str) -> list[str]:
+    """The names of the files chosen for the file input `name` of a posted form (cleaned, cut to fit)."""
+    getlist = getattr(files, "getlist", None)
+    chosen = getlist(name) if getlist is not None else []
+    return [truncate(without_nul(str(getattr(f, "name", "") or "")), 120) for f in chosen if f]
+
+
+def dropped_files_message(names: list[str]) -> str:
+    """What to say next to a file input when its form comes back with an error: browsers cannot keep a chosen
+    file, so the person must choose it again."""
+    return ngettext(
+        "You chose %(files)s, but it was not attached because the form has an error: choose it again.",
+        "You chose %(files)s, but they were not attached because the form has an error: choose them again.",
+        len(names),
+    ) % {"files": ", ".join(names)}
+
+
+class NamesDroppedFiles(forms.Form):
+    """A form with file inputs that, when it comes back with any error, says next to each file input which
+    chosen files were not kept and must be chosen again, instead of dropping them silently."""
+
+    def full_clean(self) -> None:
+        self._dropped_noted: set[str] = set()
+        super().full_clean()
+        self._note_dropped_files()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if hasattr(self, "_dropped_noted"):
+            self._note_dropped_files()
+
+    def _note_dropped_files(self) -> None:
+        if not self.is_bound or not self.errors:
+            return
+        for name, field in self.fields.items():
+            # An error already on the file input is about the files themselves and says what to do with them.
+            if not isinstance(field, forms.FileField) or name in self._dropped_noted or name in self.errors:
+                continue
+            names = chosen_file_names(self.files, self.add_prefix(name))
+            if names:
+                self._dropped_noted.add(name)
+                self.errors.setdefault(
+                    name, self.error_class(renderer=self.renderer, field_id=self[name].auto_id)
+                ).append(dropped_files_message(names))
+
+
 class EnvironmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Environment) -> str:
         return f"{obj.solution.name} · {obj.get_kind_display()}"
+
+
+# Whole numbers both databases and JSON readers hold exactly.
+WHOLE_NUMBER_LIMIT = 10**15
+
+
+class FutureDateField(forms.DateField):
+    """A date after today (in the installation's time zone), e.g. when a change is wanted."""
+
+    default_error_messages = {"invalid": _("Enter a date, e.g. 2030-12-31.")}
+
+    def validate(self, value: dt.date | None) -> None:
+        super().validate(value)
+        if value is not None and value <= timezone.localdate(now()):
+            raise forms.ValidationError(_("Choose a date after today."), code="not_in_future")
 
 
 def _choice_with_help(choices, help_texts) -> list[tuple[str, str]]:
@@ -66,6 +132,28 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case FieldKind.NUMBER:
             return forms.DecimalField(max_digits=18, decimal_places=4, **common)
+        case FieldKind.WHOLE_NUMBER:
+            return forms.IntegerField(
+                min_value=-WHOLE_NUMBER_LIMIT,
+                max_value=WHOLE_NUMBER_LIMIT,
+                error_messages={"invalid": _("Enter a whole number, e.g. 12, without decimals or units.")},
+                **common,
+            )
+        case FieldKind.EMAIL:
+            return forms.EmailField(
+                max_length=254,
+                error_messages={"invalid": _("Enter an e-mail address, e.g. name@example.com.")},
+                **common,
+            )
+        case FieldKind.URL:
+            return forms.URLField(
+                max_length=2000,
+                assume_scheme="https",
+                error_messages={"invalid": _("Enter a web address, e.g. https://example.com/page.")},
+                **common,
+            )
+        case FieldKind.FUTURE_DATE:
+            return FutureDateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case FieldKind.YES_NO:
             return forms.TypedChoiceField(
                 choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -91,7 +179,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
     raise ValueError(f"Unknown field kind {spec.kind!r}")
 
 
-class RequestForm(forms.Form):
+class RequestForm(NamesDroppedFiles):
     """Title, description, impact and urgency (when the type asks), the type's own questions, attachments."""
 
     title = OneLineCharField(

@@ -42,7 +42,12 @@ class FormField(models.Model):
     request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="fields")
     key = models.SlugField(_("key"), max_length=50)
     label = models.CharField(_("label"), max_length=150)
-    kind = models.CharField(_("kind"), max_length=20, choices=FieldKind.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=FieldKind.choices,
+        help_text=_("How the answer is checked: e.g. an e-mail address, a web address or a date in the future."),
+    )
     required = models.BooleanField(_("required"), default=False)
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     choices = models.TextField(_("choices"), blank=True, help_text=_("For a choice field: one option per line."))

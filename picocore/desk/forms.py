@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
-from picocore.catalog.forms import MultipleFileField
+from picocore.catalog.forms import MultipleFileField, NamesDroppedFiles
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
 from picocore.core.forms import IdField, OneLineCharField, SubmissionField
@@ -56,7 +56,7 @@ class QueueFiltersForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(NamesDroppedFiles):
     body = forms.CharField(
         label=_("Message"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 4}), required=False
     )

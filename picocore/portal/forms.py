@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from picocore.catalog.choices import TicketType
-from picocore.catalog.forms import MultipleFileField
+from picocore.catalog.forms import MultipleFileField, NamesDroppedFiles
 from picocore.core.forms import IdField, SubmissionField
 from picocore.tenancy.models import User
 from picocore.tickets.choices import UNFINISHED_STATUSES, Status
@@ -18,7 +18,7 @@ STATUS_GROUPS: dict[str, tuple[str, ...]] = {
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999  # wider than any request's life; inside what both databases store
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(NamesDroppedFiles):
     body = forms.CharField(
         label=_("Your reply"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 4}), required=False
     )

@@ -1,9 +1,12 @@
 """NUL in any field of any form: each answers with a clear message (or strips it) and changes nothing; nothing
 with NUL reaches the database, and no page answers 500 (run on PostgreSQL, which refuses NUL in text)."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from picocore.catalog.choices import FieldKind, TicketType
 from picocore.development.services import development_hand_off
@@ -18,7 +21,15 @@ from tests.portal.support import state
 pytestmark = pytest.mark.django_db
 
 NUL = "\x00"
-CLEAR = ("Null characters are not allowed.", "Select a valid choice.", "Enter a valid", "Enter a number.")
+CLEAR = (
+    "Null characters are not allowed.",
+    "Select a valid choice.",
+    "Enter a valid",
+    "Enter a number.",
+    "Enter a whole number",
+    "Enter a web address",
+    "Enter a date",
+)
 
 
 def snapshot() -> dict:
@@ -59,6 +70,10 @@ def answers(acme) -> dict:
         FieldKind.CHOICE: "CSV",
         FieldKind.DATE: "2025-03-01",
         FieldKind.NUMBER: "12",
+        FieldKind.WHOLE_NUMBER: "12",
+        FieldKind.EMAIL: "anna@acme.example",
+        FieldKind.URL: "https://shop.acme.example/p/1",
+        FieldKind.FUTURE_DATE: (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
         FieldKind.YES_NO: "yes",
         FieldKind.SOLUTION: str(acme.solution.pk),
         FieldKind.ENVIRONMENT: str(acme.production.pk),

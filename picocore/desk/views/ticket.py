@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from picocore.catalog.choices import TicketType
+from picocore.catalog.forms import chosen_file_names, dropped_files_message
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.desk import forms
@@ -31,6 +32,16 @@ from picocore.tickets.queues import (
     other_open_tickets,
     ticket_links,
 )
+
+
+def _dropped_files(request: AuthenticatedRequest) -> dict[str, str] | None:
+    """Which composer's chosen files were not kept when its message came back with an error (a browser
+    cannot keep a chosen file), and what to say next to its file input."""
+    names = chosen_file_names(request.FILES, "attachments") if request.method == "POST" else []
+    match = request.resolver_match
+    if not names or match is None or match.url_name not in ("reply", "note"):
+        return None
+    return {"form": match.url_name, "message": dropped_files_message(names)}
 
 
 def _ticket_page(
@@ -62,6 +73,7 @@ def _ticket_page(
         "draft": draft,
         "active_tab": draft.get("tab", "reply"),
         "changes": changes or [],
+        "dropped_files": _dropped_files(request) if error else None,
         "contract": contract_in_force(organisation=org),
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
