@@ -1,10 +1,14 @@
 """Sign-in throttling with django-axes: whose address a failed sign-in counts against, and unlocking."""
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 
 
 def client_address(request: HttpRequest) -> str:
@@ -35,3 +39,29 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
     response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
+
+
+# Password-reset requests one client address may make per hour; more are answered as usual but send nothing.
+RESET_REQUESTS_PER_HOUR = 10
+
+
+def reset_throttled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Throttle password-reset requests per client address, as sign-in is: past the limit the page answers
+    as it always does ("if the address has an account, we sent a link") and sends nothing, so the answer tells
+    neither which addresses exist nor that the throttle was reached."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST":
+            key = f"password-reset:{client_address(request)}"
+            cache.add(key, 0, timeout=3600)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired in between
+                cache.set(key, 1, timeout=3600)
+                count = 1
+            if count > RESET_REQUESTS_PER_HOUR:
+                return redirect("accounts:password_reset_done")
+        return view(request, *args, **kwargs)
+
+    return wrapped

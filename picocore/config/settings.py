@@ -163,6 +163,8 @@ PASSWORD_HASHERS = [
 # without trying or an administrator unlocks it (admin › Access attempts, or `picocore unlock`). Failures are
 # counted per submitted address whether or not an account has it, so the lockout tells nobody which exist.
 # A success does not wipe the count: it would let someone with one account reset the count of their address.
+# A password-reset link is signed and works once, for two hours.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 AXES_FAILURE_LIMIT = int(os.environ.get("PICOCORE_SIGN_IN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PICOCORE_SIGN_IN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -9,6 +9,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from picocore.catalog.choices import FieldKind
 from picocore.mail.models import InboundMessage
@@ -129,6 +131,9 @@ def build_fuzz_world() -> FuzzWorld:
         "message_id": [str(message.pk), "999999"],
         "view_id": [str(saved_view.pk), "999999"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
+        # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
+        "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
+        "token": ["set-password", "cq1x2z-0123456789abcdef", "x"],
     }
     world = FuzzWorld(desk=desk, people=people, routes=project_routes(), real_values=real_values)
     _discover_forms(world)
