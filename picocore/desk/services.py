@@ -16,11 +16,12 @@ from picocore.desk.models import DeskPreference, TicketPresence, TimelineOrder
 from picocore.desk.permissions import can_be_present
 from picocore.tenancy.models import User
 from picocore.tickets import services as ticket_services
-from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.permissions import can_take
 from picocore.tickets.services.common import locked
 from picocore.tickets.submissions import clean_token, submission_get
+from picocore.tickets.timeline import InternalNote, OwnerChanged, PublicReply, StatusChanged
 
 # Someone polled within this long is "on the ticket"; someone who typed within TYPING is "typing".
 PRESENT_FOR = dt.timedelta(seconds=30)
@@ -83,17 +84,17 @@ def describe_change(event: TicketEvent, *, at: dt.datetime) -> str:
     """One line saying what an event did, for the stale-page warning ("Erik replied 2 minutes ago")."""
     who = event.actor.full_name if event.actor else "PicoCore"
     ago = _("%(time)s ago") % {"time": timesince(event.created_at, at, depth=1)}
-    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
-    if event.kind == EventKind.PUBLIC_REPLY or event.kind == EventKind.ATTACHMENT_ADDED:
+    entry = event.entry
+    if isinstance(entry, PublicReply):  # attachments added too
         return _("%(who)s replied %(ago)s") % {"who": who, "ago": ago}
-    if event.kind == EventKind.INTERNAL_NOTE:
+    if isinstance(entry, InternalNote):
         return _("%(who)s added an internal note %(ago)s") % {"who": who, "ago": ago}
-    if event.kind == EventKind.STATUS_CHANGED and data.get("after") in Status.values:
-        label = _("Waiting on customer") if data["after"] == Status.WAITING_ON_CUSTOMER else Status(data["after"]).label
+    if isinstance(entry, StatusChanged) and entry.after in Status.values:
+        label = _("Waiting on customer") if entry.after == Status.WAITING_ON_CUSTOMER else Status(entry.after).label
         return _("Status changed to %(status)s by %(who)s %(ago)s") % {"status": label, "who": who, "ago": ago}
-    if event.kind == EventKind.FIELD_CHANGED and data.get("field") == "owner":
+    if isinstance(entry, OwnerChanged):
         return _("Owner changed to %(owner)s by %(who)s %(ago)s") % {
-            "owner": data.get("after_label") or "—",
+            "owner": entry.after_label or "—",
             "who": who,
             "ago": ago,
         }

@@ -12,19 +12,18 @@ from picocore.development.selectors import development_items_for
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Team, User
-from picocore.tickets.choices import OPEN_STATUSES, EventKind
+from picocore.tickets.choices import OPEN_STATUSES
 from picocore.tickets.models import Ticket
 from picocore.tickets.permissions import authorize, can_hand_off, can_see
-from picocore.tickets.services.common import locked, record_event, touch
+from picocore.tickets.services.common import locked, record, touch
+from picocore.tickets.timeline import DevelopmentMilestone
 
 
 def _record_milestone(ticket: Ticket, item: DevelopmentItem, actor: User, before: str | None) -> None:
-    record_event(
+    record(
         ticket,
-        kind=EventKind.DEVELOPMENT,
+        DevelopmentMilestone(item=item.pk, team=item.team.name, before=before or "", after=item.milestone),
         actor=actor,
-        public=True,
-        data={"item": item.pk, "team": item.team.name, "before": before, "after": item.milestone},
     )
 
 

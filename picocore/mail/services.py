@@ -475,18 +475,13 @@ def _with_notes(text: str, notes: list[str]) -> str:
     return f"{text}\n\n{lines}" if text else lines
 
 
-def _event_data(message: InboundMessage) -> dict[str, object]:
-    """What the timeline event records of the e-mail it came from."""
-    return {"channel": Channel.EMAIL, "inbound": message.pk}
-
-
 def _reply(filing: _Filing, ticket: Ticket, *, method: str) -> Decision:
     sender, data = filing.sender, filing.data
     data["threaded_by"] = method
     try:
         event = ticket_reply(
             actor=sender, ticket=ticket, body=filing.body, files=filing.uploads,
-            data=_event_data(filing.message),
+            channel=Channel.EMAIL, inbound=filing.message.pk,
         )  # fmt: skip
     except InvalidTransition as error:
         # A finished ticket takes no more replies: the message starts a follow-up for the same organisation.
@@ -566,7 +561,7 @@ def _new_ticket(
             channel=Channel.EMAIL,
             requester=sender,
             files=filing.uploads,
-            data=_event_data(filing.message),
+            inbound=filing.message.pk,
         )
     except (ValidationError, PermissionDenied, NotFound) as error:
         reason = _("Held: no ticket could be created for %(org)s: %(error)s") % {

@@ -1,18 +1,30 @@
 """Who hears about a timeline event, and as what kind of notification.
 
-Customers hear what the service team tells them (replies, status, next step, resolution); the team hears
+Each entry class of `picocore.tickets.timeline` says who hears of it (`notices`); this module turns that into
+people and writes the notifications. Customers hear what the service team tells them (replies, status, next
+step, priority, development milestones, resolution) and get a receipt for every new request; the team hears
 what customers do (new requests, replies, reopenings); developers hear of work handed to them. Nobody is
-notified of their own action, and internal events never reach a customer.
+notified of their own action except by the receipt of their own request, and internal events never reach a
+customer.
 """
 
-from django.urls import reverse
+import zoneinfo
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from picocore.contracts.models import SlaMetric
 from picocore.notifications.models import NotificationKind as Kind
 from picocore.notifications.services import notify
+from picocore.sla.clocks import describe_target
+from picocore.sla.models import SlaClock
+from picocore.sla.presenters import moment_text
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
-from picocore.tickets.choices import Audience, EventKind, Status, status_label
 from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.timeline import DevelopmentMilestone, Who
+
+CUSTOMER_SIDE = frozenset({Who.CUSTOMERS, Who.REQUESTER})
 
 
 def _customers(ticket: Ticket) -> list[User]:
@@ -27,64 +39,93 @@ def _team(ticket: Ticket) -> list[User]:
     return []
 
 
-def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str]]:
-    """(recipients, kind, title) for one event; empty when nobody needs to hear of it."""
-    ticket, actor = event.ticket, event.actor
-    by_staff = actor is None or actor.is_service_staff
-    title = ticket.title
-    if event.kind == EventKind.CREATED:
-        steps = [(_team(ticket), Kind.NEW_TICKET, f"New request: {title}")]
-        if by_staff:
-            steps.append((_customers(ticket), Kind.RECEIVED, f"We have logged your request: {title}"))
-        return steps
-    if not event.public:
-        return []
-    if event.kind in (EventKind.PUBLIC_REPLY, EventKind.ATTACHMENT_ADDED):
-        if by_staff:
-            return [(_customers(ticket), Kind.REPLY, f"Re: {title}")]
-        return [(_team(ticket), Kind.CUSTOMER_REPLY, f"Customer replied: {title}")]
-    if event.kind == EventKind.STATUS_CHANGED:
-        after = event.data.get("after")
-        if not by_staff:
-            return [(_team(ticket), Kind.STATUS, f"{status_label(after, Audience.STAFF)}: {title}")]
-        if after == Status.RESOLVED:
-            return [(_customers(ticket), Kind.RESOLVED, f"Resolved: {title}")]
-        return [(_customers(ticket), Kind.STATUS, f"{Status(after).label}: {title}")]
-    if (
-        event.kind == EventKind.FIELD_CHANGED
-        and event.data.get("field") == "next_step"
-        and event.data["after"]["next_step"]
-        and not event.data.get("with_status")  # the status change's own notice says it
-    ):
-        return [(_customers(ticket), Kind.NEXT_STEP, f"Next step: {title}")]
-    if event.kind == EventKind.DEVELOPMENT and event.data.get("before") is None:
-        from picocore.development.models import DevelopmentItem
-
-        item = DevelopmentItem.objects.select_related("team").get(pk=event.data["item"])
-        return [(list(item.team.members.all()), Kind.HAND_OFF, f"Handed to {item.team.name}: {title}")]
-    return []
-
-
-def _hand_off_details(event: TicketEvent) -> tuple[str, str]:
-    """The brief and the development item's page: developers cannot open the ticket, they open the item."""
+def _developers(entry: DevelopmentMilestone) -> list[User]:
     from picocore.development.models import DevelopmentItem
 
-    item = DevelopmentItem.objects.only("brief").get(pk=event.data["item"])
-    return item.brief, reverse("desk:development_item", kwargs={"item_id": item.pk})
+    if entry.item is None:
+        return []
+    item = DevelopmentItem.objects.select_related("team").filter(pk=entry.item).first()
+    return list(item.team.members.all()) if item is not None else []
+
+
+def _people(who: Who, event: TicketEvent) -> list[User]:
+    ticket, entry = event.ticket, event.entry
+    if who == Who.REQUESTER:
+        return [ticket.requester]
+    if who == Who.CUSTOMERS:
+        return _customers(ticket)
+    if who == Who.TEAM:
+        return _team(ticket)
+    return _developers(entry) if isinstance(entry, DevelopmentMilestone) else []
+
+
+def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str]]:
+    """(recipients, kind, title) for one event, as its entry's notices say; empty when nobody needs to hear of
+    it. An internal event reaches no customer, whatever its class says."""
+    by_staff = event.actor is None or event.actor.is_service_staff
+    steps = []
+    for notice in event.entry.notices(by_staff=by_staff):
+        if notice.who in CUSTOMER_SIDE and not event.public:
+            continue
+        title = str(notice.title).replace("%(title)s", event.ticket.title)
+        steps.append((_people(notice.who, event), Kind(notice.kind), title))
+    return steps
+
+
+def receipt_text(ticket: Ticket) -> str:
+    """The receipt of a new request: its key, what happens next and what we promise (the first-response clock
+    as just computed), in the customer organisation's time zone."""
+    zone = zoneinfo.ZoneInfo(ticket.organisation.time_zone)
+    lines = [_("Your request %(key)s has reached us.") % {"key": ticket.key}]
+    if ticket.next_step:
+        lines.append(_("What happens next: %(step)s") % {"step": ticket.next_step})
+    elif ticket.team is not None:
+        lines.append(
+            _("What happens next: %(team)s looks at it and answers you here and by e-mail.") % {"team": ticket.team}
+        )
+    else:
+        lines.append(_("What happens next: our service desk looks at it and answers you here and by e-mail."))
+    clock = SlaClock.objects.filter(ticket=ticket, metric=SlaMetric.FIRST_RESPONSE).first()
+    if clock is not None and clock.due_at is not None:
+        target = describe_target(clock.target_seconds, business=clock.clock == "business")
+        lines.append(
+            _("Our promise: a first response by %(moment)s (within %(target)s, priority P%(priority)s).")
+            % {"moment": moment_text(clock.due_at, zone), "target": target, "priority": ticket.priority}
+        )
+    else:
+        lines.append(_("Our promise: we answer as soon as we can."))
+    return "\n".join(lines)
+
+
+def _details(event: TicketEvent, kind: Kind) -> tuple[str, str]:
+    """The notification's text and, when it is not the ticket's page, its link."""
+    entry = event.entry
+    if kind == Kind.HAND_OFF and isinstance(entry, DevelopmentMilestone):
+        # Developers cannot open the ticket; they open the item, and read its brief.
+        from picocore.development.models import DevelopmentItem
+
+        item = DevelopmentItem.objects.only("brief").filter(pk=entry.item).first() if entry.item else None
+        if item is None:
+            return "", ""
+        return item.brief, reverse("desk:development_item", kwargs={"item_id": item.pk})
+    if kind == Kind.RECEIVED:
+        return receipt_text(event.ticket), ""
+    if kind == Kind.DEVELOPMENT and isinstance(entry, DevelopmentMilestone):
+        return _("Development work on your request: %(milestone)s.") % {"milestone": entry.milestone_label}, ""
+    if kind == Kind.PRIORITY:
+        return _("Reason: %(reason)s") % {"reason": event.body} if event.body else "", ""
+    return event.body, ""
 
 
 def dispatch_event(event: TicketEvent) -> None:
-    """Notify everyone who should hear of `event`, in the current transaction."""
+    """Notify everyone who should hear of `event`, in the current transaction; each notification is keyed by
+    the event (the receipt by the ticket), so a retry never notifies twice."""
     for recipients, kind, title in plan(event):
-        others = [u for u in recipients if u is not None and u.pk != event.actor_id]
-        body, link = _hand_off_details(event) if kind == Kind.HAND_OFF else (event.body, "")
-        notify(
-            users=others,
-            kind=kind,
-            key=f"event:{event.pk}",
-            title=title,
-            body=body,
-            ticket=event.ticket,
-            event=event,
-            link=link,
-        )
+        if kind == Kind.RECEIVED:
+            others, key = [u for u in recipients if u is not None], f"receipt:{event.ticket_id}"
+        else:
+            others, key = [u for u in recipients if u is not None and u.pk != event.actor_id], f"event:{event.pk}"
+        if not others:
+            continue
+        body, link = _details(event, kind)
+        notify(users=others, kind=kind, key=key, title=title, body=body, ticket=event.ticket, event=event, link=link)

@@ -1,6 +1,6 @@
 from django import forms
 
-from picocore.notifications.models import Channel, NotificationKind
+from picocore.notifications.models import Channel, NotificationKind, default_channel
 
 CUSTOMER_KINDS = (
     NotificationKind.REPLY,
@@ -8,6 +8,8 @@ CUSTOMER_KINDS = (
     NotificationKind.NEXT_STEP,
     NotificationKind.RESOLVED,
     NotificationKind.RECEIVED,
+    NotificationKind.PRIORITY,
+    NotificationKind.DEVELOPMENT,
 )
 STAFF_KINDS = (
     NotificationKind.NEW_TICKET,
@@ -30,6 +32,6 @@ class PreferencesForm(forms.Form):
             self.fields[kind] = forms.ChoiceField(
                 label=NotificationKind(kind).label,
                 choices=Channel.choices,
-                initial=current.get(kind, Channel.BOTH),
+                initial=current.get(kind, default_channel(kind)),
                 widget=forms.RadioSelect,
             )

@@ -13,7 +13,9 @@ class NotificationKind(models.TextChoices):
     STATUS = "status", _("A status change")
     NEXT_STEP = "next_step", _("A new next step")
     RESOLVED = "resolved", _("A request resolved")
-    RECEIVED = "received", _("A request received on your behalf")
+    RECEIVED = "received", _("The receipt of a new request")
+    PRIORITY = "priority", _("A priority change")
+    DEVELOPMENT = "development", _("Progress of development work")
     # For the service team
     NEW_TICKET = "new_ticket", _("A new request for my team")
     CUSTOMER_REPLY = "customer_reply", _("A customer's reply")
@@ -30,8 +32,21 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("In the app only")
 
 
+# The channel of a kind for someone who chose nothing: both, except the receipt of a request, which the
+# person has just seen on the page (or sent by e-mail): it is worth keeping in the mailbox, not as unread news.
+DEFAULT_CHANNELS = {NotificationKind.RECEIVED: Channel.EMAIL}
+
+
+def default_channel(kind: str) -> str:
+    return (
+        str(DEFAULT_CHANNELS.get(NotificationKind(kind), Channel.BOTH))
+        if kind in NotificationKind.values
+        else Channel.BOTH
+    )
+
+
 class NotificationPreference(models.Model):
-    """How one person wants to hear about one kind of event; without a row, both channels."""
+    """How one person wants to hear about one kind of event; without a row, the kind's default channel."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"

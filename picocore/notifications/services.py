@@ -12,7 +12,13 @@ from django.urls import reverse
 from picocore.core.clock import now
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
-from picocore.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
+from picocore.notifications.models import (
+    Channel,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    default_channel,
+)
 from picocore.notifications.permissions import audience, visible_notifications
 from picocore.outbox.models import OutboxEmail
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
@@ -24,9 +30,9 @@ SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
 
 
 def channels_for(users: list[User], kind: str) -> dict[int, str]:
-    """Each user's chosen channel for `kind` (both when they chose nothing), in one query."""
+    """Each user's chosen channel for `kind` (the kind's default when they chose nothing), in one query."""
     chosen = dict(NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "channel"))
-    return {user.pk: chosen.get(user.pk, Channel.BOTH) for user in users}
+    return {user.pk: chosen.get(user.pk, default_channel(kind)) for user in users}
 
 
 def ticket_link(ticket: Ticket, user: User) -> str:

@@ -7,11 +7,11 @@ spent paused is never lost and a change of priority, contract or calendar is app
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from picocore.sla.calendar import BusinessCalendar, add_business_time, business_time_between
+from picocore.tickets.timeline import AttachmentAdded, Entry, PublicReply, StatusChanged
 
 STOPPED = frozenset({"resolved", "closed", "cancelled"})
 FINISHED = frozenset({"closed", "cancelled"})
@@ -227,15 +227,12 @@ def pause_statuses(pause_on_third_party: bool) -> frozenset[str]:
     return frozenset({"waiting_on_customer", *(("waiting_on_third_party",) if pause_on_third_party else ())})
 
 
-def history_from(
-    events: Iterable[tuple[dt.datetime, str, Mapping[str, Any], bool]], created_at: dt.datetime
-) -> History:
-    """Build a History from timeline rows (created_at, kind, data, by staff and public); `data` is the event's
-    decoded JSON."""
+def history_from(events: Iterable[tuple[dt.datetime, Entry, bool]], created_at: dt.datetime) -> History:
+    """Build a History from timeline rows (created_at, typed entry, by staff and public)."""
     changes, replies = [], []
-    for at, kind, data, staff_public in events:
-        if kind == "status_changed":
-            changes.append(StatusChange(at=at, status=data.get("after", "")))
-        elif kind == "public_reply" and staff_public:
+    for at, entry, staff_public in events:
+        if isinstance(entry, StatusChanged):
+            changes.append(StatusChange(at=at, status=entry.after))
+        elif isinstance(entry, PublicReply) and not isinstance(entry, AttachmentAdded) and staff_public:
             replies.append(at)
     return History(created_at=created_at, status_changes=tuple(changes), staff_replies=tuple(replies))

@@ -24,8 +24,8 @@ from picocore.sla.calendar import BusinessCalendar, business_time_between
 from picocore.sla.models import OnCallShift, SlaClock
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
-from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.timeline import SlaBreach, SlaRecord, SlaWarning
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -59,34 +59,20 @@ def _label(ticket: Ticket, metric: str) -> str:
     return f"{ticket.key} {SlaMetric(metric).label.lower()}"
 
 
-def _record(
-    ticket: Ticket, clock: SlaClock, kind: str, *, at: dt.datetime, text: str, data: dict[str, str]
-) -> TicketEvent:
-    # Written directly (not through record_event): an SLA record never moves a deadline. The moments live in
-    # `data` (UTC), not in a text, so each page shows them in its viewer's time zone.
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        organisation_id=clock.organisation_id,
-        kind=kind,
-        public=False,
-        body=text,
-        data={"metric": clock.metric, **data},
-        created_at=at,
-    )
+def _record(ticket: Ticket, entry: SlaRecord, *, at: dt.datetime) -> TicketEvent:
+    # Through the one writer: an SLA record never moves a deadline and notifies nobody by itself (the
+    # notifications below carry their own keys). The moments are fields, not a text, so each page shows them
+    # in its viewer's time zone. Imported here: the writer recomputes clocks through this package.
+    from picocore.tickets.services.common import record
+
+    return record(ticket, entry, actor=None, at=at)
 
 
 def record_warning(clock: SlaClock, *, ticket: Ticket, seen_at: dt.datetime) -> None:
     """Record that a running clock reached its warning share, and tell the assignee (or the managers)."""
     due_at = clock.due_at
     assert due_at is not None  # only running clocks warn
-    _record(
-        ticket,
-        clock,
-        EventKind.SLA_WARNING,
-        at=seen_at,
-        text="",
-        data={"due_at": utc_text(due_at)},
-    )
+    _record(ticket, SlaWarning(metric=clock.metric, due_at=due_at), at=seen_at)
     notify(
         users=[ticket.assignee] if ticket.assignee else service_managers_for(ticket),
         kind=NotificationKind.SLA_WARNING,
@@ -107,14 +93,7 @@ def record_breach(
 ) -> None:
     """Record the breach at the moment it happened, tell the service managers and, for a P1 whose breach
     fell outside business hours, page whoever was on call then. The caller saves the clock."""
-    _record(
-        ticket,
-        clock,
-        EventKind.SLA_BREACH,
-        at=breached_at,
-        text="",
-        data={"due_at": utc_text(breached_at), "breached_at": utc_text(breached_at)},
-    )
+    _record(ticket, SlaBreach(metric=clock.metric, due_at=breached_at, breached_at=breached_at), at=breached_at)
     moment = utc_text(breached_at)
     notify(
         users=service_managers_for(ticket),

@@ -35,8 +35,8 @@ from picocore.sla.escalation import page_new_p1, record_breach
 from picocore.sla.models import BusinessHoursCalendar, SlaClock
 from picocore.sla.presenters import Explanation, explain
 from picocore.tenancy.models import User
-from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.timeline import Created, Entry, PriorityChanged, deadline_kinds
 
 logger = logging.getLogger(__name__)
 ALWAYS_OPEN = BusinessCalendar.always_open("UTC")
@@ -45,19 +45,9 @@ CLOCK_FUNCTIONS = {
     SlaMetric.NEXT_UPDATE: next_update_clock,
     SlaMetric.RESOLUTION: resolution_clock,
 }
-# Timeline events that can move a deadline; others (notes, links, SLA records themselves) cannot.
-CLOCK_EVENTS = frozenset({EventKind.CREATED, EventKind.PUBLIC_REPLY, EventKind.STATUS_CHANGED, EventKind.FIELD_CHANGED})
-
-
-def moves_deadline(*, kind: str, data: Mapping[str, object], by_staff: bool) -> bool:
-    """Whether a new timeline event can change a clock: creation, a status change, a priority change, or a
-    public reply from the service team. A customer's reply, an owner or next-step change cannot (a reply that
-    hands the ticket back does so through the status change recorded with it)."""
-    if kind in (EventKind.CREATED, EventKind.STATUS_CHANGED):
-        return True
-    if kind == EventKind.FIELD_CHANGED:
-        return data.get("field") == "priority"
-    return kind == EventKind.PUBLIC_REPLY and by_staff
+# Timeline kinds whose entries can move a deadline (each entry class says so); others (notes, links, SLA
+# records themselves) cannot.
+CLOCK_EVENTS = deadline_kinds()
 
 
 def business_calendar(calendar: BusinessHoursCalendar | None, *, with_holidays: bool = True) -> BusinessCalendar:
@@ -183,7 +173,7 @@ def compute_clocks(ticket: Ticket, *, now: dt.datetime) -> tuple[Policy | None, 
         return None, {}
     events = TicketEvent.objects.filter(ticket=ticket, kind__in=CLOCK_EVENTS).order_by("created_at", "id")
     rows = [
-        (e.created_at, e.kind, e.data, bool(e.public and e.actor is not None and e.actor.staff_role))
+        (e.created_at, e.entry, bool(e.public and e.actor is not None and e.actor.staff_role))
         for e in events.select_related("actor")
     ]
     history = history_from(rows, created_at=ticket.created_at)
@@ -271,18 +261,14 @@ def ticket_sla_summary(
     }
 
 
-def sla_event_recorded(
-    *, ticket: Ticket, kind: str, data: Mapping[str, object], by_staff: bool, at: dt.datetime
-) -> None:
+def sla_event_recorded(*, ticket: Ticket, entry: Entry, by_staff: bool, at: dt.datetime) -> None:
     """What a new timeline event means for the SLA, in its transaction: the clocks are recomputed when it can
     move a deadline, and a ticket that is created as P1 or raised to P1 outside business hours pages whoever
     is on call (SPEC 6), once per ticket."""
-    if not moves_deadline(kind=kind, data=data, by_staff=by_staff):
+    if not entry.moves_deadline(by_staff=by_staff):
         return
     sla_recompute(ticket=ticket, now=at)
-    became_p1 = kind == EventKind.CREATED or (
-        kind == EventKind.FIELD_CHANGED and data.get("field") == "priority" and data.get("after") == 1
-    )
+    became_p1 = isinstance(entry, Created) or (isinstance(entry, PriorityChanged) and entry.after == 1)
     if became_p1 and ticket.priority == 1:
         policy = policy_for(ticket=ticket, at=at)
         page_new_p1(ticket=ticket, at=at, calendar=policy.calendar if policy is not None else None)

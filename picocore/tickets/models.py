@@ -1,6 +1,7 @@
 """Tickets, their append-only timeline and their attachments."""
 
 import uuid
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.core.clock import now
 from picocore.core.models import TimeStampedModel
 from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, LinkKind, Status
+from picocore.tickets.timeline import Entry, entry_of
 
 if TYPE_CHECKING:
     from picocore.tenancy.models import User
@@ -224,6 +226,11 @@ class TicketEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Timeline events are append-only.")
+
+    @cached_property
+    def entry(self) -> Entry:
+        """The typed entry this row stores (`picocore.tickets.timeline`); old rows read with defaults."""
+        return entry_of(self.kind, self.data)
 
     @classmethod
     def tenancy_followed_q(cls, user: "User") -> models.Q:

@@ -16,6 +16,7 @@ from picocore.tenancy.scope import customer_restrict
 from picocore.tickets.choices import UNFINISHED_STATUSES, EventKind, Status
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
+from picocore.tickets.timeline import StatusChanged
 
 LIST_RELATED = ("request_type", "requester", "team", "assignee")
 
@@ -183,6 +184,6 @@ def customer_prompt(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketEven
             continue
         if waiting and event.kind in (EventKind.PUBLIC_REPLY, EventKind.STATUS_CHANGED):
             return event
-        if not waiting and event.kind == EventKind.STATUS_CHANGED and event.data.get("after") == Status.RESOLVED:
+        if not waiting and isinstance(event.entry, StatusChanged) and event.entry.after == Status.RESOLVED:
             return event
     return None

@@ -17,18 +17,23 @@ pytestmark = pytest.mark.django_db
 
 
 def kinds(user) -> list[str]:
-    return list(Notification.objects.filter(user=user).order_by("id").values_list("kind", flat=True))
+    """The kinds of the user's notifications, oldest first, besides receipts (tests/notifications/test_receipts)."""
+    notifications = Notification.objects.filter(user=user).exclude(kind=NotificationKind.RECEIVED)
+    return list(notifications.order_by("id").values_list("kind", flat=True))
 
 
 def mails(user) -> list[str]:
-    return list(OutboxEmail.objects.filter(to_address=user.email).order_by("id").values_list("subject", flat=True))
+    emails = OutboxEmail.objects.filter(to_address=user.email).exclude(kind=NotificationKind.RECEIVED)
+    return list(emails.order_by("id").values_list("subject", flat=True))
 
 
-def test_a_new_request_reaches_the_team_not_the_requester(acme, consultant):
+def test_a_new_request_reaches_the_team_and_only_its_receipt_the_requester(acme, consultant):
     acme.ticket()
     assert kinds(consultant) == [NotificationKind.NEW_TICKET]
     assert mails(consultant) == ["[ACME-1] New request: Images missing"]
     assert kinds(acme.requester) == [] and mails(acme.requester) == []
+    receipt = OutboxEmail.objects.get(to_address=acme.requester.email)
+    assert receipt.subject == "[ACME-1] We have received your request: Images missing"
 
 
 def test_the_customer_hears_replies_status_next_step_and_resolution_but_not_notes(acme, consultant):
@@ -79,7 +84,9 @@ def test_emails_thread_per_ticket_and_person(acme, consultant):
     ticket = acme.ticket()
     ticket_reply(actor=consultant, ticket=ticket, body="One")
     ticket_reply(actor=consultant, ticket=ticket, body="Two")
-    first, second = OutboxEmail.objects.filter(to_address=acme.requester.email).order_by("id")
-    assert (first.in_reply_to, first.references) == ("", "")
-    assert (second.in_reply_to, second.references) == (first.message_id, first.message_id)
+    receipt, first, second = OutboxEmail.objects.filter(to_address=acme.requester.email).order_by("id")
+    assert (receipt.kind, receipt.in_reply_to, receipt.references) == (NotificationKind.RECEIVED, "", "")
+    assert (first.in_reply_to, first.references) == (receipt.message_id, receipt.message_id)
+    assert second.in_reply_to == first.message_id
+    assert second.references.split() == [receipt.message_id, first.message_id]
     assert second.reply_to.startswith("support+acme-1.") and second.reply_to.endswith("@picocore.example")

@@ -32,13 +32,24 @@ def test_settings_store_the_chosen_channels(client, acme):
     client.force_login(acme.requester)
     page = client.get(reverse("notifications:settings")).content.decode()
     assert "A reply from the service team" in page and "A new request for my team" not in page
+    for kind in ("The receipt of a new request", "A priority change", "Progress of development work"):
+        assert kind in page
     response = client.post(
         reverse("notifications:settings"),
-        {"reply": "in_app", "status": "email", "next_step": "both", "resolved": "both", "received": "email"},
+        {
+            "reply": "in_app",
+            "status": "email",
+            "next_step": "both",
+            "resolved": "both",
+            "received": "email",
+            "priority": "both",
+            "development": "in_app",
+        },
     )
     assert response.status_code == 302
     chosen = dict(NotificationPreference.objects.filter(user=acme.requester).values_list("kind", "channel"))
     assert chosen[NotificationKind.REPLY] == Channel.IN_APP and chosen[NotificationKind.STATUS] == Channel.EMAIL
+    assert chosen[NotificationKind.DEVELOPMENT] == Channel.IN_APP
 
 
 def test_bad_settings_change_nothing(client, acme):

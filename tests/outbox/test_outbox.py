@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def reply_mail(customer, consultant) -> OutboxEmail:
     ticket = customer.ticket()
     ticket_reply(actor=consultant, ticket=ticket, body="We are on it.")
-    return OutboxEmail.objects.get(ticket=ticket, to_address=customer.requester.email)
+    return OutboxEmail.objects.get(ticket=ticket, to_address=customer.requester.email, kind="reply")
 
 
 def test_rolled_back_change_leaves_nothing_to_send(acme, consultant):

@@ -55,7 +55,7 @@ def test_the_service_puts_a_title_from_elsewhere_on_one_line_and_its_mails_are_s
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects == [
         "[ACME-1] Re: Images missing Bcc: everyone@example.com",
-        "[ACME-1] We have logged your request: Images missing Bcc: everyone@example.com",
+        "[ACME-1] We have received your request: Images missing Bcc: everyone@example.com",
     ]
     assert all(not message.bcc for message in mail.outbox)
 
@@ -89,11 +89,13 @@ def test_a_title_of_the_greatest_length_goes_end_to_end(acme, consultant):
     titles = list(Notification.objects.order_by("pk").values_list("title", flat=True))
     assert titles == [
         ("New request: " + title)[:199] + "…",
+        ("We have received your request: " + title)[:199] + "…",
         ("Re: " + title)[:199] + "…",
         ("Customer replied: " + title)[:199] + "…",
         ("Next step: " + title)[:199] + "…",
         ("In progress: " + title)[:199] + "…",
         ("Resolved: " + title)[:199] + "…",
+        ("P2 → P1: " + title)[:199] + "…",
     ]
     assert all(len(t) == 200 for t in titles)
     ticket.refresh_from_db()

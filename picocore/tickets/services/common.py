@@ -2,15 +2,13 @@
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from picocore.core.clock import now
-from picocore.notifications.dispatch import dispatch_event
-from picocore.sla.services import sla_event_recorded
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, store_files
 from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
+from picocore.tickets.timeline import Entry, NextStepChanged
 
 
 def locked(ticket: Ticket) -> Ticket:
@@ -19,29 +17,35 @@ def locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
-def record_event(
-    ticket: Ticket, *, kind: str, actor: User | None, public: bool, body: str = "", data: dict[str, Any] | None = None
+def record(
+    ticket: Ticket,
+    entry: Entry,
+    *,
+    actor: User | None,
+    body: str = "",
+    public: bool | None = None,
+    at: dt.datetime | None = None,
 ) -> TicketEvent:
-    """Append one event to the ticket's timeline (the only way events are written) and, in the same
+    """Append one entry to the ticket's timeline (the only way events are written) and, in the same
     transaction, recompute the ticket's SLA clocks when it can move a deadline and notify whoever should hear
-    of it (in the app, and by e-mail through the outbox)."""
+    of it (in the app, and by e-mail through the outbox). `public` defaults to the kind's own visibility; `at`
+    to now (an SLA record is stamped with the moment it happened)."""
     event = TicketEvent.objects.create(
         ticket=ticket,
         organisation_id=ticket.organisation_id,
-        kind=kind,
-        public=public,
+        kind=entry.kind,
+        public=entry.public if public is None else public,
         actor=actor,
         body=body,
-        data=data or {},
-        created_at=now(),
+        data=entry.to_data(),
+        created_at=at or now(),
     )
-    sla_event_recorded(
-        ticket=ticket,
-        kind=kind,
-        data=event.data,
-        by_staff=bool(actor and actor.is_service_staff),
-        at=event.created_at,
-    )
+    event.entry = entry
+    # Imported here: the SLA and notification services write SLA records through this function.
+    from picocore.notifications.dispatch import dispatch_event
+    from picocore.sla.services import sla_event_recorded
+
+    sla_event_recorded(ticket=ticket, entry=entry, by_staff=bool(actor and actor.is_service_staff), at=event.created_at)
     dispatch_event(event)
     return event
 
@@ -79,24 +83,20 @@ def touch(ticket: Ticket, *fields: str) -> None:
 
 
 def change_next_step(
-    ticket: Ticket, *, actor: User | None, text: str, due: dt.date | None, data: dict[str, Any] | None = None
+    ticket: Ticket, *, actor: User | None, text: str, due: dt.date | None, with_status: bool = False
 ) -> bool:
     """Set the next step and its expected date on a locked ticket and record before and after on the timeline
-    (caller saves `next_step` and `next_step_due`); False, and nothing recorded, when nothing changes."""
-    before = {"next_step": ticket.next_step, "next_step_due": ticket.next_step_due}
-    after = {"next_step": text, "next_step_due": due}
-    if before == after:
+    (caller saves `next_step` and `next_step_due`); False, and nothing recorded, when nothing changes.
+    `with_status`: a status change replaced it, and that change's notice is the one the customer gets."""
+    if (ticket.next_step, ticket.next_step_due) == (text, due):
         return False
-    ticket.next_step, ticket.next_step_due = text, due
-
-    def as_json(values: dict[str, Any]) -> dict[str, Any]:
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
-
-    record_event(
-        ticket,
-        kind=EventKind.FIELD_CHANGED,
-        actor=actor,
-        public=True,
-        data={"field": "next_step", "before": as_json(before), "after": as_json(after), **(data or {})},
+    changed = NextStepChanged(
+        before_text=ticket.next_step,
+        before_due=ticket.next_step_due,
+        after_text=text,
+        after_due=due,
+        with_status=with_status,
     )
+    ticket.next_step, ticket.next_step_due = text, due
+    record(ticket, changed, actor=actor)
     return True

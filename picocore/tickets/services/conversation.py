@@ -1,7 +1,5 @@
 """Public replies and internal notes."""
 
-from typing import Any
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,12 +9,13 @@ from picocore.core.errors import InvalidTransition, ValidationError
 from picocore.core.text import without_nul
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, check_uploads
-from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.choices import Status
 from picocore.tickets.models import Submission, Ticket, TicketEvent
 from picocore.tickets.permissions import authorize, can_add_note, can_reply
-from picocore.tickets.services.common import locked, record_event, store_attachments, touch
+from picocore.tickets.services.common import locked, record, store_attachments, touch
 from picocore.tickets.services.lifecycle import TRANSITION_FIELDS, apply_transition, reopen_deadline
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
+from picocore.tickets.timeline import AttachmentAdded, InternalNote, PublicReply
 
 
 def _checked(body: str, files: list[UploadedFile[bytes]] | None, *, field: str) -> tuple[str, list[CheckedUpload]]:
@@ -62,11 +61,13 @@ def ticket_reply(
     ticket: Ticket,
     body: str,
     files: list[UploadedFile[bytes]] | None = None,
-    data: dict[str, Any] | None = None,
+    channel: str = "",
+    inbound: int | None = None,
     submission: str = "",
 ) -> TicketEvent:
     """Add a public reply (with attachments) to the ticket's timeline; files sent without text are recorded
-    as `attachment_added`. `data` is kept on the event (a reply by e-mail: {"channel": "email", "inbound": id}).
+    as `attachment_added`. `channel` and `inbound` are kept on the entry (by e-mail: "email" and
+    the message's id).
 
     A customer's reply hands the ticket back to the team: from waiting on customer, and from resolved within
     the reopen window (after it, the customer is asked for a new request). Closed and cancelled tickets take
@@ -76,7 +77,6 @@ def ticket_reply(
     """
     access = authorize(actor, ticket, can_reply, _("You may not reply on this request."))
     body, uploads = _checked(body, files, field="body")
-    kind = EventKind.PUBLIC_REPLY if body else EventKind.ATTACHMENT_ADDED
     token = clean_token(submission)
     with transaction.atomic():
         ticket = locked(ticket)
@@ -90,7 +90,8 @@ def ticket_reply(
                 _("%(key)s was resolved too long ago to be reopened. Please submit a new request.")
                 % {"key": ticket.key}
             )
-        event = record_event(ticket, kind=kind, actor=actor, public=True, body=body, data=data)
+        said = PublicReply if body else AttachmentAdded
+        event = record(ticket, said(channel=channel, inbound=inbound), actor=actor, body=body)
         store_attachments(ticket, event, uploads, actor)
         _remember(actor, token, event)
         if customer and ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
@@ -111,7 +112,7 @@ def ticket_add_note(
         ticket = locked(ticket)
         if (earlier := _repeated(actor, token)) is not None:
             return earlier
-        event = record_event(ticket, kind=EventKind.INTERNAL_NOTE, actor=actor, public=False, body=body)
+        event = record(ticket, InternalNote(), actor=actor, body=body)
         store_attachments(ticket, event, uploads, actor)
         _remember(actor, token, event)
         touch(ticket)

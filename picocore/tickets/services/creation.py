@@ -18,12 +18,13 @@ from picocore.core.text import one_line, truncate, without_nul
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
-from picocore.tickets.choices import Channel, EventKind, Status
+from picocore.tickets.choices import Channel, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
 from picocore.tickets.models import Submission, Ticket
 from picocore.tickets.permissions import may_file_in
-from picocore.tickets.services.common import record_event, store_attachments
+from picocore.tickets.services.common import record, store_attachments
 from picocore.tickets.submissions import clean_token, submission_claim, submission_get
+from picocore.tickets.timeline import Created
 
 TITLE_MAX_LENGTH = max_length_of(Ticket, "title")
 
@@ -76,7 +77,7 @@ def ticket_create(
     channel: str = Channel.WEB,
     requester: User | None = None,
     files: list[UploadedFile[bytes]] | None = None,
-    data: dict[str, Any] | None = None,
+    inbound: int | None = None,
     submission: str = "",
 ) -> Ticket:
     """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
@@ -84,7 +85,7 @@ def ticket_create(
 
     `actor` files the ticket; `requester` (default: the actor) is the customer contact it is for and must
     be a member of `organisation`. The title is put on one line and cut to fit; NUL is removed from every text.
-    `data` is added to the `created` event's details (e.g. the inbound e-mail's id). `submission` is the token
+    `inbound` is the id of the e-mail the request came in by, kept on the `created` entry. `submission` is the token
     of the form that was posted: the same token again (even in parallel) returns the ticket the first made
     instead of a second one. Only a member for themselves, or the service team serving the organisation for
     one of its members, may file (`picocore.tickets.permissions.may_file_in`). Raises ValidationError (nothing
@@ -154,18 +155,11 @@ def ticket_create(
             created_at=created_at,
             updated_at=created_at,
         )
-        event = record_event(
+        event = record(
             ticket,
-            kind=EventKind.CREATED,
+            Created(channel=channel, inbound=inbound, priority=decision.priority, priority_reason=decision.reason),
             actor=actor,
-            public=True,
             body=description,
-            data={
-                **(data or {}),
-                "priority": decision.priority,
-                "priority_reason": decision.reason,
-                "channel": channel,
-            },
         )
         store_attachments(ticket, event, uploads, actor)
         if claim is not None:

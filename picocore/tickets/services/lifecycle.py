@@ -1,7 +1,6 @@
 """Status changes: the one guarded path through the lifecycle in `picocore.tickets.states`."""
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +14,12 @@ from picocore.core.errors import InvalidTransition, PermissionDenied, Validation
 from picocore.core.models import max_length_of
 from picocore.core.text import truncate
 from picocore.tenancy.models import User
-from picocore.tickets.choices import Audience, EventKind, Status, status_label
+from picocore.tickets.choices import Audience, Status, status_label
 from picocore.tickets.models import Ticket
 from picocore.tickets.permissions import CUSTOMER_TRANSITIONS, authorize, can_see, can_transition
-from picocore.tickets.services.common import change_next_step, locked, record_event, touch
+from picocore.tickets.services.common import change_next_step, locked, record, touch
 from picocore.tickets.states import allowed_next, is_allowed
+from picocore.tickets.timeline import StatusChanged
 
 # Used for an organisation without a contract in force (the tier's own defaults).
 DEFAULT_REOPEN_WINDOW_DAYS = Tier._meta.get_field("reopen_window_days").default
@@ -44,7 +44,13 @@ def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
 
 
 def apply_transition(
-    ticket: Ticket, *, to: Status, actor: User | None, note: str, data: dict[str, Any] | None = None
+    ticket: Ticket,
+    *,
+    to: Status,
+    actor: User | None,
+    note: str,
+    automatic: bool = False,
+    merged_into: str = "",
 ) -> None:
     """Set the status and its timestamps on a locked ticket and record the change (caller saves)."""
     before = ticket.status
@@ -58,13 +64,11 @@ def apply_transition(
         ticket.resolved_at = None
     # The next step changes first, so that the status change stays the latest entry of the timeline.
     _follow_status_with_next_step(ticket, before=Status(before), actor=actor)
-    record_event(
+    record(
         ticket,
-        kind=EventKind.STATUS_CHANGED,
+        StatusChanged(before=before, after=to, automatic=automatic, merged_into=merged_into),
         actor=actor,
-        public=True,
         body=note,
-        data={"field": "status", "before": before, "after": to, **(data or {})},
     )
 
 
@@ -90,7 +94,7 @@ def _follow_status_with_next_step(ticket: Ticket, *, before: Status, actor: User
     # The status change already tells the customer; the next step's own notice would say it twice.
     replacement = next_step_after(ticket, before=before)
     if replacement is not None:
-        change_next_step(ticket, actor=actor, text=replacement[0], due=replacement[1], data={"with_status": True})
+        change_next_step(ticket, actor=actor, text=replacement[0], due=replacement[1], with_status=True)
 
 
 # What a transition changes on the ticket: callers of `apply_transition` save these.
@@ -203,7 +207,7 @@ def ticket_auto_close(*, ticket_id: int) -> bool:
             to=Status.CLOSED,
             actor=None,
             note=_("Closed automatically: resolved %(days)s days ago without a reply.") % {"days": days},
-            data={"automatic": True},
+            automatic=True,
         )
         touch(ticket, *TRANSITION_FIELDS)
     return True

@@ -14,7 +14,6 @@ from picocore.notifications.models import NotificationKind
 from picocore.notifications.services import notify
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Team, User
-from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket
 from picocore.tickets.permissions import (
     authorize,
@@ -24,7 +23,8 @@ from picocore.tickets.permissions import (
     can_take,
     may_be_assigned,
 )
-from picocore.tickets.services.common import change_next_step, locked, record_event, touch
+from picocore.tickets.services.common import change_next_step, locked, record, touch
+from picocore.tickets.timeline import NextStepChanged, OwnerChanged, PriorityChanged
 
 NEXT_STEP_MAX_LENGTH = max_length_of(Ticket, "next_step")
 PRIORITY_REASON_MAX_LENGTH = max_length_of(Ticket, "priority_reason")
@@ -65,18 +65,17 @@ def ticket_assign(*, actor: User, ticket: Ticket, team: Team | None, assignee: U
         before_label = _owner_label(ticket.team, ticket.assignee)
         ticket.team, ticket.assignee = team, assignee
         touch(ticket, "team", "assignee")
-        record_event(
+        record(
             ticket,
-            kind=EventKind.FIELD_CHANGED,
+            OwnerChanged(
+                before_team=before["team"],
+                before_assignee=before["assignee"],
+                after_team=after["team"],
+                after_assignee=after["assignee"],
+                before_label=before_label,
+                after_label=_owner_label(team, assignee),
+            ),
             actor=actor,
-            public=True,
-            data={
-                "field": "owner",
-                "before": before,
-                "after": after,
-                "before_label": before_label,
-                "after_label": _owner_label(team, assignee),
-            },
         )
     return ticket
 
@@ -161,12 +160,5 @@ def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason
             PRIORITY_REASON_MAX_LENGTH,
         )
         touch(ticket, "priority", "priority_reason")
-        record_event(
-            ticket,
-            kind=EventKind.FIELD_CHANGED,
-            actor=actor,
-            public=True,
-            body=reason,
-            data={"field": "priority", "before": before, "after": priority},
-        )
+        record(ticket, PriorityChanged(before=before, after=priority), actor=actor, body=reason)
     return ticket

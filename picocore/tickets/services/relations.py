@@ -5,11 +5,12 @@ from django.utils.translation import gettext as _
 
 from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from picocore.tenancy.models import User
-from picocore.tickets.choices import OPEN_STATUSES, EventKind, LinkKind, Status
+from picocore.tickets.choices import OPEN_STATUSES, LinkKind, Status
 from picocore.tickets.models import Ticket, TicketLink, TicketWatcher
 from picocore.tickets.permissions import NOT_FOUND, authorize, can_link, ticket_access
-from picocore.tickets.services.common import record_event, touch
+from picocore.tickets.services.common import record, touch
 from picocore.tickets.services.lifecycle import TRANSITION_FIELDS, apply_transition
+from picocore.tickets.timeline import Linked, Merged
 
 
 def _check_pair(actor: User, ticket: Ticket, other: Ticket) -> None:
@@ -36,13 +37,7 @@ def ticket_link(*, actor: User, ticket: Ticket, other: Ticket, kind: str) -> Tic
                 organisation_id=ticket.organisation_id, source=ticket, target=other, kind=kind, created_by=actor
             )
             for this, that, direction in ((ticket, other, "out"), (other, ticket, "in")):
-                record_event(
-                    this,
-                    kind=EventKind.LINKED,
-                    actor=actor,
-                    public=False,
-                    data={"link": kind, "direction": direction, "other": that.key},
-                )
+                record(this, Linked(link=kind, direction=direction, other=that.key), actor=actor)
     except IntegrityError:
         raise ValidationError(field_errors={"other": [_("These tickets are already linked this way.")]}) from None
     return link
@@ -74,7 +69,7 @@ def ticket_merge(*, actor: User, duplicate: Ticket, into: Ticket) -> Ticket:
             actor=actor,
             note=_("This request is a duplicate of %(key)s; we continue there and you can follow it.")
             % {"key": into.key},
-            data={"merged_into": into.key},
+            merged_into=into.key,
         )
         touch(duplicate, *TRANSITION_FIELDS, "merged_into")
         TicketLink.objects.get_or_create(
@@ -89,12 +84,6 @@ def ticket_merge(*, actor: User, duplicate: Ticket, into: Ticket) -> Ticket:
             )
         # The duplicate's title stays out of the public event: its requester may be a colleague whose
         # requests this ticket's requester may not see.
-        record_event(
-            into,
-            kind=EventKind.MERGED,
-            actor=actor,
-            public=True,
-            data={"merged": duplicate.key, "requester": duplicate.requester_id},
-        )
+        record(into, Merged(merged=duplicate.key, requester=duplicate.requester_id), actor=actor)
         touch(into)
     return into
