@@ -6,7 +6,6 @@ from collections.abc import Callable
 from picocore.core.clock import now
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, store_files
-from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 from picocore.tickets.timeline import Entry, NextStepChanged
 

@@ -24,7 +24,7 @@ from picocore.tickets.permissions import (
     may_be_assigned,
 )
 from picocore.tickets.services.common import change_next_step, locked, record, touch
-from picocore.tickets.timeline import NextStepChanged, OwnerChanged, PriorityChanged
+from picocore.tickets.timeline import OwnerChanged, PriorityChanged
 
 NEXT_STEP_MAX_LENGTH = max_length_of(Ticket, "next_step")
 PRIORITY_REASON_MAX_LENGTH = max_length_of(Ticket, "priority_reason")
