@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON := $(BIN)/python
 PIP    := $(PYTHON) -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test test-browser lint clean
+.PHONY: run test test-browser lint clean messages compile-messages
 
 $(PYTHON):
 	@interpreter=$$(scripts/find-python) || exit 1; \
@@ -42,6 +42,15 @@ node_modules/.installed: package.json package-lock.json
 ## make test-browser: the journeys in real Chromium (Debian's /usr/bin/chromium), with the axe-core scans
 test-browser: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest -q -m browser tests/browser
+
+## make messages: extract every marked string into picocore/locale/da/LC_MESSAGES/django.po (GNU gettext);
+## then translate each empty or `#, fuzzy` entry (drop the fuzzy line) and run `make compile-messages`
+messages: $(VENV)/.installed-dev
+	PICOCORE_DEMO=1 $(PYTHON) manage.py makemessages -l da
+
+## make compile-messages: compile the .po into the .mo that is committed beside it (so `make run` needs no gettext)
+compile-messages: $(VENV)/.installed-dev
+	PICOCORE_DEMO=1 $(PYTHON) manage.py compilemessages -l da
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from picocore.accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
 from picocore.accounts.throttle import reset_throttled
+from picocore.accounts.views import language_set
 
 app_name = "accounts"
 urlpatterns = [
@@ -31,4 +32,5 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("language/", language_set, name="language"),
 ]

@@ -1,6 +1,7 @@
 """Reading the catalogue."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from picocore.catalog.models import FormField, RequestType
 from picocore.contracts.selectors import contract_in_force
@@ -25,5 +26,5 @@ def offered_request_type_get(*, organisation: Organisation, slug: str) -> Reques
         .first()
     )
     if request_type is None:
-        raise NotFound("Your subscription does not offer this kind of request.")
+        raise NotFound(_("Your subscription does not offer this kind of request."))
     return request_type

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "picocore.core.uploads.UploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a person's chosen language wins over the browser's preference.
+    "picocore.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "picocore.core.middleware.DomainErrorMiddleware",
@@ -184,6 +186,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("da", _("Danish"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Dates and times are written with the named formats (DATE_FORMAT, SHORT_DATETIME_FORMAT…) of the active
+# language, defined in picocore/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["picocore.formats"]
 TIME_ZONE = os.environ.get("PICOCORE_TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from picocore.core.views import healthz
 from picocore.portal.context import portal_memberships
@@ -20,7 +21,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 handler400 = "picocore.core.views.bad_request"
 handler500 = "picocore.core.views.server_error"
 
-admin.site.site_header = "PicoCore administration"
+admin.site.site_header = _("PicoCore administration")
 admin.site.site_title = "PicoCore"
 
 urlpatterns = [

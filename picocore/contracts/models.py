@@ -47,7 +47,10 @@ class Tier(TimeStampedModel):
         help_text=_("For how long after a resolution the customer may reopen the request or reply to reopen it."),
     )
     warn_at_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of target)"), default=75, help_text=_("Warn the team when this share of a target is used.")
+        # xgettext:no-python-format
+        _("warn at (% of target)"),
+        default=75,
+        help_text=_("Warn the team when this share of a target is used."),
     )
     breaching_soon_hours = models.PositiveSmallIntegerField(
         _("breaching soon within (hours)"),

@@ -1,5 +1,7 @@
 """The one domain error hierarchy. Views and (later) the API map each class to one HTTP status."""
 
+from django.utils.translation import gettext as _
+
 
 class PicoCoreError(Exception):
     """Base of every error a service or selector raises on purpose; `message` is for people."""
@@ -39,5 +41,5 @@ class ValidationError(PicoCoreError):
     status_code = 400
 
     def __init__(self, message: str = "", *, field_errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message or "Please correct the errors below.")
+        super().__init__(message or _("Please correct the errors below."))
         self.field_errors = field_errors or {}

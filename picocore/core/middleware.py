@@ -5,12 +5,33 @@ import logging
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import translation
 
 from picocore.core.db import DATABASE_UNREACHABLE
 from picocore.core.errors import InvalidTransition, NotFound, PicoCoreError
 from picocore.core.views import database_unavailable
 
 logger = logging.getLogger(__name__)
+
+
+class UserLanguageMiddleware:
+    """Activates the signed-in person's chosen language (after authentication); without a choice, the
+    language LocaleMiddleware took from the language cookie or the browser's Accept-Language stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        try:
+            language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        except DATABASE_UNREACHABLE:
+            # The session or the user cannot be read: the view meets the same outage and answers 503.
+            language = ""
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:

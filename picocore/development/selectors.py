@@ -1,6 +1,7 @@
 """Reading development work: developers see their teams' items and nothing of operations."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from picocore.core.errors import NotFound
 from picocore.development.models import DevelopmentItem
@@ -23,5 +24,5 @@ def development_items_for(*, actor: User) -> QuerySet[DevelopmentItem]:
 def development_item_get(*, actor: User, item_id: int) -> DevelopmentItem:
     item = development_items_for(actor=actor).filter(pk=item_id).first()
     if item is None:
-        raise NotFound("There is no such development item, or it is not your team's.")
+        raise NotFound(_("There is no such development item, or it is not your team's."))
     return item

@@ -11,6 +11,7 @@ customer.
 import zoneinfo
 
 from django.urls import reverse
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from picocore.contracts.models import SlaMetric
@@ -59,15 +60,23 @@ def _people(who: Who, event: TicketEvent) -> list[User]:
     return _developers(entry) if isinstance(entry, DevelopmentMilestone) else []
 
 
-def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str]]:
+def _titled(title: object, ticket_title: str) -> str:
+    return str(title).replace("%(title)s", ticket_title)
+
+
+# Lazy, so that each recipient reads the title in their own language when it is written for them.
+_lazy_titled = lazy(_titled, str)
+
+
+def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str | Promise]]:
     """(recipients, kind, title) for one event, as its entry's notices say; empty when nobody needs to hear of
     it. An internal event reaches no customer, whatever its class says."""
     by_staff = event.actor is None or event.actor.is_service_staff
-    steps = []
+    steps: list[tuple[list[User], Kind, str | Promise]] = []
     for notice in event.entry.notices(by_staff=by_staff):
         if notice.who in CUSTOMER_SIDE and not event.public:
             continue
-        title = str(notice.title).replace("%(title)s", event.ticket.title)
+        title = _lazy_titled(notice.title, event.ticket.title)
         steps.append((_people(notice.who, event), Kind(notice.kind), title))
     return steps
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
 
 from picocore.core.clock import now
 from picocore.core.models import max_length_of
@@ -58,13 +60,14 @@ def _email(
         "event": event,
         "link": link,
     }
-    return OutgoingEmail(
-        to=user,
-        kind=kind,
-        subject=truncate(one_line(f"[{ticket.key}] {title}" if ticket else title), SUBJECT_MAX_LENGTH),
-        body_text=render_to_string("notifications/email.txt", context),
-        body_html=render_to_string("notifications/email.html", context),
-    )
+    with translation.override(user.email_language):
+        return OutgoingEmail(
+            to=user,
+            kind=kind,
+            subject=truncate(one_line(f"[{ticket.key}] {title}" if ticket else title), SUBJECT_MAX_LENGTH),
+            body_text=render_to_string("notifications/email.txt", context),
+            body_html=render_to_string("notifications/email.html", context),
+        )
 
 
 def notify(
@@ -72,7 +75,7 @@ def notify(
     users: list[User],
     kind: str,
     key: str,
-    title: str,
+    title: str | Promise,
     body: str = "",
     ticket: Ticket | None = None,
     event: TicketEvent | None = None,
@@ -88,9 +91,6 @@ def notify(
     A fixed number of queries whatever the number of recipients: who may hear of the ticket, preferences,
     already-notified, one bulk insert of notifications, and the outbox's bulk write.
     """
-    # Titles are built from other texts (a ticket's title, a team's name): they are made to fit here, once,
-    # for every caller, and kept on one line because they become e-mail subjects.
-    title = truncate(one_line(title), TITLE_MAX_LENGTH)
     body = without_nul(body)
     users = [u for u in {u.pk: u for u in users if u is not None and u.is_active}.values()]
     if ticket is not None:
@@ -103,6 +103,13 @@ def notify(
         return 0
     channels = channels_for(users, kind)
     moment = now()
+    # Each person reads the title (a lazy translation from the caller) and the e-mail in their own language.
+    # Titles are built from other texts (a ticket's title, a team's name): they are made to fit here, once,
+    # for every caller, and kept on one line because they become e-mail subjects.
+    titles = {}
+    for user in users:
+        with translation.override(user.email_language):
+            titles[user.pk] = truncate(one_line(str(title)), TITLE_MAX_LENGTH)
     # ignore_conflicts: a concurrent run that notified someone in between wins; nobody is notified twice.
     Notification.objects.bulk_create(
         [
@@ -111,7 +118,7 @@ def notify(
                 ticket=ticket,
                 kind=kind,
                 key=key,
-                title=title,
+                title=titles[user.pk],
                 body=body,
                 link=link,
                 created_at=moment,
@@ -122,7 +129,7 @@ def notify(
         ignore_conflicts=True,
     )
     emails = [
-        _email(user, kind, title, body, ticket, event, link)
+        _email(user, kind, titles[user.pk], body, ticket, event, link)
         for user in users
         if channels[user.pk] in (Channel.EMAIL, Channel.BOTH)
     ]

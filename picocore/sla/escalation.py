@@ -16,6 +16,9 @@ The one writer of SLA records, used by the sweep and by `sla_recompute` alike, i
 import datetime as dt
 
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from picocore.contracts.models import SlaMetric
 from picocore.notifications.models import NotificationKind
@@ -55,8 +58,12 @@ def outside_business_hours(calendar: BusinessCalendar | None, moment: dt.datetim
     return business_time_between(calendar, moment, moment + dt.timedelta(minutes=1)) == dt.timedelta(0)
 
 
-def _label(ticket: Ticket, metric: str) -> str:
-    return f"{ticket.key} {SlaMetric(metric).label.lower()}"
+def _metric_name(metric: str) -> str:
+    return str(SlaMetric(metric).label).lower()
+
+
+# Lazy: each recipient reads the title in their own language (see `notify`).
+_metric_name_lazy = lazy(_metric_name, str)
 
 
 def _record(ticket: Ticket, entry: SlaRecord, *, at: dt.datetime) -> TicketEvent:
@@ -77,7 +84,7 @@ def record_warning(clock: SlaClock, *, ticket: Ticket, seen_at: dt.datetime) -> 
         users=[ticket.assignee] if ticket.assignee else service_managers_for(ticket),
         kind=NotificationKind.SLA_WARNING,
         key=f"sla-warning:{clock.pk}:{utc_text(due_at)}",
-        title=f"{_label(ticket, clock.metric)} is due soon",
+        title=format_lazy(_("{key} {metric} is due soon"), key=ticket.key, metric=_metric_name_lazy(clock.metric)),
         ticket=ticket,
     )
     clock.warning_recorded_at = seen_at
@@ -99,7 +106,7 @@ def record_breach(
         users=service_managers_for(ticket),
         kind=NotificationKind.SLA_BREACH,
         key=f"sla-breach:{clock.pk}:{moment}",
-        title=f"{_label(ticket, clock.metric)} breached",
+        title=format_lazy(_("{key} {metric} breached"), key=ticket.key, metric=_metric_name_lazy(clock.metric)),
         ticket=ticket,
     )
     if ticket.priority == 1 and outside_business_hours(calendar, breached_at):
@@ -107,7 +114,11 @@ def record_breach(
             users=on_call_at(breached_at, team_id=ticket.team_id),
             kind=NotificationKind.ON_CALL_PAGE,
             key=f"sla-breach-page:{clock.pk}:{moment}",
-            title=f"P1 {_label(ticket, clock.metric)} breached outside business hours",
+            title=format_lazy(
+                _("P1 {key} {metric} breached outside business hours"),
+                key=ticket.key,
+                metric=_metric_name_lazy(clock.metric),
+            ),
             body=ticket.title,
             ticket=ticket,
         )
@@ -124,7 +135,7 @@ def page_new_p1(*, ticket: Ticket, at: dt.datetime, calendar: BusinessCalendar |
         users=on_call_at(at, team_id=ticket.team_id),
         kind=NotificationKind.ON_CALL_PAGE,
         key=f"p1-page:{ticket.pk}",
-        title=f"New P1 {ticket.key} outside business hours",
+        title=format_lazy(_("New P1 {key} outside business hours"), key=ticket.key),
         body=ticket.title,
         ticket=ticket,
     )

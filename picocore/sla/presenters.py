@@ -36,7 +36,7 @@ def duration_text(delta: dt.timedelta) -> str:
 
 def moment_text(moment: dt.datetime, zone: dt.tzinfo | None = None) -> str:
     """ "Mon 23 Nov, 11:00" in `zone`, or in the active time zone."""
-    return date_format(timezone.localtime(moment, zone), "D j M, H:i")
+    return date_format(timezone.localtime(moment, zone), "SHORT_DATETIME_FORMAT")
 
 
 def within_a_day(left: dt.timedelta) -> bool:

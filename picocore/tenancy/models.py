@@ -3,6 +3,7 @@
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -40,6 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("admin site access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=now)
+    # Blank: pages follow the browser's preference (Accept-Language) and e-mails use LANGUAGE_CODE.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of pages and e-mails; blank follows the browser's preference."),
+    )
     default_organisation = models.ForeignKey(
         "tenancy.Organisation",
         verbose_name=_("default organisation"),
@@ -72,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def email_language(self) -> str:
+        """The language e-mails to this person are written in: their choice, else the installation's."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 def validate_time_zone(value: str) -> None:

@@ -1,0 +1,13 @@
+"""How dates and times read in English: "Thu 3 Dec 2026", "Thu 3 Dec, 10:30"."""
+
+DATE_FORMAT = "D j M Y"
+DATETIME_FORMAT = "D j M Y, H:i"
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "M Y"
+MONTH_DAY_FORMAT = "D j M"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "D j M, H:i"
+FIRST_DAY_OF_WEEK = 1
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
