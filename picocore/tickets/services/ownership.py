@@ -111,7 +111,7 @@ def ticket_remind_overdue_next_step(*, ticket_id: int) -> bool:
     keyed by it, so a retried or doubled sweep asks nobody twice; a new date that passes asks again.
     """
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("assignee").filter(pk=ticket_id).first()
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("assignee").filter(pk=ticket_id).first()
         if ticket is None or not ticket.next_step_overdue or ticket.assignee is None:
             return False
         due = ticket.next_step_due
