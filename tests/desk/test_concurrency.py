@@ -8,7 +8,7 @@ from django.db import connection
 
 from picocore.core.errors import InvalidTransition
 from picocore.tenancy.choices import StaffRole
-from picocore.tickets.choices import EventKind, Status
+from picocore.tickets.choices import Audience, EventKind, Status, status_label
 from picocore.tickets.models import Ticket
 from picocore.tickets.services import ticket_transition
 from tests import factories
@@ -58,9 +58,9 @@ def test_of_two_simultaneous_changes_exactly_one_wins(acme, consultant, operatio
         refusal = outcomes[loser]
         assert isinstance(refusal, InvalidTransition), repr(refusal)
         winning_status = changes[winner][1]
+        in_desk_words = status_label(winning_status, Audience.STAFF).lower()
         assert refusal.message == (
-            f"{ticket.key} changed while you were looking at it: it is now {winning_status.label.lower()}. "
-            "Nothing was changed."
+            f"{ticket.key} changed while you were looking at it: it is now {in_desk_words}. Nothing was changed."
         )
         ticket.refresh_from_db()
         assert ticket.status == winning_status
