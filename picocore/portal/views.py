@@ -45,7 +45,8 @@ from picocore.tickets.services import ticket_confirm_resolution, ticket_create, 
 from picocore.tickets.services.lifecycle import reopen_window_end
 
 PAGE_SIZE = 25
-# The hidden field every portal form that creates something carries: the organisation the page was shown for.
+# The hidden field every portal form that acts for an organisation carries: the organisation the page was shown
+# for. A form sent after the session switched organisation in another tab is explained and not acted on.
 FORM_ORGANISATION = "form_organisation"
 
 
@@ -270,8 +271,17 @@ def _not_offered_after_switch(request: AuthenticatedRequest, membership, switche
 
 
 def _request_page(
-    request: AuthenticatedRequest, membership, ticket, *, reply_form=None, reopen_form=None, switched=None, status=200
+    request: AuthenticatedRequest,
+    membership,
+    ticket,
+    *,
+    reply_form=None,
+    reopen_form=None,
+    switched=None,
+    refused="",
+    status=200,
 ):
+    """The request page; `switched` explains why the form `refused` ("reply" or "resolution") was not acted on."""
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
     contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
     reopen_until = reopen_window_end(ticket, contract)
@@ -288,6 +298,7 @@ def _request_page(
             "prompt": customer_prompt(ticket, timeline),
             "is_waiting": ticket.status == Status.WAITING_ON_CUSTOMER,
             "switched": switched,
+            "refused": refused,
             "reply_form": reply_form or ReplyForm(),
             "reopen_form": reopen_form or ReopenForm(),
             "is_resolved": ticket.status == Status.RESOLVED,
@@ -317,7 +328,9 @@ def request_reply(request: AuthenticatedRequest, key: str, membership) -> HttpRe
     switched = _switched_away(request, membership, what=what)
     if switched is not None:
         kept = ReplyForm(initial=_kept(request, ReplyForm()))
-        return _request_page(request, membership, ticket, reply_form=kept, switched=switched, status=400)
+        return _request_page(
+            request, membership, ticket, reply_form=kept, switched=switched, refused="reply", status=400
+        )
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -340,6 +353,10 @@ def request_reply(request: AuthenticatedRequest, key: str, membership) -> HttpRe
 @portal_page
 def request_confirm(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
+    what = _("%(key)s is not confirmed; confirm it below if it is resolved.") % {"key": ticket.key}
+    switched = _switched_away(request, membership, what=what)
+    if switched is not None:
+        return _request_page(request, membership, ticket, switched=switched, refused="resolution", status=400)
     ticket_confirm_resolution(actor=request.user, ticket=ticket)
     messages.success(request, _("Thank you for confirming. %(key)s is now closed.") % {"key": ticket.key})
     return redirect("portal:request", key=ticket.key)
@@ -349,6 +366,13 @@ def request_confirm(request: AuthenticatedRequest, key: str, membership) -> Http
 @portal_page
 def request_reopen(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
     ticket = portal_ticket_get(actor=request.user, key=key)
+    what = _("%(key)s is not reopened; what you wrote is kept below, reopen it to send it.") % {"key": ticket.key}
+    switched = _switched_away(request, membership, what=what)
+    if switched is not None:
+        kept = ReopenForm(initial=_kept(request, ReopenForm()))
+        return _request_page(
+            request, membership, ticket, reopen_form=kept, switched=switched, refused="resolution", status=400
+        )
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:

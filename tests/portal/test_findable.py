@@ -4,6 +4,7 @@ organisation than the one the session now works for."""
 
 import datetime as dt
 import html
+import re
 
 import pytest
 
@@ -368,12 +369,105 @@ def test_a_reply_from_a_tab_of_the_other_organisation_is_explained_and_kept(clie
     assert ticket.events.filter(body="Here is the log.").count() == 1
 
 
+def test_a_confirmation_from_a_tab_of_the_other_organisation_is_explained_and_changes_nothing(
+    client, acme, nord, both, consultant
+):
+    ticket = acme.ticket()
+    resolve(ticket, consultant)
+    client.force_login(both)
+    _switch(client, nord.organisation)
+    before = state()
+    path = f"/portal/requests/{ticket.key}/confirm/"
+    response = client.post(path, {"form_organisation": acme.organisation.pk})
+    assert response.status_code == 400
+    assert state() == before
+    text = html.unescape(page(response))
+    assert f"{SWITCHED} {ticket.key} is not confirmed; confirm it below if it is resolved." in text
+    assert text.count(f'name="form_organisation" value="{nord.organisation.pk}"') == 3  # confirm, reopen, reply
+    # Confirmed again from the page it is now shown on, it closes.
+    assert client.post(path, {"form_organisation": nord.organisation.pk}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+
+
+def test_a_reopening_from_a_tab_of_the_other_organisation_is_explained_and_kept(client, acme, nord, both, consultant):
+    ticket = acme.ticket()
+    resolve(ticket, consultant)
+    client.force_login(both)
+    _switch(client, nord.organisation)
+    before = state()
+    path = f"/portal/requests/{ticket.key}/reopen/"
+    response = client.post(path, {"reason": "Still 0 in DE.", "form_organisation": acme.organisation.pk})
+    assert response.status_code == 400
+    assert state() == before
+    text = html.unescape(page(response))
+    assert f"{SWITCHED} {ticket.key} is not reopened; what you wrote is kept below, reopen it to send it." in text
+    assert response.context["reopen_form"]["reason"].value() == "Still 0 in DE."
+    assert "Still 0 in DE.</textarea>" in text
+    response = client.post(path, {"reason": "Still 0 in DE.", "form_organisation": nord.organisation.pk})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    assert ticket.events.filter(body="Still 0 in DE.").count() == 1
+
+
+def test_a_refused_confirmation_of_a_request_no_longer_resolved_is_explained(client, acme, nord, both, consultant):
+    ticket = acme.ticket()
+    resolve(ticket, consultant)
+    ticket_transition(actor=consultant, ticket=ticket, to=Status.IN_PROGRESS, note="Found more.")
+    client.force_login(both)
+    _switch(client, nord.organisation)
+    before = state()
+    response = client.post(f"/portal/requests/{ticket.key}/confirm/", {"form_organisation": acme.organisation.pk})
+    assert response.status_code == 400
+    assert state() == before
+    assert f"{SWITCHED} {ticket.key} is not confirmed" in html.unescape(page(response))
+
+
+POST_FORM = re.compile(r'<form method="post"(?: action="([^"]*)")?[^>]*>(.*?)</form>', re.S)
+# Forms that do not act for an organisation: the switch itself, signing out, the language.
+NOT_FOR_AN_ORGANISATION = ("/portal/organisation/", "/accounts/logout/", "/accounts/language/")
+
+
+@pytest.mark.parametrize("status", [Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.NEW])
+def test_every_portal_form_that_acts_for_an_organisation_says_which(client, acme, consultant, status):
+    ticket = acme.ticket()
+    if status == Status.RESOLVED:
+        resolve(ticket, consultant)
+    elif status == Status.WAITING_ON_CUSTOMER:
+        for step in (Status.TRIAGED, Status.WAITING_ON_CUSTOMER):
+            ticket_transition(actor=consultant, ticket=ticket, to=step)
+    client.force_login(acme.requester)
+    hidden = f'<input type="hidden" name="form_organisation" value="{acme.organisation.pk}">'
+    for path in (f"/portal/requests/{ticket.key}/", f"/portal/new/{acme.incident.slug}/"):
+        forms = POST_FORM.findall(page(client.get(path)))  # a form without an action posts to its page
+        acting = [(action, inner) for action, inner in forms if action not in NOT_FOR_AN_ORGANISATION]
+        assert acting, path
+        assert [action for action, inner in acting if hidden not in inner] == []
+
+
 def test_a_form_without_or_with_an_unreadable_organisation_is_handled_as_before(client, acme):
     client.force_login(acme.requester)
     ticket = acme.ticket()
     for value in (None, "x", "1\x00", str(2**64)):
         data = {"body": f"Reply {value!r}"} | ({} if value is None else {"form_organisation": value})
         assert client.post(f"/portal/requests/{ticket.key}/reply/", data).status_code == 302
+
+
+@pytest.mark.parametrize("value", [None, "x", "1\x00", str(2**64)])
+def test_a_confirmation_or_reopening_without_a_readable_organisation_is_handled_as_before(
+    client, acme, consultant, value
+):
+    client.force_login(acme.requester)
+    extra = {} if value is None else {"form_organisation": value}
+    confirmed, reopened = acme.ticket(), acme.ticket()
+    for ticket in (confirmed, reopened):
+        resolve(ticket, consultant)
+    assert client.post(f"/portal/requests/{confirmed.key}/confirm/", extra).status_code == 302
+    assert client.post(f"/portal/requests/{reopened.key}/reopen/", {"reason": "Not yet."} | extra).status_code == 302
+    confirmed.refresh_from_db()
+    reopened.refresh_from_db()
+    assert (confirmed.status, reopened.status) == (Status.CLOSED, Status.IN_PROGRESS)
 
 
 # --- queries ----------------------------------------------------------------------------------------------------
