@@ -1,9 +1,11 @@
 """Saved views: a consultant names the queue, filters and sort they are looking at, for themselves or for one
-of their teams; the owner (and, for a shared view, a service manager) renames or deletes it."""
+of their teams; the owner (and, for a shared view, a service manager) renames or deletes it. Each of these
+is on the audit trail with before and after, written in the transaction of the change."""
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from picocore.audit.services import audited_delete, audited_save
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line
@@ -39,7 +41,8 @@ def saved_view_create(
 ) -> SavedView:
     """Save the queue `queue` with `filters` and `sort` as a view named `name`, the actor's own or shared with
     `team` (one of the actor's operations teams). An unknown queue is NotFound, a team the actor is not in a
-    ValidationError; nothing is saved either way. An unknown sort is saved as the queue's default."""
+    ValidationError; nothing is saved either way. An unknown sort is saved as the queue's default. The audit
+    entry holds every value saved, the team it is shared with among them."""
     if not can_save_view(actor):
         raise PermissionDenied(_("Only the service team saves desk views."))
     if queue not in {q.slug for q in queues_for(actor)}:
@@ -65,30 +68,35 @@ def saved_view_create(
     )
     try:
         with transaction.atomic():
-            view.save()
+            audited_save(actor=actor, instance=view)
     except IntegrityError:
         raise _taken(cleaned) from None
     return view
 
 
 def saved_view_rename(*, actor: User, view: SavedView, name: str) -> SavedView:
-    """Give the view a new name; only its owner, or for a shared view a service manager."""
+    """Give the view a new name; only its owner, or for a shared view a service manager. The audit entry holds
+    the name before and after; the same name again changes and records nothing."""
     if not can_change_saved_view(actor, view):
         raise PermissionDenied(_("Only its owner renames this view."))
     cleaned = _clean_name(name)
     if cleaned == view.name:
         return view
+    former = view.name
     view.name = cleaned
     try:
         with transaction.atomic():
-            view.save(update_fields=["name", "updated_at"])
+            audited_save(actor=actor, instance=view)
     except IntegrityError:
+        view.name = former
         raise _taken(cleaned) from None
     return view
 
 
 def saved_view_delete(*, actor: User, view: SavedView) -> None:
-    """Delete the view; only its owner, or for a shared view a service manager."""
+    """Delete the view; only its owner, or for a shared view a service manager. The audit entry keeps every
+    value it held."""
     if not can_change_saved_view(actor, view):
         raise PermissionDenied(_("Only its owner deletes this view."))
-    view.delete()
+    with transaction.atomic():
+        audited_delete(actor=actor, instance=view)
