@@ -33,7 +33,8 @@ class DeskPreference(models.Model):
 
 class TicketPresence(models.Model):
     """When a person last had a ticket open (and last typed on it): one row per person and ticket, written
-    by an upsert on every poll, so it never grows beyond the pairs that ever met."""
+    by an upsert on every poll; rows older than the presence window are pruned by a periodic job
+    (`picocore.desk.tasks.prune_ticket_presence`), so the table holds about the pairs on a ticket right now."""
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -44,7 +45,12 @@ class TicketPresence(models.Model):
         verbose_name = _("presence on a ticket")
         verbose_name_plural = _("presences on tickets")
         constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="presence_unique")]
-        indexes = [models.Index(fields=["ticket", "-seen_at"], name="presence_ticket_seen")]
+        indexes = [
+            # Who is on a ticket now: its fresh rows only, read by range from this index.
+            models.Index(fields=["ticket", "-seen_at"], name="presence_ticket_seen"),
+            # The prune: the stale rows of every ticket, oldest first, by range.
+            models.Index(fields=["seen_at"], name="presence_seen"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.ticket_id} at {self.seen_at:%H:%M:%S}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,17 @@ class Present:
     typing: bool
 
 
+def present_others(*, ticket: Ticket, actor: User, since: dt.datetime) -> QuerySet[TicketPresence]:
+    """The rows of the others seen on the ticket since `since`, with their people: a range on the
+    (ticket, seen_at) index, so stale rows not pruned yet are never read."""
+    return (
+        TicketPresence.objects.filter(ticket=ticket, seen_at__gte=since)
+        .exclude(user=actor)
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    )
+
+
 def presence_record(*, actor: User, ticket: Ticket, typing: bool) -> list[Present]:
     """Record that `actor` has the ticket open now (and is typing, if so) in one upsert, and return the others
     who had it open within the last 30 seconds. NotFound for anyone who may not work on the ticket."""
@@ -56,12 +68,7 @@ def presence_record(*, actor: User, ticket: Ticket, typing: bool) -> list[Presen
         unique_fields=["ticket", "user"],
         update_fields=["seen_at", "typing_at"] if typing else ["seen_at"],
     )
-    others = (
-        TicketPresence.objects.filter(ticket=ticket, seen_at__gte=moment - PRESENT_FOR)
-        .exclude(user=actor)
-        .select_related("user")
-        .order_by("user__full_name", "user_id")
-    )
+    others = present_others(ticket=ticket, actor=actor, since=moment - PRESENT_FOR)
     return [
         Present(
             name=other.user.full_name or other.user.email,
@@ -69,6 +76,26 @@ def presence_record(*, actor: User, ticket: Ticket, typing: bool) -> list[Presen
         )
         for other in others
     ]
+
+
+PRUNE_BATCH = 1000
+
+
+def presence_prune(*, before: dt.datetime | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Delete the presence rows last seen before `before` (by default: outside the presence window, so nobody
+    they name is shown as on a ticket any more), `batch` rows per statement so no delete holds many locks for
+    long; returns how many went. Idempotent: a second run finds nothing left to delete, and a row polled again
+    meanwhile is fresh and stays."""
+    cutoff = before or now() - PRESENT_FOR
+    deleted = 0
+    while ids := list(
+        TicketPresence.objects.filter(seen_at__lt=cutoff).order_by("seen_at").values_list("pk", flat=True)[:batch]
+    ):
+        # Re-checked in the delete: a row polled since it was listed is fresh again and kept.
+        deleted += TicketPresence.objects.filter(pk__in=ids, seen_at__lt=cutoff).delete()[0]
+        if len(ids) < batch:
+            break
+    return deleted
 
 
 class StaleDraft(InvalidTransition):
