@@ -191,3 +191,39 @@ def test_the_sweep_is_one_query_when_nothing_is_due(acme, consultant, operations
     with django_assert_num_queries(1):
         assert remind_overdue_next_steps.call() == 0
     assert len(reminders(consultant)) == 1 and ticket.pk
+
+
+def test_the_sweep_every_half_hour_for_days_asks_once_per_overdue_step(acme, consultant, operations_team, monkeypatch):
+    """The job runs every 30 minutes: over the four days the step stays overdue (and across the local midnights
+    between them) the owner is asked once; the desk keeps showing it as overdue all the while."""
+    ticket = with_next_step(acme, consultant, due=timezone.localdate() - dt.timedelta(days=1))
+    ticket_assign(actor=consultant, ticket=ticket, team=operations_team, assignee=consultant)
+    start = timezone.now()
+    runs = []
+    for half_hour in range(4 * 48):
+        moment = start + dt.timedelta(minutes=30 * half_hour)
+        monkeypatch.setattr("django.utils.timezone.now", lambda moment=moment: moment)
+        runs.append(remind_overdue_next_steps.call())
+    assert (runs[0], sum(runs)) == (1, 1)
+    (reminder,) = reminders(consultant)
+    assert reminder.ticket_id == ticket.pk
+    ticket.refresh_from_db()
+    assert (ticket.next_step_overdue, ticket.next_step_reminded_for) == (True, ticket.next_step_due)
+
+
+def test_a_step_that_becomes_overdue_later_is_asked_about_the_day_after_its_date(
+    acme, consultant, operations_team, monkeypatch
+):
+    """Due today: not asked today (it is not overdue yet), asked once on the first run after the local
+    midnight, never again for that step."""
+    ticket = with_next_step(acme, consultant, due=timezone.localdate())
+    ticket_assign(actor=consultant, ticket=ticket, team=operations_team, assignee=consultant)
+    assert remind_overdue_next_steps.call() == 0
+    local_midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time()))
+    counts = []
+    for minutes in (-1, 1, 31, 24 * 60):
+        moment = local_midnight + dt.timedelta(minutes=minutes)
+        monkeypatch.setattr("django.utils.timezone.now", lambda moment=moment: moment)
+        counts.append(remind_overdue_next_steps.call())
+    assert counts == [0, 1, 0, 0]
+    assert len(reminders(consultant)) == 1
