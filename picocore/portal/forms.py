@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import MultipleFileField, NamesDroppedFiles
 from picocore.core.forms import IdField, SubmissionField
-from picocore.tenancy.models import User
+from picocore.tenancy.models import Membership, User
 from picocore.tickets.choices import UNFINISHED_STATUSES, Status
 
 # Groups of statuses the list offers besides each single one: what the home page's counts link to.
@@ -47,11 +47,42 @@ class DateFilterField(forms.DateField):
             )
 
 
-class RequestFiltersForm(forms.Form):
+class ListPositionForm(forms.Form):
+    """Where in a list of requests a page is, from its query string: whose requests, and the keyset cursor of
+    the page (`picocore.core.pagination`). Shared by the home page's list and the full list."""
+
+    # The refused value is not repeated in the message: it may be anything, NUL included.
+    CHOOSE = {"invalid_choice": _("Choose one of the listed options.")}
+    show = forms.ChoiceField(
+        label=_("Whose requests"),
+        required=False,
+        choices=[("organisation", "organisation"), ("mine", "mine")],
+        widget=forms.HiddenInput,
+        error_messages=CHOOSE,
+    )
+    CURSOR_REFUSED = _("This page link is broken or out of date; here is the first page.")
+    after = forms.CharField(
+        label=_("Page"),
+        max_length=500,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"null_characters_not_allowed": CURSOR_REFUSED, "max_length": CURSOR_REFUSED},
+    )
+
+    def whole_organisation(self, membership: Membership) -> bool:
+        """Whether the list is the organisation's (for who may see it all, unless they chose only their own)."""
+        return membership.sees_whole_organisation and self.cleaned_data.get("show") != "mine"
+
+    def cursor(self) -> str | None:
+        return self.cleaned_data.get("after") or None
+
+
+class RequestFiltersForm(ListPositionForm):
     """The request list's query string. A filter that cannot be read is an error named above the list, and
     the list is shown without it; nothing of it reaches a query unchecked. The requester filter exists only
     for the people given (a customer admin's organisation); anyone else's `requester` is ignored."""
 
+    field_order = ("q", "status", "type", "requester", "created_from", "created_to", "show", "after")
     SEARCH_TOO_LONG = _("Search for at most 200 characters.")
     q = forms.CharField(
         label=_("Search"),
@@ -63,8 +94,7 @@ class RequestFiltersForm(forms.Form):
             "null_characters_not_allowed": _("The search text holds a character that cannot be searched for."),
         },
     )
-    # The refused value is not repeated in the message: it may be anything, NUL included.
-    CHOOSE = {"invalid_choice": _("Choose one of the listed options.")}
+    CHOOSE = ListPositionForm.CHOOSE
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -82,21 +112,6 @@ class RequestFiltersForm(forms.Form):
     requester = IdField(label=_("Requester"), required=False, widget=forms.Select)
     created_from = DateFilterField(label=_("Created from"), required=False)
     created_to = DateFilterField(label=_("Created until"), required=False)
-    show = forms.ChoiceField(
-        label=_("Whose requests"),
-        required=False,
-        choices=[("organisation", "organisation"), ("mine", "mine")],
-        widget=forms.HiddenInput,
-        error_messages=CHOOSE,
-    )
-    CURSOR_REFUSED = _("This page link is broken or out of date; here is the first page.")
-    after = forms.CharField(
-        label=_("Page"),
-        max_length=500,
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages={"null_characters_not_allowed": CURSOR_REFUSED, "max_length": CURSOR_REFUSED},
-    )
 
     def __init__(self, *args, requesters: list[User], **kwargs):
         super().__init__(*args, **kwargs)

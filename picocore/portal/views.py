@@ -2,11 +2,11 @@
 
 import zoneinfo
 from functools import wraps
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from picocore.core.errors import NotFound, ValidationError
 from picocore.core.params import parse_id
 from picocore.core.text import without_nul
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
-from picocore.portal.forms import ReopenForm, ReplyForm, RequestFiltersForm
+from picocore.portal.forms import STATUS_GROUPS, ListPositionForm, ReopenForm, ReplyForm, RequestFiltersForm
 from picocore.sla.presenters import customer_lines
 from picocore.sla.selectors import ticket_clocks
 from picocore.tenancy.http import AuthenticatedRequest
@@ -38,7 +38,6 @@ from picocore.tickets.selectors import (
     portal_requesters,
     portal_status_counts,
     portal_ticket_get,
-    portal_ticket_list,
     public_timeline,
 )
 from picocore.tickets.services import ticket_confirm_resolution, ticket_create, ticket_reopen, ticket_reply
@@ -106,23 +105,44 @@ def _kept(request: AuthenticatedRequest, form: forms.Form) -> dict[str, object]:
     return kept
 
 
+def _without_cursor(request: AuthenticatedRequest) -> str:
+    """The page's query string without its cursor: what "First page" and "Next" links build on."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
 @require_GET
 @portal_page
 def home(request: AuthenticatedRequest, membership) -> HttpResponse:
-    """My open requests, or the organisation's when I may see them all."""
-    sees_all = membership.sees_whole_organisation
-    whole = sees_all and request.GET.get("show") != "mine"
-    arguments = {"actor": request.user, "organisation": membership.organisation, "whole_organisation": whole}
-    page = Paginator(portal_ticket_list(**arguments), PAGE_SIZE).get_page(request.GET.get("page"))
+    """My open requests, or the organisation's when I may see them all, in pages by keyset (the full list's
+    selector narrowed to open requests), with the counts of each group. A page link that cannot be read is
+    said so (400) above the first page."""
+    position = ListPositionForm(request.GET)
+    position.is_valid()
+    whole = position.whole_organisation(membership)
+    page = portal_request_page(
+        actor=request.user,
+        organisation=membership.organisation,
+        whole_organisation=whole,
+        filters=PortalFilters(statuses=STATUS_GROUPS["open"]),
+        cursor=position.cursor(),
+        size=PAGE_SIZE,
+    )
+    refused = page.cursor_refused or "after" in position.errors
     context = {
         "membership": membership,
         "memberships": portal_memberships(request),
         "page": page,
-        "counts": portal_status_counts(**arguments),
-        "sees_all": sees_all,
+        "page_refused": ListPositionForm.CURSOR_REFUSED if refused else "",
+        "counts": portal_status_counts(
+            actor=request.user, organisation=membership.organisation, whole_organisation=whole
+        ),
+        "sees_all": membership.sees_whole_organisation,
         "whole": whole,
+        "query": urlencode({"show": "organisation" if whole else "mine"}),
     }
-    return render(request, "portal/home.html", context)
+    return render(request, "portal/home.html", context, status=400 if refused else 200)
 
 
 @require_GET
@@ -136,7 +156,7 @@ def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
     filter_form = RequestFiltersForm(request.GET, requesters=requesters)
     filter_form.is_valid()
     data = filter_form.cleaned_data  # only the fields that could be read
-    whole = sees_all and data.get("show") != "mine"
+    whole = filter_form.whole_organisation(membership)
     filters = PortalFilters(
         statuses=filter_form.statuses(),
         ticket_type=data.get("type") or None,
@@ -150,15 +170,14 @@ def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
         organisation=membership.organisation,
         whole_organisation=whole,
         filters=filters,
-        cursor=data.get("after") or None,
+        cursor=filter_form.cursor(),
+        size=PAGE_SIZE,
     )
     if page.cursor_refused:
         filter_form.add_error("after", RequestFiltersForm.CURSOR_REFUSED)
     key = parse_ticket_key(filters.text)
     if key and page.is_first and [t.key for t in page.rows] == [key] and not filter_form.errors:
         return redirect("portal:request", key=key)
-    query = request.GET.copy()
-    query.pop("after", None)
     context = {
         "nav": "requests",
         "membership": membership,
@@ -170,7 +189,7 @@ def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
         "filtered": any(data.get(name) for name in ("q", "status", "type", "requester", "created_from", "created_to")),
         "sees_all": sees_all,
         "whole": whole,
-        "query": query.urlencode(),
+        "query": _without_cursor(request),
     }
     return render(request, "portal/requests.html", context, status=400 if filter_form.errors else 200)
 

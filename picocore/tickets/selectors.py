@@ -21,10 +21,8 @@ from picocore.tickets.timeline import StatusChanged
 LIST_RELATED = ("request_type", "requester", "team", "assignee")
 
 
-def portal_ticket_list(
-    *, actor: User, organisation: Organisation, whole_organisation: bool, unfinished_only: bool = True
-) -> QuerySet[Ticket]:
-    """The organisation's tickets the actor may see in the portal, newest activity first.
+def portal_ticket_list(*, actor: User, organisation: Organisation, whole_organisation: bool) -> QuerySet[Ticket]:
+    """The organisation's tickets the actor may see in the portal (finished ones too), newest activity first.
 
     With `whole_organisation` false (or when the actor may only see their own), only the actor's requests and
     those they follow (e.g. the ticket their merged duplicate lives on in).
@@ -32,16 +30,12 @@ def portal_ticket_list(
     tickets = customer_restrict(Ticket.objects.filter(organisation=organisation), actor)
     if not whole_organisation:
         tickets = tickets.filter(Q(requester=actor) | Ticket.tenancy_followed_q(actor))
-    if unfinished_only:
-        tickets = tickets.filter(status__in=UNFINISHED_STATUSES)
     return tickets.select_related(*LIST_RELATED).order_by("-updated_at", "-id")
 
 
 def portal_status_counts(*, actor: User, organisation: Organisation, whole_organisation: bool) -> dict[str, int]:
     """How many of the visible tickets are in each group the home page shows, in one query."""
-    tickets = portal_ticket_list(
-        actor=actor, organisation=organisation, whole_organisation=whole_organisation, unfinished_only=False
-    )
+    tickets = portal_ticket_list(actor=actor, organisation=organisation, whole_organisation=whole_organisation)
     # Grouping by status lets the database count along the (organisation, status) index instead of testing
     # every row against four filters.
     per_status = dict(tickets.select_related(None).order_by().values_list("status").annotate(n=Count("id")))
@@ -154,9 +148,7 @@ def portal_request_page(
 ) -> Page:
     """One page of every request of the organisation the actor may see (finished ones too), filtered, newest
     activity first, by keyset: no count and no offset, so page 40 costs what page 1 does."""
-    tickets = portal_ticket_list(
-        actor=actor, organisation=organisation, whole_organisation=whole_organisation, unfinished_only=False
-    )
+    tickets = portal_ticket_list(actor=actor, organisation=organisation, whole_organisation=whole_organisation)
     tickets = filters.apply(tickets, time_zone=zoneinfo.ZoneInfo(organisation.time_zone))
     return keyset_page(tickets, field="updated_at", descending=True, cursor=cursor, size=size)
 

@@ -229,7 +229,7 @@ def test_foreign_home_lists_and_counts_only_its_own_organisation(client, world):
         response = client.get("/portal/")
         assert response.status_code == 200
         assert response.context["whole"] is whole
-        assert [t.key for t in response.context["page"].object_list] == ["NORD-1"]
+        assert [t.key for t in response.context["page"].rows] == ["NORD-1"]
         assert response.context["counts"] == {"open": 1, "waiting_on_you": 0, "resolved": 0, "finished": 0}
         html = page(response)
         assert [s for s in (*ACME_STRINGS, "Acme second", "Acme third", "Acme admin") if s in html] == []
@@ -240,7 +240,7 @@ def test_foreign_home_lists_and_counts_only_its_own_organisation(client, world):
 def test_foreign_organisation_in_the_query_string_changes_nothing(client, world):
     client.force_login(world.nord.admin)
     response = client.get("/portal/", {"show": "organisation", "organisation": world.acme.organisation.pk})
-    assert [t.key for t in response.context["page"].object_list] == ["NORD-1"]
+    assert [t.key for t in response.context["page"].rows] == ["NORD-1"]
 
 
 def _colleague(world: World):
@@ -276,7 +276,7 @@ def test_plain_requester_does_not_see_a_colleagues_request(client, world):
 
     home = client.get("/portal/", {"show": "organisation"})
     assert (home.context["sees_all"], home.context["whole"]) == (False, False)
-    assert [t.key for t in home.context["page"].object_list] == ["ACME-1"]
+    assert [t.key for t in home.context["page"].rows] == ["ACME-1"]
     assert home.context["counts"] == {"open": 1, "waiting_on_you": 0, "resolved": 1, "finished": 0}
     assert "Colin" not in page(home)
 
@@ -290,10 +290,10 @@ def test_customer_admin_sees_every_request_of_the_organisation(client, world):
     assert (download.status_code, body(download)) == (200, b"2025-01-15 import failed\n")
     home = client.get("/portal/")
     assert (home.context["sees_all"], home.context["whole"]) == (True, True)
-    assert [t.key for t in home.context["page"].object_list] == ["ACME-2", "ACME-1"]
+    assert [t.key for t in home.context["page"].rows] == ["ACME-2", "ACME-1"]
     assert home.context["counts"] == {"open": 2, "waiting_on_you": 0, "resolved": 1, "finished": 0}
     mine = client.get("/portal/", {"show": "mine"})
-    assert [t.key for t in mine.context["page"].object_list] == []
+    assert [t.key for t in mine.context["page"].rows] == []
     assert mine.context["counts"] == {"open": 0, "waiting_on_you": 0, "resolved": 0, "finished": 0}
 
 
@@ -307,9 +307,9 @@ def test_requesters_see_all_when_the_organisation_shares(client, world):
     assert "Colin&#x27;s payroll question" in page(response)
     home = client.get("/portal/")
     assert (home.context["sees_all"], home.context["whole"]) == (True, True)
-    assert [t.key for t in home.context["page"].object_list] == ["ACME-2", "ACME-1"]
+    assert [t.key for t in home.context["page"].rows] == ["ACME-2", "ACME-1"]
     mine = client.get("/portal/", {"show": "mine"})
-    assert [t.key for t in mine.context["page"].object_list] == ["ACME-1"]
+    assert [t.key for t in mine.context["page"].rows] == ["ACME-1"]
 
 
 def test_staff_member_who_is_also_a_customer_sees_only_their_customer_side(client, world):
@@ -322,7 +322,7 @@ def test_staff_member_who_is_also_a_customer_sees_only_their_customer_side(clien
         assert response.status_code == 404, path
     assert state() == before
     home = client.get("/portal/")
-    assert [t.key for t in home.context["page"].object_list] == []
+    assert [t.key for t in home.context["page"].rows] == []
     assert ACME_TITLE not in page(home)
 
 
@@ -412,4 +412,4 @@ def test_following_a_foreign_ticket_reveals_nothing(client, world):
     assert client.get("/portal/requests/ACME-1/").status_code == 404
     assert client.get(f"/portal/requests/ACME-1/files/{world.attachment.pk}/").status_code == 404
     home = client.get("/portal/")
-    assert [t.key for t in home.context["page"].object_list] == ["NORD-1"]
+    assert [t.key for t in home.context["page"].rows] == ["NORD-1"]

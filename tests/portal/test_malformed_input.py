@@ -30,10 +30,21 @@ def test_a_request_url_whose_key_cannot_be_a_key_is_not_found(client, world, key
 
 
 @pytest.mark.parametrize(
-    "query", ["page=inf", "page=-1", f"page={2**64}", "page=%00", "show=%00&show=mine", "page=%ff"]
+    "query", ["page=inf", "page=-1", f"page={2**64}", "page=%00", "show=%00&show=mine", "page=%ff", "show=%ff"]
 )
-def test_the_home_page_reads_any_page_number(client, world, query):
+def test_the_home_page_ignores_what_it_does_not_read(client, world, query):
     client.force_login(world.acme.requester)
     response = client.get(f"/portal/?{query}")
     assert response.status_code == 200
-    assert [t.key for t in response.context["page"]] == ["ACME-1"]
+    assert [t.key for t in response.context["page"].rows] == ["ACME-1"]
+
+
+@pytest.mark.parametrize("query", ["after=inf", "after=-1", f"after={2**64}", "after=%00", "after=%ff", "after=e30"])
+def test_the_home_page_refuses_a_page_link_it_cannot_read(client, world, query):
+    client.force_login(world.acme.requester)
+    before = state()
+    response = client.get(f"/portal/?{query}")
+    assert response.status_code == 400
+    assert [t.key for t in response.context["page"].rows] == ["ACME-1"]
+    assert response.context["page_refused"] == "This page link is broken or out of date; here is the first page."
+    assert state() == before
