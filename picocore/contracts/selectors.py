@@ -2,6 +2,7 @@
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 
 from django.db.models import Q
 
@@ -28,3 +29,25 @@ def contract_in_force(*, organisation: Organisation, at: dt.datetime | None = No
         .order_by("-starts_on", "-id")
         .first()
     )
+
+
+def contracts_in_force(*, organisations: Iterable[Organisation], at: dt.datetime | None = None) -> dict[int, Contract]:
+    """The contract in force at `at` for each organisation that has one, by organisation id, judged exactly as
+    `contract_in_force` judges it (each organisation's local date, the latest-starting one winning), with its
+    tier and calendar: one query, whatever the number of organisations."""
+    moment = at or now()
+    days = {organisation.pk: organisation_date(organisation, moment) for organisation in organisations}
+    if not days:
+        return {}
+    candidates = (
+        Contract.objects.filter(organisation_id__in=days, starts_on__lte=max(days.values()))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=min(days.values())))
+        .select_related("tier", "calendar")
+        .order_by("-starts_on", "-id")
+    )
+    chosen: dict[int, Contract] = {}
+    for contract in candidates:
+        day = days[contract.organisation_id]
+        if contract.starts_on <= day and (contract.ends_on is None or contract.ends_on >= day):
+            chosen.setdefault(contract.organisation_id, contract)
+    return chosen

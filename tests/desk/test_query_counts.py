@@ -30,10 +30,13 @@ from tests.desk.conftest import DeskWorld, body, upload
 
 pytestmark = pytest.mark.django_db
 
-# session, user, page of tickets (with their related rows), saved views, queue and view counts (when not
-# cached), served organisations, the teams to share a view with, solutions, consultants, the bulk form's
-# teams, the bulk form's consultants, the header's unread notifications
-QUEUE_QUERIES = 12
+# session, user, page of tickets (with their related rows), the page's business-hours clocks and its
+# organisations' contracts in force (for the time left in business time), saved views, queue and view counts
+# (when not cached), served organisations, the teams to share a view with, solutions, consultants, the bulk
+# form's teams, the bulk form's consultants, the header's unread notifications. Contracts with a
+# business-hours calendar add its opening hours, closed days and extra openings (tests/desk/
+# test_queue_business_time.py).
+QUEUE_QUERIES = 14
 # session, user, ticket (with its related rows), the person's timeline order, contract in force, other open
 # tickets, links, development items, the SLA explanation (contract again, targets, calendar with its opening
 # hours, closed days and extra openings, the events that move clocks), timeline, its attachments, the assign

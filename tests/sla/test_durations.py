@@ -190,3 +190,20 @@ def test_the_queue_rows_sla_text(monkeypatch):
         assert sla_remaining(cph(3, 7, 45)) == "breached 35 min ago"
         assert sla_remaining(cph(1, 7, 45)) == "breached Tue 1 Dec, 07:45"
         assert sla_remaining(None) == ""
+
+
+def test_the_queue_rows_sla_text_in_business_time(monkeypatch):
+    """Friday 15:00 with 08–16 business hours: a deadline on Monday 10:00 is 3 business hours away."""
+    from picocore.tickets.templatetags.tickets import sla_remaining
+
+    monkeypatch.setattr("django.utils.timezone.now", lambda: cph(4, 15).astimezone(dt.UTC))
+    left = business_time_between(OFFICE, cph(4, 15), cph(7, 10))
+    assert left == dt.timedelta(hours=3)
+    with timezone.override(CPH):
+        assert sla_remaining(cph(7, 10)) == "due Mon 7 Dec, 10:00"  # wall clock: 67 hours away
+        assert sla_remaining(cph(7, 10), left) == "due in 3 h"
+        # 10 business hours (wall clock: four days) read as a duration; a day's worth of them (24 h) as the moment.
+        assert sla_remaining(cph(8, 9), business_time_between(OFFICE, cph(4, 15), cph(8, 9))) == "due in 10 h"
+        assert sla_remaining(cph(9, 15), business_time_between(OFFICE, cph(4, 15), cph(9, 15))) == (
+            "due Wed 9 Dec, 15:00"
+        )

@@ -62,10 +62,12 @@ def milestone_label(value: str) -> str:
 
 
 @register.filter
-def sla_remaining(due_at: dt.datetime | None) -> str:
+def sla_remaining(due_at: dt.datetime | None, left: dt.timedelta | None = None) -> str:
     """ "due in 1 h 20 min" (within a day) or "due Thu 3 Dec, 10:30", "breached 35 min ago" or "breached
-    Thu 3 Dec, 10:30", for a queue row; empty without a running clock. A queue row knows only its deadline, so
-    this counts wall-clock time; the ticket page counts business time."""
+    Thu 3 Dec, 10:30", for a queue row; empty without a running clock. `left` is the time left in the
+    clock's own time (business time for a business-hours clock, as the ticket page counts it: 1 business hour
+    left on a Friday at 15:00 reads "due in 1 h" though the deadline is on Monday); without it, the wall-clock
+    time until `due_at`."""
     from django.utils.translation import gettext as _
 
     from picocore.core.clock import now
@@ -73,11 +75,13 @@ def sla_remaining(due_at: dt.datetime | None) -> str:
 
     if due_at is None:
         return ""
-    left = due_at - now()
-    if left.total_seconds() > 0:
+    moment = now()
+    if due_at > moment:
+        left = due_at - moment if left is None else left
         if within_a_day(left):
             return _("due in %(left)s") % {"left": remaining_text(left, due_at=due_at)}
         return _("due %(moment)s") % {"moment": moment_text(due_at)}
+    left = due_at - moment
     if within_a_day(-left):
         return _("breached %(late)s ago") % {"late": duration_text(left)}
     return _("breached %(moment)s") % {"moment": moment_text(due_at)}
