@@ -10,7 +10,8 @@ def backfill(apps, schema_editor):
     """Fill the new columns of unfinished tickets from their stored clocks. The moment a clock has few hours
     left is taken in wall-clock hours (the tier's business calendar is not at hand here): exact for
     around-the-clock targets, and at worst later than exact for business-time ones until the next
-    recompute (`picocore sla_recompute` recomputes every unfinished ticket at once)."""
+    recompute (`picocore sla_recompute` recomputes every unfinished ticket at once; `sla.0004` enqueues that
+    recompute for the worker on every upgrade)."""
     Ticket = apps.get_model("tickets", "Ticket")
     SlaClock = apps.get_model("sla", "SlaClock")
     unfinished = ("new", "triaged", "in_progress", "waiting_on_customer", "waiting_on_third_party", "resolved")
