@@ -137,8 +137,15 @@ def ticket_send(
     files: list[UploadedFile[bytes]] | None = None,
     submission: str = "",
     seen_event_id: int | None = None,
+    status: str = "",
+    next_step: str = "",
+    next_step_due: dt.date | None = None,
 ) -> TicketEvent:
-    """Send what the composer holds: a public reply or an internal note.
+    """Send what the composer holds: a public reply or an internal note, and with it (as a canned reply fills
+    them in) a new `status` and a new `next_step` (with its expected date): all of it in one transaction, so a
+    status the ticket cannot move to (InvalidTransition, listing the allowed ones) or a next step that is
+    refused sends nothing. An empty `status` or `next_step` leaves it as it is; the status the ticket already
+    has is nothing to change. Resolving with a public reply takes the reply as the resolution note.
 
     `seen_event_id` is the newest event the page showed: when others have added events since, nothing is
     sent and StaleDraft lists what changed (checked under the ticket's row lock, so nothing slips in between).
@@ -167,7 +174,13 @@ def ticket_send(
                     newest_event_id=newest,
                 )
         send = ticket_services.ticket_reply if public else ticket_services.ticket_add_note
-        return send(actor=actor, ticket=current, body=body, files=files, submission=token)
+        event = send(actor=actor, ticket=current, body=body, files=files, submission=token)
+        if status and status != current.status:
+            note = event.body if public and status == Status.RESOLVED else ""
+            current = ticket_services.ticket_transition(actor=actor, ticket=current, to=status, note=note)
+        if next_step or next_step_due is not None:
+            ticket_services.ticket_set_next_step(actor=actor, ticket=current, text=next_step, due=next_step_due)
+        return event
 
 
 def phone_call_log(*, actor: User, **ticket_fields: Any) -> Ticket:

@@ -88,3 +88,10 @@ class LinkKind(models.TextChoices):
     RELATED = "related", _("is related to")
     DUPLICATE_OF = "duplicate_of", _("duplicates")
     PARENT_OF = "parent_of", _("is the parent of")
+
+
+class CannedReplyKind(models.TextChoices):
+    """What a canned reply fills: the composer's public reply or its internal note."""
+
+    REPLY = "reply", _("Public reply")
+    NOTE = "note", _("Internal note")

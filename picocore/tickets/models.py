@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.core.clock import now
 from picocore.core.models import TimeStampedModel
-from picocore.tickets.choices import OPEN_STATUSES, Channel, EventKind, LinkKind, Status
+from picocore.tickets.choices import OPEN_STATUSES, CannedReplyKind, Channel, EventKind, LinkKind, Status
 from picocore.tickets.timeline import Entry, entry_of
 
 if TYPE_CHECKING:
@@ -328,3 +328,63 @@ class SavedView(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CannedReply(TimeStampedModel):
+    """A reply or note template the desk fills into the composer, with placeholders (`picocore.tickets.canned`)
+    and optionally a status and next step applied with it. Personal (an `owner`), shared with one operations
+    team (`team`), or with everyone on the desk (neither): never both, a check constraint holds it. Personal
+    ones are their owner's to manage, shared ones a service manager's (`picocore.tickets.permissions`)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        verbose_name=_("owner"),
+        help_text=_("Set: a personal reply only its owner sees and uses."),
+    )
+    team = models.ForeignKey(
+        "tenancy.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        verbose_name=_("shared with team"),
+        help_text=_("Empty on a shared reply: everyone on the desk uses it."),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("writes"), max_length=10, choices=CannedReplyKind.choices, default=CannedReplyKind.REPLY)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("then set status"), max_length=30, choices=Status.choices, blank=True)
+    next_step = models.CharField(_("then set next step"), max_length=300, blank=True)
+    next_step_due_days = models.PositiveSmallIntegerField(_("next step expected in (days)"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=True) | models.Q(team__isnull=True), name="cannedreply_one_scope"
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "name"], condition=models.Q(owner__isnull=False), name="cannedreply_name_personal"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "name"], condition=models.Q(team__isnull=False), name="cannedreply_name_team"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(owner__isnull=True, team__isnull=True),
+                name="cannedreply_name_everyone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def personal(self) -> bool:
+        return self.owner_id is not None

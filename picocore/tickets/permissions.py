@@ -29,7 +29,7 @@ from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tenancy.scope import customer_restrict, restrict, serves, viewers_q
 from picocore.tickets.choices import OPEN_STATUSES, Status
-from picocore.tickets.models import SavedView, Ticket, TicketWatcher
+from picocore.tickets.models import CannedReply, SavedView, Ticket, TicketWatcher
 from picocore.tickets.states import allowed_next
 
 # What a customer may do to their own request's status (from resolved); everything else is the service team's.
@@ -306,3 +306,55 @@ def can_change_saved_view(actor: User, view: SavedView) -> bool:
     if view.owner_id == actor.pk:
         return True
     return view.team_id is not None and actor.staff_role in (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+_MANAGING_ROLES = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+def may_use_canned_replies(actor: User) -> bool:
+    """Canned replies are for the people who work tickets on the desk (not developers, not customers)."""
+    return bool(actor.is_authenticated and actor.is_active and actor.staff_role in _DESK_ROLES)
+
+
+_works_the_desk = may_use_canned_replies
+
+
+def canned_replies_q(actor: User) -> Q:
+    """The canned replies the actor uses on a ticket: their own personal ones, those shared with everyone on
+    the desk, and those shared with an operations team they belong to. Never another person's personal ones."""
+    own_teams = Team.objects.filter(members=actor, kind=TeamKind.OPERATIONS)
+    return Q(owner=actor) | Q(owner__isnull=True, team__isnull=True) | Q(owner__isnull=True, team__in=own_teams)
+
+
+def canned_replies_reachable_q(actor: User) -> Q:
+    """The canned replies the actor may open to manage: those of `canned_replies_q`, and for service managers
+    and administrators every shared one (they look after all teams' replies; nobody else's personal ones)."""
+    if actor.staff_role in _MANAGING_ROLES:
+        return Q(owner=actor) | Q(owner__isnull=True)
+    return canned_replies_q(actor)
+
+
+def can_manage_shared_canned_replies(actor: User) -> bool:
+    """Shared canned replies (for everyone, or for a team) are written and changed by service managers and
+    administrators."""
+    return _works_the_desk(actor) and actor.staff_role in _MANAGING_ROLES
+
+
+def can_create_canned_reply(actor: User, *, shared: bool, team: Team | None = None) -> bool:
+    """Anyone who works tickets on the desk keeps personal canned replies; shared ones (with everyone, or with
+    an operations team) are a service manager's."""
+    if not _works_the_desk(actor):
+        return False
+    if not shared:
+        return team is None
+    return can_manage_shared_canned_replies(actor) and (team is None or team.kind == TeamKind.OPERATIONS)
+
+
+def can_change_canned_reply(actor: User, reply: CannedReply) -> bool:
+    """Editing and deleting: a personal reply by its owner only; a shared one by a service manager or
+    administrator."""
+    if not _works_the_desk(actor):
+        return False
+    if reply.owner_id is not None:
+        return reply.owner_id == actor.pk
+    return can_manage_shared_canned_replies(actor)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
@@ -15,7 +16,8 @@ from picocore.tenancy.models import Membership, Organisation, User
 from picocore.tenancy.scope import customer_restrict
 from picocore.tickets.choices import UNFINISHED_STATUSES, EventKind, Status
 from picocore.tickets.keys import parse_ticket_key
-from picocore.tickets.models import Attachment, Ticket, TicketEvent
+from picocore.tickets.models import Attachment, CannedReply, Ticket, TicketEvent
+from picocore.tickets.permissions import canned_replies_q, canned_replies_reachable_q, may_use_canned_replies
 from picocore.tickets.timeline import StatusChanged
 
 LIST_RELATED = ("request_type", "requester", "team", "assignee")
@@ -179,3 +181,29 @@ def customer_prompt(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketEven
         if not waiting and isinstance(event.entry, StatusChanged) and event.entry.after == Status.RESOLVED:
             return event
     return None
+
+
+def canned_replies_offered(actor: User) -> list[CannedReply]:
+    """The active canned replies the actor may use on a ticket (their own, their teams', everyone's), by name:
+    one query, whatever their number."""
+    if not may_use_canned_replies(actor):
+        return []
+    return list(CannedReply.objects.filter(canned_replies_q(actor), active=True).order_by("name", "id"))
+
+
+def canned_replies_managed(actor: User) -> list[CannedReply]:
+    """The canned replies the actor may open to manage (active or not), personal ones first, then by name."""
+    if not may_use_canned_replies(actor):
+        return []
+    replies = CannedReply.objects.filter(canned_replies_reachable_q(actor)).select_related("team")
+    return sorted(replies, key=lambda reply: (not reply.personal, reply.name.casefold(), reply.pk))
+
+
+def canned_reply_get(*, actor: User, reply_id: int) -> CannedReply:
+    """One canned reply the actor may manage; NotFound for a missing one and for another person's alike."""
+    if may_use_canned_replies(actor):
+        replies = CannedReply.objects.filter(canned_replies_reachable_q(actor), pk=reply_id)
+        reply = replies.select_related("team").first()
+        if reply is not None:
+            return reply
+    raise NotFound(_("There is no such canned reply among yours."))
