@@ -15,7 +15,7 @@ from picocore.demo.catalogue import load_catalogue
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
-from picocore.tickets.choices import Channel, Status
+from picocore.tickets.choices import CannedReplyKind, Channel, Status
 from picocore.tickets.services import (
     ticket_assign,
     ticket_create,
@@ -23,6 +23,7 @@ from picocore.tickets.services import (
     ticket_set_next_step,
     ticket_transition,
 )
+from picocore.tickets.services.canned_replies import CannedReplyFields, canned_reply_create
 
 DEMO_PASSWORD = "picocore-demo"
 
@@ -106,6 +107,81 @@ def load_demo() -> None:
     development.organisations.set(orgs.values())
     _on_call_rota([people["consultant"], people["manager"]], operations)
     _load_tickets(orgs, solutions, people, operations)
+    _canned_replies(people, operations)
+
+
+# (name, kind, body, status, next step, expected in days): Magnus's shared ones first, then Carla's own.
+CannedRow = tuple[str, str, str, str, str, int | None]
+SHARED_CANNED_REPLIES: list[CannedRow] = [
+    (
+        "Ask for the import log",
+        CannedReplyKind.REPLY,
+        "Hi {requester_first_name},\n\nThank you for reporting {ticket_key}. To find the cause we need the log of the "
+        "failed import: please attach it to this request (Import › History › Download log).\n\n"
+        "Next step: {next_step}\n\nBest regards,\n{consultant_name}",
+        Status.WAITING_ON_CUSTOMER,
+        "We analyse the import log as soon as you have sent it.",
+        3,
+    ),
+    (
+        "Resolved: please confirm",
+        CannedReplyKind.REPLY,
+        "Hi {requester_first_name},\n\nWe have fixed the problem of {ticket_key} ({title}). Please check that "
+        "everything works again and confirm the resolution, or reopen the request if anything is still wrong.\n\n"
+        "Best regards,\n{consultant_name}",
+        Status.RESOLVED,
+        "",
+        None,
+    ),
+]
+TEAM_CANNED_REPLIES: list[CannedRow] = [
+    (
+        "Escalated to the hosting partner",
+        CannedReplyKind.REPLY,
+        "Hi {requester_first_name},\n\nThe cause of {ticket_key} lies with the hosting platform, so we have escalated "
+        "it to our hosting partner with everything we found. We follow it up with them and keep you informed.\n\n"
+        "Best regards,\n{consultant_name}",
+        Status.WAITING_ON_THIRD_PARTY,
+        "Our hosting partner investigates; we report back to you.",
+        1,
+    ),
+]
+PERSONAL_CANNED_REPLIES: list[CannedRow] = [
+    (
+        "I am on it",
+        CannedReplyKind.REPLY,
+        "Hi {requester_first_name},\n\nI have taken {ticket_key} and am looking into it now. I will get back to you "
+        "as soon as I know more.\n\nBest regards,\n{consultant_first_name}",
+        Status.IN_PROGRESS,
+        "We look for the cause.",
+        1,
+    ),
+    (
+        "Logs checked",
+        CannedReplyKind.NOTE,
+        "Checked the application and web server logs for {ticket_key}: no errors around the reported time. "
+        "Next: reproduce on staging.",
+        "",
+        "",
+        None,
+    ),
+]
+
+
+def _canned_replies(people: dict[str, User], operations: Team) -> None:
+    """The canned replies of the demo desk, saved (and audited) as their authors would save them."""
+
+    def fields(name, kind, body, status, next_step, days) -> CannedReplyFields:
+        return CannedReplyFields(name=name, kind=kind, body=body, status=status,
+                                 next_step=next_step,
+                                 next_step_due_days=days)  # fmt: skip
+
+    for row in SHARED_CANNED_REPLIES:
+        canned_reply_create(actor=people["manager"], fields=fields(*row), shared=True)
+    for row in TEAM_CANNED_REPLIES:
+        canned_reply_create(actor=people["manager"], fields=fields(*row), shared=True, team=operations)
+    for row in PERSONAL_CANNED_REPLIES:
+        canned_reply_create(actor=people["consultant"], fields=fields(*row))
 
 
 ROTA_WEEKS = 26

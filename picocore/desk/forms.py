@@ -16,9 +16,16 @@ from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
-from picocore.tickets.choices import LinkKind, staff_status_choices
-from picocore.tickets.permissions import actor_operations_teams, assignable_users, bulk_assignable_users
+from picocore.tickets.choices import Audience, CannedReplyKind, LinkKind, staff_status_choices, status_choices
+from picocore.tickets.models import CannedReply
+from picocore.tickets.permissions import (
+    actor_operations_teams,
+    assignable_users,
+    bulk_assignable_users,
+    can_manage_shared_canned_replies,
+)
 from picocore.tickets.queues import DEADLINE_SORT, SORTS
+from picocore.tickets.services.canned_replies import SETTABLE_STATUSES
 
 SORT_LABELS = {
     "updated": _("Recently updated"),
@@ -64,6 +71,12 @@ class MessageForm(NamesDroppedFiles):
     submission = SubmissionField()
     # The newest event the page showed: a draft written on an older page is not sent blindly.
     seen = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False, widget=forms.HiddenInput)
+    # Set with the message, as a canned reply fills them in (empty: left as they are).
+    status = forms.ChoiceField(
+        label=_("Then set status"), choices=lambda: [("", "—"), *staff_status_choices()], required=False
+    )
+    next_step = OneLineCharField(label=_("New next step, shown to the customer"), max_length=300, required=False)
+    next_step_due = forms.DateField(label=_("Date of the new next step"), required=False)
 
 
 class TimelineOrderForm(forms.Form):
@@ -223,3 +236,68 @@ class PhoneCallForm(forms.Form):
         )
         if incident is not None:
             self.fields["request_type"].initial = incident.pk
+
+
+class CannedReplyForm(forms.Form):
+    """A canned reply as its author writes it. The scope offered depends on who writes: a consultant keeps
+    personal ones only; a service manager also shares with everyone on the desk or one operations team. The
+    placeholders and the rest are checked by the service, which names the field of each problem."""
+
+    name = OneLineCharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Fills"), choices=CannedReplyKind.choices, widget=forms.RadioSelect)
+    body = forms.CharField(
+        label=_("Text"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 6}), strip=False, required=True
+    )
+    scope = forms.ChoiceField(label=_("Who uses it"))
+    status = forms.ChoiceField(label=_("Then set status"), required=False)
+    next_step = OneLineCharField(
+        label=_("Then set the next step (the customer sees it)"), max_length=300, required=False
+    )
+    next_step_due_days = forms.IntegerField(
+        label=_("Next step expected in (days)"), min_value=0, max_value=365, required=False
+    )
+    active = forms.BooleanField(label=_("Offered on tickets"), required=False, initial=True)
+
+    PERSONAL = "personal"
+    EVERYONE = "everyone"
+
+    def __init__(self, *args, actor: User, instance: CannedReply | None = None, **kwargs) -> None:
+        if instance is not None and not (args and args[0] is not None):
+            kwargs["initial"] = {
+                "name": instance.name,
+                "kind": instance.kind,
+                "body": instance.body,
+                "status": instance.status,
+                "next_step": instance.next_step,
+                "next_step_due_days": instance.next_step_due_days,
+                "active": instance.active,
+                "scope": self._scope_of(instance),
+            }
+        kwargs.setdefault("initial", {"kind": CannedReplyKind.REPLY, "active": True, "scope": self.PERSONAL})
+        super().__init__(*args, **kwargs)
+        self._teams: dict[str, Team] = {}
+        choices: list[tuple[str, str]] = []
+        if instance is None or instance.personal:
+            choices.append((self.PERSONAL, str(_("Only me (personal)"))))
+        if (instance is None or not instance.personal) and can_manage_shared_canned_replies(actor):
+            choices.append((self.EVERYONE, str(_("Everyone on the desk"))))
+            for team in Team.objects.filter(kind=TeamKind.OPERATIONS).order_by("name"):
+                self._teams[f"team-{team.pk}"] = team
+                choices.append((f"team-{team.pk}", str(_("Team %(team)s") % {"team": team.name})))
+        cast(forms.ChoiceField, self.fields["scope"]).choices = choices
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            ("", _("Leave as it is")),
+            *status_choices(Audience.STAFF, SETTABLE_STATUSES),
+        ]
+
+    def _scope_of(self, reply: CannedReply) -> str:
+        if reply.personal:
+            return self.PERSONAL
+        return f"team-{reply.team_id}" if reply.team_id else self.EVERYONE
+
+    def chosen_scope(self) -> tuple[bool, Team | None]:
+        """(shared, team) as chosen."""
+        chosen = self.cleaned_data["scope"]
+        if chosen == self.PERSONAL:
+            return False, None
+        return True, self._teams.get(chosen)

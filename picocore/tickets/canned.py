@@ -85,6 +85,12 @@ class FilledReply:
     next_step: str  # "" leaves the next step as it is
     next_step_due: dt.date | None
 
+    def draft(self) -> dict[str, str]:
+        """The composer's draft (as the ticket page refills it) this reply gives."""
+        due = self.next_step_due.isoformat() if self.next_step_due else ""
+        return {"tab": self.tab, "body": self.body, "status": self.status, "next_step": self.next_step,
+                "next_step_due": due, "notice": self.status_refused}  # fmt: skip
+
     def as_json(self) -> dict[str, str | int]:
         return {
             "id": self.reply_id,

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
 
+from picocore.audit.models import AuditEntry
 from picocore.catalog.choices import TicketType
 from picocore.catalog.models import RequestType
 from picocore.desk.models import DeskPreference, TicketPresence
@@ -24,7 +25,7 @@ from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
-from picocore.tickets.models import Attachment, SavedView, Ticket, TicketEvent, TicketLink, TicketWatcher
+from picocore.tickets.models import Attachment, CannedReply, SavedView, Ticket, TicketEvent, TicketLink, TicketWatcher
 from picocore.tickets.services import ticket_add_note
 from tests import factories
 from tests.conftest import Customer, make_customer
@@ -195,6 +196,10 @@ def state() -> dict:
             TicketPresence.objects.order_by("pk").values_list("ticket_id", "user_id", "seen_at", "typing_at")
         ),
         "preferences": list(DeskPreference.objects.order_by("pk").values_list("user_id", "timeline_order")),
+        "canned_replies": list(
+            CannedReply.objects.order_by("pk").values_list("pk", "owner_id", "team_id", "name", "body", "active")
+        ),
+        "audit": AuditEntry.objects.count(),
     }
 
 

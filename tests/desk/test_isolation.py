@@ -18,10 +18,12 @@ from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
 from picocore.tickets.queues import Filters, queues_for
 from picocore.tickets.services import ticket_take, ticket_transition
+from picocore.tickets.services.canned_replies import CannedReplyFields, canned_reply_create
 from picocore.tickets.services.saved_views import saved_view_create
 from tests.desk.conftest import (
     ACME_CHANGE_TITLE,
     ACME_FILE_BODY,
+    ACME_NOTE,
     ACME_NOTE_FILE_BODY,
     ACME_TITLE,
     NORD_CHANGE_TITLE,
@@ -90,6 +92,24 @@ def _carla_view(world: DeskWorld) -> dict:
     return {"view_id": view.pk}
 
 
+def _carla_reply(world: DeskWorld) -> dict:
+    """Carla's personal canned reply, holding something of ACME's."""
+    fields = CannedReplyFields(name="ACME careful", body=f"{ACME_NOTE} ({{ticket_key}})")
+    return {"reply_id": canned_reply_create(actor=world.consultant, fields=fields).pk}
+
+
+def _otto_has_hello(world: DeskWorld) -> dict:
+    """Otto already keeps a reply named "Hello": his post of the same one is refused (and changes nothing),
+    Carla's is saved."""
+    canned_reply_create(actor=world.outsider, fields=CannedReplyFields(name="Hello", body="Hi."))
+    return {}
+
+
+def _canned_form(world: DeskWorld) -> dict:
+    return {"name": "Hello", "kind": "reply", "body": "Hi {requester_first_name}", "scope": "personal",
+            "active": "on"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Case:
     """How to request one desk URL about ACME's data, and what the person who may do it gets."""
@@ -135,6 +155,23 @@ CASES: dict[str, Case] = {
     ),
     "phone": Case(
         methods=("GET", "POST"), owner={"GET": 200, "POST": 302}, data=_phone_call, outsider={"GET": 200, "POST": 400}
+    ),
+    "canned_replies": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_otto_has_hello,
+        data=_canned_form,
+        outsider={"GET": 200, "POST": 400},
+    ),
+    "canned_reply": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_carla_reply,
+        missing_kwargs=lambda w: {"reply_id": 999_999},
+        data=_canned_form,
+    ),
+    "canned_reply_delete": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=_carla_reply, missing_kwargs=lambda w: {"reply_id": 999_999}
     ),
     "ticket": Case(methods=("GET",), owner={"GET": 200}, kwargs=_key, missing_kwargs=_missing_key),
     "take": Case(methods=("POST",), owner={"POST": 302}, kwargs=_key, missing_kwargs=_missing_key),
@@ -282,6 +319,10 @@ def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> 
             (world.ticket.key, False, NO_SUCH_TICKET),
             (world.change.key, False, NO_SUCH_TICKET),
         ]
+    elif name == "canned_replies":
+        assert [reply.name for reply in response.context["personal"]] == ["Hello"]
+        if method == "POST":
+            assert form_errors(response) == ["There already is a canned reply named “Hello” here."]
     elif name == "phone" and method == "GET":
         assert "Nord Ltd" in page(response)
     elif name == "phone":

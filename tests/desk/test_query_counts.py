@@ -40,11 +40,11 @@ QUEUE_QUERIES = 14
 # session, user, ticket (with its related rows), the person's timeline order, contract in force, other open
 # tickets, links, development items, the SLA explanation (contract again, targets, calendar with its opening
 # hours, closed days and extra openings, the events that move clocks), timeline, its attachments, the assign
-# form's teams and consultants, the hand-off form's teams, the header's unread notifications
-TICKET_QUERIES = 21
+# form's teams and consultants, the hand-off form's teams, the canned replies, the header's unread notifications
+TICKET_QUERIES = 22
 # Without a business-hours calendar on the contract (the fixtures' default): no calendar, opening hours,
 # closed days, extra openings or calendar name to read.
-TICKET_QUERIES_WITHOUT_CALENDAR = 17
+TICKET_QUERIES_WITHOUT_CALENDAR = 18
 # session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
 DEVELOPMENT_LIST_QUERIES = 4
 # session, user, item, the header's unread notifications

@@ -17,6 +17,7 @@ from picocore.mail.models import InboundMessage
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
 from picocore.tickets.queues import QUEUES, Filters
+from picocore.tickets.services.canned_replies import CannedReplyFields, canned_reply_create
 from picocore.tickets.services.saved_views import saved_view_create
 from tests import factories
 from tests.desk.conftest import DeskWorld, body, build_world
@@ -115,6 +116,9 @@ def build_fuzz_world() -> FuzzWorld:
     saved_view = saved_view_create(
         actor=desk.consultant, name="Fuzzed", queue="team", filters=Filters(priority=3), sort=None, team=desk.operations
     )
+    canned = canned_reply_create(
+        actor=desk.consultant, fields=CannedReplyFields(name="Fuzzed", body="Hi {requester_first_name}")
+    )
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -130,6 +134,7 @@ def build_fuzz_world() -> FuzzWorld:
         "item_id": [str(desk.item.pk), str(desk.nord_item.pk), "999999"],
         "message_id": [str(message.pk), "999999"],
         "view_id": [str(saved_view.pk), "999999"],
+        "reply_id": [str(canned.pk), "999999"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],

@@ -4,6 +4,7 @@ Who may use it: consultants (for the organisations their teams serve), service m
 Developers reach only the development pages; everyone else gets 404, as for a ticket that does not exist.
 """
 
+from picocore.desk.views.canned import canned_reply_delete, canned_reply_edit, canned_reply_list
 from picocore.desk.views.common import desk_page, development_page
 from picocore.desk.views.development import development_item, development_list
 from picocore.desk.views.phone import phone_call
@@ -36,6 +37,9 @@ from picocore.desk.views.ticket import (
 __all__ = [
     "attachment_download",
     "bulk",
+    "canned_reply_delete",
+    "canned_reply_edit",
+    "canned_reply_list",
     "desk_home",
     "desk_page",
     "development_item",

@@ -18,6 +18,7 @@ from picocore.desk import forms
 from picocore.desk.models import TimelineOrder
 from picocore.desk.selectors import timeline_order_of
 from picocore.desk.services import StaleDraft, preference_set_timeline_order, presence_record, ticket_send
+from picocore.desk.views.canned import filled_replies
 from picocore.desk.views.common import desk_page, error_text
 from picocore.development.services import development_hand_off
 from picocore.sla.services import explain_clocks
@@ -52,10 +53,21 @@ def _ticket_page(
     status: int = 200,
     draft: dict[str, str] | None = None,
     changes: list[str] | None = None,
+    canned: str | None = None,
 ) -> HttpResponse:
-    """The ticket page. `draft` ({"tab": "reply"|"note", "body": …}) refills the composer, `changes` lists
-    what happened since the page the draft was written on."""
+    """The ticket page. `draft` ({"tab": "reply"|"note", "body": …, "status", "next_step", "next_step_due"})
+    refills the composer, `changes` lists what happened since the page the draft was written on, `canned` (a
+    canned reply's id, from the chooser without JavaScript) fills the composer with that reply."""
     org = ticket.organisation
+    can = ticket_actions(request.user, ticket, access=WORKS_ON)  # the desk's selectors return only those
+    canned_replies = filled_replies(request, ticket, allowed=[s.value for s in can["statuses"]])
+    chosen = None
+    if canned is not None:
+        chosen = next((filled for filled in canned_replies if str(filled.reply_id) == canned.strip()), None)
+        if chosen is None:
+            error, status = _("There is no such canned reply among yours."), 404
+        else:
+            draft = chosen.draft()
     with_tz = zoneinfo.ZoneInfo(org.time_zone)
     order = timeline_order_of(request.user)
     events = list(desk_timeline(ticket))
@@ -72,14 +84,16 @@ def _ticket_page(
         "newest_event_id": max((event.pk for event in events), default=0),
         "draft": draft,
         "active_tab": draft.get("tab", "reply"),
+        "canned_replies": canned_replies,
+        "canned_data": [filled.as_json() for filled in canned_replies],
+        "canned_chosen": chosen,
         "changes": changes or [],
         "dropped_files": _dropped_files(request) if error else None,
         "contract": contract_in_force(organisation=org),
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),
-        # The desk's selectors return only tickets the actor works on.
-        "can": ticket_actions(request.user, ticket, access=WORKS_ON),
+        "can": can,
         "customer_tz": with_tz,
         "message_form": forms.MessageForm(),
         "note_form": forms.MessageForm(),
@@ -102,7 +116,7 @@ def _ticket_page(
 @require_GET
 @desk_page
 def ticket_detail(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    return _ticket_page(request, desk_ticket_get(actor=request.user, key=key))
+    return _ticket_page(request, desk_ticket_get(actor=request.user, key=key), canned=request.GET.get("canned"))
 
 
 def _ticket_action(request: AuthenticatedRequest, key: str, act: Callable, success: str) -> HttpResponse:
@@ -169,6 +183,7 @@ def _send(request: AuthenticatedRequest, key: str, *, public: bool) -> HttpRespo
     tab = "reply" if public else "note"
     form = forms.MessageForm(request.POST, request.FILES)
     body = form.data.get("body", "") if form.is_valid() else ""
+    also = {field: form.data.get(field, "")[:300] for field in ("status", "next_step", "next_step_due")}
     try:
         if not form.is_valid():
             _bound(forms.MessageForm, request)
@@ -181,18 +196,28 @@ def _send(request: AuthenticatedRequest, key: str, *, public: bool) -> HttpRespo
             files=data["attachments"],
             submission=data["submission"],
             seen_event_id=data["seen"],
+            status=data["status"],
+            next_step=data["next_step"],
+            next_step_due=data["next_step_due"],
         )
     except NotFound:
         raise
     except StaleDraft as stale:
         ticket = desk_ticket_get(actor=request.user, key=key)
-        draft = {"tab": tab, "body": body, "files_dropped": "1" if request.FILES else ""}
+        draft = {"tab": tab, "body": body, "files_dropped": "1" if request.FILES else "", **also}
         return _ticket_page(request, ticket, error=stale.message, status=409, draft=draft, changes=stale.changes)
     except PicoCoreError as error:
         ticket = desk_ticket_get(actor=request.user, key=key)
-        draft = {"tab": tab, "body": body, "files_dropped": "1" if request.FILES else ""}
+        draft = {"tab": tab, "body": body, "files_dropped": "1" if request.FILES else "", **also}
         return _ticket_page(request, ticket, error=error_text(error), status=error.status_code, draft=draft)
-    messages.success(request, _("Reply sent to the customer.") if public else _("Internal note added."))
+    sent = _("Reply sent to the customer.") if public else _("Internal note added.")
+    if data["status"] and data["next_step"]:
+        sent = _("%(sent)s Status changed and next step updated.") % {"sent": sent}
+    elif data["status"]:
+        sent = _("%(sent)s Status changed.") % {"sent": sent}
+    elif data["next_step"]:
+        sent = _("%(sent)s Next step updated.") % {"sent": sent}
+    messages.success(request, sent)
     return redirect(reverse("desk:ticket", kwargs={"key": ticket.key}))
 
 

@@ -1,5 +1,6 @@
-/* The desk ticket page as a workspace: the composer's reply/note tabs, and who else is on the ticket.
-   Without JavaScript the page works as it is: two forms, no presence line. */
+/* The desk ticket page as a workspace: the composer's reply/note tabs, canned replies, and who else is on the
+   ticket. Without JavaScript the page works as it is: two forms, a canned reply chosen by reloading the page
+   with it filled in, no presence line. */
 (function () {
   "use strict";
 
@@ -93,8 +94,66 @@
     window.setInterval(poll, POLL_MS);
   }
 
+  /* Choosing a canned reply fills the composer from the replies the page embeds (already filled in for this
+     ticket by the server): its tab, its text (at the cursor, when a draft is already being written), and the
+     status and next step sent with it. */
+  function setUpCannedReplies(compose) {
+    var chooser = compose.querySelector("[data-canned]");
+    var data = document.getElementById("canned-replies");
+    if (!chooser || !data) return;
+    var replies = {};
+    JSON.parse(data.textContent).forEach(function (reply) { replies[String(reply.id)] = reply; });
+    var select = chooser.querySelector("select");
+    var notice = document.getElementById("canned-notice");
+    var lastFilled = {};
+
+    function apply(reply) {
+      var form = compose.querySelector("[data-panel=" + reply.tab + "]");
+      if (!form) return;
+      var tab = compose.querySelector("[role=tab][data-tab=" + reply.tab + "]");
+      if (tab && tab.getAttribute("aria-selected") !== "true") tab.click();
+      var area = form.querySelector("textarea[name=body]");
+      var current = area.value;
+      if (!current.trim() || current === lastFilled[reply.tab]) {
+        area.value = reply.body;
+      } else {
+        var at = area.selectionStart || current.length;
+        area.value = current.slice(0, at) + reply.body + current.slice(area.selectionEnd || at);
+      }
+      lastFilled[reply.tab] = area.value;
+      var status = form.querySelector("select[name=status]");
+      var step = form.querySelector("input[name=next_step]");
+      var due = form.querySelector("input[name=next_step_due]");
+      if (status) status.value = reply.status;
+      if (step) step.value = reply.next_step;
+      if (due) due.value = reply.next_step_due;
+      var also = form.querySelector("details.compose-also");
+      if (also && (reply.status || reply.next_step)) also.open = true;
+      if (notice) {
+        notice.textContent = reply.status_refused;
+        notice.hidden = !reply.status_refused;
+      }
+      area.focus();
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    function chosen() {
+      var reply = replies[select.value];
+      if (reply) apply(reply);
+      return reply;
+    }
+    select.addEventListener("change", chosen);
+    chooser.addEventListener("submit", function (event) {
+      // The button without JavaScript reloads the page filled in; here it fills in place.
+      if (chosen() || !select.value) event.preventDefault();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-compose]"), setUpTabs);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-compose]"), function (compose) {
+      setUpTabs(compose);
+      setUpCannedReplies(compose);
+    });
     var line = document.getElementById("presence");
     if (line) setUpPresence(line);
   });

@@ -1,0 +1,147 @@
+"""Canned replies on the desk: the page where a consultant keeps their personal ones and a service manager the
+shared ones, and the filling of one into a ticket's composer."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from picocore.core.errors import NotFound, PicoCoreError, ValidationError
+from picocore.desk import forms
+from picocore.desk.views.common import desk_page, error_text
+from picocore.tenancy.http import AuthenticatedRequest
+from picocore.tickets.canned import PLACEHOLDERS, FilledReply, fill_for_ticket
+from picocore.tickets.models import CannedReply, Ticket
+from picocore.tickets.permissions import can_change_canned_reply, can_manage_shared_canned_replies
+from picocore.tickets.selectors import canned_replies_managed, canned_replies_offered, canned_reply_get
+from picocore.tickets.services import canned_replies as services
+from picocore.tickets.services.canned_replies import CannedReplyFields
+
+
+def filled_replies(request: AuthenticatedRequest, ticket: Ticket, *, allowed: list[str]) -> list[FilledReply]:
+    """Every canned reply the person may use, filled for this ticket (one query, whatever their number)."""
+    today = timezone.localdate()
+    return [
+        fill_for_ticket(reply, ticket=ticket, actor=request.user, allowed=allowed, today=today)
+        for reply in canned_replies_offered(request.user)
+    ]
+
+
+def _fields(data: dict) -> CannedReplyFields:
+    return CannedReplyFields(
+        name=data["name"],
+        body=data["body"],
+        kind=data["kind"],
+        status=data["status"],
+        next_step=data["next_step"],
+        next_step_due_days=data["next_step_due_days"],
+        active=data["active"],
+    )
+
+
+def _show_errors(form: forms.CannedReplyForm, error: PicoCoreError) -> None:
+    if isinstance(error, ValidationError) and error.field_errors:
+        for field, field_messages in error.field_errors.items():
+            for message in field_messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, error_text(error))
+
+
+def _page(request: AuthenticatedRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    context = {"nav": "canned", "placeholders": PLACEHOLDERS, **context}
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page
+def canned_reply_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's canned replies and the shared ones they look after, with the form for a new one."""
+    actor = request.user
+    form = forms.CannedReplyForm(request.POST or None, actor=actor)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            shared, team = form.chosen_scope()
+            try:
+                reply = services.canned_reply_create(
+                    actor=actor, fields=_fields(form.cleaned_data), shared=shared, team=team
+                )
+            except PicoCoreError as error:
+                _show_errors(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("Saved the canned reply “%(name)s”.") % {"name": reply.name})
+                return redirect(reverse("desk:canned_replies"))
+        else:
+            status = 400
+    replies = canned_replies_managed(actor)
+    return _page(
+        request,
+        "desk/canned_replies.html",
+        {
+            "form": form,
+            "personal": [reply for reply in replies if reply.personal],
+            "shared": [reply for reply in replies if not reply.personal],
+            "manages_shared": can_manage_shared_canned_replies(actor),
+            "editable": {reply.pk for reply in replies if can_change_canned_reply(actor, reply)},
+        },
+        status=status,
+    )
+
+
+def _reachable(request: AuthenticatedRequest, reply_id: int) -> CannedReply:
+    try:
+        return canned_reply_get(actor=request.user, reply_id=reply_id)
+    except NotFound:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page
+def canned_reply_edit(request: AuthenticatedRequest, reply_id: int) -> HttpResponse:
+    """Change one canned reply: a personal one by its owner, a shared one by a service manager; anyone else who
+    may see it (a team's member) reads it only."""
+    actor = request.user
+    reply = _reachable(request, reply_id)
+    may_change = can_change_canned_reply(actor, reply)
+    form = forms.CannedReplyForm(request.POST or None, actor=actor, instance=reply)
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            form.add_error(None, _("Only its owner changes this canned reply."))
+            status = 403
+        elif form.is_valid():
+            shared, team = form.chosen_scope()
+            try:
+                if shared:
+                    services.canned_reply_update(actor=actor, reply=reply, fields=_fields(form.cleaned_data), team=team)
+                else:
+                    services.canned_reply_update(actor=actor, reply=reply, fields=_fields(form.cleaned_data))
+            except PicoCoreError as error:
+                _show_errors(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("Saved the canned reply “%(name)s”.") % {"name": reply.name})
+                return redirect(reverse("desk:canned_replies"))
+        else:
+            status = 400
+    return _page(
+        request, "desk/canned_reply.html", {"form": form, "reply": reply, "may_change": may_change}, status=status
+    )
+
+
+@require_POST
+@desk_page
+def canned_reply_delete(request: AuthenticatedRequest, reply_id: int) -> HttpResponse:
+    reply = _reachable(request, reply_id)
+    try:
+        services.canned_reply_delete(actor=request.user, reply=reply)
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+        return redirect(reverse("desk:canned_reply", kwargs={"reply_id": reply.pk}))
+    messages.success(request, _("Deleted the canned reply “%(name)s”.") % {"name": reply.name})
+    return redirect(reverse("desk:canned_replies"))
