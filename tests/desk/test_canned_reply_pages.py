@@ -106,7 +106,7 @@ def test_a_status_the_ticket_cannot_move_to_is_not_preset_and_the_page_says_so(c
     assert "selected>Waiting on customer" not in text
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", "", "1 OR 1=1"])
+@pytest.mark.parametrize("value", ["999999", "abc", " ", "1 OR 1=1"])
 def test_an_unknown_reply_is_404_with_the_page_and_nothing_filled(client, world, value):
     client.force_login(world.consultant)
     before = state()
@@ -115,6 +115,23 @@ def test_an_unknown_reply_is_404_with_the_page_and_nothing_filled(client, world,
     assert action_error(response) == "Not done: There is no such canned reply among yours."
     assert response.context["draft"] == {}
     assert state() == before
+
+
+def test_the_chooser_sent_without_a_choice_shows_the_page_as_it_is(client, world):
+    canned_reply_create(actor=world.consultant, fields=WAITING)
+    client.force_login(world.consultant)
+    response = client.get(reverse("desk:ticket", args=[world.ticket.key]), {"canned": ""})
+    assert (response.status_code, response.context["draft"], response.context["error"]) == (200, {}, "")
+
+
+def test_a_finished_ticket_offers_only_the_note_replies(client, world):
+    canned_reply_create(actor=world.consultant, fields=WAITING)
+    note = CannedReplyFields(name="Logs checked", body="Checked.", kind=CannedReplyKind.NOTE)
+    canned_reply_create(actor=world.consultant, fields=note)
+    ticket_transition(actor=world.consultant, ticket=world.ticket, to=Status.CANCELLED)
+    client.force_login(world.consultant)
+    response = client.get(reverse("desk:ticket", args=[world.ticket.key]))
+    assert chooser_names(response) == ["Logs checked (internal note)"]
 
 
 def test_another_consultants_personal_reply_cannot_be_chosen(client, world):

@@ -60,9 +60,14 @@ def _ticket_page(
     canned reply's id, from the chooser without JavaScript) fills the composer with that reply."""
     org = ticket.organisation
     can = ticket_actions(request.user, ticket, access=WORKS_ON)  # the desk's selectors return only those
-    canned_replies = filled_replies(request, ticket, allowed=[s.value for s in can["statuses"]])
+    # Only what the page can take: no public replies on a ticket that takes no more replies.
+    canned_replies = [
+        filled
+        for filled in filled_replies(request, ticket, allowed=[s.value for s in can["statuses"]])
+        if can[filled.tab]
+    ]
     chosen = None
-    if canned is not None:
+    if canned:  # the chooser sent without a choice shows the page as it is
         chosen = next((filled for filled in canned_replies if str(filled.reply_id) == canned.strip()), None)
         if chosen is None:
             error, status = _("There is no such canned reply among yours."), 404
