@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Field, Model
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from picocore.audit.models import AuditAction, AuditEntry
 from picocore.audit.services import RowChanges, audit_record, diff, snapshot, stored_snapshot
@@ -126,11 +126,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     fields = ["at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table"]
     readonly_fields = ["at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table"]
 
-    @admin.display(description=_lazy("What changed"))
+    @admin.display(description=gettext_lazy("What changed"))
     def changes_table(self, entry: AuditEntry) -> str:
         return changes_table(entry.changes, entry.content_type.model_class())
 
-    @admin.display(description=_lazy("Fields"))
+    @admin.display(description=gettext_lazy("Fields"))
     def changed_fields(self, entry: AuditEntry) -> str:
         return ", ".join(entry.changes) if isinstance(entry.changes, dict) else ""
 

@@ -11,6 +11,9 @@ from typing import Any, TypedDict
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -88,7 +91,20 @@ class NamesDroppedFiles(forms.Form):
                 ).append(dropped_files_message(names))
 
 
+class ConfiguredOptions(forms.Select):
+    """A select whose options (except the empty "Choose…") are configured or landscape data, marked as such
+    so that pages can be checked for untranslated text outside what people typed."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in ("", None):
+            option["attrs"]["data-user-content"] = True
+        return option
+
+
 class EnvironmentChoiceField(forms.ModelChoiceField):
+    widget = ConfiguredOptions
+
     def label_from_instance(self, obj: Environment) -> str:
         return f"{obj.solution.name} · {obj.get_kind_display()}"
 
@@ -108,8 +124,21 @@ class FutureDateField(forms.DateField):
             raise forms.ValidationError(_("Choose a date after today."), code="not_in_future")
 
 
+def _with_help(label: object, help_text: object) -> str:
+    return f"{label} — {help_text}"
+
+
+# Lazy: the choices are built once, at import, and each request reads them in its own language.
+_lazy_with_help = lazy(_with_help, str)
+
+
 def _choice_with_help(choices, help_texts) -> list[tuple[str, str]]:
-    return [(value, f"{label} — {help_texts[value]}") for value, label in choices]
+    return [(value, _lazy_with_help(label, help_texts[value])) for value, label in choices]
+
+
+def _configured(text: str) -> SafeString | str:
+    """A label or help text an administrator typed, marked as such (escaped) for the page checks."""
+    return format_html("<span data-user-content>{}</span>", text) if text else text
 
 
 class _CommonArguments(TypedDict):
@@ -119,7 +148,11 @@ class _CommonArguments(TypedDict):
 
 
 def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
-    common: _CommonArguments = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
+    common: _CommonArguments = {
+        "label": _configured(spec.label),
+        "required": spec.required,
+        "help_text": _configured(spec.help_text),
+    }
     match spec.kind:
         case FieldKind.TEXT:
             return OneLineCharField(max_length=500, **common)
@@ -127,7 +160,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
             return forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), **common)
         case FieldKind.CHOICE:
             options = [(option, option) for option in spec.choice_list]
-            return forms.ChoiceField(choices=[("", _("Choose…")), *options], **common)
+            return forms.ChoiceField(choices=[("", _("Choose…")), *options], widget=ConfiguredOptions, **common)
         case FieldKind.DATE:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case FieldKind.NUMBER:
@@ -165,6 +198,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
         case FieldKind.SOLUTION:
             return forms.ModelChoiceField(
                 queryset=Solution.objects.filter(organisation=organisation).order_by("name"),
+                widget=ConfiguredOptions,
                 empty_label=_("Choose a solution…"),
                 **common,
             )

@@ -10,6 +10,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from picocore.sla.calendar import BusinessCalendar, add_business_time, business_time_between
 from picocore.tickets.timeline import AttachmentAdded, Entry, PublicReply, StatusChanged
 
@@ -212,15 +215,24 @@ def next_update_clock(history: History, target: Target, now: dt.datetime, pausin
 
 
 def describe_target(seconds: int, business: bool) -> str:
-    """ "1 business hour", "30 minutes around the clock", "2 business hours 30 minutes"…"""
+    """ "1 business hour", "30 minutes around the clock", "2 business hours 30 minutes"…, in the active
+    language."""
     hours, rest = divmod(seconds // 60, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} {'business ' if business else ''}hour{'s' if hours != 1 else ''}")
+        parts.append(
+            ngettext("%(hours)d business hour", "%(hours)d business hours", hours)
+            if business
+            else ngettext("%(hours)d hour", "%(hours)d hours", hours)
+        )
     if rest:
-        parts.append(f"{rest} {'business ' if business and not hours else ''}minute{'s' if rest != 1 else ''}")
-    text = " ".join(parts) or "0 minutes"
-    return text if business else f"{text} around the clock"
+        parts.append(
+            ngettext("%(minutes)d business minute", "%(minutes)d business minutes", rest)
+            if business and not hours
+            else ngettext("%(minutes)d minute", "%(minutes)d minutes", rest)
+        )
+    text = " ".join(parts) % {"hours": hours, "minutes": rest} if parts else _("0 minutes")
+    return text if business else _("%(time)s around the clock") % {"time": text}
 
 
 def pause_statuses(pause_on_third_party: bool) -> frozenset[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from picocore.contracts.models import ClockKind, Contract, SlaMetric
 from picocore.core.clock import now as current_time
@@ -67,25 +67,25 @@ class CustomerLine:
 
 
 METRIC_NAMES = {
-    SlaMetric.FIRST_RESPONSE: _lazy("First response"),
-    SlaMetric.NEXT_UPDATE: _lazy("Next update"),
-    SlaMetric.RESOLUTION: _lazy("Resolution"),
+    SlaMetric.FIRST_RESPONSE: gettext_lazy("First response"),
+    SlaMetric.NEXT_UPDATE: gettext_lazy("Next update"),
+    SlaMetric.RESOLUTION: gettext_lazy("Resolution"),
 }
 PROMISES = {
-    SlaMetric.FIRST_RESPONSE: _lazy("we will respond by"),
-    SlaMetric.NEXT_UPDATE: _lazy("you will hear from us again by"),
-    SlaMetric.RESOLUTION: _lazy("our target for resolving it is"),
+    SlaMetric.FIRST_RESPONSE: gettext_lazy("we will respond by"),
+    SlaMetric.NEXT_UPDATE: gettext_lazy("you will hear from us again by"),
+    SlaMetric.RESOLUTION: gettext_lazy("our target for resolving it is"),
 }
 # What we promised, said once the promise is broken: "We promised to respond by 20:21 and have not yet".
 BROKEN_PROMISES = {
-    SlaMetric.FIRST_RESPONSE: _lazy("we promised to respond by %(due)s and have not yet"),
-    SlaMetric.NEXT_UPDATE: _lazy("we promised to update you by %(due)s and have not yet"),
-    SlaMetric.RESOLUTION: _lazy("we promised to resolve it by %(due)s and have not yet"),
+    SlaMetric.FIRST_RESPONSE: gettext_lazy("we promised to respond by %(due)s and have not yet"),
+    SlaMetric.NEXT_UPDATE: gettext_lazy("we promised to update you by %(due)s and have not yet"),
+    SlaMetric.RESOLUTION: gettext_lazy("we promised to resolve it by %(due)s and have not yet"),
 }
 ENDINGS = {
-    "cancelled": _lazy("the request was cancelled"),
-    "resolved": _lazy("resolved"),
-    "closed": _lazy("closed"),
+    "cancelled": gettext_lazy("the request was cancelled"),
+    "resolved": gettext_lazy("resolved"),
+    "closed": gettext_lazy("closed"),
 }
 
 

@@ -10,7 +10,7 @@ from picocore.core.views import bad_request, server_error
 pytestmark = pytest.mark.django_db
 
 HEADER = '<header class="site-header">'
-BRAND = '<a class="brand" href="/">Pico<span>Core</span></a>'
+BRAND = '<a class="brand" href="/" translate="no">Pico<span>Core</span></a>'
 BACK = '<a href="/">Back to your requests</a>'
 
 

@@ -158,8 +158,8 @@ def test_a_customer_refusal_keeps_the_customers_words(world):
 def test_development_milestones_are_shown_by_label(carla, client, world):
     development_item_move(actor=world.acme_developer, item=world.item, milestone=Milestone.READY_FOR_RELEASE)
     desk = visible(carla.get(reverse("desk:ticket", args=["ACME-2"])))
-    assert "Development (ACME development): Handed to development" in desk
-    assert "Development (ACME development): Ready for release" in desk
+    assert "Development ( ACME development ): Handed to development" in desk
+    assert "Development ( ACME development ): Ready for release" in desk
     assert "handed_over" not in desk and "ready_for_release" not in desk
     client.force_login(world.acme.requester)
     portal = visible(client.get(reverse("portal:request", args=["ACME-2"])))

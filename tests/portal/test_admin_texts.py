@@ -37,11 +37,14 @@ def test_the_catalogue_and_the_form_show_admin_texts_as_text(client, acme, hosti
     form = page(client.get("/portal/new/export/"))
     assert form.count(f"Help {ESCAPED}") == 3
     assert form.count(f"Label {ESCAPED}") == 3
-    assert f'<option value="XML {ESCAPED}">XML {ESCAPED}</option>' in form
-    assert f"<h1>Export {ESCAPED}</h1>" in form
-    assert f'<p class="muted">Summary {ESCAPED}</p>' in form
+    assert f'<option value="XML {ESCAPED}" data-user-content>XML {ESCAPED}</option>' in form
+    assert f"<h1 data-user-content>Export {ESCAPED}</h1>" in form
+    assert f'<p class="muted" data-user-content>Summary {ESCAPED}</p>' in form
     catalogue = page(client.get("/portal/new/"))
-    assert f"<strong>Export {ESCAPED}</strong><span>Summary {ESCAPED}</span>" in catalogue
+    assert (
+        f"<strong data-user-content>Export {ESCAPED}</strong><span data-user-content>Summary {ESCAPED}</span>"
+        in catalogue
+    )
 
 
 def test_a_refused_form_and_the_request_page_show_them_as_text_too(client, acme, consultant, hostile_type):

@@ -230,7 +230,7 @@ def test_a_waiting_request_shows_our_question_at_the_top_with_the_reply_box(clie
     assert "We need from you" in top
     assert "Which allergens list should we use?" in top
     assert "Is the old import still running?" not in top
-    assert "Asked by Carla Consultant" in top
+    assert "Asked by <span data-user-content>Carla Consultant</span>" in top
     assert f'action="/portal/requests/{ticket.key}/reply/"' in top  # the reply box is right there
     assert text.count('name="body"') == 1
     assert "Your answer to our question above." in text  # the next step says what to do

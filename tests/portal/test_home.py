@@ -26,8 +26,8 @@ def test_switching_organisation_changes_what_the_home_page_shows(client, acme, n
     assert home.context["membership"].organisation == acme.organisation  # first by name
     assert [t.title for t in home.context["page"].rows] == ["Acme images"]
     html = page(home)
-    assert f'<option value="{acme.organisation.pk}" selected>Acme Ltd</option>' in html
-    assert f'<option value="{nord.organisation.pk}">Nord Ltd</option>' in html
+    assert f'<option data-user-content value="{acme.organisation.pk}" selected>Acme Ltd</option>' in html
+    assert f'<option data-user-content value="{nord.organisation.pk}">Nord Ltd</option>' in html
 
     response = client.post("/portal/organisation/", {"organisation": nord.organisation.pk})
     assert (response.status_code, response["Location"]) == (302, "/portal/")
@@ -74,12 +74,12 @@ def test_times_are_shown_in_the_organisations_time_zone(client, acme, nord, monk
     client.force_login(acme.requester)
 
     home = page(client.get("/portal/"))
-    assert '<time datetime="2025-01-15T12:30:00+09:00">15 Jan, 12:30</time>' in home
+    assert '<time datetime="2025-01-15T12:30:00+09:00">Wed 15 Jan, 12:30</time>' in home
 
     # Working for Nord (Copenhagen, 04:30) now: Nord's list shows Copenhagen time, ACME's request Tokyo time.
     client.post("/portal/organisation/", {"organisation": nord.organisation.pk})
     home = page(client.get("/portal/"))
-    assert '<time datetime="2025-01-15T04:30:00+01:00">15 Jan, 04:30</time>' in home
+    assert '<time datetime="2025-01-15T04:30:00+01:00">Wed 15 Jan, 04:30</time>' in home
     request_page = page(client.get("/portal/requests/ACME-1/"))
     assert request_page.count('<time datetime="2025-01-15T12:30:00+09:00">Wed 15 Jan 2025, 12:30</time>') == 2
     assert "<dd>Asia/Tokyo</dd>" in request_page

@@ -190,13 +190,13 @@ def test_answers_are_stored_in_the_forms_order_with_their_labels(client, acme, d
     assert (ticket.solution, ticket.environment) == (acme.solution, acme.staging)
     html = page(client.get("/portal/requests/ACME-1/"))
     rendered = [
-        "<dt>Number of rows</dt><dd>1200.5</dd>",
-        "<dt>Go-live date</dt><dd>2025-03-01</dd>",
-        "<dt>File format</dt><dd>XLSX</dd>",
-        "<dt>Data verified?</dt><dd>Yes</dd>",
-        "<dt>Solution</dt><dd>ACME PIM</dd>",
-        "<dt>Environment</dt><dd>ACME PIM · Staging</dd>",
-        '<dt>Notes</dt><dd><span class="muted">—</span></dd>',
+        "<dt data-user-content>Number of rows</dt><dd><span data-user-content>1200.5</span></dd>",
+        "<dt data-user-content>Go-live date</dt><dd><span data-user-content>2025-03-01</span></dd>",
+        "<dt data-user-content>File format</dt><dd><span data-user-content>XLSX</span></dd>",
+        "<dt data-user-content>Data verified?</dt><dd>Yes</dd>",
+        "<dt data-user-content>Solution</dt><dd><span data-user-content>ACME PIM</span></dd>",
+        "<dt data-user-content>Environment</dt><dd><span data-user-content>ACME PIM · Staging</span></dd>",
+        '<dt data-user-content>Notes</dt><dd><span class="muted">—</span></dd>',
     ]
     positions = [html.find(fragment) for fragment in rendered]
     assert -1 not in positions, [f for f, p in zip(rendered, positions, strict=True) if p == -1]
@@ -224,13 +224,17 @@ def test_a_valid_request_lands_on_its_page_with_where_it_stands(client, acme, op
     assert response.status_code == 200
     html = page(response)
     assert messages_shown(response) == ["Thank you. Your request ACME-1 has been received."]
-    assert '<span class="ticket-key">ACME-1</span> Product images missing' in html
+    assert '<span class="ticket-key">ACME-1</span> <span data-user-content>Product images missing' in html
     assert '<span class="badge status-new">New</span>' in html
     assert '<span class="badge priority-2" title="High impact × Medium urgency → P2">P2</span>' in html
     assert '<span class="priority-reason">High impact × Medium urgency → P2</span>' in html
-    assert 'Operations <span class="muted">(a consultant will take it shortly)</span>' in html
+    assert (
+        '<span data-user-content>Operations</span> <span class="muted">(a consultant will take it shortly)</span>'
+        in html
+    )
     assert "We will set the next step when we have looked at your request." in html
-    assert "<dt>Steps to reproduce</dt><dd>Open any product page.</dd>" in html
+    steps = "<dt data-user-content>Steps to reproduce</dt><dd><span data-user-content>Open any product page.</span>"
+    assert steps in html
     assert "log.txt" in html
 
 
@@ -240,9 +244,9 @@ def test_the_request_page_shows_the_owner_and_next_step_once_set(client, acme, c
     ticket_set_next_step(actor=consultant, ticket=ticket, text="Re-run the image import", due=dt.date(2025, 3, 4))
     client.force_login(acme.requester)
     html = page(client.get("/portal/requests/ACME-1/"))
-    assert "<dd>Carla Consultant, Operations</dd>" in html
-    assert 'Re-run the image import — expected <time datetime="2025-03-04">Tue 4 Mar 2025</time>' in html
-    assert "Now handled by <strong>Carla Consultant, Operations</strong>" in html
+    assert "<dd><span data-user-content>Carla Consultant, Operations</span></dd>" in html
+    assert 'Re-run the image import</span> — expected <time datetime="2025-03-04">Tue 4 Mar 2025</time>' in html
+    assert "Now handled by <strong><span data-user-content>Carla Consultant, Operations</span></strong>" in html
 
 
 def test_bad_attachments_on_a_new_request_save_nothing_and_use_no_number(client, acme, settings):
@@ -288,7 +292,7 @@ def test_reply_with_a_file_and_download_it(client, acme):
     )  # fmt: skip
     follow = client.get("/portal/requests/ACME-1/")
     assert messages_shown(follow) == ["Your reply has been added."]
-    link = f'<a href="/portal/requests/ACME-1/files/{attachment.pk}/" download>page.txt</a>'
+    link = f'<a href="/portal/requests/ACME-1/files/{attachment.pk}/" download data-user-content>page.txt</a>'
     assert link in page(follow)
 
     download = client.get(f"/portal/requests/ACME-1/files/{attachment.pk}/")
@@ -516,7 +520,7 @@ def test_what_people_type_is_shown_as_text_never_as_markup(client, acme, data_im
         assert "<script>" not in html
         assert "Title &lt;script&gt;alert(1)&lt;/script&gt;" in html
     html = page(client.get("/portal/requests/ACME-1/"))
-    assert "<dd>Note &lt;script&gt;alert(1)&lt;/script&gt;</dd>" in html
+    assert "<dd><span data-user-content>Note &lt;script&gt;alert(1)&lt;/script&gt;</span></dd>" in html
     assert "<p>Reply &lt;script&gt;alert(1)&lt;/script&gt;</p>" in html
 
 

@@ -153,7 +153,7 @@ def test_desk_and_portal_render_every_kind_through_its_one_partial(example, staf
     if type(example) in shown:
         assert shown[type(example)] in html
     if isinstance(example, OwnerChanged):
-        assert ("Carla, Op" in html) and (("Op →" in html) == staff)
+        assert ("Carla, Op" in html) and (("Op</span> →" in html) == staff)
     if isinstance(example, Created | PublicReply) and example.inbound:
         assert ("full e-mail" in html) == staff and "by e-mail" in html
 

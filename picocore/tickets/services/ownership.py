@@ -2,11 +2,14 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import Priority
+from picocore.catalog.priority import override_reason
 from picocore.core.errors import ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate
@@ -124,7 +127,7 @@ def ticket_remind_overdue_next_step(*, ticket_id: int) -> bool:
             kind=NotificationKind.NEXT_STEP_OVERDUE,
             key=f"next_step_overdue:{ticket.pk}:{due.isoformat()}",
             title=_("Next step overdue since %(day)s: %(title)s")
-            % {"day": date_format(due, "D j M"), "title": ticket.title},
+            % {"day": date_format(due, "MONTH_DAY_FORMAT"), "title": ticket.title},
             body=_("The customer was told: “%(step)s”. Set a new next step so they know what happens now.")
             % {"step": ticket.next_step},
             ticket=ticket,
@@ -149,16 +152,9 @@ def ticket_change_priority(*, actor: User, ticket: Ticket, priority: int, reason
             raise ValidationError(field_errors={"priority": [_("The ticket already has this priority.")]})
         before = ticket.priority
         ticket.priority = priority
-        ticket.priority_reason = truncate(
-            _("Changed from %(before)s to %(after)s by %(who)s: %(reason)s")
-            % {
-                "before": Priority(before).label,
-                "after": Priority(priority).label,
-                "who": actor.full_name,
-                "reason": reason,
-            },
-            PRIORITY_REASON_MAX_LENGTH,
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # stored in one language, shown in each reader's
+            explained = override_reason(before, priority, actor.full_name, reason)
+        ticket.priority_reason = truncate(explained, PRIORITY_REASON_MAX_LENGTH)
         touch(ticket, "priority", "priority_reason")
         record(ticket, PriorityChanged(before=before, after=priority), actor=actor, body=reason)
     return ticket

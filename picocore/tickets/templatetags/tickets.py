@@ -1,10 +1,14 @@
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django import template
 
 from picocore.development.choices import Milestone
 from picocore.tickets.choices import Audience
 from picocore.tickets.choices import status_label as label_for
+
+if TYPE_CHECKING:
+    from picocore.tickets.models import Ticket
 
 register = template.Library()
 
@@ -93,3 +97,27 @@ def duration(value: dt.timedelta | None) -> str:
     from picocore.sla.presenters import duration_text
 
     return "—" if value is None else duration_text(value)
+
+
+@register.filter
+def priority_reason(ticket: "Ticket") -> str:
+    """Why the ticket has its priority, in the reader's language (plain text, e.g. for a tooltip)."""
+    from picocore.catalog.priority import reason_text
+
+    return reason_text(
+        impact=ticket.impact, urgency=ticket.urgency, priority=ticket.priority, stored=ticket.priority_reason
+    )
+
+
+@register.filter
+def priority_reason_marked(ticket: "Ticket") -> str:
+    """`priority_reason` for a page, with the consultant's name and words marked as what people typed."""
+    from picocore.catalog.priority import reason_text
+
+    return reason_text(
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+        priority=ticket.priority,
+        stored=ticket.priority_reason,
+        marked=True,
+    )
