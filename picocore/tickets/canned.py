@@ -84,6 +84,7 @@ class FilledReply:
     status_refused: str
     next_step: str  # "" leaves the next step as it is
     next_step_due: dt.date | None
+    scope: str = "everyone"  # "personal", "team" or "everyone": how the chooser groups it
 
     def draft(self) -> dict[str, str]:
         """The composer's draft (as the ticket page refills it) this reply gives."""
@@ -151,4 +152,5 @@ def fill_for_ticket(
         status_refused=refused,
         next_step=next_step,
         next_step_due=due if next_step else None,
+        scope="personal" if reply.owner_id is not None else "team" if reply.team_id is not None else "everyone",
     )

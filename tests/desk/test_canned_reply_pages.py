@@ -66,6 +66,18 @@ def test_the_chooser_offers_ones_replies_filled_in_for_this_ticket(client, world
     }]  # fmt: skip
 
 
+def test_the_chooser_groups_ones_own_then_the_teams_then_everyones(client, world):
+    canned_reply_create(actor=world.manager, fields=CannedReplyFields(name="Alpha all", body="x"), shared=True)
+    canned_reply_create(actor=world.manager, fields=CannedReplyFields(name="Beta team", body="x"), shared=True,
+                        team=world.operations)  # fmt: skip
+    canned_reply_create(actor=world.consultant, fields=CannedReplyFields(name="Zed mine", body="x"))
+    client.force_login(world.consultant)
+    response = client.get(reverse("desk:ticket", args=[world.ticket.key]))
+    assert chooser_names(response) == ["Zed mine", "Beta team", "Alpha all"]
+    labels = re.findall(r'<optgroup label="([^"]+)">', page(response))
+    assert [html.unescape(label) for label in labels] == ["Yours", "Your team's", "Everyone's"]
+
+
 def test_without_replies_the_page_points_to_where_they_are_written(client, world):
     client.force_login(world.consultant)
     response = client.get(reverse("desk:ticket", args=[world.ticket.key]))

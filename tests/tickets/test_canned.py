@@ -51,7 +51,7 @@ def test_first_name(full, expected):
 
 def _reply(**fields: Any):
     defaults = {"pk": 3, "name": "Waiting on logs", "kind": CannedReplyKind.REPLY, "body": "",
-                "status": "", "next_step": "", "next_step_due_days": None}  # fmt: skip
+                "status": "", "next_step": "", "next_step_due_days": None, "owner_id": 1, "team_id": None}  # fmt: skip
     return cast(Any, SimpleNamespace(**{**defaults, **fields}))
 
 
@@ -83,6 +83,12 @@ def test_filled_for_a_ticket_with_its_own_next_step_and_status():
     assert (filled.tab, filled.status, filled.status_refused) == ("reply", Status.WAITING_ON_CUSTOMER, "")
     assert (filled.next_step, filled.next_step_due) == ("Send us the log of ACME-7", dt.date(2026, 3, 30))
     assert filled.as_json()["next_step_due"] == "2026-03-30"
+    assert filled.scope == "personal"
+    team = fill_for_ticket(
+        _reply(owner_id=None, team_id=4), ticket=_ticket(), actor=CONSULTANT, allowed=[], today=TODAY
+    )
+    everyone = fill_for_ticket(_reply(owner_id=None), ticket=_ticket(), actor=CONSULTANT, allowed=[], today=TODAY)
+    assert (team.scope, everyone.scope) == ("team", "everyone")
 
 
 def test_without_a_next_step_of_its_own_the_tickets_is_used_and_left_alone():

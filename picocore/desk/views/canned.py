@@ -1,6 +1,8 @@
 """Canned replies on the desk: the page where a consultant keeps their personal ones and a service manager the
 shared ones, and the filling of one into a ticket's composer."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +15,7 @@ from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.desk import forms
 from picocore.desk.views.common import desk_page, error_text
 from picocore.tenancy.http import AuthenticatedRequest
+from picocore.tenancy.models import Team
 from picocore.tickets.canned import PLACEHOLDERS, FilledReply, fill_for_ticket
 from picocore.tickets.models import CannedReply, Ticket
 from picocore.tickets.permissions import can_change_canned_reply, can_manage_shared_canned_replies
@@ -22,12 +25,18 @@ from picocore.tickets.services.canned_replies import CannedReplyFields
 
 
 def filled_replies(request: AuthenticatedRequest, ticket: Ticket, *, allowed: list[str]) -> list[FilledReply]:
-    """Every canned reply the person may use, filled for this ticket (one query, whatever their number)."""
+    """Every canned reply the person may use, filled for this ticket (one query, whatever their number), in
+    the chooser's order."""
     today = timezone.localdate()
-    return [
+    filled = [
         fill_for_ticket(reply, ticket=ticket, actor=request.user, allowed=allowed, today=today)
         for reply in canned_replies_offered(request.user)
     ]
+    # The chooser groups them: one's own first, then one's teams', then everyone's (by name within each).
+    return sorted(filled, key=lambda reply: SCOPE_ORDER[reply.scope])
+
+
+SCOPE_ORDER = {"personal": 0, "team": 1, "everyone": 2}
 
 
 def _fields(data: dict) -> CannedReplyFields:
@@ -51,6 +60,25 @@ def _show_errors(form: forms.CannedReplyForm, error: PicoCoreError) -> None:
         form.add_error(None, error_text(error))
 
 
+def _submit(
+    request: AuthenticatedRequest,
+    form: forms.CannedReplyForm,
+    save: Callable[[CannedReplyFields, bool, Team | None], CannedReply],
+) -> tuple[HttpResponse | None, int]:
+    """Check the posted form and save it through `save` (fields, shared, team): the redirect back to the list
+    once saved, else no response and the status to answer with, the reasons shown on the form."""
+    if not form.is_valid():
+        return None, 400
+    shared, team = form.chosen_scope()
+    try:
+        reply = save(_fields(form.cleaned_data), shared, team)
+    except PicoCoreError as error:
+        _show_errors(form, error)
+        return None, error.status_code
+    messages.success(request, _("Saved the canned reply “%(name)s”.") % {"name": reply.name})
+    return redirect(reverse("desk:canned_replies")), 200
+
+
 def _page(request: AuthenticatedRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
     context = {"nav": "canned", "placeholders": PLACEHOLDERS, **context}
     return render(request, template, context, status=status)
@@ -64,20 +92,15 @@ def canned_reply_list(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.CannedReplyForm(request.POST or None, actor=actor)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            shared, team = form.chosen_scope()
-            try:
-                reply = services.canned_reply_create(
-                    actor=actor, fields=_fields(form.cleaned_data), shared=shared, team=team
-                )
-            except PicoCoreError as error:
-                _show_errors(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Saved the canned reply “%(name)s”.") % {"name": reply.name})
-                return redirect(reverse("desk:canned_replies"))
-        else:
-            status = 400
+        done, status = _submit(
+            request,
+            form,
+            lambda fields, shared, team: services.canned_reply_create(
+                actor=actor, fields=fields, shared=shared, team=team
+            ),
+        )
+        if done is not None:
+            return done
     replies = canned_replies_managed(actor)
     return _page(
         request,
@@ -114,21 +137,17 @@ def canned_reply_edit(request: AuthenticatedRequest, reply_id: int) -> HttpRespo
         if not may_change:
             form.add_error(None, _("Only its owner changes this canned reply."))
             status = 403
-        elif form.is_valid():
-            shared, team = form.chosen_scope()
-            try:
-                if shared:
-                    services.canned_reply_update(actor=actor, reply=reply, fields=_fields(form.cleaned_data), team=team)
-                else:
-                    services.canned_reply_update(actor=actor, reply=reply, fields=_fields(form.cleaned_data))
-            except PicoCoreError as error:
-                _show_errors(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Saved the canned reply “%(name)s”.") % {"name": reply.name})
-                return redirect(reverse("desk:canned_replies"))
         else:
-            status = 400
+            done, status = _submit(
+                request,
+                form,
+                # A personal reply keeps its scope; a shared one goes to the team (or everyone) chosen.
+                lambda fields, shared, team: services.canned_reply_update(
+                    actor=actor, reply=reply, fields=fields, **({"team": team} if shared else {})
+                ),
+            )
+            if done is not None:
+                return done
     return _page(
         request, "desk/canned_reply.html", {"form": form, "reply": reply, "may_change": may_change}, status=status
     )
