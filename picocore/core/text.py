@@ -8,6 +8,9 @@ the same on SQLite and PostgreSQL.
 import os
 import re
 import unicodedata
+from collections.abc import Mapping
+
+from django.utils.functional import lazy
 
 ELLIPSIS = "…"
 # Every character Python's str.splitlines() breaks on, plus NUL: none may appear in a one-line value.
@@ -57,3 +60,13 @@ def shorten_filename(name: str, *, max_bytes: int = 100, max_chars: int | None =
         stem = stem[: max(max_chars - len(extension), 1)]
     budget = max_bytes - len(extension.encode())
     return truncate_bytes(stem, budget).rstrip(" .") + extension
+
+
+def _percent(template: object, values: Mapping[str, object]) -> str:
+    return str(template) % {name: str(value) for name, value in values.items()}
+
+
+# `lazy_percent(gettext_lazy("Reason: %(reason)s"), {"reason": …})`: a %-formatted text translated when it is
+# read, not when it is built, so each reader (each recipient of a notification) reads it in their language;
+# the values may be lazy too.
+lazy_percent = lazy(_percent, str)

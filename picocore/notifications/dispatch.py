@@ -13,8 +13,10 @@ import zoneinfo
 from django.urls import reverse
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from picocore.contracts.models import SlaMetric
+from picocore.core.text import lazy_percent
 from picocore.notifications.models import NotificationKind as Kind
 from picocore.notifications.services import notify
 from picocore.sla.clocks import describe_target
@@ -81,9 +83,11 @@ def plan(event: TicketEvent) -> list[tuple[list[User], Kind, str | Promise]]:
     return steps
 
 
-def receipt_text(ticket: Ticket) -> str:
-    """The receipt of a new request: its key, what happens next and what we promise (the first-response clock
-    as just computed), in the customer organisation's time zone."""
+def _first_response(ticket: Ticket) -> SlaClock | None:
+    return SlaClock.objects.filter(ticket=ticket, metric=SlaMetric.FIRST_RESPONSE).first()
+
+
+def _receipt(ticket: Ticket, clock: SlaClock | None) -> str:
     zone = zoneinfo.ZoneInfo(ticket.organisation.time_zone)
     lines = [_("Your request %(key)s has reached us.") % {"key": ticket.key}]
     if ticket.next_step:
@@ -94,7 +98,6 @@ def receipt_text(ticket: Ticket) -> str:
         )
     else:
         lines.append(_("What happens next: our service desk looks at it and answers you here and by e-mail."))
-    clock = SlaClock.objects.filter(ticket=ticket, metric=SlaMetric.FIRST_RESPONSE).first()
     if clock is not None and clock.due_at is not None:
         target = describe_target(clock.target_seconds, business=clock.clock == "business")
         lines.append(
@@ -106,8 +109,20 @@ def receipt_text(ticket: Ticket) -> str:
     return "\n".join(lines)
 
 
-def _details(event: TicketEvent, kind: Kind) -> tuple[str, str]:
-    """The notification's text and, when it is not the ticket's page, its link."""
+# Lazy, so that each recipient reads the text in their own language when it is written for them (`notify`):
+# the data is read once, here; only the words are chosen per recipient.
+_lazy_receipt = lazy(_receipt, str)
+
+
+def receipt_text(ticket: Ticket) -> str:
+    """The receipt of a new request: its key, what happens next and what we promise (the first-response clock
+    as just computed), in the customer organisation's time zone, in the active language."""
+    return _receipt(ticket, _first_response(ticket))
+
+
+def _details(event: TicketEvent, kind: Kind) -> tuple[str | Promise, str]:
+    """The notification's text (lazy where it is ours, to be read in each recipient's language) and, when it is
+    not the ticket's page, its link."""
     entry = event.entry
     if kind == Kind.HAND_OFF and isinstance(entry, DevelopmentMilestone):
         # Developers cannot open the ticket; they open the item, and read its brief.
@@ -118,11 +133,14 @@ def _details(event: TicketEvent, kind: Kind) -> tuple[str, str]:
             return "", ""
         return item.brief, reverse("desk:development_item", kwargs={"item_id": item.pk})
     if kind == Kind.RECEIVED:
-        return receipt_text(event.ticket), ""
+        return _lazy_receipt(event.ticket, _first_response(event.ticket)), ""
     if kind == Kind.DEVELOPMENT and isinstance(entry, DevelopmentMilestone):
-        return _("Development work on your request: %(milestone)s.") % {"milestone": entry.milestone_label}, ""
+        milestone = lazy(lambda: entry.milestone_label, str)()
+        return lazy_percent(
+            gettext_lazy("Development work on your request: %(milestone)s."), {"milestone": milestone}
+        ), ""
     if kind == Kind.PRIORITY:
-        return _("Reason: %(reason)s") % {"reason": event.body} if event.body else "", ""
+        return lazy_percent(gettext_lazy("Reason: %(reason)s"), {"reason": event.body}) if event.body else "", ""
     return event.body, ""
 
 

@@ -76,7 +76,7 @@ def notify(
     kind: str,
     key: str,
     title: str | Promise,
-    body: str = "",
+    body: str | Promise = "",
     ticket: Ticket | None = None,
     event: TicketEvent | None = None,
     link: str = "",
@@ -91,7 +91,6 @@ def notify(
     A fixed number of queries whatever the number of recipients: who may hear of the ticket, preferences,
     already-notified, one bulk insert of notifications, and the outbox's bulk write.
     """
-    body = without_nul(body)
     users = [u for u in {u.pk: u for u in users if u is not None and u.is_active}.values()]
     if ticket is not None:
         users = audience(users, ticket=ticket, kind=kind)
@@ -103,13 +102,15 @@ def notify(
         return 0
     channels = channels_for(users, kind)
     moment = now()
-    # Each person reads the title (a lazy translation from the caller) and the e-mail in their own language.
+    # Each person reads the title and body (lazy translations from the caller) and the e-mail in their own
+    # language.
     # Titles are built from other texts (a ticket's title, a team's name): they are made to fit here, once,
     # for every caller, and kept on one line because they become e-mail subjects.
-    titles = {}
+    titles, bodies = {}, {}
     for user in users:
         with translation.override(user.email_language):
             titles[user.pk] = truncate(one_line(str(title)), TITLE_MAX_LENGTH)
+            bodies[user.pk] = without_nul(str(body))
     # ignore_conflicts: a concurrent run that notified someone in between wins; nobody is notified twice.
     Notification.objects.bulk_create(
         [
@@ -119,7 +120,7 @@ def notify(
                 kind=kind,
                 key=key,
                 title=titles[user.pk],
-                body=body,
+                body=bodies[user.pk],
                 link=link,
                 created_at=moment,
                 read_at=moment if channels[user.pk] == Channel.EMAIL else None,  # e-mail only: nothing waits here
@@ -129,7 +130,7 @@ def notify(
         ignore_conflicts=True,
     )
     emails = [
-        _email(user, kind, titles[user.pk], body, ticket, event, link)
+        _email(user, kind, titles[user.pk], bodies[user.pk], ticket, event, link)
         for user in users
         if channels[user.pk] in (Channel.EMAIL, Channel.BOTH)
     ]

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from picocore.tickets.choices import EventKind
@@ -273,11 +274,15 @@ class StatusChanged(Entry):
     def notices(self, *, by_staff: bool) -> tuple[Notice, ...]:
         from picocore.tickets.choices import Audience, Status, status_label
 
+        # Lazy: each recipient reads the status in their own language.
+        lazy_status = lazy(status_label, str)
         if not by_staff:
-            return (Notice(Who.TEAM, "status", f"{status_label(self.after, Audience.STAFF)}: %(title)s"),)
+            status = lazy_status(self.after, Audience.STAFF)
+            return (Notice(Who.TEAM, "status", format_lazy("{}: %(title)s", status)),)
         if self.after == Status.RESOLVED:
             return (Notice(Who.CUSTOMERS, "resolved", _("Resolved: %(title)s")),)
-        return (Notice(Who.CUSTOMERS, "status", f"{status_label(self.after, Audience.CUSTOMER)}: %(title)s"),)
+        status = lazy_status(self.after, Audience.CUSTOMER)
+        return (Notice(Who.CUSTOMERS, "status", format_lazy("{}: %(title)s", status)),)
 
 
 @entry
@@ -490,9 +495,12 @@ class DevelopmentMilestone(Entry):
         return str(Milestone(self.after).label) if self.after in Milestone.values else self.after
 
     def notices(self, *, by_staff: bool) -> tuple[Notice, ...]:
-        customers = Notice(Who.CUSTOMERS, "development", f"{self.milestone_label}: %(title)s")
+        # Lazy: each recipient reads the milestone in their own language.
+        label = lazy(lambda: self.milestone_label, str)()
+        customers = Notice(Who.CUSTOMERS, "development", format_lazy("{}: %(title)s", label))
         if self.handed_over:
-            return (Notice(Who.DEVELOPERS, "hand_off", f"Handed to {self.team}: %(title)s"), customers)
+            handed = format_lazy(_("Handed to {team}: %(title)s"), team=self.team)
+            return (Notice(Who.DEVELOPERS, "hand_off", handed), customers)
         return (customers,)
 
 

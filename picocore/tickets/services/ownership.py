@@ -6,13 +6,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from picocore.catalog.choices import Priority
 from picocore.catalog.priority import override_reason
 from picocore.core.errors import ValidationError
 from picocore.core.models import max_length_of
-from picocore.core.text import one_line, truncate
+from picocore.core.text import lazy_percent, one_line, truncate
 from picocore.notifications.models import NotificationKind
 from picocore.notifications.services import notify
 from picocore.tenancy.choices import TeamKind
@@ -107,6 +109,9 @@ def ticket_set_next_step(*, actor: User, ticket: Ticket, text: str, due: dt.date
     return ticket
 
 
+_lazy_date = lazy(date_format, str)
+
+
 def ticket_remind_overdue_next_step(*, ticket_id: int) -> bool:
     """Ask the assignee of an open ticket whose next step's date has passed for a new one; True if asked now.
 
@@ -126,10 +131,15 @@ def ticket_remind_overdue_next_step(*, ticket_id: int) -> bool:
             users=[ticket.assignee],
             kind=NotificationKind.NEXT_STEP_OVERDUE,
             key=f"next_step_overdue:{ticket.pk}:{due.isoformat()}",
-            title=_("Next step overdue since %(day)s: %(title)s")
-            % {"day": date_format(due, "MONTH_DAY_FORMAT"), "title": ticket.title},
-            body=_("The customer was told: “%(step)s”. Set a new next step so they know what happens now.")
-            % {"step": ticket.next_step},
+            # Lazy: the assignee reads it in their own language (`notify`), the date in its formats too.
+            title=lazy_percent(
+                gettext_lazy("Next step overdue since %(day)s: %(title)s"),
+                {"day": _lazy_date(due, "MONTH_DAY_FORMAT"), "title": ticket.title},
+            ),
+            body=lazy_percent(
+                gettext_lazy("The customer was told: “%(step)s”. Set a new next step so they know what happens now."),
+                {"step": ticket.next_step},
+            ),
             ticket=ticket,
         )
     return True
