@@ -4,6 +4,7 @@ import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,24 @@ class FormRenderer(TemplatesSetting):
     """Django's field rendering (label, help, errors, ARIA), wrapped in one `.field` block per field."""
 
     field_template_name = "forms/field.html"
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """A model choice list read in one plain query. Django's iterator reads it through `QuerySet.iterator()`,
+    which on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three round trips for a list of a
+    few teams or people."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A choice of one row of a short list (teams, consultants): see `ListedChoiceIterator`."""
+
+    iterator = ListedChoiceIterator
 
 
 def validate_one_line(value: str) -> None:

@@ -10,7 +10,7 @@ from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.catalog.forms import MultipleFileField, NamesDroppedFiles
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
-from picocore.core.forms import IdField, OneLineCharField, SubmissionField
+from picocore.core.forms import IdField, ListedModelChoiceField, OneLineCharField, SubmissionField
 from picocore.desk.models import TimelineOrder
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
@@ -100,13 +100,13 @@ def offer_only(field: forms.Field, queryset: QuerySet) -> None:
     """Show only `queryset` in the field's select (read when the page is rendered), while any value of the
     field's own queryset is still accepted: a choice made stale or posted by hand reaches the service, which
     refuses it with its own message instead of the form's "Select a valid choice"."""
-    offered = forms.ModelChoiceField(queryset=queryset, empty_label=cast(forms.ModelChoiceField, field).empty_label)
+    offered = ListedModelChoiceField(queryset=queryset, empty_label=cast(forms.ModelChoiceField, field).empty_label)
     field.widget.choices = offered.choices
 
 
 class AssignForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS))
-    assignee = forms.ModelChoiceField(
+    team = ListedModelChoiceField(label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS))
+    assignee = ListedModelChoiceField(
         label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False, empty_label=_("— team —")
     )
 
@@ -144,7 +144,7 @@ class MergeForm(forms.Form):
 
 
 class HandOffForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Development team"), queryset=Team.objects.none())
+    team = ListedModelChoiceField(label=_("Development team"), queryset=Team.objects.none())
     brief = forms.CharField(
         label=_("Brief for the developers"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -174,10 +174,10 @@ class BulkForm(forms.Form):
     keys = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
     to = forms.ChoiceField(label=_("New status"), choices=lambda: [("", "—"), *staff_status_choices()], required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=10_000)
-    team = forms.ModelChoiceField(
+    team = ListedModelChoiceField(
         label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS), required=False
     )
-    assignee = forms.ModelChoiceField(
+    assignee = ListedModelChoiceField(
         label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False
     )
 

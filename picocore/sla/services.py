@@ -8,8 +8,9 @@ rebuilds the clocks from the whole history, so the stored values are right by co
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -48,6 +49,8 @@ CLOCK_FUNCTIONS = {
 # Timeline kinds whose entries can move a deadline (each entry class says so); others (notes, links, SLA
 # records themselves) cannot.
 CLOCK_EVENTS = deadline_kinds()
+# Default of `contract=`: look the contract in force up (None is a real answer: there is none).
+_LOOK_UP: Any = object()
 
 
 def business_calendar(calendar: BusinessHoursCalendar | None, *, with_holidays: bool = True) -> BusinessCalendar:
@@ -132,11 +135,13 @@ class Policy:
         )
 
 
-def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
+def policy_for(*, ticket: Ticket, at: dt.datetime, contract: Any = _LOOK_UP) -> Policy | None:
     """The contract in force at `at` (by the organisation's local date) for the ticket's organisation, as
     targets for the ticket's priority (the contract's own override of a metric wins over its tier's); None
-    without a contract."""
-    contract = contract_in_force(organisation=ticket.organisation, at=at)
+    without a contract. A caller that has read `contract_in_force` for the same moment passes it as
+    `contract` (a `Contract` or None), with its tier and calendar."""
+    if contract is _LOOK_UP:
+        contract = contract_in_force(organisation=ticket.organisation, at=at)
     if contract is None:
         return None
     rules = SlaTarget.objects.filter(priority=ticket.priority).filter(
@@ -166,16 +171,28 @@ def policy_for(*, ticket: Ticket, at: dt.datetime) -> Policy | None:
     )
 
 
-def compute_clocks(ticket: Ticket, *, now: dt.datetime) -> tuple[Policy | None, dict[str, ClockState]]:
-    """Every clock of the ticket as of `now`, from its timeline and the contract in force at `now`."""
-    policy = policy_for(ticket=ticket, at=now)
+def compute_clocks(
+    ticket: Ticket,
+    *,
+    now: dt.datetime,
+    contract: Any = _LOOK_UP,
+    timeline: Sequence[TicketEvent] | None = None,
+) -> tuple[Policy | None, dict[str, ClockState]]:
+    """Every clock of the ticket as of `now`, from its timeline and the contract in force at `now`. A page
+    that has read them already passes the contract (see `policy_for`) and the whole `timeline` (every event
+    of the ticket, oldest first, with its actor), so that neither is read twice."""
+    policy = policy_for(ticket=ticket, at=now, contract=contract)
     if policy is None:
         return None, {}
-    events = TicketEvent.objects.filter(ticket=ticket, kind__in=CLOCK_EVENTS).order_by("created_at", "id")
-    rows = [
-        (e.created_at, e.entry, bool(e.public and e.actor is not None and e.actor.staff_role))
-        for e in events.select_related("actor")
-    ]
+    if timeline is None:
+        events: Iterable[TicketEvent] = (
+            TicketEvent.objects.filter(ticket=ticket, kind__in=CLOCK_EVENTS)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        )
+    else:
+        events = [e for e in timeline if e.kind in CLOCK_EVENTS]
+    rows = [(e.created_at, e.entry, bool(e.public and e.actor is not None and e.actor.staff_role)) for e in events]
     history = history_from(rows, created_at=ticket.created_at)
     clocks: dict[str, ClockState] = {}
     for metric, function in CLOCK_FUNCTIONS.items():
@@ -317,12 +334,18 @@ class SlaExplanation:
     problem: str = ""
 
 
-def explain_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> SlaExplanation:
+def explain_clocks(
+    ticket: Ticket,
+    *,
+    now: dt.datetime | None = None,
+    contract: Any = _LOOK_UP,
+    timeline: Sequence[TicketEvent] | None = None,
+) -> SlaExplanation:
     """Each clock with its target, calendar, running and paused periods and the reason for its deadline, in
-    the customer's time zone."""
+    the customer's time zone. `contract` and `timeline` as for `compute_clocks`."""
     now = now or current_time()
     zone = zoneinfo.ZoneInfo(ticket.organisation.time_zone)
-    policy, states = compute_clocks(ticket, now=now)
+    policy, states = compute_clocks(ticket, now=now, contract=contract, timeline=timeline)
     if policy is None:
         return SlaExplanation(clocks=[], zone=zone)
     calendar_name = policy.contract.calendar.name if policy.contract.calendar is not None else "around the clock"

@@ -5,11 +5,20 @@ import datetime as dt
 import pytest
 
 from picocore.contracts.models import Contract, SlaMetric
+from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now
 from picocore.sla.models import CalendarClosedDay, SlaClock
-from picocore.sla.services import sla_recompute
+from picocore.sla.services import explain_clocks, sla_recompute
 from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
-from picocore.tickets.services import ticket_change_priority, ticket_reopen, ticket_reply, ticket_transition
+from picocore.tickets.queues import desk_timeline
+from picocore.tickets.services import (
+    ticket_add_note,
+    ticket_change_priority,
+    ticket_reopen,
+    ticket_reply,
+    ticket_transition,
+)
 from tests.sla.conftest import CPH, set_targets
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +140,30 @@ def test_a_contracts_override_wins_over_its_tiers_target_on_every_database(sla_c
     ticket = sla_customer.ticket()  # the tier says 120 business minutes for a P2's first response
     assert (clocks(ticket)[FIRST].target_seconds, clocks(ticket)[FIRST].due_at) == (30 * 60, at(23, 9, 30))
     assert clocks(ticket)[RESOLUTION].target_seconds == 960 * 60  # not overridden: the tier's
+
+
+def test_explaining_from_the_page_s_contract_and_timeline_reads_neither_again(
+    sla_customer, consultant, clock, django_assert_num_queries
+):
+    """The desk's ticket page hands the SLA explanation the contract and the whole timeline it read itself:
+    the explanation is the same as one that reads them, without the contract and clock-event queries."""
+    ticket = sla_customer.ticket()
+    clock.set(at(23, 10))
+    ticket_add_note(actor=consultant, ticket=ticket, body="Checking the logs.")
+    ticket_reply(actor=consultant, ticket=ticket, body="Looking at it.")
+    clock.set(at(23, 11))
+    ticket_transition(actor=consultant, ticket=ticket, to=Status.IN_PROGRESS)
+    ticket_transition(actor=consultant, ticket=ticket, to=Status.WAITING_ON_CUSTOMER)
+    clock.set(at(24, 9))
+    ticket_reply(actor=sla_customer.requester, ticket=ticket, body="Here are the logs.")
+    clock.set(at(24, 13))
+    ticket = Ticket.objects.select_related("organisation").get(pk=ticket.pk)
+    moment = now()
+    read_alone = explain_clocks(ticket, now=moment)
+    contract = contract_in_force(organisation=ticket.organisation, at=moment)
+    timeline = list(desk_timeline(ticket))
+    # The tier's targets, then the calendar with its opening hours, closed days and extra openings.
+    with django_assert_num_queries(5):
+        given = explain_clocks(ticket, now=moment, contract=contract, timeline=timeline)
+    assert given == read_alone
+    assert [c.metric for c in given.clocks] == [str(m.label) for m in (FIRST, UPDATE, RESOLUTION)]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import chosen_file_names, dropped_files_message
 from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.desk import forms
 from picocore.desk.models import TimelineOrder
@@ -76,6 +77,10 @@ def _ticket_page(
     with_tz = zoneinfo.ZoneInfo(org.time_zone)
     order = timeline_order_of(request.user)
     events = list(desk_timeline(ticket))
+    # The SLA explanation reads the same contract and timeline as the page, at the same moment.
+    moment = now()
+    contract = contract_in_force(organisation=org, at=moment)
+    sla = explain_clocks(ticket, now=moment, contract=contract, timeline=events)
     newest_first = order == TimelineOrder.NEWEST_FIRST
     if newest_first:
         events.reverse()
@@ -94,7 +99,7 @@ def _ticket_page(
         "canned_chosen": chosen,
         "changes": changes or [],
         "dropped_files": _dropped_files(request) if error else None,
-        "contract": contract_in_force(organisation=org),
+        "contract": contract,
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),
@@ -110,7 +115,7 @@ def _ticket_page(
         "priority_form": forms.PriorityForm(initial={"priority": ticket.priority}),
         "link_form": forms.LinkForm(),
         "merge_form": forms.MergeForm(),
-        "sla": explain_clocks(ticket),
+        "sla": sla,
         "hand_off_form": forms.HandOffForm(organisation_id=org.pk)
         if ticket.ticket_type == TicketType.CHANGE_REQUEST
         else None,
