@@ -268,21 +268,23 @@ def desk_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
 
 
 def other_open_tickets(*, actor: User, ticket: Ticket, limit: int = 10) -> list[Ticket]:
-    """The organisation's other open tickets, most recently updated first (at most `limit`)."""
+    """The organisation's other open tickets, most recently updated first (at most `limit`), with only what the
+    ticket page lists of them: key, title, priority and status."""
     return list(
         desk_tickets(actor=actor)
         .filter(organisation_id=ticket.organisation_id, status__in=OPEN_STATUSES)
         .exclude(pk=ticket.pk)
-        .select_related("assignee")
+        .only("key", "title", "priority", "status")
         .order_by("-updated_at", "-id")[:limit]
     )
 
 
 def ticket_links(ticket: Ticket) -> list[TicketLink]:
-    """Links from and to the ticket, with the other tickets."""
+    """Links from and to the ticket, with the key and title of the tickets at both ends."""
     return list(
         TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
         .select_related("source", "target")
+        .only("kind", "source", "target", "source__key", "source__title", "target__key", "target__title")
         .order_by("created_at", "id")
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from picocore.core.clock import now
 from picocore.notifications.models import Notification, NotificationKind
+from picocore.tenancy.choices import StaffRole
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,24 @@ def test_portal_and_desk_headers_show_the_count(client, acme, consultant, page):
     )
     assert response.status_code == 200
     assert "Notifications, 3 unread" in response.content.decode()
+
+
+def test_the_count_follows_the_person_s_teams_and_role_from_page_to_page(acme, consultant, operations_team):
+    """The count's conditions are built once per person and process, but what they read (teams, memberships,
+    the person's role and whether they are active) is read by every count."""
+    from picocore.notifications.selectors import notification_unread_count
+
+    ticket = acme.ticket()
+    Notification.objects.filter(user=consultant).update(read_at=now())  # the new-request notice
+    add_notifications(consultant, 3, ticket=ticket)
+    assert notification_unread_count(actor=consultant) == 3
+    operations_team.organisations.remove(acme.organisation)  # the team no longer serves ACME
+    assert notification_unread_count(actor=consultant) == 0
+    operations_team.organisations.add(acme.organisation)
+    assert notification_unread_count(actor=consultant) == 3
+    consultant.staff_role = StaffRole.DEVELOPER  # developers see development work only
+    consultant.save()
+    assert notification_unread_count(actor=consultant) == 0
+    consultant.staff_role, consultant.is_active = StaffRole.CONSULTANT, False
+    consultant.save()
+    assert notification_unread_count(actor=consultant) == 0
