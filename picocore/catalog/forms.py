@@ -21,7 +21,7 @@ from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impac
 from picocore.catalog.models import FormField, RequestType
 from picocore.cmdb.models import Environment, Solution
 from picocore.core.clock import now
-from picocore.core.forms import OneLineCharField, SubmissionField
+from picocore.core.forms import OneLineCharField, SubmissionField, UserContentSelect
 from picocore.core.text import truncate, without_nul
 from picocore.tenancy.models import Organisation
 
@@ -91,19 +91,8 @@ class NamesDroppedFiles(forms.Form):
                 ).append(dropped_files_message(names))
 
 
-class ConfiguredOptions(forms.Select):
-    """A select whose options (except the empty "Choose…") are configured or landscape data, marked as such
-    so that pages can be checked for untranslated text outside what people typed."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if value not in ("", None):
-            option["attrs"]["data-user-content"] = True
-        return option
-
-
 class EnvironmentChoiceField(forms.ModelChoiceField):
-    widget = ConfiguredOptions
+    widget = UserContentSelect
 
     def label_from_instance(self, obj: Environment) -> str:
         return f"{obj.solution.name} · {obj.get_kind_display()}"
@@ -160,7 +149,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
             return forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), **common)
         case FieldKind.CHOICE:
             options = [(option, option) for option in spec.choice_list]
-            return forms.ChoiceField(choices=[("", _("Choose…")), *options], widget=ConfiguredOptions, **common)
+            return forms.ChoiceField(choices=[("", _("Choose…")), *options], widget=UserContentSelect, **common)
         case FieldKind.DATE:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
         case FieldKind.NUMBER:
@@ -198,7 +187,7 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
         case FieldKind.SOLUTION:
             return forms.ModelChoiceField(
                 queryset=Solution.objects.filter(organisation=organisation).order_by("name"),
-                widget=ConfiguredOptions,
+                widget=UserContentSelect,
                 empty_label=_("Choose a solution…"),
                 **common,
             )

@@ -30,6 +30,18 @@ class ListedChoiceIterator(ModelChoiceIterator):
             yield self.choice(obj)
 
 
+class UserContentSelect(forms.Select):
+    """A select whose options (except the empty "Choose…") are data people typed or configured (names,
+    solutions, configured choices), marked `data-user-content` so that pages can be checked for untranslated
+    text outside them."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in ("", None):
+            option["attrs"]["data-user-content"] = True
+        return option
+
+
 class ListedModelChoiceField(forms.ModelChoiceField):
     """A choice of one row of a short list (teams, consultants): see `ListedChoiceIterator`."""
 

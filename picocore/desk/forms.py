@@ -10,7 +10,7 @@ from picocore.catalog.choices import Impact, Priority, TicketType, Urgency
 from picocore.catalog.forms import MultipleFileField, NamesDroppedFiles
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
-from picocore.core.forms import IdField, ListedModelChoiceField, OneLineCharField, SubmissionField
+from picocore.core.forms import IdField, ListedModelChoiceField, OneLineCharField, SubmissionField, UserContentSelect
 from picocore.desk.models import TimelineOrder
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
@@ -105,9 +105,15 @@ def offer_only(field: forms.Field, queryset: QuerySet) -> None:
 
 
 class AssignForm(forms.Form):
-    team = ListedModelChoiceField(label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS))
+    team = ListedModelChoiceField(
+        widget=UserContentSelect, label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS)
+    )
     assignee = ListedModelChoiceField(
-        label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False, empty_label=_("— team —")
+        widget=UserContentSelect,
+        label=_("Consultant"),
+        queryset=User.objects.exclude(staff_role=""),
+        required=False,
+        empty_label=_("— team —"),
     )
 
     def __init__(self, *args, organisation_id: int, **kwargs):
@@ -144,7 +150,7 @@ class MergeForm(forms.Form):
 
 
 class HandOffForm(forms.Form):
-    team = ListedModelChoiceField(label=_("Development team"), queryset=Team.objects.none())
+    team = ListedModelChoiceField(widget=UserContentSelect, label=_("Development team"), queryset=Team.objects.none())
     brief = forms.CharField(
         label=_("Brief for the developers"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -175,10 +181,13 @@ class BulkForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=lambda: [("", "—"), *staff_status_choices()], required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=10_000)
     team = ListedModelChoiceField(
-        label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS), required=False
+        widget=UserContentSelect,
+        label=_("Team"),
+        queryset=Team.objects.filter(kind=TeamKind.OPERATIONS),
+        required=False,
     )
     assignee = ListedModelChoiceField(
-        label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False
+        widget=UserContentSelect, label=_("Consultant"), queryset=User.objects.exclude(staff_role=""), required=False
     )
 
     def __init__(self, *args, actor: User, **kwargs) -> None:

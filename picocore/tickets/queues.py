@@ -14,7 +14,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
@@ -35,18 +37,18 @@ MANAGERS = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 @dataclass(frozen=True)
 class Queue:
     slug: str
-    title: str
+    title: str | Promise  # lazy: read in each consultant's language
     managers_only: bool = False
 
 
 QUEUES = (
-    Queue("breaching", "Breaching soon"),
-    Queue("unassigned", "Unassigned in my teams"),
-    Queue("mine", "Mine"),
-    Queue("team", "My teams' open"),
-    Queue("waiting", "Waiting on customer"),
-    Queue("resolved", "Resolved, awaiting confirmation"),
-    Queue("all", "All open", managers_only=True),
+    Queue("breaching", _("Breaching soon")),
+    Queue("unassigned", _("Unassigned in my teams")),
+    Queue("mine", _("Mine")),
+    Queue("team", _("My teams' open")),
+    Queue("waiting", _("Waiting on customer")),
+    Queue("resolved", _("Resolved, awaiting confirmation")),
+    Queue("all", _("All open"), managers_only=True),
 )
 
 # Sort keys offered on queue pages: name → (field, descending). "remaining" lists the soonest deadline first

@@ -98,7 +98,8 @@ PAGE_TEXTS = """() => {
     for (const name of read) {
       if (element.hasAttribute(name)) found.push([element.getAttribute(name), `${where(element)}[${name}]`]);
     }
-    if (element.matches("input[type=submit], input[type=button], input[type=reset], button[value]")) {
+    // A button's value is sent, not shown; an input button shows its value.
+    if (element.matches("input[type=submit], input[type=button], input[type=reset]")) {
       found.push([element.value, `${where(element)}[value]`]);
     }
   }
@@ -191,4 +192,19 @@ def test_a_customer_admin_who_chose_danish_reads_our_question_in_danish(page: Pa
     page.goto("/portal/requests/ACME-2/")
     expect(page.locator("#we-need")).to_be_visible()
     danish.check(page)
+    assert console_errors == []
+
+
+def test_a_consultant_who_chose_danish_reads_the_desk_in_danish(page: Page, sign_in, danish, console_errors):
+    choose_danish("consultant@picocore.example")
+    sign_in(page, "consultant@picocore.example")
+    danish.check(page)  # her own queue
+    for queue in ("team", "breaching", "waiting"):
+        page.goto(f"/desk/queues/{queue}/")
+        danish.check(page)
+    # A ticket being worked (a reply, a next step, clocks running) and one waiting on the customer.
+    for key in ("ACME-4", "ACME-2"):
+        page.goto(f"/desk/tickets/{key}/")
+        expect(page.locator("[data-compose]")).to_be_visible()
+        danish.check(page)
     assert console_errors == []
