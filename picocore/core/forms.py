@@ -40,10 +40,15 @@ def attributes_html(attrs: dict[str, Any]) -> str:
     """The attributes as Django's `attrs.html` writes them: `False` leaves one out, `True` writes its name alone,
     anything else (`None` included) is written as escaped text."""
     return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
+
+
+def escaped(value: Any) -> str:
+    """A value as `{{ value|stringformat:'s' }}` writes it: its text, escaped unless it is marked safe."""
+    return conditional_escape(str(value))
 
 
 def select_html(widget: dict[str, Any]) -> SafeString | None:

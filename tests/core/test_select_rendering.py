@@ -5,7 +5,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from picocore.core.forms import FormRenderer
+from picocore.core.forms import FormRenderer, UserContentSelect
 
 
 class Choices(forms.Form):
@@ -18,6 +18,8 @@ class Choices(forms.Form):
         choices=[("1", "One")],
         widget=forms.Select(attrs={"disabled": True, "data-off": False, "aria-describedby": 'x"y', "data-none": None}),
     )
+
+    people = forms.ChoiceField(choices=[("", "Choose…"), ("7", "Åse Ørsted")], widget=UserContentSelect, initial="7")
 
 
 class OwnOption(forms.Select):
