@@ -1,20 +1,22 @@
-"""Canned replies in Chromium at 1366×768: choosing one fills the composer for this ticket (its tab, the
-requester's first name and key, the status and next step), the consultant edits it, and one Send applies
-the reply, the status and the next step."""
+"""Canned replies in Chromium at 1366×768 and on a phone's 390×844: choosing one fills the composer for this
+ticket (its tab, the requester's first name and key, the status and next step), the consultant edits it, and
+one Send applies the reply, the status and the next step."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _new_context, _new_page
+from tests.browser.conftest import PHONE, _new_context, _new_page
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+SIZES = {"1366x768": DESKTOP, "390x844": PHONE}
 NEXT_STEP = "We analyse the import log as soon as you have sent it."
 
 
-def test_a_canned_reply_fills_the_composer_and_sends(browser, live_server, demo, sign_in, console_errors):
-    tab = _new_page(_new_context(browser, live_server, **DESKTOP), console_errors)
+@pytest.mark.parametrize("size", SIZES)
+def test_a_canned_reply_fills_the_composer_and_sends(browser, live_server, demo, sign_in, console_errors, size):
+    tab = _new_page(_new_context(browser, live_server, **SIZES[size]), console_errors)
     try:
         sign_in(tab, "consultant@picocore.example")
         tab.goto("/desk/tickets/ACME-4/")  # in progress, asked by Anna Jensen
