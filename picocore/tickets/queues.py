@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
+from picocore.core.search import folded_contains
 from picocore.sla.selectors import business_time_left
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Team, User
@@ -173,7 +174,7 @@ class Filters:
         condition = Q(**{k: v for k, v in conditions.items() if v not in (None, "")})
         if self.text:
             key = parse_ticket_key(self.text)
-            matches = Q(title__icontains=self.text.strip())
+            matches = folded_contains("title", self.text.strip())
             condition &= matches | Q(key=key) if key else matches
         return condition
 

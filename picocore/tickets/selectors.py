@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
+from picocore.core.search import folded_contains
 from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, Organisation, User
 from picocore.tenancy.scope import customer_restrict
@@ -125,12 +126,12 @@ SEARCH_WORDS = 8  # more words than this narrow nothing a person would notice, a
 
 def search_q(text: str) -> Q:
     """Tickets whose key is `text` (any case), or whose title or description holds every word of it (any
-    case). A plain LIKE over a set the caller has already narrowed to one organisation and the person's
-    view of it; full-text search replaces it later."""
+    case, in any language: `folded_contains`). A plain LIKE over a set the caller has already narrowed to one
+    organisation and the person's view of it; full-text search replaces it later."""
     words = text.split()[:SEARCH_WORDS]
     matches = Q()
     for word in words:
-        matches &= Q(title__icontains=word) | Q(description__icontains=word)
+        matches &= folded_contains("title", word) | folded_contains("description", word)
     key = parse_ticket_key(text)
     return matches | Q(key=key) if key else matches
 

@@ -511,3 +511,13 @@ def test_the_list_runs_the_same_queries_for_10_and_1000_tickets(client, acme, no
     assert len(full.context["page"].rows) == 25 and full.context["page"].next_cursor is not None
     sql = queries(client, "/portal/requests/?q=bulk+request")
     assert [q for q in sql if q.upper().startswith("SELECT COUNT") and "notifications_" not in q] == []
+
+
+def test_search_finds_danish_letters_in_any_case_on_every_database(client, acme):
+    """SQLite's own LIKE folds only ASCII letters; the search folds æ, ø and å too (`picocore.core.search`)."""
+    acme.ticket(by=acme.requester, title="Æbleskiver på forsiden", description="Den GRØNNE knap virker ikke")
+    acme.ticket(by=acme.requester, title="Prices", description="nothing Danish")
+    client.force_login(acme.requester)
+    for typed in ("æble", "ÆBLE", "PÅ FORSIDEN", "grønne", "GRØNNE KNAP"):
+        assert keys(client.get(LIST, {"q": typed})) == ["ACME-1"], typed
+    assert keys(client.get(LIST, {"q": "grønne prices"})) == []
