@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from picocore.tenancy.models import User
+from tests.browser.conftest import PHONE, _new_context, _new_page
 
 pytestmark = pytest.mark.browser
 
@@ -155,7 +156,20 @@ def test_the_check_finds_an_english_word_outside_user_content(page: Page, live_s
     assert english_on(page) == ["button[aria-label]: sign, out in 'Sign out'"]
 
 
-def test_a_requester_who_chose_danish_reads_the_portal_in_danish(page: Page, sign_in, danish, console_errors):
+SIZES = {"1366x768": {"viewport": {"width": 1366, "height": 768}}, "390x844": PHONE}
+
+
+@pytest.fixture(params=SIZES)
+def sized(request, browser, live_server, demo, console_errors):
+    """A tab with no session, on a laptop's 1366×768 and on a phone's 390×844 (whose layout writes other texts:
+    the cell labels of its stacked tables)."""
+    context = _new_context(browser, live_server, **SIZES[request.param])
+    yield _new_page(context, console_errors)
+    context.close()
+
+
+def test_a_requester_who_chose_danish_reads_the_portal_in_danish(sized: Page, sign_in, danish, console_errors):
+    page = sized
     choose_danish("anna@acme.example")
     sign_in(page, "anna@acme.example")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mine henvendelser")

@@ -7,7 +7,7 @@ from django.test import Client
 
 from picocore.tenancy.choices import MembershipRole
 from picocore.tickets.choices import Status
-from picocore.tickets.services import ticket_merge, ticket_transition
+from picocore.tickets.services import ticket_merge, ticket_set_next_step, ticket_transition
 from tests import factories
 from tests.conftest import make_customer
 from tests.portal.support import body, messages_shown, page, resolve, session_organisation, state, upload
@@ -238,3 +238,21 @@ def test_a_page_link_of_another_organisation_shows_only_ones_own_requests(client
     assert response.status_code == 200
     assert [t.title for t in response.context["page"].rows] == ["Nord own"]
     assert "Acme" not in page(response)
+
+
+def test_home_and_full_list_show_requests_in_one_table(client, acme, consultant):
+    """One table partial serves both pages; only the differing column is chosen per page."""
+    ticket = acme.ticket(title="Images missing")
+    ticket_set_next_step(actor=consultant, ticket=ticket, text="Check the import log", due=None)
+    client.force_login(acme.admin)
+    home, full = page(client.get("/portal/")), page(client.get("/portal/requests/"))
+    key_cell = '<td data-label="Key"><a href="/portal/requests/ACME-1/">ACME-1</a></td>'
+    for text in (home, full):
+        assert text.count(key_cell) == 1
+        assert '<td data-label="Requester" data-user-content>' in text
+        assert '<span class="badge status-new">New</span>' in text
+    assert '<th scope="col">Next step</th>' in home and '<th scope="col">Created</th>' not in home
+    assert '<td data-label="Next step"><span data-user-content>Check the import log</span></td>' in home
+    assert '<th scope="col">Created</th>' in full and '<th scope="col">Next step</th>' not in full
+    assert '<span data-user-content>Images missing</span><div class="muted small">Incident · ' in full
+    assert '<span data-user-content>Images missing</span><div class="muted small"><span data-user-content>' in home
