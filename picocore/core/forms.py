@@ -11,6 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from picocore.core import errors
 from picocore.core.params import MAX_ID, parse_id
 from picocore.core.text import has_line_break, without_nul
 
@@ -205,3 +206,16 @@ class HoursMinutesField(forms.MultiValueField):
                 self.error_messages["too_short"], code="too_short", params={"minimum": self.min_minutes}
             )
         return total
+
+
+def show_service_errors(form: forms.Form, error: errors.PicoCoreError) -> None:
+    """A service's refusal shown on the form: each field error next to its field (named as the form names it,
+    through the form's `field_name_for` where it maps a service's fields to its own), anything else at the
+    top of the form."""
+    field_errors = error.field_errors if isinstance(error, errors.ValidationError) else {}
+    for field, field_messages in field_errors.items():
+        target = form.field_name_for(field) if hasattr(form, "field_name_for") else field
+        for message in field_messages:
+            form.add_error(target if target in form.fields else None, message)
+    if not field_errors:
+        form.add_error(None, error.message)

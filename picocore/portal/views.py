@@ -19,6 +19,7 @@ from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offered_request_type_get, offered_request_types
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.errors import NotFound, ValidationError
+from picocore.core.forms import show_service_errors
 from picocore.core.params import parse_id
 from picocore.core.text import without_nul
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
@@ -62,16 +63,6 @@ def portal_page(view):
             return view(request, *args, membership=membership, **kwargs)
 
     return wrapper
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field errors next to the form's fields; others at the top of the form."""
-    for field, field_messages in error.field_errors.items():
-        target = form.field_name_for(field) if hasattr(form, "field_name_for") else field
-        for message in field_messages:
-            form.add_error(target if target in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, error.message)
 
 
 def _switched_away(request: AuthenticatedRequest, membership, *, what: str) -> str | None:
@@ -253,7 +244,7 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
             try:
                 ticket = ticket_create(actor=request.user, organisation=organisation, **form.ticket_arguments())
             except ValidationError as error:
-                _apply_errors(form, error)
+                show_service_errors(form, error)
             else:
                 messages.success(request, _("Thank you. Your request %(key)s has been received.") % {"key": ticket.key})
                 return redirect("portal:request", key=ticket.key)
@@ -361,7 +352,7 @@ def request_reply(request: AuthenticatedRequest, key: str, membership) -> HttpRe
                 submission=form.cleaned_data["submission"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Your reply has been added."))
             return redirect(reverse("portal:request", kwargs={"key": ticket.key}) + "#timeline-end")
@@ -397,7 +388,7 @@ def request_reopen(request: AuthenticatedRequest, key: str, membership) -> HttpR
         try:
             ticket_reopen(actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("%(key)s is reopened; we are on it again.") % {"key": ticket.key})
             return redirect("portal:request", key=ticket.key)

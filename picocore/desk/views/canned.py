@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from picocore.core.errors import NotFound, PicoCoreError, ValidationError
+from picocore.core.errors import NotFound, PicoCoreError
+from picocore.core.forms import show_service_errors
 from picocore.desk import forms
 from picocore.desk.views.common import desk_page, error_text
 from picocore.tenancy.http import AuthenticatedRequest
@@ -51,15 +52,6 @@ def _fields(data: dict) -> CannedReplyFields:
     )
 
 
-def _show_errors(form: forms.CannedReplyForm, error: PicoCoreError) -> None:
-    if isinstance(error, ValidationError) and error.field_errors:
-        for field, field_messages in error.field_errors.items():
-            for message in field_messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, error_text(error))
-
-
 def _submit(
     request: AuthenticatedRequest,
     form: forms.CannedReplyForm,
@@ -73,7 +65,7 @@ def _submit(
     try:
         reply = save(_fields(form.cleaned_data), shared, team)
     except PicoCoreError as error:
-        _show_errors(form, error)
+        show_service_errors(form, error)
         return None, error.status_code
     messages.success(request, _("Saved the canned reply “%(name)s”.") % {"name": reply.name})
     return redirect(reverse("desk:canned_replies")), 200
