@@ -90,12 +90,29 @@ def _position(queryset: QuerySet, field: str, cursor: str, *, nulls_last: bool =
     return value, pk
 
 
+def _with_related(limited: QuerySet, related: tuple[str, ...]) -> QuerySet:
+    """The sliced list's rows by id (`id IN (SELECT id … LIMIT n)`), joined to their related rows and ordered as
+    the list. One query still, but PostgreSQL plans the list's own conditions apart from the joins: a queue's
+    tenancy and queue conditions joined to six related tables took it 20–70 ms to plan (50 times the time to
+    run it), the page's rows by id with the same six joins about 1 ms."""
+    rows = limited.model._default_manager.filter(pk__in=limited.values("pk"))
+    return rows.select_related(*related).order_by(*limited.query.order_by)
+
+
 def keyset_page(
-    queryset: QuerySet, *, field: str, descending: bool, cursor: str | None, size: int, nulls_last: bool = False
+    queryset: QuerySet,
+    *,
+    field: str,
+    descending: bool,
+    cursor: str | None,
+    size: int,
+    nulls_last: bool = False,
+    related: tuple[str, ...] = (),
 ) -> Page:
     """One page of `queryset` ordered by (`field`, id); a malformed cursor gives the first page, with
     `cursor_refused` set so the page can say so. With `nulls_last` (ascending only), rows without a value
-    follow all the others, by id."""
+    follow all the others, by id. `related` rows (as `select_related` names them) are joined to the page's
+    rows only, in the same query: see `_with_related`."""
     if nulls_last and descending:
         raise ValueError("nulls_last is for ascending lists")
     position = _position(queryset, field, cursor, nulls_last=nulls_last) if cursor else None
@@ -112,7 +129,8 @@ def keyset_page(
         else:
             later = Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": pk})
             ordered = ordered.filter(later | Q(**{f"{field}__isnull": True}) if nulls_last else later)
-    rows = list(ordered[: size + 1])
+    limited = ordered[: size + 1]
+    rows = list(_with_related(limited, related) if related else limited)
     has_more = len(rows) > size
     rows = rows[:size]
     next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if has_more else None

@@ -173,12 +173,16 @@ class MilestoneForm(forms.Form):
         self.fields["milestone"].widget.choices = [(m.value, m.label) for m in allowed_moves(current)]
 
 
+def bulk_status_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *staff_status_choices()]
+
+
 class BulkForm(forms.Form):
     ACTIONS = [("take", _("Take")), ("assign", _("Assign to team / consultant")), ("transition", _("Change status"))]
 
     action = forms.ChoiceField(label=_("With the selected tickets"), choices=ACTIONS)
     keys = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
-    to = forms.ChoiceField(label=_("New status"), choices=lambda: [("", "—"), *staff_status_choices()], required=False)
+    to = forms.ChoiceField(label=_("New status"), choices=bulk_status_choices, required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=10_000)
     team = ListedModelChoiceField(
         widget=UserContentSelect,

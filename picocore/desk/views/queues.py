@@ -17,6 +17,7 @@ from picocore.core.errors import NotFound, PicoCoreError
 from picocore.core.params import parse_id
 from picocore.core.text import has_line_break
 from picocore.desk import forms
+from picocore.desk.rows import options_html, queue_rows_html
 from picocore.desk.views.common import desk_page, error_text
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.http import AuthenticatedRequest
@@ -68,6 +69,22 @@ def desk_home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("desk:queue", slug="mine")
 
 
+def _solutions(organisation_ids: list[int], chosen: int | None) -> list[tuple[int, str]]:
+    """The filter's solutions: of the served organisations, or of the chosen one if it is served."""
+    solutions = Solution.objects.filter(organisation_id__in=organisation_ids)
+    if chosen is not None:
+        solutions = solutions.filter(organisation_id=chosen)
+    return list(solutions.order_by("name").values_list("pk", "name"))
+
+
+def _consultants(organisation_ids: list[int]) -> list[tuple[int, str]]:
+    """The filter's assignees: consultants and service managers of teams serving the served organisations."""
+    people = User.objects.filter(
+        teams__organisations__in=organisation_ids, staff_role__in=("consultant", "service_manager")
+    )
+    return list(people.distinct().order_by("full_name").values_list("pk", "full_name"))
+
+
 @require_GET
 @desk_page
 def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
@@ -83,13 +100,16 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     moment = now()
     if page.cursor_refused:
         filter_form.add_error("after", forms.QueueFiltersForm.CURSOR_REFUSED)
-    organisations = served_organisations(actor).order_by("name")
+    organisations = list(served_organisations(actor).order_by("name").values_list("pk", "name"))
+    organisation_ids = [pk for pk, _name in organisations]
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("view", None)
     views = saved_views_for(actor)
     counts = sidebar_counts(actor=actor, views=views)
     queues = queues_for(actor)
+    rows = queue_rows(page.rows, at=moment)
+    bulk_form = forms.BulkForm(actor=actor)
     current_view = next((v for v in views if v.pk == data.get("view") and v.queue == slug), None)
     context = {
         "nav": "queues",
@@ -102,30 +122,28 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "current": slug,
         "current_queue": next(q for q in queues if q.slug == slug),
         "page": page,
-        "rows": queue_rows(page.rows, at=moment),
-        "today": localdate(moment),
+        "rows": rows,
+        "rows_html": queue_rows_html(rows, today=localdate(moment)),
         "filters": filters,
         "sort": sort,
         "sorts": [(key, forms.SORT_LABELS[key]) for key in sorts_for(slug)],
         "query": f"{query.urlencode()}&view={data['view']}" if data.get("view") else query.urlencode(),
         "organisations": organisations,
+        "organisation_options": options_html(organisations, selected=filters.organisation, user_content=True),
         # Always within the served organisations: a foreign organisation id in the filter must not list its
         # solutions.
-        "solutions": Solution.objects.filter(organisation__in=organisations).order_by("name")
-        if filters.organisation is None
-        else Solution.objects.filter(organisation__in=organisations, organisation_id=filters.organisation).order_by(
-            "name"
+        "solution_options": options_html(
+            _solutions(organisation_ids, filters.organisation), selected=filters.solution, user_content=True
         ),
-        "consultants": User.objects.filter(
-            teams__organisations__in=organisations, staff_role__in=("consultant", "service_manager")
-        )
-        .distinct()
-        .order_by("full_name"),
-        "statuses": staff_status_choices(),
-        "types": TicketType.choices,
-        "priorities": Priority.choices,
-        "bulk_form": forms.BulkForm(actor=actor),
-        "now_moment": moment,
+        "consultant_options": options_html(
+            _consultants(organisation_ids), selected=filters.assignee, user_content=True
+        ),
+        "status_options": options_html(staff_status_choices(), selected=filters.status),
+        "type_options": options_html(TicketType.choices, selected=filters.ticket_type),
+        "priority_options": options_html(Priority.choices, selected=filters.priority),
+        "bulk_form": bulk_form,
+        "bulk_action_options": options_html(forms.BulkForm.ACTIONS, selected=None),
+        "bulk_status_options": options_html(forms.bulk_status_choices(), selected=None),
         "filter_form": filter_form,
     }
     return render(request, "desk/queue.html", context, status=400 if filter_form.errors else 200)
