@@ -14,16 +14,17 @@ def load(name: str) -> dict | None:
 
 
 def main() -> None:
-    seeds = {db: load(f"seed-{db}") for db in DATABASES}
+    seeds = {path.stem.removeprefix("seed-"): load(path.stem) for path in sorted(RESULTS.glob("seed-*.json"))}
     portals = {db: load(f"portal-{db}") for db in DATABASES}
     throughputs = {db: load(f"throughput-{db}") for db in DATABASES}
 
-    print("| seed | tickets | events | seconds | tickets/s | database size | load average |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| seed | tickets | events | seconds | tickets/s | events/s | database size | load average |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for db, seed in seeds.items():
         if seed:
             figures = [f"{seed['tickets']:,}", f"{seed['events']:,}", f"{seed['seed_seconds']:.0f}"]
-            figures += [f"{seed['tickets_per_second']:,}", seed["database_size"], seed["machine"]["load average"]]
+            figures += [f"{seed['tickets_per_second']:,}", f"{seed.get('events_per_second') or 0:,}"]
+            figures += [seed["database_size"], seed["machine"]["load average"]]
             print(f"| {db} | " + " | ".join(figures) + " |")
 
     names = [name for portal in portals.values() if portal for name in portal["pages"]]

@@ -1,57 +1,90 @@
-"""Seed a fresh database with `picocore seed` and report tickets per second.
+"""Seed a fresh database with `picocore seed` and report tickets and timeline events per second.
 
-    .venv/bin/python bench/seed.py                       # 100,000 tickets on SQLite, then on PostgreSQL
+    .venv/bin/python bench/seed.py                                  # 100,000 tickets on SQLite, then PostgreSQL
     .venv/bin/python bench/seed.py --db sqlite --tickets 20000
+    .venv/bin/python bench/seed.py --db postgres --tickets 1000000  # picocore_bench_1m, a few minutes
 
-SQLite: a new file database in a new temporary directory (PICOCORE_VAR_DIR). PostgreSQL: the database
-picocore_bench is dropped and created again (PICOCORE_BENCH_POSTGRES overrides the URL). Both are migrated
-and get collected static files, so bench/portal.py and bench/http.py can run the production settings
-against them afterwards. Results go to bench/results/seed-<db>.json.
+Targets are named by size. PostgreSQL: the database picocore_bench_<size> (picocore_bench_10k, _100k, _1m) is
+dropped and created again; PICOCORE_BENCH_POSTGRES names another URL. SQLite: a new file database in a new
+temporary directory, or in --var-dir (new or empty). Both are migrated and get collected static files (in
+PICOCORE_VAR_DIR, --var-dir for PostgreSQL too), so bench/portal.py, bench/desk.py and bench/throughput.py can
+run the production settings against them afterwards: bench/results/targets.json remembers each as `<db>` (the
+last seeded) and `<db>-<size>` (postgres-1m), with its generated SECRET_KEY. Results go to
+bench/results/seed-<db>-<size>.json.
 """
 
 import argparse
 import re
 import time
+from pathlib import Path
 
-from support import DATABASES, PYTHON, ROOT, fresh_target, machine, manage, postgres_database, psql, save
+from support import (
+    DATABASES,
+    PYTHON,
+    fresh_target,
+    machine,
+    manage,
+    postgres_database,
+    psql,
+    save,
+    size_label,
+    sized_postgres_url,
+)
 
-SUMMARY = re.compile(r"\(([\d,]+) timeline events\) in ([\d.]+) s: ([\d,]+) tickets/s")
+SUMMARY = re.compile(
+    r"and ([\d,]+) tickets \(([\d,]+) timeline events\) in ([\d.]+) s: ([\d,]+) tickets/s(?:, ([\d,]+) events/s)?"
+)
+
+
+def number(text: str | None) -> int | None:
+    return int(text.replace(",", "")) if text else None
 
 
 def database_size(database: str, env: dict[str, str]) -> str:
     if database == "postgres":
-        return psql(f"SELECT pg_size_pretty(pg_database_size('{postgres_database()}'))")
-    path = ROOT.joinpath(env["PICOCORE_VAR_DIR"], "picocore.sqlite3")
+        url = env["DATABASE_URL"]
+        return psql(f"SELECT pg_size_pretty(pg_database_size('{postgres_database(url)}'))", server=url)
+    path = Path(env["PICOCORE_VAR_DIR"], "picocore.sqlite3")
     return f"{path.stat().st_size / 1024 / 1024:.0f} MB"
 
 
-def run(database: str, customers: int, tickets: int, seed: int) -> dict:
-    env = fresh_target(database)
-    print(f"\n== {database}: migrate, collectstatic, seed {tickets:,} tickets for {customers} customers ==")
+def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) -> dict:
+    label = size_label(tickets)
+    env = fresh_target(database, label, var_dir, sized_postgres_url(tickets))
+    where = env.get("DATABASE_URL") or env["PICOCORE_VAR_DIR"]
+    print(f"\n== {database}-{label} ({where}): migrate, collectstatic, seed {tickets:,} tickets for {customers} ==")
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "collectstatic", "--no-input", "-v", "0")
+    command = ["seed", "--customers", str(customers), "--tickets", str(tickets), "--seed", str(seed)]
+    load_before = machine()["load average"]
     started = time.perf_counter()
-    output = manage(
-        env, "seed", "--customers", str(customers), "--tickets", str(tickets), "--seed", str(seed), capture=True
-    )
+    output = manage(env, *command, capture=True)
     wall = time.perf_counter() - started
     print(output.strip())
-    events, seconds, rate = SUMMARY.search(output).groups()
+    written, events, seconds, rate, event_rate = SUMMARY.search(output).groups()
     result = {
         "database": database,
+        "target": f"{database}-{label}",
+        "environment": {key: env[key] for key in ("DATABASE_URL", "PICOCORE_VAR_DIR") if key in env},
+        "command": "picocore " + " ".join(command),
         "customers": customers,
-        "tickets": tickets,
+        "tickets": number(written),
         "seed": seed,
-        "events": int(events.replace(",", "")),
+        "events": number(events),
         "seed_seconds": float(seconds),
-        "tickets_per_second": int(rate.replace(",", "")),
+        "tickets_per_second": number(rate),
+        "events_per_second": number(event_rate),
         "command_wall_seconds": round(wall, 1),
         "database_size": database_size(database, env),
         "summary": output.strip(),
+        "load_average_before": load_before,
         "machine": machine(),
     }
-    print(f"{database}: {result['tickets_per_second']:,} tickets/s ({wall:.1f} s including start-up)")
-    save(f"seed-{database}", result)
+    print(
+        f"{database}-{label}: {result['tickets_per_second']:,} tickets/s, {result['events_per_second'] or 0:,} "
+        f"events/s ({wall:.1f} s including start-up), {result['database_size']}"
+    )
+    save(f"seed-{database}-{label}", result)
     return result
 
 
@@ -61,10 +94,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--var-dir", default="", help="PICOCORE_VAR_DIR to create (new or empty); one --db only")
     args = parser.parse_args()
+    if args.var_dir and args.db == "both":
+        parser.error("--var-dir needs one --db")
     print(f"Python: {PYTHON}")
     for database in DATABASES if args.db == "both" else (args.db,):
-        run(database, args.customers, args.tickets, args.seed)
+        run(database, args.customers, args.tickets, args.seed, args.var_dir)
 
 
 if __name__ == "__main__":

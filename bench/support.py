@@ -21,9 +21,26 @@ TARGETS_FILE = RESULTS / "targets.json"
 PYTHON = sys.executable
 POSTGRES_URL = os.environ.get("PICOCORE_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/picocore_bench")
 DATABASES = ("sqlite", "postgres")
+TEMPORARY_PREFIX = "picocore-bench-"
 
 
-def base_environment(var_dir: str, database: str, secret_key: str) -> dict[str, str]:
+def size_label(tickets: int) -> str:
+    """A database size as targets are named: 10k, 100k, 1m, 2500."""
+    if tickets >= 1_000_000 and tickets % 1_000_000 == 0:
+        return f"{tickets // 1_000_000}m"
+    if tickets >= 1000 and tickets % 1000 == 0:
+        return f"{tickets // 1000}k"
+    return str(tickets)
+
+
+def sized_postgres_url(tickets: int) -> str:
+    """PICOCORE_BENCH_POSTGRES when set, else the local database picocore_bench_<size> (picocore_bench_1m)."""
+    if "PICOCORE_BENCH_POSTGRES" in os.environ:
+        return POSTGRES_URL
+    return f"postgres://postgres@127.0.0.1:5432/picocore_bench_{size_label(tickets)}"
+
+
+def base_environment(var_dir: str, database: str, secret_key: str, url: str = POSTGRES_URL) -> dict[str, str]:
     """The process environment that points PicoCore's production settings at one benchmark database."""
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "PICOCORE_DEMO"}}
     env.update(
@@ -35,13 +52,13 @@ def base_environment(var_dir: str, database: str, secret_key: str) -> dict[str, 
         PICOCORE_LOG_LEVEL="WARNING",
     )
     if database == "postgres":
-        env["DATABASE_URL"] = POSTGRES_URL
+        env["DATABASE_URL"] = url
     return env
 
 
-def psql(*sql: str, database: str = "postgres") -> str:
-    """Run SQL statements with psql as the benchmark URL's user, against `database`; returns the output."""
-    url = urlsplit(POSTGRES_URL)
+def psql(*sql: str, database: str = "postgres", server: str = POSTGRES_URL) -> str:
+    """Run SQL statements with psql as the user of the server's URL, against `database`; returns the output."""
+    url = urlsplit(server)
     command = ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
     command += ["-d", database, "-v", "ON_ERROR_STOP=1", "-qtA"]
     for statement in sql:
@@ -49,24 +66,36 @@ def psql(*sql: str, database: str = "postgres") -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def postgres_database() -> str:
-    return urlsplit(POSTGRES_URL).path.lstrip("/")
+def postgres_database(url: str = POSTGRES_URL) -> str:
+    return urlsplit(url).path.lstrip("/")
 
 
-def fresh_target(database: str) -> dict[str, str]:
+def fresh_target(database: str, label: str = "", var_dir: str = "", url: str = POSTGRES_URL) -> dict[str, str]:
     """A new, empty database for `database` ("sqlite" or "postgres") and its environment; remembered in
-    bench/results/targets.json for the other scripts."""
+    bench/results/targets.json for the other scripts, as `database` (the last one seeded) and, with a
+    `label`, as `database-label` (postgres-1m). `var_dir`: PICOCORE_VAR_DIR, new or empty (default: a new
+    temporary directory); `url`: the PostgreSQL database, dropped and created again."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     targets = load_targets(required=False)
-    if old := targets.get(database):  # the previous run's temporary directory is ours to remove
-        shutil.rmtree(old["PICOCORE_VAR_DIR"], ignore_errors=True)
-    var_dir = tempfile.mkdtemp(prefix=f"picocore-bench-{database}-")
+    for name in (database, f"{database}-{label}" if label else ""):
+        old = targets.get(name, {}).get("PICOCORE_VAR_DIR", "")
+        if Path(old).name.startswith(TEMPORARY_PREFIX) and Path(old).parent == Path(tempfile.gettempdir()):
+            shutil.rmtree(old, ignore_errors=True)  # an earlier run's temporary directory is ours to remove
+    if var_dir:
+        if Path(var_dir).exists() and any(Path(var_dir).iterdir()):
+            sys.exit(f"{var_dir} is not empty: give a new or empty directory for the fresh database.")
+        Path(var_dir).mkdir(parents=True, exist_ok=True)
+    else:
+        var_dir = tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{database}-")
     if database == "postgres":
-        name = postgres_database()
-        psql(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+        name = postgres_database(url)
+        psql(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"', server=url)
     # A key of its own per benchmark installation: the in-process client and gunicorn must share it.
-    env = base_environment(var_dir, database, secrets.token_urlsafe(50))
-    targets[database] = {key: env[key] for key in ("PICOCORE_VAR_DIR", "DATABASE_URL", "SECRET_KEY") if key in env}
+    env = base_environment(var_dir, database, secrets.token_urlsafe(50), url)
+    target = {key: env[key] for key in ("PICOCORE_VAR_DIR", "DATABASE_URL", "SECRET_KEY") if key in env}
+    targets[database] = target
+    if label:
+        targets[f"{database}-{label}"] = target
     TARGETS_FILE.write_text(json.dumps(targets, indent=2) + "\n")
     return env
 
@@ -80,11 +109,15 @@ def load_targets(required: bool = True) -> dict:
 
 
 def target_environment(database: str) -> dict[str, str]:
-    """The environment of the database bench/seed.py seeded last for `database`."""
+    """The environment of the database bench/seed.py seeded last for `database` ("sqlite", "postgres", or a
+    sized target such as "postgres-1m")."""
     target = load_targets().get(database)
     if target is None:
         sys.exit(f"No seeded {database} database: run `.venv/bin/python bench/seed.py --db {database}` first.")
-    return base_environment(target["PICOCORE_VAR_DIR"], database, target["SECRET_KEY"])
+    kind = database.partition("-")[0]
+    return base_environment(
+        target["PICOCORE_VAR_DIR"], kind, target["SECRET_KEY"], target.get("DATABASE_URL", POSTGRES_URL)
+    )
 
 
 def use_target(database: str) -> None:

@@ -2,8 +2,10 @@
 
 Customers get a contract on an existing tier, a PIM/CMS landscape, contacts and an operations team; tickets
 get texts from templates, priorities from the configured matrix, a lifecycle with its timeline, and keys that
-continue each organisation's counter. Rows are written with bulk inserts, one transaction per batch, so the
-number of queries grows with the number of batches and organisations, never with the number of tickets.
+continue each organisation's counter (`picocore.demo.seed_tickets`). The small tables (organisations, people,
+contracts, teams) are written through the ORM; tickets and their timelines as plain rows, by COPY on PostgreSQL
+and executemany on SQLite, one transaction per batch, so the number of queries grows with the number of batches
+and organisations, never with the number of tickets. Every table written is analysed at the end.
 """
 
 import datetime as dt
@@ -12,31 +14,41 @@ import random
 import time
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.text import slugify
 
-from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
+from picocore.catalog.choices import Impact, Urgency
 from picocore.catalog.models import FormField, RequestType
-from picocore.catalog.priority import PriorityDecision, priority_for
+from picocore.catalog.priority import priority_for
 from picocore.cmdb.choices import EnvironmentKind, SolutionKind
 from picocore.cmdb.models import Environment, Solution
-from picocore.contracts.models import Contract, Tier
+from picocore.contracts.models import Contract, SlaTarget, Tier
 from picocore.core.clock import now
+from picocore.demo import bulk
 from picocore.demo.catalogue import load_catalogue
 from picocore.demo.data import DEMO_PASSWORD
+from picocore.demo.seed_tickets import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    TYPE_WEIGHTS,
+    Draws,
+    _Customer,
+    _RequestType,
+    _Run,
+    _Solution,
+    create_tickets,
+)
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
-from picocore.tickets.choices import Channel, EventKind, Status
-from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
 from picocore.tickets.models import Ticket, TicketEvent
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 HISTORY_DAYS = 730
 SEEDED_TEAM = "Operations (seeded)"
 SEEDED_CONSULTANTS = 6
@@ -63,16 +75,6 @@ NAME_SECOND = [
     "Cosmetics", "Garden", "Textiles", "Beverages", "Bikes", "Toys", "Lighting", "Kitchen", "Pet Supplies", "Office",
     "Automotive", "Building Supplies", "Wines", "Coffee", "Optics", "Jewellery", "Medical", "Marine", "Paints", "Books",
 ]  # fmt: skip
-FIRST_NAMES = [
-    "Anna", "Lars", "Mette", "Nils", "Sofie", "Jonas", "Emma", "Oliver", "Ida", "Mikkel", "Freja", "Lukas", "Clara",
-    "Henrik", "Maja", "Jakob", "Sara", "Elias", "Laura", "Mathias", "Eva", "Tobias", "Hanna", "Felix", "Julia",
-    "Pieter", "Camille", "Marco", "Lucia", "Tomasz", "Aino", "Sven", "Ingrid", "Daan", "Lea",
-]  # fmt: skip
-LAST_NAMES = [
-    "Jensen", "Nielsen", "Hansen", "Berg", "Lund", "Holm", "Andersson", "Johansson", "Larsen", "Virtanen", "Korhonen",
-    "Schmidt", "Weber", "Fischer", "Becker", "Janssen", "Dubois", "Martin", "Rossi", "Bianchi", "Garcia", "Lopez",
-    "Silva", "Kowalski", "Novak", "Murphy", "Smith", "Ek", "Dahl", "Bakker", "Meyer", "Olsen", "Lindqvist", "Moreau",
-]  # fmt: skip
 # kind → (products, name suffix, host name)
 LANDSCAPE: dict[str, tuple[list[str], str, str]] = {
     SolutionKind.PIM: (["Akeneo 7", "Akeneo Serenity", "inRiver PIM", "Struct PIM", "Pimcore 11", "Salsify"],
@@ -84,141 +86,6 @@ LANDSCAPE: dict[str, tuple[list[str], str, str]] = {
     SolutionKind.MIDDLEWARE: (["Azure Integration Services", "MuleSoft Anypoint", "Boomi"], "Integrations",
                               "integration"),
 }  # fmt: skip
-PREFERRED_KINDS = {
-    "product-import-issue": (SolutionKind.PIM,),
-    "translation-update": (SolutionKind.CMS, SolutionKind.PIM),
-    "content-model-change": (SolutionKind.PIM, SolutionKind.CMS),
-}
-
-# The words the templates below are filled with, one drawn per ticket.
-WORDS = {
-    "market": ["DK", "SE", "NO", "FI", "DE", "AT", "CH", "NL", "BE", "FR", "UK", "IE", "ES", "IT", "PL"],
-    "language": ["Danish", "Swedish", "Norwegian", "Finnish", "German", "Dutch", "French", "Spanish", "Italian",
-                 "Polish", "English"],
-    "category": ["Frozen", "Outdoor jackets", "Power tools", "Garden furniture", "Kitchen appliances",
-                 "Running shoes", "Skin care", "Lighting", "Bicycles", "Office chairs", "Pet food", "Wine"],
-    "supplier": ["Fischer & Co", "Hallberg Trading", "Meyer Logistik", "Nordisk Engros", "Iberia Imports",
-                 "Van Dijk Distributie"],
-    "job": ["nightly_supplier_feed", "price_update_hourly", "erp_product_sync", "asset_import_cdn",
-            "stock_levels_15min", "gs1_feed_import"],
-    "attribute": ["allergens", "energy label", "country of origin", "care instructions", "material composition",
-                  "warranty period", "battery type", "sustainability badge"],
-    "campaign": ["summer", "Black Friday", "Christmas", "back-to-school", "spring", "Easter", "clearance"],
-    "page": ["product page", "category page", "checkout", "search page", "front page", "store locator"],
-    "topic": ["data model", "workflows", "integrations", "performance", "search tuning", "user roles"],
-}  # fmt: skip
-# Titles by request type slug of the demo catalogue, else by ticket type.
-TITLES: dict[str, list[str]] = {
-    "incident": [
-        "Product images missing on the {market} webshop", "Error 500 when saving products in {solution}",
-        "The {page} loads slowly since the last release", "Search returns no results for '{category}'",
-        "Editors cannot publish pages in {solution}", "Prices on the {market} site not updated",
-        "Login to {solution} fails for all editors", "Completeness not calculated for {category}",
-        "Broken links on the {market} {page}", "Scheduled export to the {market} webshop did not run",
-        "Timeouts in {solution} on {env}", "Wrong stock levels shown for {category}",
-    ],
-    "product-import-issue": [
-        "Supplier feed from {supplier} not imported", "Import job {job} failed on {env}",
-        "{n} products missing after the nightly import", "Duplicate SKUs created by {job}",
-        "Images not linked after the import of {category}", "Price import rejects products from {supplier}",
-    ],
-    "new-user-access": [
-        "Editor access for {person}", "Administrator rights for {person} in {solution}",
-        "Read-only access to {solution} for {person}",
-    ],
-    "translation-update": [
-        "{language} texts for the {campaign} campaign", "Correct {language} descriptions in {category}",
-        "Add {language} as a new locale in {solution}", "Update {language} translations on the {page}",
-    ],
-    "content-model-change": [
-        "Add '{attribute}' attribute to {category}", "New page template for {campaign} landing pages",
-        "Make '{attribute}' mandatory for the {market} channel", "Split the {category} family into two",
-        "New block type for the {page} in {solution}",
-    ],
-    "guidance": [
-        "Best practice for {topic} in {solution}", "How should we model {attribute} variants?",
-        "Review of our {topic} set-up", "Advice before we open the {market} market",
-    ],
-    TicketType.SERVICE_REQUEST: [
-        "Export of {category} products from {solution}", "Please re-run the {job} job on {env}",
-        "Help with {topic} in {solution}",
-    ],
-    TicketType.CHANGE_REQUEST: ["Change the {page} in {solution}", "Add '{attribute}' to the {market} export"],
-}  # fmt: skip
-OPENINGS: dict[str, list[str]] = {
-    TicketType.INCIDENT: [
-        "Since this morning about {n} products on the {market} webshop are affected.",
-        "Several editors reported the problem after yesterday's release of {solution}.",
-        "It started around lunch time and we see it on {env}.", "We noticed it in our daily check of the {page}.",
-    ],
-    TicketType.SERVICE_REQUEST: [
-        "We need this before the {campaign} campaign starts.", "{person} joins the {category} team next week.",
-        "This is a routine request for {solution}.", "Our {market} team asked for it this week.",
-    ],
-    TicketType.CHANGE_REQUEST: [
-        "For the {campaign} campaign we need {solution} to support this.",
-        "New rules in the {market} market require it from next quarter.",
-        "Our content team has asked for this for a while.",
-    ],
-}  # fmt: skip
-DETAILS = [
-    "The data looks correct in {solution}, so it seems to go wrong on the way out.", "Clearing the cache did not help.",
-    "The details are in the form below.", "It concerns the {category} range in particular.",
-    "No changes were made on our side as far as we know.", "It can go with the next planned release if easier.",
-]  # fmt: skip
-CLOSINGS = [
-    "Could you please look into it?", "Please let us know when you expect it to be done.",
-    "Screenshots can be sent on request.", "Thank you in advance.", "Call me if anything is unclear.",
-]  # fmt: skip
-TEXT_ANSWERS = {"job": "{job}", "person": "{person}", "email": "{email}", "languages": "{language}"}
-LONG_ANSWERS = {
-    "steps": "Open the {page} for any product in {category} and compare it with {solution}.",
-    "error": "ERROR Validation failed for 12 rows in {job}: attribute '{attribute}' is missing.",
-    "change": "A new attribute '{attribute}' on the {category} family, shown on the {market} site.",
-    "reason": "Needed for the {campaign} campaign and the {market} market.",
-}
-# What the team (or, when reopening, the customer) writes with a status change.
-NOTES = {
-    Status.RESOLVED: [
-        "Done and verified on production. Please confirm that it works for you.",
-        "The cause was an expired certificate on the integration; it is renewed and monitored now.",
-        "We corrected the configuration and re-ran the affected jobs.",
-        "Deployed to production in today's release window.",
-        "A patch from {vendor} is installed; the problem no longer occurs.",
-    ],
-    Status.WAITING_ON_CUSTOMER: [
-        "Could you send a screenshot and the time it happened?", "Which products are affected? A few SKUs help.",
-        "Please approve the estimate of {n} hours before we start.", "Can you confirm the list of languages?",
-    ],
-    Status.WAITING_ON_THIRD_PARTY: ["We have opened a case with {vendor} support and wait for their answer."],
-    Status.CANCELLED: [
-        "Cancelled at the customer's request.", "Duplicate of another request; we continue there.",
-        "No longer needed after the last release.",
-    ],
-    "reopened": ["It happens again on a few products.", "The fix does not work on the {market} site."],
-}  # fmt: skip
-AUTO_CLOSED = "Closed automatically: resolved {days} days ago without a reply."  # as ticket_auto_close writes
-NEXT_STEPS = {
-    Status.TRIAGED: ["Plan the work for the next sprint", "Estimate the effort"],
-    Status.IN_PROGRESS: ["Analyse the logs of {env}", "Fix and deploy to staging for your test",
-                         "Re-run the import and verify the result"],
-    Status.WAITING_ON_CUSTOMER: ["Waiting for your answer"],
-    Status.WAITING_ON_THIRD_PARTY: ["Waiting for {vendor} support"],
-}  # fmt: skip
-
-# The share of tickets ending in each status: most are finished, and every open status is represented.
-STATUS_SHARES = {
-    Status.CLOSED: 0.84, Status.CANCELLED: 0.05, Status.RESOLVED: 0.025, Status.IN_PROGRESS: 0.03,
-    Status.WAITING_ON_CUSTOMER: 0.02, Status.NEW: 0.015, Status.TRIAGED: 0.01, Status.WAITING_ON_THIRD_PARTY: 0.01,
-}  # fmt: skip
-LEVEL_WEIGHTS = ([Impact.LOW.value, Impact.MEDIUM.value, Impact.HIGH.value], [50, 35, 15])
-TYPE_WEIGHTS = {TicketType.INCIDENT: 45, TicketType.SERVICE_REQUEST: 40, TicketType.CHANGE_REQUEST: 15}
-CHANNELS = ([Channel.WEB.value, Channel.EMAIL.value, Channel.PHONE.value, Channel.API.value], [75, 15, 8, 2])
-ENVIRONMENT_WEIGHTS = ([EnvironmentKind.PRODUCTION, EnvironmentKind.STAGING, EnvironmentKind.TEST], [70, 20, 10])
-# Mean hours a ticket stays in a status before it moves on; in progress → resolved depends on the priority.
-HOURS_IN = {Status.NEW: 1.5, Status.TRIAGED: 4, Status.IN_PROGRESS: 6, Status.WAITING_ON_CUSTOMER: 24,
-            Status.WAITING_ON_THIRD_PARTY: 40, Status.RESOLVED: 36}  # fmt: skip
-HOURS_TO_RESOLVE = {1: 4, 2: 12, 3: 30, 4: 60, 5: 100}
 
 
 class SeedError(Exception):
@@ -241,50 +108,15 @@ class SeedSummary:
     tickets: int
     events: int
     seconds: float
+    statuses: Mapping[str, int]  # tickets per final status
 
     @property
     def tickets_per_second(self) -> float:
         return self.tickets / self.seconds if self.seconds else 0.0
 
-
-@dataclass
-class _Solution:
-    id: int
-    name: str
-    kind: str
-    vendor: str
-    environments: dict[str, tuple[int, str]] = field(default_factory=dict)  # kind → (id, label as the form shows)
-
-
-@dataclass
-class _RequestType:
-    model: RequestType
-    questions: list[tuple[FormField, list[str]]]  # each form field with its options
-    kinds: frozenset[str]
-    weight: int
-
-
-@dataclass
-class _Customer:
-    """What generating a ticket needs to know about one organisation, loaded in bulk."""
-
-    id: int
-    zone: zoneinfo.ZoneInfo
-    earliest: dt.datetime
-    request_types: list[_RequestType]
-    contacts: list[int]
-    solutions: list[_Solution]
-    auto_close_days: int
-    team_id: int | None
-    consultants: list[int]
-
-
-@dataclass
-class _Run:
-    rng: random.Random
-    moment: dt.datetime
-    password: str
-    matrix: dict[tuple[str, str], PriorityDecision] = field(default_factory=dict)
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
 
 
 def seed(
@@ -304,7 +136,7 @@ def seed(
     """
     started = time.perf_counter()
     # One hash for every seeded user: hashing per user would dominate the run.
-    run = _Run(random.Random(seed), now(), make_password(DEMO_PASSWORD))
+    run = _Run(Draws(seed), now(), make_password(DEMO_PASSWORD))
     new_ids: list[int] = []
     contacts, targets = 0, []
     if customers:
@@ -319,23 +151,22 @@ def seed(
         if not targets:
             raise SeedError("No organisation can take tickets: each needs a contract in force and a contact.")
     _serve_with_team([customer for customer in targets if customer.team_id is None], run)
-    events = 0
+    events, statuses = 0, {}
     if tickets:
         if progress:
             progress.start("Tickets", tickets)
         run.matrix = {(i.value, u.value): priority_for(i, u) for i in Impact for u in Urgency}  # read once
-        events = _create_tickets(targets, tickets, run, batch_size, progress)
-    _analyze(Organisation, User, Membership, Solution, Environment, Contract, Ticket, TicketEvent)
-    return SeedSummary(len(new_ids), contacts, tickets, events, time.perf_counter() - started)
+        events, statuses = create_tickets(targets, tickets, run, batch_size, progress)
+    bulk.analyze(FILLED)
+    return SeedSummary(len(new_ids), contacts, tickets, events, time.perf_counter() - started, statuses)
 
 
-def _analyze(*models) -> None:
-    """Refresh the query planner's statistics for these tables, as after any bulk load: without them
-    PostgreSQL plans the portal's queries as if the tables were still empty (measured on 100,000 tickets:
-    the home page's list query took 27 ms instead of 0.8 ms)."""
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+# Every table a run may write (the catalogue's when it loads the demo catalogue), small ones included.
+FILLED = (
+    RequestType, FormField, Tier, Tier.request_types.through, SlaTarget, Organisation, User,
+    Membership, Solution, Environment, Contract, Team, Team.members.through, Team.organisations.through, Ticket,
+    TicketEvent,
+)  # fmt: skip
 
 
 def _each(queryset: QuerySet, lookup: str, ids: list) -> Iterator:
@@ -581,231 +412,3 @@ def _owning_teams(ids: list[int]) -> dict[int, tuple[int, list[int]]]:
     ):
         members[team_id].append(user_id)
     return {org_id: (team_id, members[team_id]) for org_id, team_id in owner.items()}
-
-
-def _status_plan(count: int, rng: random.Random) -> list[Status]:
-    """`count` final statuses in STATUS_SHARES proportions, shuffled; every status at least once when
-    `count` is at least the number of statuses."""
-    if count < len(STATUS_SHARES):
-        return rng.choices(list(STATUS_SHARES), list(STATUS_SHARES.values()), k=count)
-    counts = {status: max(1, int(share * count)) for status, share in STATUS_SHARES.items()}
-    counts[Status.CLOSED] += count - sum(counts.values())
-    plan = [status for status, n in counts.items() for _ in range(n)]
-    rng.shuffle(plan)
-    return plan
-
-
-def _created_at(customer: _Customer, status: Status, run: _Run) -> dt.datetime:
-    """When a ticket that ends in `status` was filed: finished ones any time since `customer.earliest`, open
-    ones in the last weeks; mostly on weekdays in the customer's office hours, and before today began (UTC).
-
-    Counting back from the start of today, with draws that do not depend on the date, makes a seed give the
-    same times, and so the same key order, all day long."""
-    rng = run.rng
-    today = dt.datetime.combine(run.moment.date(), dt.time(), dt.UTC)
-    span = max((today - customer.earliest).total_seconds() / 86400, 0.01)
-    if status in (Status.CLOSED, Status.CANCELLED):
-        age = rng.uniform(min(1, span / 2), span)
-    elif status == Status.RESOLVED:  # still within the confirmation period, else the worker closes it
-        age = min(rng.expovariate(1 / 2), max(customer.auto_close_days - 1.5, 0.1), span)
-    else:
-        age = min(rng.expovariate(1 / (1.5 if status == Status.NEW else 8)), 60, span)
-    day = (today - dt.timedelta(days=age)).astimezone(customer.zone).date()
-    if day.weekday() >= 5 and rng.random() < 0.85:  # the draw depends on the date, not on the moment
-        day -= dt.timedelta(days=day.weekday() - 4)  # most weekend tickets move to Friday
-    minute = int(min(max(rng.gauss(660, 150), 360), 1260)) if rng.random() < 0.95 else rng.randrange(1440)
-    created = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randrange(60)), customer.zone)
-    if created >= today:  # office hours of a time zone ahead of UTC can fall after midnight UTC
-        created -= dt.timedelta(days=1)
-    return max(created, customer.earliest).astimezone(dt.UTC)
-
-
-def _path(final: Status, rng: random.Random) -> list[Status]:
-    """The statuses a ticket passes through after `new` to end in `final`: each step a legal transition."""
-    triage = [Status.TRIAGED] if rng.random() < 0.6 else []
-    if final == Status.NEW:
-        return []
-    if final == Status.TRIAGED:
-        return [Status.TRIAGED]
-    if final == Status.CANCELLED:
-        return [*rng.choice([[Status.TRIAGED], [], [*triage, Status.IN_PROGRESS]]), Status.CANCELLED]
-    if final == Status.WAITING_ON_CUSTOMER and rng.random() < 0.3:
-        return [Status.TRIAGED, Status.WAITING_ON_CUSTOMER]  # a question before work starts
-    work = [*triage, Status.IN_PROGRESS]
-    if rng.random() < 0.2:
-        work += [rng.choice((Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY)), Status.IN_PROGRESS]
-    if final == Status.IN_PROGRESS:
-        return work
-    if final in (Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY):
-        return [*work, final]
-    done = [*work, Status.RESOLVED]
-    if rng.random() < 0.05:
-        done += [Status.IN_PROGRESS, Status.RESOLVED]  # the customer reopened it once
-    return done if final == Status.RESOLVED else [*done, Status.CLOSED]
-
-
-def _lifecycle(
-    final: Status, created: dt.datetime, priority: int, customer: _Customer, run: _Run
-) -> tuple[list[tuple[Status, Status, Any]], bool]:
-    """(before, after, when) for each status change up to `final`, in order, after `created` and before now;
-    and whether the closing was automatic (exactly the tier's confirmation period after the resolution)."""
-    path = _path(final, run.rng)
-    befores = [Status.NEW, *path][: len(path)]
-    gaps = []
-    for before, after in zip(befores, path, strict=True):
-        resolving = (before, after) == (Status.IN_PROGRESS, Status.RESOLVED)
-        mean = HOURS_TO_RESOLVE[priority] if resolving else HOURS_IN[before]
-        gaps.append(min(run.rng.expovariate(1 / mean), 120.0) + 0.05)
-    automatic = False
-    if final == Status.CLOSED:
-        period = customer.auto_close_days * 24.0
-        automatic = run.rng.random() < 0.4
-        gaps[-1] = period if automatic else min(gaps[-1], period * 0.9)
-    room = (run.moment - created).total_seconds() / 3600 * 0.95
-    scale = min(1.0, room / sum(gaps)) if gaps else 1.0  # squeeze a recent ticket's history into its age
-    automatic = automatic and scale == 1.0  # a squeezed one was confirmed by the customer before the period
-    changes, when = [], created
-    for before, after, gap in zip(befores, path, gaps, strict=True):
-        when += dt.timedelta(hours=gap * scale)
-        changes.append((before, after, when))
-    return changes, automatic
-
-
-def _answer(spec: FormField, choices: list[str], words: dict, created: dt.datetime, rng: random.Random) -> Any:
-    """A plausible answer to one question of the request form, stored as the portal form stores it."""
-    if not spec.required and rng.random() < 0.3:
-        return None
-    match spec.kind:
-        case FieldKind.SOLUTION:
-            return words["solution_answer"] or None
-        case FieldKind.ENVIRONMENT:
-            return words["environment_answer"] or None
-        case FieldKind.CHOICE:
-            return rng.choice(choices) if choices else None
-        case FieldKind.DATE:
-            return (created.date() + dt.timedelta(days=rng.randint(-3, 21))).isoformat()
-        case FieldKind.NUMBER:
-            return str(words["n"])
-        case FieldKind.YES_NO:
-            return rng.random() < 0.4
-        case FieldKind.TEXT:
-            return TEXT_ANSWERS.get(spec.key, "{category}").format(**words)
-    return LONG_ANSWERS.get(spec.key, "{category} on the {market} site.").format(**words)
-
-
-def _build(customer: _Customer, prefix: str, number: int, created: dt.datetime, final: Status, run: _Run):
-    """One unsaved ticket and its timeline rows (kind, actor id, body, data, when), consistent with each other
-    as the services would leave them: resolved_at, closed_at and updated_at are the times of their events."""
-    rng = run.rng
-    request_type = rng.choices(customer.request_types, [rt.weight for rt in customer.request_types])[0]
-    model = request_type.model
-    incident = model.ticket_type == TicketType.INCIDENT
-    solution = environment_id = None
-    words: dict[str, object] = {key: rng.choice(values) for key, values in WORDS.items()}
-    words.update(solution="the website", vendor="the vendor", env="production", n=rng.choice((3, 12, 40, 150, 800)))
-    words.update(solution_answer="", environment_answer="")
-    if customer.solutions and (incident or FieldKind.SOLUTION in request_type.kinds):
-        preferred = [s for s in customer.solutions if s.kind in PREFERRED_KINDS.get(model.slug, ())]
-        solution = rng.choice(preferred or customer.solutions)
-        words.update(solution=solution.name, vendor=solution.vendor, solution_answer=solution.name)
-        if incident or FieldKind.ENVIRONMENT in request_type.kinds:
-            environment_id, label = solution.environments.get(rng.choices(*ENVIRONMENT_WEIGHTS)[0], (None, ""))
-            words.update(env=label or words["env"], environment_answer=label)
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    words.update(person=f"{first} {last}", email=f"{first}.{last}@example.com".lower())
-    if model.asks_impact_and_urgency:
-        impact, urgency = rng.choices(*LEVEL_WEIGHTS, k=2)
-    else:
-        impact, urgency = model.default_impact, model.default_urgency
-    decision = run.matrix[(impact, urgency)]
-    title = rng.choice(TITLES.get(model.slug) or TITLES.get(model.ticket_type) or TITLES["incident"]).format(**words)
-    opening = rng.choice(OPENINGS.get(model.ticket_type, OPENINGS[TicketType.SERVICE_REQUEST]))
-    description = f"{opening} {rng.choice(DETAILS)} {rng.choice(CLOSINGS)}".format(**words)
-    answers = [
-        {"key": spec.key, "label": spec.label, "kind": spec.kind, "value": _answer(spec, choices, words, created, rng)}
-        for spec, choices in request_type.questions
-    ]
-    requester = rng.choice(customer.contacts)
-    assignee = rng.choice(customer.consultants) if final != Status.NEW and customer.consultants else None
-    channel = rng.choices(*CHANNELS)[0]
-    filed_by = (assignee or requester) if channel == Channel.PHONE else requester  # the team takes phone calls
-    created_data = {"priority": decision.priority, "priority_reason": decision.reason, "channel": channel}
-    timeline: list[tuple[EventKind, int | None, str, dict[str, object], dt.datetime]] = [
-        (EventKind.CREATED, filed_by, description, created_data, created)
-    ]
-    resolved_at = closed_at = None
-    changes, automatic = _lifecycle(final, created, decision.priority, customer, run)
-    for before, after, when in changes:
-        actor, note = assignee, rng.choice(NOTES[after]) if after in NOTES else ""
-        change: dict[str, object] = {"field": "status", "before": before.value, "after": after.value}
-        if before == Status.RESOLVED:  # the customer reopens or confirms, or the worker closes it
-            actor, note = requester, rng.choice(NOTES["reopened"]) if after == Status.IN_PROGRESS else ""
-            if automatic:
-                actor, note = None, AUTO_CLOSED.format(days=customer.auto_close_days)
-                change["automatic"] = True
-        elif before == Status.WAITING_ON_CUSTOMER:
-            actor = requester  # the customer's answer hands it back to the team
-        # As `apply_transition`: resolving stamps resolved_at, closing or cancelling closed_at, and
-        # reopening clears resolved_at.
-        if after == Status.RESOLVED:
-            resolved_at = when
-        elif after in (Status.CLOSED, Status.CANCELLED):
-            closed_at = when
-        elif before == Status.RESOLVED:
-            resolved_at = None
-        timeline.append((EventKind.STATUS_CHANGED, actor, note.format(**words), change, when))
-    next_step, next_step_due = "", None
-    if final in NEXT_STEPS:
-        next_step = rng.choice(NEXT_STEPS[final]).format(**words)
-        if rng.random() < 0.5:
-            next_step_due = run.moment.date() + dt.timedelta(days=rng.randint(0, 10))
-    ticket = Ticket(
-        organisation_id=customer.id, number=number, key=ticket_key(prefix, number), ticket_type=model.ticket_type,
-        request_type=model, title=(title[:1].upper() + title[1:])[:200], description=description, answers=answers,
-        requester_id=requester, solution_id=solution.id if solution else None, environment_id=environment_id,
-        impact=impact, urgency=urgency, priority=decision.priority, priority_reason=decision.reason, status=final,
-        team_id=customer.team_id, assignee_id=assignee, next_step=next_step, next_step_due=next_step_due,
-        channel=channel, created_at=created, updated_at=timeline[-1][4], resolved_at=resolved_at, closed_at=closed_at,
-    )  # fmt: skip
-    return ticket, timeline
-
-
-def _create_tickets(customers: list[_Customer], count: int, run: _Run, batch_size: int, progress) -> int:
-    """Create `count` tickets over `customers` (a few big, many small) in batches of `batch_size`, one
-    transaction each; returns the number of events. An organisation's numbers follow its tickets' creation
-    times and continue its counter."""
-    weights = [run.rng.lognormvariate(0, 0.8) for _ in customers]
-    owners = run.rng.choices(range(len(customers)), weights, k=count)
-    plan: dict[int, list[tuple[dt.datetime, Status]]] = defaultdict(list)
-    for index, status in zip(owners, _status_plan(count, run.rng), strict=True):
-        plan[index].append((_created_at(customers[index], status, run), status))
-    ordered = ((customers[index], *row) for index in sorted(plan) for row in sorted(plan[index]))
-    events = 0
-    for batch in itertools.batched(ordered, batch_size):
-        events += _write_batch(batch, run)
-        if progress:
-            progress.advance(len(batch))
-    return events
-
-
-@transaction.atomic
-def _write_batch(batch: tuple, run: _Run) -> int:
-    """Insert one batch of tickets and their events. The numbers are reserved per organisation in the same
-    transaction, so a failed batch leaves neither rows nor a gap in the keys. Returns the number of events."""
-    tickets, timelines = [], []
-    for _, group in itertools.groupby(batch, key=lambda row: row[0].id):
-        rows = list(group)
-        prefix, first = allocate_ticket_numbers(rows[0][0].id, len(rows))
-        for number, (customer, created, status) in enumerate(rows, start=first):
-            ticket, timeline = _build(customer, prefix, number, created, status, run)
-            tickets.append(ticket)
-            timelines.append(timeline)
-    Ticket.objects.bulk_create(tickets)
-    events = [
-        TicketEvent(ticket_id=ticket.pk, organisation_id=ticket.organisation_id, kind=kind, public=True,
-                    actor_id=actor, body=body, data=data, created_at=when)
-        for ticket, timeline in zip(tickets, timelines, strict=True)
-        for kind, actor, body, data, when in timeline
-    ]  # fmt: skip
-    TicketEvent.objects.bulk_create(events, batch_size=5000)
-    return len(events)

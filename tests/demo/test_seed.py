@@ -2,6 +2,8 @@
 runs that never collide, and a query count that does not grow with the number of tickets."""
 
 import datetime as dt
+import hashlib
+import json
 import random
 import re
 from collections import Counter, defaultdict
@@ -12,7 +14,7 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.test.utils import CaptureQueriesContext
 
 from picocore.catalog.models import PriorityRule
@@ -20,13 +22,16 @@ from picocore.catalog.priority import priority_for
 from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract, Tier
 from picocore.core.clock import now
+from picocore.demo import seed_tickets
 from picocore.demo.data import load_demo
 from picocore.demo.seed import SEEDED_CONSULTANTS, SEEDED_TEAM, SeedError, _create_users, _Run, seed
 from picocore.tenancy.choices import MembershipRole, StaffRole
-from picocore.tenancy.models import Membership, Organisation, Team
+from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.choices import EventKind, Status
 from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.services import ticket_create
 from picocore.tickets.states import is_allowed
+from picocore.tickets.timeline import Created, StatusChanged
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +251,162 @@ def test_e_mail_addresses_never_collide():
     users = _create_users(people, run)
     assert len({user.email for user in users} | {"anna.berg@ops.picocore.example"}) == 4
     assert all(user.email.startswith("anna.berg.") for user in users)
+
+
+def test_the_application_continues_after_a_seed():
+    """Explicit ids and reserved numbers leave the counters and sequences where the application goes on:
+    the next ticket gets its organisation's next key and an id after every seeded one."""
+    seed(customers=2, tickets=120, seed=11)
+    organisation = Organisation.objects.order_by("id").first()
+    last = organisation.last_ticket_number
+    assert last == organisation.tickets.count() > 0
+    contact = organisation.memberships.order_by("id").first().user
+    request_type = Ticket.objects.filter(organisation=organisation).first().request_type
+
+    ticket = ticket_create(
+        actor=contact, organisation=organisation, request_type=request_type, title="After the seed",
+        description="It goes on.", impact="low", urgency="low",
+    )  # fmt: skip
+
+    assert ticket.key == f"{organisation.key_prefix}-{last + 1}"
+    assert ticket.pk > Ticket.objects.exclude(pk=ticket.pk).aggregate(Max("id"))["id__max"]
+    created = TicketEvent.objects.get(ticket=ticket)
+    assert created.pk > TicketEvent.objects.exclude(pk=created.pk).aggregate(Max("id"))["id__max"]
+
+
+def test_the_rows_are_what_the_models_and_the_timeline_would_store(one_run):
+    """The rows written without the ORM validate as models, every column the seed leaves out has its default,
+    and every event reads back as its typed timeline entry, whose data is exactly what the entry writes."""
+    for ticket in Ticket.objects.order_by("id")[:40]:
+        ticket.full_clean(validate_unique=False)
+        assert (ticket.sla_due_at, ticket.sla_warn_at, ticket.sla_soon_at, ticket.sla_paused) == (
+            None,
+            None,
+            None,
+            False,
+        )
+        assert (ticket.merged_into_id, ticket.next_step_reminded_for) == (None, None)
+        assert all({"key", "label", "kind", "value"} == set(answer) for answer in ticket.answers)
+    for event in TicketEvent.objects.order_by("id")[:200]:
+        event.full_clean()
+        entry = event.entry
+        assert isinstance(entry, Created if event.kind == EventKind.CREATED else StatusChanged)
+        assert entry.to_data() == event.data
+        assert event.public == entry.public
+    created = TicketEvent.objects.filter(kind=EventKind.CREATED).select_related("ticket")[:50]
+    assert all(event.entry.priority == event.ticket.priority for event in created)
+    assert all(event.entry.channel == event.ticket.channel for event in created)
+
+
+def test_the_command_reports_the_tickets_per_status():
+    out = StringIO()
+    call_command("seed", "--customers", "2", "--tickets", "150", "--seed", "4", "-v", "0", stdout=out)
+    reported = re.search(r"Tickets by status: (.*)\.", out.getvalue()).group(1)
+    counts = {status: int(count.replace(",", "")) for status, count in (part.split() for part in reported.split(", "))}
+    assert counts == dict(Counter(Ticket.objects.values_list("status", flat=True)))
+    assert sum(counts.values()) == 150
+    assert re.search(r"[\d,]+ tickets/s, [\d,]+ events/s", out.getvalue())
+
+
+def snapshot() -> list[tuple]:
+    """Every seeded ticket and event, by natural keys (no database ids): what the same seed must repeat."""
+    users = dict(User.objects.values_list("id", "email"))
+    tickets = {}
+    for row in Ticket.objects.order_by("key").values(
+        "id", "key", "ticket_type", "request_type__slug", "title", "description", "answers", "requester_id",
+        "solution__name", "environment__kind", "impact", "urgency", "priority", "priority_reason", "status",
+        "team__name", "assignee_id", "next_step", "next_step_due", "channel", "created_at", "updated_at",
+        "resolved_at", "closed_at",
+    ):  # fmt: skip
+        pk = row.pop("id")
+        row["requester_id"], row["assignee_id"] = users[row["requester_id"]], users.get(row["assignee_id"])
+        tickets[pk] = (*row.values(),)
+    events = defaultdict(list)
+    for ticket_id, kind, public, actor, body, data, created_at in TicketEvent.objects.order_by("id").values_list(
+        "ticket_id", "kind", "public", "actor_id", "body", "data", "created_at"
+    ):
+        events[ticket_id].append((kind, public, users.get(actor), body, data, created_at))
+    return sorted((*ticket, tuple(events[pk])) for pk, ticket in tickets.items())
+
+
+def seeded(seed_value: int, moment: dt.datetime) -> list[tuple]:
+    try:
+        with transaction.atomic(), mock.patch("picocore.demo.seed.now", return_value=moment):
+            seed(customers=2, tickets=60, seed=seed_value)
+            raise Undo(snapshot())
+    except Undo as undo:
+        return undo.args[0]
+
+
+def test_the_same_seed_gives_the_same_rows():
+    moment = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
+    first = seeded(8, moment)
+    assert len(first) == 60 and sum(len(row[-1]) for row in first) > 60
+    assert seeded(8, moment) == first
+
+
+def test_the_same_seed_gives_the_same_rows_on_every_database():
+    """A digest of what seed 8 writes at a fixed moment, the same on SQLite and PostgreSQL (the suite runs on
+    both). Changing what the seed generates changes it: then write the new one here."""
+    rows = seeded(8, dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC))
+    # JSON with sorted keys and UTC times: PostgreSQL's jsonb reorders keys, and each driver has its own UTC.
+    text = json.dumps(rows, sort_keys=True, default=lambda value: value.astimezone(dt.UTC).isoformat()
+                      if isinstance(value, dt.datetime) else str(value))  # fmt: skip
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert digest == SEED_8_DIGEST
+
+
+SEED_8_DIGEST = "0df1b48e4bfd94c61439247bb5c256c5d9fcc9807b6dac8c5932b2216f95a420"
+
+
+def test_the_rows_refer_only_to_rows_that_exist():
+    """Where the load skips PostgreSQL's row triggers (the foreign-key checks), nothing dangles all the same."""
+    seed(customers=2, tickets=80, seed=12)
+    for model in (Ticket, TicketEvent):
+        for field in model._meta.concrete_fields:
+            if field.is_relation:
+                dangling = model.objects.exclude(**{f"{field.attname}__isnull": True}).exclude(
+                    **{f"{field.attname}__in": field.related_model.objects.values("pk")}
+                )
+                assert not dangling.exists(), f"{model.__name__}.{field.name}"
+
+
+def test_a_large_run_rebuilds_the_indexes_it_set_aside():
+    """From INDEX_REBUILD_FROM tickets the ticket and event indexes are dropped for the load and built again
+    (PostgreSQL): afterwards every index is there as before and the counters go on."""
+
+    def indexes():
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename IN ('tickets_ticket', 'tickets_ticketevent')"
+            )
+            return set(cursor.fetchall())
+
+    before = indexes()
+    with mock.patch("picocore.demo.seed_tickets.INDEX_REBUILD_FROM", 10):
+        summary = seed(customers=2, tickets=60, seed=13)
+    assert indexes() == before
+    assert Ticket.objects.count() == 60 and TicketEvent.objects.count() == summary.events
+    assert_keys_contiguous()
+
+
+def test_a_failed_run_leaves_nothing_behind():
+    """All the tickets of a run are one transaction: a failure midway writes none of them and no key."""
+    seed(customers=2, tickets=0, seed=14)
+    counters = dict(Organisation.objects.values_list("id", "last_ticket_number"))
+    calls = []
+
+    def failing_build(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 30:
+            raise RuntimeError("stop")
+        return build(*args, **kwargs)
+
+    build = seed_tickets._build
+    with mock.patch("picocore.demo.seed_tickets._build", failing_build), pytest.raises(RuntimeError):
+        seed(customers=0, tickets=50, seed=14, batch_size=20)
+    assert Ticket.objects.count() == TicketEvent.objects.count() == 0
+    assert dict(Organisation.objects.values_list("id", "last_ticket_number")) == counters

@@ -4,11 +4,14 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from picocore.demo.seed import BATCH_SIZE, SeedError, seed
 
@@ -28,6 +31,14 @@ class RichProgress:
             self.progress.advance(self.task, amount)
 
 
+class RateColumn(ProgressColumn):
+    """Rows per second of the running stage, e.g. "12,345/s"."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "", style="progress.data.speed")
+
+
 class Command(BaseCommand):
     help = (
         "Generate realistic customers (contracts, landscapes, contacts) and tickets with their timelines, in bulk. "
@@ -38,7 +49,12 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=10, help="new customer organisations (default 10)")
         parser.add_argument("--tickets", type=int, default=1000, help="tickets to spread over them (default 1000)")
         parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible run")
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="tickets per transaction")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help="tickets per bulk statement (all of them in one transaction)",
+        )
 
     def handle(self, *args, **options):
         customers, tickets, batch_size = options["customers"], options["tickets"], options["batch_size"]
@@ -48,6 +64,7 @@ class Command(BaseCommand):
             TextColumn("{task.description:<10}"),
             BarColumn(),
             MofNCompleteColumn(),
+            RateColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
         )
@@ -67,6 +84,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {summary.customers:,} customers ({summary.contacts:,} contacts) and {summary.tickets:,} "
                 f"tickets ({summary.events:,} timeline events) in {summary.seconds:.1f} s: "
-                f"{summary.tickets_per_second:,.0f} tickets/s."
+                f"{summary.tickets_per_second:,.0f} tickets/s, {summary.events_per_second:,.0f} events/s."
             )
         )
+        if summary.statuses:
+            counts = ", ".join(f"{status} {count:,}" for status, count in sorted(summary.statuses.items()))
+            self.stdout.write(f"Tickets by status: {counts}.")
