@@ -1,6 +1,7 @@
 """Recording SLA warnings and breaches on the timeline, and the notifications they call for.
 
-The one writer of SLA records, used by the sweep and by `sla_recompute` alike, inside their transactions:
+What the sweep and `sla_recompute` promise when they record (`picocore.sla.recording` writes the records and
+enqueues the notices; this module says who hears of them):
 
 * a breach is recorded once per clock, **stamped with the moment it happened** (the clock's own breach moment,
   derived from its history), however late the sweep or a recompute first sees it — also when the clock was
@@ -27,8 +28,7 @@ from picocore.sla.calendar import BusinessCalendar, business_time_between
 from picocore.sla.models import OnCallShift, SlaClock
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
-from picocore.tickets.models import Ticket, TicketEvent
-from picocore.tickets.timeline import SlaBreach, SlaRecord, SlaWarning
+from picocore.tickets.models import Ticket
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -66,51 +66,32 @@ def _metric_name(metric: str) -> str:
 _metric_name_lazy = lazy(_metric_name, str)
 
 
-def _record(ticket: Ticket, entry: SlaRecord, *, at: dt.datetime) -> TicketEvent:
-    # Through the one writer: an SLA record never moves a deadline and notifies nobody by itself (the
-    # notifications below carry their own keys). The moments are fields, not a text, so each page shows them
-    # in its viewer's time zone. Imported here: the writer recomputes clocks through this package.
-    from picocore.tickets.services.common import record
-
-    return record(ticket, entry, actor=None, at=at)
-
-
-def record_warning(clock: SlaClock, *, ticket: Ticket, seen_at: dt.datetime) -> None:
-    """Record that a running clock reached its warning share, and tell the assignee (or the managers)."""
-    due_at = clock.due_at
-    assert due_at is not None  # only running clocks warn
-    _record(ticket, SlaWarning(metric=clock.metric, due_at=due_at), at=seen_at)
-    notify(
+def notify_warning(clock: SlaClock, *, ticket: Ticket, due_at: dt.datetime) -> int:
+    """Tell the assignee (or the managers) that the clock, due at `due_at`, reached its warning share; once
+    per clock and deadline. Returns how many people were told."""
+    return notify(
         users=[ticket.assignee] if ticket.assignee else service_managers_for(ticket),
         kind=NotificationKind.SLA_WARNING,
         key=f"sla-warning:{clock.pk}:{utc_text(due_at)}",
         title=format_lazy(_("{key} {metric} is due soon"), key=ticket.key, metric=_metric_name_lazy(clock.metric)),
         ticket=ticket,
     )
-    clock.warning_recorded_at = seen_at
 
 
-def record_breach(
-    clock: SlaClock,
-    *,
-    ticket: Ticket,
-    breached_at: dt.datetime,
-    seen_at: dt.datetime,
-    calendar: BusinessCalendar | None,
-) -> None:
-    """Record the breach at the moment it happened, tell the service managers and, for a P1 whose breach
-    fell outside business hours, page whoever was on call then. The caller saves the clock."""
-    _record(ticket, SlaBreach(metric=clock.metric, due_at=breached_at, breached_at=breached_at), at=breached_at)
+def notify_breach(clock: SlaClock, *, ticket: Ticket, breached_at: dt.datetime, page: bool) -> int:
+    """Tell the service managers of the breach at `breached_at` and, when `page` (a P1 whose breach fell
+    outside business hours), page whoever was on call then; once per clock and moment. Returns how many
+    notifications were new."""
     moment = utc_text(breached_at)
-    notify(
+    told = notify(
         users=service_managers_for(ticket),
         kind=NotificationKind.SLA_BREACH,
         key=f"sla-breach:{clock.pk}:{moment}",
         title=format_lazy(_("{key} {metric} breached"), key=ticket.key, metric=_metric_name_lazy(clock.metric)),
         ticket=ticket,
     )
-    if ticket.priority == 1 and outside_business_hours(calendar, breached_at):
-        notify(
+    if page:
+        told += notify(
             users=on_call_at(breached_at, team_id=ticket.team_id),
             kind=NotificationKind.ON_CALL_PAGE,
             key=f"sla-breach-page:{clock.pk}:{moment}",
@@ -122,8 +103,7 @@ def record_breach(
             body=ticket.title,
             ticket=ticket,
         )
-    clock.breached_at = breached_at
-    clock.breach_recorded_at = seen_at
+    return told
 
 
 def page_new_p1(*, ticket: Ticket, at: dt.datetime, calendar: BusinessCalendar | None) -> int:

@@ -107,6 +107,16 @@ class CalendarExtraOpen(models.Model):
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} {self.reason}"
 
 
+# A running clock whose warning nobody recorded and that is not breached (a breached one is escalated as a breach).
+WARNING_PENDING = Q(
+    warning_recorded_at__isnull=True,
+    due_at__isnull=False,
+    stopped_at__isnull=True,
+    breached_at__isnull=True,
+    breach_recorded_at__isnull=True,
+)
+
+
 class SlaClock(models.Model):
     """One clock of one ticket, as last derived from its timeline and contract (never patched in place).
 
@@ -141,7 +151,13 @@ class SlaClock(models.Model):
         constraints = [models.UniqueConstraint(fields=["ticket", "metric"], name="slaclock_one_per_metric")]
         indexes = [
             models.Index(fields=["due_at"], name="slaclock_due", condition=Q(breach_recorded_at__isnull=True)),
-            models.Index(fields=["warn_at"], name="slaclock_warn", condition=Q(warning_recorded_at__isnull=True)),
+            # Running clocks whose warning nobody recorded and that are not breached: the sweep's look for due
+            # warnings is a range scan of exactly these, however many clocks stopped or breached before warning.
+            models.Index(
+                fields=["warn_at"],
+                name="slaclock_warn_pending",
+                condition=WARNING_PENDING,
+            ),
             # Breaches the clock's history holds but nobody recorded yet: normally none, so the sweep's look is free.
             models.Index(
                 fields=["breached_at"],

@@ -32,9 +32,10 @@ from picocore.sla.clocks import (
     pause_statuses,
     resolution_clock,
 )
-from picocore.sla.escalation import page_new_p1, record_breach
+from picocore.sla.escalation import page_new_p1
 from picocore.sla.models import BusinessHoursCalendar, SlaClock
 from picocore.sla.presenters import Explanation, explain
+from picocore.sla.recording import Breach, record_breaches
 from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.timeline import Created, Entry, PriorityChanged, deadline_kinds
@@ -135,11 +136,18 @@ class Policy:
         )
 
 
-def policy_for(*, ticket: Ticket, at: dt.datetime, contract: Any = _LOOK_UP) -> Policy | None:
+def policy_for(
+    *,
+    ticket: Ticket,
+    at: dt.datetime,
+    contract: Any = _LOOK_UP,
+    calendars: dict[int, tuple[BusinessCalendar | None, str]] | None = None,
+) -> Policy | None:
     """The contract in force at `at` (by the organisation's local date) for the ticket's organisation, as
     targets for the ticket's priority (the contract's own override of a metric wins over its tier's); None
     without a contract. A caller that has read `contract_in_force` for the same moment passes it as
-    `contract` (a `Contract` or None), with its tier and calendar."""
+    `contract` (a `Contract` or None), with its tier and calendar; one that reads many passes `calendars`,
+    where each calendar is read once (by id, as `usable_calendar` answers)."""
     if contract is _LOOK_UP:
         contract = contract_in_force(organisation=ticket.organisation, at=at)
     if contract is None:
@@ -152,14 +160,19 @@ def policy_for(*, ticket: Ticket, at: dt.datetime, contract: Any = _LOOK_UP) -> 
     # NULL sorts differs between SQLite (first) and PostgreSQL (last).
     for rule in sorted(rules, key=lambda rule: rule.contract_id is not None):
         targets[rule.metric] = rule
-    calendar = (
-        BusinessHoursCalendar.objects.prefetch_related("intervals", "closed_days", "extra_open")
-        .filter(pk=contract.calendar_id)
-        .first()
-        if contract.calendar_id is not None
-        else None
-    )
-    usable, problem = usable_calendar(calendar)
+    if calendars is not None and contract.calendar_id in calendars:
+        usable, problem = calendars[contract.calendar_id]
+    else:
+        calendar = (
+            BusinessHoursCalendar.objects.prefetch_related("intervals", "closed_days", "extra_open")
+            .filter(pk=contract.calendar_id)
+            .first()
+            if contract.calendar_id is not None
+            else None
+        )
+        usable, problem = usable_calendar(calendar)
+        if calendars is not None and contract.calendar_id is not None:
+            calendars[contract.calendar_id] = usable, problem
     return Policy(
         contract=contract,
         targets=targets,
@@ -193,13 +206,82 @@ def compute_clocks(
     else:
         events = [e for e in timeline if e.kind in CLOCK_EVENTS]
     rows = [(e.created_at, e.entry, bool(e.public and e.actor is not None and e.actor.staff_role)) for e in events]
-    history = history_from(rows, created_at=ticket.created_at)
+    return policy, clock_states(policy, rows, created_at=ticket.created_at, now=now)
+
+
+def clock_states(
+    policy: Policy, rows: Iterable[tuple[dt.datetime, Entry, bool]], *, created_at: dt.datetime, now: dt.datetime
+) -> dict[str, ClockState]:
+    """Every clock under `policy` as of `now`, from the ticket's deadline-moving timeline rows (created_at, typed
+    entry, by staff and public), oldest first."""
+    history = history_from(rows, created_at=created_at)
     clocks: dict[str, ClockState] = {}
     for metric, function in CLOCK_FUNCTIONS.items():
         target = policy.target(metric)
         if target is not None and (state := function(history, target, now, policy.pausing)) is not None:
             clocks[metric] = state
-    return policy, clocks
+    return clocks
+
+
+@dataclass
+class Derived:
+    """What recomputing one ticket writes: the clocks it keeps (`stored`, by metric), those among them to save
+    (`written`: new ones without an id, and changed ones), the clocks its contract no longer has (`deleted`),
+    the clocks whose breach is recorded now (with the moment it happened) and the ticket's SLA columns."""
+
+    stored: dict[str, SlaClock]
+    written: list[SlaClock]
+    deleted: list[SlaClock]
+    breaches: list[tuple[SlaClock, dt.datetime]]
+    summary: dict[str, dt.datetime | bool | None]
+
+
+def derive(
+    ticket: Ticket,
+    *,
+    policy: Policy | None,
+    states: Mapping[str, ClockState],
+    existing: Mapping[str, SlaClock],
+    now: dt.datetime,
+) -> Derived:
+    """The ticket's clock rows from its derived clock states and its stored (locked) clocks; no database
+    access. The one place that decides what a recompute stores, for one ticket and for a batch alike."""
+    existing = dict(existing)
+    stored: dict[str, SlaClock] = {}
+    written, breaches = [], []
+    if policy is not None and policy.calendar is None:
+        # The calendar cannot count business time at all: those clocks stay as last derived.
+        for metric, rule in policy.targets.items():
+            if rule.clock == ClockKind.BUSINESS and metric in existing:
+                stored[metric] = existing.pop(metric)
+    for metric, state in states.items():
+        assert policy is not None  # there are clocks only under a policy
+        clock = existing.pop(metric, None) or SlaClock(
+            ticket=ticket, organisation_id=ticket.organisation_id, metric=metric
+        )
+        rule = policy.targets[metric]
+        moved_later = clock.due_at is not None and state.due_at is not None and state.due_at > clock.due_at
+        if state.breached_at is None:
+            clock.breach_recorded_at = None
+        if moved_later or (state.warn_at is not None and state.warn_at > now):
+            clock.warning_recorded_at = None
+        clock.target_seconds = state.target_seconds
+        clock.clock = rule.clock
+        clock.started_at = state.started_at
+        clock.due_at = None if state.stopped_at or state.paused_since else state.due_at
+        clock.warn_at = state.warn_at
+        clock.paused_since = state.paused_since
+        clock.stopped_at = state.stopped_at
+        clock.stopped_by = state.stopped_by
+        clock.breached_at = state.breached_at
+        clock.elapsed_seconds = int(state.elapsed.total_seconds())
+        clock.computed_at = now
+        written.append(clock)
+        if state.breached_at is not None and clock.breach_recorded_at is None:
+            breaches.append((clock, state.breached_at))
+        stored[metric] = clock
+    summary = ticket_sla_summary(stored.values(), soon_at={m: s.soon_at for m, s in states.items()})
+    return Derived(stored=stored, written=written, deleted=list(existing.values()), breaches=breaches, summary=summary)
 
 
 def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str, SlaClock]:
@@ -208,54 +290,28 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
 
     A breach once recorded stays recorded while the history still shows one; when it no longer does (a reopen,
     a lower priority, a longer target moved the deadline ahead) the next breach is recorded anew. A warning
-    whose moment lies ahead again can be recorded again.
+    whose moment lies ahead again can be recorded again. Many tickets at once: `picocore.sla.batch`.
     """
     now = now or current_time()
     policy, states = compute_clocks(ticket, now=now)
     with transaction.atomic():
         existing = {c.metric: c for c in SlaClock.objects.select_for_update().filter(ticket=ticket)}
-        stored: dict[str, SlaClock] = {}
-        if policy is not None and policy.calendar is None:
-            # The calendar cannot count business time at all: those clocks stay as last derived.
-            for metric, rule in policy.targets.items():
-                if rule.clock == ClockKind.BUSINESS and metric in existing:
-                    stored[metric] = existing.pop(metric)
-        for metric, state in states.items():
-            assert policy is not None  # there are clocks only under a policy
-            clock = existing.pop(metric, None) or SlaClock(
-                ticket=ticket, organisation_id=ticket.organisation_id, metric=metric
-            )
-            rule = policy.targets[metric]
-            moved_later = clock.due_at is not None and state.due_at is not None and state.due_at > clock.due_at
-            if state.breached_at is None:
-                clock.breach_recorded_at = None
-            if moved_later or (state.warn_at is not None and state.warn_at > now):
-                clock.warning_recorded_at = None
-            clock.target_seconds = state.target_seconds
-            clock.clock = rule.clock
-            clock.started_at = state.started_at
-            clock.due_at = None if state.stopped_at or state.paused_since else state.due_at
-            clock.warn_at = state.warn_at
-            clock.paused_since = state.paused_since
-            clock.stopped_at = state.stopped_at
-            clock.stopped_by = state.stopped_by
-            clock.breached_at = state.breached_at
-            clock.elapsed_seconds = int(state.elapsed.total_seconds())
-            clock.computed_at = now
+        derived = derive(ticket, policy=policy, states=states, existing=existing, now=now)
+        for clock in derived.written:
             clock.save()
-            if state.breached_at is not None and clock.breach_recorded_at is None:
-                record_breach(
-                    clock, ticket=ticket, breached_at=state.breached_at, seen_at=now, calendar=policy.calendar
-                )
+        if derived.breaches:
+            calendar = policy.calendar if policy is not None else None
+            record_breaches(
+                [Breach(clock, ticket.priority, at, calendar) for clock, at in derived.breaches], seen_at=now
+            )
+            for clock, _breached_at in derived.breaches:
                 clock.save(update_fields=["breached_at", "breach_recorded_at"])
-            stored[metric] = clock
-        if existing:
-            SlaClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
-        summary = ticket_sla_summary(stored.values(), soon_at={m: s.soon_at for m, s in states.items()})
-        for name, value in summary.items():
+        if derived.deleted:
+            SlaClock.objects.filter(pk__in=[c.pk for c in derived.deleted]).delete()
+        for name, value in derived.summary.items():
             setattr(ticket, name, value)
-        Ticket.objects.filter(pk=ticket.pk).update(**summary)
-    return stored
+        Ticket.objects.filter(pk=ticket.pk).update(**derived.summary)
+    return derived.stored
 
 
 def ticket_sla_summary(

@@ -16,16 +16,35 @@ def sweep_sla_clocks() -> list[int]:
 
 
 @task()
+def notify_sla_records(records: list[list[object]]) -> int:
+    """Send the notices of recorded SLA warnings and breaches: `records` holds [kind, clock id, moment (ISO
+    8601), page on call] as `picocore.sla.recording` wrote them. Idempotent: each notice is keyed by its clock
+    and moment, so a second run notifies nobody again. A clock deleted since (its contract no longer has the
+    target) is skipped. Returns how many notifications were new."""
+    from picocore.sla.escalation import notify_breach, notify_warning
+    from picocore.sla.models import SlaClock
+    from picocore.sla.recording import WARNING
+
+    related = ("ticket", "ticket__assignee", "ticket__team", "ticket__organisation")
+    clocks = SlaClock.objects.select_related(*related).in_bulk([clock_id for _, clock_id, _, _ in records])
+    told = 0
+    for kind, clock_id, moment, page in records:
+        clock = clocks.get(clock_id)
+        if clock is None:
+            continue
+        at = dt.datetime.fromisoformat(str(moment))
+        if kind == WARNING:
+            told += notify_warning(clock, ticket=clock.ticket, due_at=at)
+        else:
+            told += notify_breach(clock, ticket=clock.ticket, breached_at=at, page=bool(page))
+    return told
+
+
+@task()
 def recompute_organisation_clocks(organisation_id: int) -> int:
     """Recompute the clocks of every unfinished ticket of one organisation (after a contract or calendar
     change); returns how many tickets were recomputed. Idempotent: it derives, never accumulates."""
-    from picocore.sla.services import sla_recompute
-    from picocore.tickets.choices import UNFINISHED_STATUSES
+    from picocore.sla.batch import recompute_unfinished
     from picocore.tickets.models import Ticket
 
-    count = 0
-    tickets = Ticket.objects.filter(organisation_id=organisation_id, status__in=UNFINISHED_STATUSES)
-    for ticket in tickets.select_related("organisation").iterator(chunk_size=500):
-        sla_recompute(ticket=ticket)
-        count += 1
-    return count
+    return recompute_unfinished(Ticket.objects.filter(organisation_id=organisation_id))

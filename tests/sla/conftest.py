@@ -7,6 +7,8 @@ import pytest
 
 from picocore.contracts.models import ClockKind, SlaMetric, SlaTarget
 from picocore.sla.models import BusinessHoursCalendar, CalendarInterval
+from picocore.tenancy.choices import StaffRole
+from tests import factories
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -71,3 +73,11 @@ def sla_customer(acme, office, clock):
         p3_first_response=240, p3_resolution=1920,
     )  # fmt: skip
     return acme
+
+
+@pytest.fixture
+def manager(operations_team):
+    """The operations team's service manager, who hears of every breach."""
+    user = factories.StaffFactory(full_name="Magnus Manager", staff_role=StaffRole.SERVICE_MANAGER)
+    operations_team.members.add(user)
+    return user

@@ -1,0 +1,65 @@
+"""Writing many rows in one statement on PostgreSQL, where Django's bulk methods cost more than the writes.
+
+Django's `bulk_update` builds a CASE per column whose cost grows with the square of the rows, and `bulk_create`
+sends one placeholder per value: thousands of them cost more to parse and send than the insert takes. Here each
+column is one array parameter, unnested by the database. Other databases get Django's bulk methods.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, models
+
+
+def _columns(model: type[models.Model], fields: Sequence[str]) -> list[models.Field[Any, Any]]:
+    by_name = {column.name: column for column in model._meta.concrete_fields}
+    return [by_name[name] for name in fields]
+
+
+def _arrays(
+    database: Any, columns: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[Any]]:
+    """The unnest(…) of the rows' values (one sequence per row, in the columns' order), one typed array parameter
+    per column, and those parameters."""
+    arrays = ", ".join(f"%s::{column.db_type(database)}[]" for column in columns)
+    params = [[column.get_db_prep_save(row[i], database) for row in rows] for i, column in enumerate(columns)]
+    return f"unnest({arrays})", params
+
+
+def update_rows(model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Write `fields` of saved `rows` in one statement (`UPDATE … FROM unnest(…)` on PostgreSQL)."""
+    if not rows:
+        return
+    database = connections[model._default_manager.db]  # the connection itself: a proxy per value costs
+    if database.vendor != "postgresql":
+        model._default_manager.bulk_update(rows, fields)
+        return
+    assert model._meta.pk is not None
+    columns = [model._meta.pk, *_columns(model, fields)]
+    quoted = [database.ops.quote_name(str(column.column)) for column in columns]
+    source, params = _arrays(database, columns, [[getattr(row, c.attname) for c in columns] for row in rows])
+    assignments = ", ".join(f"{name} = v.{name}" for name in quoted[1:])
+    table, pk, names = database.ops.quote_name(model._meta.db_table), quoted[0], ", ".join(quoted)
+    # Only quoted names from the model's meta and placeholders go into the text; the values are parameters.
+    sql = f"UPDATE {table} SET {assignments} FROM {source} AS v ({names}) WHERE {table}.{pk} = v.{pk}"  # noqa: S608
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert new rows given as values of `fields` in that order, without building model instances (the ids
+    are left to the database and not read back), in one statement (`INSERT … SELECT FROM unnest(…)` on
+    PostgreSQL)."""
+    if not rows:
+        return
+    database = connections[model._default_manager.db]
+    columns = _columns(model, fields)
+    if database.vendor != "postgresql":
+        attnames = [column.attname for column in columns]
+        model._default_manager.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows])
+        return
+    names = ", ".join(database.ops.quote_name(str(column.column)) for column in columns)
+    source, params = _arrays(database, columns, rows)
+    sql = f"INSERT INTO {database.ops.quote_name(model._meta.db_table)} ({names}) SELECT * FROM {source}"  # noqa: S608
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
