@@ -22,6 +22,7 @@ after it, and the notice tasks the pass enqueued (run in-process, as the worker 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -245,15 +246,21 @@ def sweep_bench(passes: int, notice_seconds: float) -> None:
     for _ in range(20):  # warm-up: connection, caches
         assert sla_sweep() == (0, 0), "something is due: run `bench/sla.py build` again"
     idle_load_before = load()
-    samples = []
+    samples, cpu = [], []
     for _ in range(passes):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         outcome = sla_sweep()
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert outcome == (0, 0)
     with CaptureQueriesContext(connection) as queries:
         sla_sweep()
-    idle = {"passes": summary(samples), "queries": len(queries), "load average": f"{idle_load_before} → {load()}"}
+    idle = {
+        "passes": summary(samples),
+        "this process's CPU per pass (median ms)": round(statistics.median(cpu), 2),
+        "queries": len(queries),
+        "load average": f"{idle_load_before} → {load()}",
+    }
     print(f"idle pass at {open_tickets:,} open tickets, {running:,} running clocks: {json.dumps(idle)}", flush=True)
     plans = explain()
     for plan in plans:
@@ -275,9 +282,9 @@ def sweep_bench(passes: int, notice_seconds: float) -> None:
     tasks_before = sql("SELECT count(*) FROM django_tasks_database_dbtaskresult")[0][0]
     due_load_before = load()
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         recorded = sla_sweep()
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
     after = []
     for _ in range(20):
         started = time.perf_counter()
@@ -286,6 +293,7 @@ def sweep_bench(passes: int, notice_seconds: float) -> None:
     due = {
         "recorded (warnings, breaches)": recorded,
         "seconds": round(seconds, 3),
+        "this process's CPU seconds": round(cpu_seconds, 3),
         "queries": len(queries),
         "load average": f"{due_load_before} → {load()}",
         "idle pass after it": summary(after),
@@ -370,22 +378,22 @@ def child(database: str, code: Path, mode: str, limit: int) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def recompute_bench(base_code: Path, base_tickets: int) -> None:
-    if not psql("SELECT 1 FROM pg_database WHERE datname = 'picocore_bench_1m'"):  # SHARED
-        sys.exit(f"{SHARED} does not exist yet (see /work/tmp/bench-dbs.md)")
+def recompute_bench(base_code: Path, base_tickets: int, template: str) -> None:
+    if template not in psql("SELECT datname FROM pg_database").splitlines():
+        sys.exit(f"{template} does not exist yet (see /work/tmp/bench-dbs.md)")
     for name in COPIES:
-        copy(SHARED, name)
+        copy(template, name)
     new_db, base_db = COPIES
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=environment(new_db), cwd=ROOT, check=True)
     counting = "SELECT count(*) FROM tickets_ticket WHERE status NOT IN ('closed', 'cancelled')"
     unfinished = psql(counting, database=new_db)
-    results = {"database": SHARED, "unfinished": int(unfinished), "machine": machine()}
+    results = {"database": template, "unfinished": int(unfinished), "machine": machine()}
     # Interleaved on the same first tickets, then the whole run of the new code.
     results["baseline, first tickets"] = child(base_db, base_code, "one-by-one", base_tickets)
     print("baseline:", results["baseline, first tickets"], flush=True)
     results["new, same first tickets"] = child(new_db, ROOT, "batch", base_tickets)
     print("new, same tickets:", results["new, same first tickets"], flush=True)
-    copy(SHARED, new_db)
+    copy(template, new_db)
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=environment(new_db), cwd=ROOT, check=True)
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "sla_recompute"], env=environment(new_db), cwd=ROOT, check=True)
@@ -414,13 +422,14 @@ def main() -> None:
     recomputed = commands.add_parser("recompute")
     recomputed.add_argument("--base-code", type=Path, required=True, help="a checkout of the baseline revision")
     recomputed.add_argument("--base-tickets", type=int, default=3000)
+    recomputed.add_argument("--template", default=SHARED, help=f"the seeded database to copy (default {SHARED})")
     args = parser.parse_args()
     if args.command == "build":
         build(args.tickets, args.customers)
     elif args.command == "sweep":
         sweep_bench(args.passes, args.notice_seconds)
     else:
-        recompute_bench(args.base_code.resolve(), args.base_tickets)
+        recompute_bench(args.base_code.resolve(), args.base_tickets, args.template)
 
 
 if __name__ == "__main__":
