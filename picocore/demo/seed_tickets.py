@@ -527,7 +527,7 @@ def create_tickets(customers: list[_Customer], count: int, run: _Run, batch_size
             if rebuild:
                 stack.enter_context(bulk.secondary_indexes_deferred(Ticket))
                 stack.enter_context(bulk.secondary_indexes_deferred(TicketEvent))
-            if bulk.skip_row_triggers():
+            if bulk.skip_row_triggers(Ticket, TicketEvent):
                 bulk.lock_referenced(_referenced(customers))
             for batch in itertools.batched(ordered, batch_size):
                 events += _write_batch(batch, run, *tables)

@@ -410,3 +410,22 @@ def test_a_failed_run_leaves_nothing_behind():
         seed(customers=0, tickets=50, seed=14, batch_size=20)
     assert Ticket.objects.count() == TicketEvent.objects.count() == 0
     assert dict(Organisation.objects.values_list("id", "last_ticket_number")) == counters
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row triggers are skipped on PostgreSQL only")
+def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers():
+    """The load skips the row triggers only where they are the foreign keys' own: a trigger that keeps
+    something (counts, say) still sees every row."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE seen (n integer)")
+        cursor.execute(
+            "CREATE FUNCTION count_seen() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN INSERT INTO seen VALUES (1); RETURN NULL; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER count_seen AFTER INSERT ON tickets_ticket FOR EACH ROW EXECUTE FUNCTION count_seen()"
+        )
+    seed(customers=1, tickets=30, seed=15)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM seen")
+        assert cursor.fetchone()[0] == 30
