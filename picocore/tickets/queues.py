@@ -64,6 +64,8 @@ SORTS = {
 # "Breaching soon" has one order only: by deadline, soonest (and already breached) first.
 DEADLINE_SORT = "deadline"
 NULLS_LAST = frozenset({"sla_due_at"})
+# The SQLite FTS5 table of the tickets' folded titles (migration tickets 0011, with PostgreSQL's trigram index).
+TITLE_SUBSTRING_INDEX = "tickets_ticket_title_fts"
 # How long the sidebar's counts are reused for one person before they are counted again.
 COUNTS_SECONDS = 30
 
@@ -174,7 +176,7 @@ class Filters:
         condition = Q(**{k: v for k, v in conditions.items() if v not in (None, "")})
         if self.text:
             key = parse_ticket_key(self.text)
-            matches = folded_contains("title", self.text.strip())
+            matches = folded_contains("title", self.text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
             condition &= matches | Q(key=key) if key else matches
         return condition
 
