@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import RequestType
@@ -78,10 +78,12 @@ def make_customer(prefix: str, team: Team | None = None) -> Customer:
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: ids repeat between tests, so counts cached per person in one
-    test must not be read in the next."""
-    cache.clear()
+    test must not be read in the next (nor timeline entries kept in one, though their keys hold what they show)."""
+    for kept in (cache, caches["timeline"]):
+        kept.clear()
     yield
-    cache.clear()
+    for kept in (cache, caches["timeline"]):
+        kept.clear()
 
 
 @pytest.fixture

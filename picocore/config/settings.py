@@ -148,6 +148,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 
+# Each process's memory: the sidebar's short-lived counts ("default", Django's own default) and the rendered
+# timeline entries ("timeline"), which never go stale and so need no sharing between processes (see
+# picocore/tickets/fragments.py); the least recently used beyond MAX_ENTRIES are dropped.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "timeline": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "timeline",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
 # django-axes first: it refuses a locked-out account or address before any password is checked.

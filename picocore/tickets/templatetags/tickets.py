@@ -8,9 +8,18 @@ from picocore.tickets.choices import Audience
 from picocore.tickets.choices import status_label as label_for
 
 if TYPE_CHECKING:
-    from picocore.tickets.models import Ticket
+    from picocore.tickets.models import Ticket, TicketEvent
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def timeline_event(context: template.Context, event: "TicketEvent", *, staff: bool) -> str:
+    """The event's timeline entry (tickets/events/event.html) for the page's ticket, as the desk (`staff`) or
+    the portal shows it, rendered once per language and time zone and then kept (`picocore.tickets.fragments`)."""
+    from picocore.tickets.fragments import event_html
+
+    return event_html(event, ticket=context["ticket"], staff=staff)
 
 
 @register.filter
