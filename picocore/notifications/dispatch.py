@@ -10,6 +10,7 @@ customer.
 
 import zoneinfo
 
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from picocore.contracts.models import SlaMetric
 from picocore.core.text import lazy_percent
+from picocore.notifications.models import EventFanOut
 from picocore.notifications.models import NotificationKind as Kind
 from picocore.notifications.services import notify
 from picocore.sla.clocks import describe_target
@@ -144,9 +146,10 @@ def _details(event: TicketEvent, kind: Kind) -> tuple[str | Promise, str]:
     return event.body, ""
 
 
-def dispatch_event(event: TicketEvent) -> None:
-    """Notify everyone who should hear of `event`, in the current transaction; each notification is keyed by
-    the event (the receipt by the ticket), so a retry never notifies twice."""
+def dispatch_event(event: TicketEvent) -> int:
+    """Notify everyone who should hear of `event`, in the current transaction; returns how many were notified.
+    Each notification is keyed by the event (the receipt by the ticket), so a retry never notifies twice."""
+    notified = 0
     for recipients, kind, title in plan(event):
         if kind == Kind.RECEIVED:
             others, key = [u for u in recipients if u is not None], f"receipt:{event.ticket_id}"
@@ -155,4 +158,41 @@ def dispatch_event(event: TicketEvent) -> None:
         if not others:
             continue
         body, link = _details(event, kind)
-        notify(users=others, kind=kind, key=key, title=title, body=body, ticket=event.ticket, event=event, link=link)
+        notified += notify(
+            users=others, kind=kind, key=key, title=title, body=body, ticket=event.ticket, event=event, link=link
+        )
+    return notified
+
+
+def dispatch_later(event: TicketEvent) -> None:
+    """Queue the fan-out of `event` (`event_fan_out`) as a task row written in the current transaction: it
+    commits with the event or not at all, so a crash can neither lose the notifications nor send them for a
+    change that rolled back. The caller's request then writes one row instead of every recipient's."""
+    from picocore.notifications.tasks import fan_out_event  # the task module imports this one
+
+    fan_out_event.enqueue(event.pk)
+
+
+def event_fan_out(*, event_id: int) -> int:
+    """Notify everyone who should hear of the event (as `dispatch_event`, with the recipients, their
+    permissions and languages as they are now), once: the event's `EventFanOut` mark is written in the same
+    transaction as the notifications and e-mails, so a second run, a parallel one (it waits for the first to
+    commit) or a retry after a failure midway (the whole run rolled back) writes nothing twice and misses
+    nobody. Returns how many people were notified; 0 when it was done before or the event no longer exists.
+    The SLA sweep and any other writer of events may call it for an event they recorded."""
+    event = (
+        TicketEvent.objects.select_related(
+            "actor", "ticket__organisation", "ticket__requester", "ticket__team", "ticket__assignee"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: the conflict of a run that came first is only ours to skip
+                EventFanOut.objects.create(event_id=event_id)
+        except IntegrityError:
+            return 0
+        return dispatch_event(event)

@@ -87,3 +87,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventFanOut(models.Model):
+    """The mark that an event's notifications have been written (in the transaction that wrote them): the
+    deferred fan-out of an event runs once, however often its task runs or is retried."""
+
+    event = models.OneToOneField("tickets.TicketEvent", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(_("done"), default=now)
+
+    class Meta:
+        verbose_name = _("notification fan-out")
+        verbose_name_plural = _("notification fan-outs")
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}"

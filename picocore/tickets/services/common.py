@@ -24,11 +24,14 @@ def record(
     body: str = "",
     public: bool | None = None,
     at: dt.datetime | None = None,
+    notify_now: bool = True,
 ) -> TicketEvent:
     """Append one entry to the ticket's timeline (the only way events are written) and, in the same
     transaction, recompute the ticket's SLA clocks when it can move a deadline and notify whoever should hear
     of it (in the app, and by e-mail through the outbox). `public` defaults to the kind's own visibility; `at`
-    to now (an SLA record is stamped with the moment it happened)."""
+    to now (an SLA record is stamped with the moment it happened). With `notify_now=False` the caller queues
+    the notifications instead, in the same transaction, once the change is complete
+    (`picocore.notifications.dispatch.dispatch_later`)."""
     event = TicketEvent.objects.create(
         ticket=ticket,
         organisation_id=ticket.organisation_id,
@@ -45,7 +48,8 @@ def record(
     from picocore.sla.services import sla_event_recorded
 
     sla_event_recorded(ticket=ticket, entry=entry, by_staff=bool(actor and actor.is_service_staff), at=event.created_at)
-    dispatch_event(event)
+    if notify_now:
+        dispatch_event(event)
     return event
 
 

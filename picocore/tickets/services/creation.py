@@ -15,6 +15,7 @@ from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
+from picocore.notifications.dispatch import dispatch_later
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
@@ -160,11 +161,14 @@ def ticket_create(
             Created(channel=channel, inbound=inbound, priority=decision.priority, priority_reason=decision.reason),
             actor=actor,
             body=description,
+            notify_now=False,
         )
         store_attachments(ticket, event, uploads, actor)
         if claim is not None:
             claim.ticket, claim.event = ticket, event
             claim.save(update_fields=["ticket", "event"])
+        # The team's notices and the requester's receipt are written by a task whose row commits with the ticket.
+        dispatch_later(event)
     return ticket
 
 
