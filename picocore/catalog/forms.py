@@ -91,9 +91,23 @@ class NamesDroppedFiles(forms.Form):
                 ).append(dropped_files_message(names))
 
 
-class EnvironmentChoiceField(forms.ModelChoiceField):
+class LandscapeChoiceField(forms.ModelChoiceField):
+    """A solution or environment of the organisation; a chosen one the form has read already (`known`, by the
+    posted value) is not read again."""
+
     widget = UserContentSelect
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known: dict[str, Solution | Environment] = {}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value in self.known:
+            return self.known[value]
+        return super().to_python(value)
+
+
+class EnvironmentChoiceField(LandscapeChoiceField):
     def label_from_instance(self, obj: Environment) -> str:
         return f"{obj.solution.name} · {obj.get_kind_display()}"
 
@@ -185,9 +199,8 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
                 **common,
             )
         case FieldKind.SOLUTION:
-            return forms.ModelChoiceField(
+            return LandscapeChoiceField(
                 queryset=Solution.objects.filter(organisation=organisation).order_by("name"),
-                widget=UserContentSelect,
                 empty_label=_("Choose a solution…"),
                 **common,
             )
@@ -234,6 +247,7 @@ class RequestForm(NamesDroppedFiles):
     def __init__(self, *args, request_type: RequestType, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.request_type = request_type
+        self.organisation = organisation
         self.specs = list(request_type.fields.all())
         if not request_type.asks_impact_and_urgency:
             del self.fields["impact"], self.fields["urgency"]
@@ -241,6 +255,32 @@ class RequestForm(NamesDroppedFiles):
         for spec in self.specs:
             self.fields[ANSWER_PREFIX + spec.key] = _field_for(spec, organisation)
         self.fields["attachments"] = attachments
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            self._read_landscape()
+        super().full_clean()
+
+    def _read_landscape(self) -> None:
+        """Read the chosen environments with their solutions in one query, for the environment fields and the
+        solution fields that name the same solution (as a customer does: the environment of the solution)."""
+        environment_fields = {name: f for name, f in self.fields.items() if isinstance(f, EnvironmentChoiceField)}
+        chosen = {name: self.data.get(self.add_prefix(name)) for name in environment_fields}
+        ids = {value for value in chosen.values() if isinstance(value, str) and value.isascii() and value.isdigit()}
+        if not ids:
+            return
+        queryset = Environment.objects.filter(organisation=self.organisation).select_related("solution")
+        environments = {str(e.pk): e for e in queryset.filter(pk__in=[int(i) for i in ids if len(i) < 19])}
+        solutions = {
+            str(e.solution_id): e.solution
+            for e in environments.values()
+            if e.solution.organisation_id == self.organisation.pk
+        }
+        for field in self.fields.values():
+            if isinstance(field, EnvironmentChoiceField):
+                field.known = dict(environments)
+            elif isinstance(field, LandscapeChoiceField):
+                field.known = dict(solutions)
 
     @property
     def question_fields(self) -> list[forms.BoundField]:

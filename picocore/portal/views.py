@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import RequestForm
-from picocore.catalog.selectors import offered_request_type_get, offered_request_types
+from picocore.catalog.selectors import offer_get, offered_request_types
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.errors import NotFound, ValidationError
 from picocore.core.forms import show_service_errors
@@ -226,11 +226,12 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
             what += " " + _("Files must be attached again.")
         switched = _switched_away(request, membership, what=what)
     try:
-        request_type = offered_request_type_get(organisation=organisation, slug=slug)
+        offer = offer_get(organisation=organisation, slug=slug)
     except NotFound:
         if switched is None:
             raise
         return _not_offered_after_switch(request, membership, switched)
+    request_type = offer.request_type
     form_arguments = {"request_type": request_type, "organisation": organisation}
     status = 200
     if switched is not None:
@@ -242,7 +243,13 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
         form = RequestForm(request.POST, request.FILES, **form_arguments)
         if form.is_valid():
             try:
-                ticket = ticket_create(actor=request.user, organisation=organisation, **form.ticket_arguments())
+                ticket = ticket_create(
+                    actor=request.user,
+                    organisation=organisation,
+                    offer=offer,
+                    membership=membership,
+                    **form.ticket_arguments(),
+                )
             except ValidationError as error:
                 show_service_errors(form, error)
             else:

@@ -2,8 +2,7 @@
 
 import re
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from picocore.tenancy.models import Organisation
 
@@ -23,8 +22,19 @@ def allocate_ticket_numbers(organisation_id: int, count: int = 1) -> tuple[str, 
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Ticket numbers must be allocated inside the creating transaction.")
-    Organisation.objects.filter(pk=organisation_id).update(last_ticket_number=F("last_ticket_number") + count)
-    prefix, last = Organisation.objects.values_list("key_prefix", "last_ticket_number").get(pk=organisation_id)
+    table = connection.ops.quote_name(Organisation._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement (PostgreSQL and SQLite ≥ 3.35 both return the updated row): the increment and the number
+        # it reached, under the row's write lock.
+        cursor.execute(
+            f"UPDATE {table} SET last_ticket_number = last_ticket_number + %s WHERE id = %s "  # noqa: S608
+            "RETURNING key_prefix, last_ticket_number",
+            [count, organisation_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Organisation.DoesNotExist(f"No organisation {organisation_id}")
+    prefix, last = row
     return prefix, last - count + 1
 
 

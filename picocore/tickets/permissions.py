@@ -215,11 +215,21 @@ def can_hand_off(actor: User, ticket: Ticket, *, access: TicketAccess | None = N
     return _access(actor, ticket, access).works_on
 
 
-def may_file_in(actor: User, organisation: Organisation, *, requester: User | None = None) -> bool:
+def may_file_in(
+    actor: User, organisation: Organisation, *, requester: User | None = None, membership: Membership | None = None
+) -> bool:
     """Whether the actor may file a request in the organisation for `requester` (default: themselves): a
-    member for themselves, or the service team serving it for any of its members."""
+    member for themselves, or the service team serving it for any of its members. `membership` is the
+    requester's membership the caller read in this request (the portal's current one), so it is not read again;
+    any other is ignored."""
     requester = requester or actor
-    if not Membership.objects.filter(user=requester, organisation=organisation).exists():
+    known = (
+        membership is not None
+        and membership.pk is not None
+        and membership.user_id == requester.pk
+        and membership.organisation_id == organisation.pk
+    )
+    if not known and not Membership.objects.filter(user=requester, organisation=organisation).exists():
         return False
     return (actor.pk == requester.pk and actor.is_active) or serves(actor, organisation.pk)
 

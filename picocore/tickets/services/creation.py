@@ -3,13 +3,15 @@
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from picocore.catalog.choices import Impact, Urgency
 from picocore.catalog.models import RequestType
-from picocore.catalog.priority import priority_for
+from picocore.catalog.priority import PriorityDecision, priority_for
+from picocore.catalog.selectors import Offer
 from picocore.cmdb.models import Environment, Solution
+from picocore.contracts.models import Contract
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
@@ -21,10 +23,10 @@ from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
 from picocore.tickets.choices import Channel, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
-from picocore.tickets.models import Submission, Ticket
+from picocore.tickets.models import Submission, Ticket, TicketEvent
 from picocore.tickets.permissions import may_file_in
 from picocore.tickets.services.common import record, store_attachments
-from picocore.tickets.submissions import clean_token, submission_claim, submission_get
+from picocore.tickets.submissions import clean_token, submission_get
 from picocore.tickets.timeline import Created
 
 TITLE_MAX_LENGTH = max_length_of(Ticket, "title")
@@ -35,7 +37,16 @@ def owning_team_for(organisation: Organisation) -> Team | None:
     return Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation).order_by("name").first()
 
 
-def _check_offered(request_type: RequestType, organisation: Organisation) -> None:
+def _check_offered(request_type: RequestType, organisation: Organisation, offer: Offer | None) -> Contract:
+    """The contract in force that offers the request type: the caller's `offer` when it is this organisation's
+    offer of this very type (the catalogue's selector read and checked both in this request), else read now."""
+    if (
+        offer is not None
+        and offer.request_type.pk == request_type.pk
+        and offer.contract.organisation_id == organisation.pk
+        and offer.request_type.active
+    ):
+        return offer.contract
     contract = contract_in_force(organisation=organisation)
     if contract is None:
         raise PermissionDenied(_("%(org)s has no contract in force.") % {"org": organisation.name})
@@ -45,6 +56,7 @@ def _check_offered(request_type: RequestType, organisation: Organisation) -> Non
             % {"type": request_type.name, "tier": contract.tier.name},
             field_errors={"request_type": [_("Choose a request type your subscription offers.")]},
         )
+    return contract
 
 
 def _check_landscape(
@@ -80,6 +92,8 @@ def ticket_create(
     files: list[UploadedFile[bytes]] | None = None,
     inbound: int | None = None,
     submission: str = "",
+    offer: Offer | None = None,
+    membership: Membership | None = None,
 ) -> Ticket:
     """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
     operations team, the `created` event and any attachments — all or nothing.
@@ -91,17 +105,27 @@ def ticket_create(
     instead of a second one. Only a member for themselves, or the service team serving the organisation for
     one of its members, may file (`picocore.tickets.permissions.may_file_in`). Raises ValidationError (nothing
     saved), PermissionDenied, or NotFound for an organisation the actor cannot file in at all.
+
+    What the caller has read and checked in the same request is not read again: `offer` (the catalogue's
+    `offer_get`: the type and the contract in force offering it) and `membership` (the requester's membership of
+    the organisation). Access is still decided here (`may_file_in`), with them.
+
+    Everything the customer sees at once (the ticket, its key, its `created` event, its SLA clocks) is written in
+    one transaction, with the row of the task that notifies the team and sends the receipt
+    (`picocore.notifications.dispatch.dispatch_later`).
     """
     token = clean_token(submission)
-    earlier = submission_get(actor=actor, token=token)
-    if earlier is not None:
-        return _result_of(earlier)
+    if token and files:
+        # Files are stored before the commit: a repeat of a committed post must not store them again.
+        earlier = submission_get(actor=actor, token=token)
+        if earlier is not None:
+            return _result_of(earlier)
     requester = requester or actor
-    if not may_file_in(actor, organisation, requester=requester):
+    if not may_file_in(actor, organisation, requester=requester, membership=membership):
         if actor != requester and Membership.objects.filter(user=actor, organisation=organisation).exists():
             raise PermissionDenied(_("Only the service team can file a request on someone else's behalf."))
         raise NotFound(_("No such organisation."))
-    _check_offered(request_type, organisation)
+    _check_offered(request_type, organisation, offer)
 
     errors: dict[str, list[str]] = {}
     # Whatever the interface: the title is one line (it becomes e-mail subjects) that fits its column, and no
@@ -128,48 +152,76 @@ def ticket_create(
     decision = priority_for(impact, urgency)
     team = owning_team_for(organisation)
     answers = [_answer_without_nul(answer) for answer in answers or []]
-    with transaction.atomic():
-        claim = submission_claim(actor=actor, token=token) if token else None
-        if token and claim is None:  # a parallel post of the same form committed first
-            return _result_of(submission_get(actor=actor, token=token))
-        prefix, number = allocate_ticket_numbers(organisation.pk)
-        created_at = now()
-        ticket = Ticket.objects.create(
-            organisation=organisation,
-            number=number,
-            key=ticket_key(prefix, number),
-            ticket_type=request_type.ticket_type,
-            request_type=request_type,
-            title=title,
-            description=description,
-            answers=answers,
-            requester=requester,
-            solution=solution,
-            environment=environment,
-            impact=impact,
-            urgency=urgency,
-            priority=decision.priority,
-            priority_reason=decision.reason,
-            status=Status.NEW,
-            team=team,
-            channel=channel,
-            created_at=created_at,
-            updated_at=created_at,
-        )
-        event = record(
-            ticket,
-            Created(channel=channel, inbound=inbound, priority=decision.priority, priority_reason=decision.reason),
-            actor=actor,
-            body=description,
-            notify_now=False,
-        )
-        store_attachments(ticket, event, uploads, actor)
-        if claim is not None:
-            claim.ticket, claim.event = ticket, event
-            claim.save(update_fields=["ticket", "event"])
-        # The team's notices and the requester's receipt are written by a task whose row commits with the ticket.
-        dispatch_later(event)
+    try:
+        with transaction.atomic():
+            ticket, event = _write(
+                actor=actor,
+                organisation=organisation,
+                request_type=request_type,
+                fields={
+                    "title": title,
+                    "description": description,
+                    "answers": answers,
+                    "requester": requester,
+                    "solution": solution,
+                    "environment": environment,
+                    "impact": impact,
+                    "urgency": urgency,
+                    "team": team,
+                    "channel": channel,
+                },
+                decision=decision,
+                inbound=inbound,
+            )
+            if token:
+                # Unique per (actor, token): a repeat of this post, even a parallel one (it waits for the first to
+                # commit), fails here and rolls back all it wrote, then returns what the first created.
+                Submission.objects.create(actor=actor, token=token, ticket=ticket, event=event)
+            store_attachments(ticket, event, uploads, actor)
+            # The team's notices and the requester's receipt: a task whose row commits with the ticket.
+            dispatch_later(event)
+    except IntegrityError:
+        earlier = submission_get(actor=actor, token=token)
+        if earlier is None:
+            raise
+        return _result_of(earlier)
     return ticket
+
+
+def _write(
+    *,
+    actor: User,
+    organisation: Organisation,
+    request_type: RequestType,
+    fields: dict[str, Any],
+    decision: PriorityDecision,
+    inbound: int | None,
+) -> tuple[Ticket, TicketEvent]:
+    """The ticket with the next key of its organisation, and its `created` event (with the SLA clocks it starts)."""
+    prefix, number = allocate_ticket_numbers(organisation.pk)
+    created_at = now()
+    ticket = Ticket.objects.create(
+        organisation=organisation,
+        number=number,
+        key=ticket_key(prefix, number),
+        ticket_type=request_type.ticket_type,
+        request_type=request_type,
+        priority=decision.priority,
+        priority_reason=decision.reason,
+        status=Status.NEW,
+        created_at=created_at,
+        updated_at=created_at,
+        **fields,
+    )
+    channel = fields["channel"]
+    event = record(
+        ticket,
+        Created(channel=channel, inbound=inbound, priority=decision.priority, priority_reason=decision.reason),
+        actor=actor,
+        body=fields["description"],
+        notify_now=False,
+    )
+    return ticket, event
 
 
 def _result_of(submission: Submission | None) -> Ticket:
