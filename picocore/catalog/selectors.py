@@ -43,3 +43,8 @@ def offer_get(*, organisation: Organisation, slug: str) -> Offer:
     if request_type is None or contract is None:
         raise NotFound(_("Your subscription does not offer this kind of request."))
     return Offer(request_type=request_type, contract=contract)
+
+
+def offered_request_type_get(*, organisation: Organisation, slug: str) -> RequestType:
+    """One offered request type with its form fields; NotFound when the organisation is not offered it."""
+    return offer_get(organisation=organisation, slug=slug).request_type

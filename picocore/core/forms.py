@@ -26,8 +26,9 @@ class FormRenderer(TemplatesSetting):
         # attribute loop per option); the desk's ticket page lists every consultant, team and status, so they
         # are written here instead, to the byte what Django's select.html writes. An option widget with a
         # template of its own goes through the templates as before.
-        if template_name == SELECT_TEMPLATE:
-            html = select_html(context["widget"])
+        # Radio buttons likewise (four templates per button: the impact and urgency of every request form).
+        if template_name in WRITERS:
+            html = WRITERS[template_name](context["widget"])
             if html is not None:
                 return html
         return super().render(template_name, context, request)
@@ -35,6 +36,8 @@ class FormRenderer(TemplatesSetting):
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+RADIO_TEMPLATE = "django/forms/widgets/radio.html"
+RADIO_OPTION_TEMPLATE = "django/forms/widgets/radio_option.html"
 
 
 def attributes_html(attrs: dict[str, Any]) -> str:
@@ -70,6 +73,44 @@ def select_html(widget: dict[str, Any]) -> SafeString | None:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")  # the renderer strips what the template file ends with
     return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+
+
+def radio_html(widget: dict[str, Any]) -> SafeString | None:
+    """Django's `radio.html` (`multiple_input.html` with `radio_option.html` per button) for this widget context,
+    to the byte; None when a button has a template of its own."""
+    attrs = widget["attrs"]
+    parts = ["<div"]
+    if attrs.get("id"):
+        parts.append(f' id="{escaped(attrs["id"])}"')
+    if attrs.get("class"):
+        parts.append(f' class="{escaped(attrs["class"])}"')
+    parts.append(">")
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f"\n  <div><label>{conditional_escape(group_name)}</label>")
+        for option in group_choices:
+            if option["template_name"] != RADIO_OPTION_TEMPLATE:
+                return None
+            parts.append("<div>\n    " + _input_option_html(option) + "\n</div>")
+        if group_name:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped by the functions it calls
+
+
+def _input_option_html(option: dict[str, Any]) -> str:
+    """Django's `input_option.html` (a button wrapped in its label), with the line break each included template
+    file ends with."""
+    value = "" if option["value"] is None else f' value="{escaped(option["value"])}"'
+    button = f'<input type="{escaped(option["type"])}" name="{escaped(option["name"])}"{value}'
+    button += attributes_html(option["attrs"]) + ">\n"
+    if not option.get("wrap_label"):
+        return button + "\n"
+    label_for = f' for="{escaped(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
+    return f"<label{label_for}>{button} {conditional_escape(option['label'])}</label>\n"
+
+
+WRITERS = {SELECT_TEMPLATE: select_html, RADIO_TEMPLATE: radio_html}
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

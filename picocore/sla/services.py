@@ -424,3 +424,53 @@ def explain_clocks(
             )
         )
     return SlaExplanation(clocks=explanations, zone=zone, problem=policy.calendar_problem)
+
+
+@dataclass(frozen=True)
+class Start:
+    """The clocks a new ticket starts with (not saved yet) and the calendar they count in."""
+
+    clocks: list[SlaClock]
+    calendar: BusinessCalendar | None
+
+
+def sla_start(*, ticket: Ticket, created: TicketEvent, contract: Contract | None) -> Start | None:
+    """What `sla_recompute` would store for a new ticket whose only event is `created`, without reading the
+    ticket's events or clocks (it has none yet) or the contract (the caller read the one in force now): the
+    clocks, still to be saved once the ticket has its id (`sla_start_save`), and the ticket's SLA columns, set on
+    `ticket` before it is inserted. None when a clock is breached already (a target of zero): the ticket then
+    goes through `sla_recompute`, which records the breach."""
+    policy, states = compute_clocks(ticket, now=created.created_at, contract=contract, timeline=[created])
+    if any(state.breached_at is not None for state in states.values()):
+        return None
+    clocks = []
+    for metric, state in states.items():
+        assert policy is not None  # there are clocks only under a policy
+        clocks.append(
+            SlaClock(
+                ticket=ticket,
+                organisation_id=ticket.organisation_id,
+                metric=metric,
+                target_seconds=state.target_seconds,
+                clock=policy.targets[metric].clock,
+                started_at=state.started_at,
+                due_at=None if state.stopped_at or state.paused_since else state.due_at,
+                warn_at=state.warn_at,
+                paused_since=state.paused_since,
+                stopped_at=state.stopped_at,
+                stopped_by=state.stopped_by,
+                elapsed_seconds=int(state.elapsed.total_seconds()),
+                computed_at=created.created_at,
+            )
+        )
+    for name, value in ticket_sla_summary(clocks, soon_at={m: s.soon_at for m, s in states.items()}).items():
+        setattr(ticket, name, value)
+    return Start(clocks=clocks, calendar=policy.calendar if policy is not None else None)
+
+
+def sla_start_save(start: Start, *, ticket: Ticket) -> None:
+    """Insert the new ticket's clocks (one statement) and page whoever is on call for a P1 outside business hours,
+    as `sla_event_recorded` does for a `created` event."""
+    SlaClock.objects.bulk_create(start.clocks)
+    if ticket.priority == 1:
+        page_new_p1(ticket=ticket, at=ticket.created_at, calendar=start.calendar)

@@ -42,3 +42,33 @@ def test_an_option_with_a_template_of_its_own_is_rendered_by_its_template():
 
     assert ours == widget.render("own", "1", renderer=DjangoTemplates())
     assert 'type="' in ours
+
+
+class Radios(forms.Form):
+    plain = forms.ChoiceField(choices=[("1", "One"), ("2", 'Two "quoted" <b>')], initial="2", widget=forms.RadioSelect)
+    grouped = forms.ChoiceField(
+        choices=[("Nordic", [("a", "Æble"), ("b", "Bær")]), ("c", "Other")], initial="b", widget=forms.RadioSelect
+    )
+    optional = forms.TypedChoiceField(
+        choices=[(1, "first"), (2, "second")], coerce=int, required=False, widget=forms.RadioSelect
+    )
+    classy = forms.ChoiceField(
+        choices=[("s", mark_safe("<em>kept</em>")), ("", "— none —")],
+        widget=forms.RadioSelect(attrs={"class": 'a "b"', "data-off": False, "data-on": True}),
+    )
+
+
+@pytest.mark.parametrize("name", list(Radios.base_fields))
+@pytest.mark.parametrize("bound", [False, True])
+def test_radio_buttons_are_written_as_djangos_templates_write_them(name, bound):
+    data = {"plain": "1", "grouped": "c", "classy": ""} if bound else None
+    ours = str(Radios(data, renderer=FormRenderer())[name])
+    djangos = str(Radios(data, renderer=DjangoTemplates())[name])
+
+    assert ours == djangos
+    assert 'type="radio"' in ours
+
+
+def test_radio_buttons_without_ids_are_written_as_djangos_templates_write_them():
+    ours = str(Radios(renderer=FormRenderer(), auto_id=False)["plain"])
+    assert ours == str(Radios(renderer=DjangoTemplates(), auto_id=False)["plain"])

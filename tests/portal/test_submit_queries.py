@@ -15,10 +15,11 @@ from tests.portal.support import incident_form
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # session, user, memberships, contract in force, request type, its fields, the environment (with its solution),
-# the priority matrix, the owning team; the ticket number, the ticket, its event; the SLA's contract, targets,
-# events, (savepoint,) clocks, two clock inserts, the ticket's SLA columns, (release;) the submission token, the
-# task row. The test's own transaction turns the service's into a savepoint (two more statements).
-SUBMIT_QUERIES = 23 + 2
+# the priority matrix, the owning team; the ticket number, the ticket (with its deadlines), its event, the SLA
+# targets, the clocks (one insert), the submission token, the task row. (A contract with a business-hours
+# calendar adds the calendar's reads.) The test's own transaction turns the service's into a savepoint (two more
+# statements).
+SUBMIT_QUERIES = 16 + 2
 
 
 def submit(client, acme, token: str) -> list[str]:
@@ -66,7 +67,8 @@ def test_submitting_commits_once(client, promised, consultant, monkeypatch):
     monkeypatch.setattr(connection, "commit", counted)
     queries = submit(client, promised, "only")
 
-    assert commits == [False]  # one transaction (the SLA recompute's savepoint is inside it)
+    assert commits == [False]  # one transaction
+    assert not any(sql.startswith("SAVEPOINT") for sql in queries)
     statements = [sql for sql in queries if sql not in ("BEGIN IMMEDIATE", "COMMIT")]  # SQLite shows them
     assert len(statements) == SUBMIT_QUERIES - 2
     ticket = Ticket.objects.get()

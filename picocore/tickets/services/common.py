@@ -25,13 +25,15 @@ def record(
     public: bool | None = None,
     at: dt.datetime | None = None,
     notify_now: bool = True,
+    recompute_sla: bool = True,
 ) -> TicketEvent:
     """Append one entry to the ticket's timeline (the only way events are written) and, in the same
     transaction, recompute the ticket's SLA clocks when it can move a deadline and notify whoever should hear
     of it (in the app, and by e-mail through the outbox). `public` defaults to the kind's own visibility; `at`
     to now (an SLA record is stamped with the moment it happened). With `notify_now=False` the caller queues
     the notifications instead, in the same transaction, once the change is complete
-    (`picocore.notifications.dispatch.dispatch_later`)."""
+    (`picocore.notifications.dispatch.dispatch_later`); with `recompute_sla=False` the caller has derived the
+    clocks itself (a new ticket's, `picocore.sla.services.sla_start`)."""
     event = TicketEvent.objects.create(
         ticket=ticket,
         organisation_id=ticket.organisation_id,
@@ -47,7 +49,9 @@ def record(
     from picocore.notifications.dispatch import dispatch_event
     from picocore.sla.services import sla_event_recorded
 
-    sla_event_recorded(ticket=ticket, entry=entry, by_staff=bool(actor and actor.is_service_staff), at=event.created_at)
+    if recompute_sla:
+        by_staff = bool(actor and actor.is_service_staff)
+        sla_event_recorded(ticket=ticket, entry=entry, by_staff=by_staff, at=event.created_at)
     if notify_now:
         dispatch_event(event)
     return event

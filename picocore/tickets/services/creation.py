@@ -18,6 +18,7 @@ from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.dispatch import dispatch_later
+from picocore.sla.services import sla_start, sla_start_save
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
@@ -125,7 +126,7 @@ def ticket_create(
         if actor != requester and Membership.objects.filter(user=actor, organisation=organisation).exists():
             raise PermissionDenied(_("Only the service team can file a request on someone else's behalf."))
         raise NotFound(_("No such organisation."))
-    _check_offered(request_type, organisation, offer)
+    contract = _check_offered(request_type, organisation, offer)
 
     errors: dict[str, list[str]] = {}
     # Whatever the interface: the title is one line (it becomes e-mail subjects) that fits its column, and no
@@ -172,6 +173,7 @@ def ticket_create(
                 },
                 decision=decision,
                 inbound=inbound,
+                contract=contract,
             )
             if token:
                 # Unique per (actor, token): a repeat of this post, even a parallel one (it waits for the first to
@@ -196,11 +198,13 @@ def _write(
     fields: dict[str, Any],
     decision: PriorityDecision,
     inbound: int | None,
+    contract: Contract,
 ) -> tuple[Ticket, TicketEvent]:
-    """The ticket with the next key of its organisation, and its `created` event (with the SLA clocks it starts)."""
+    """The ticket with the next key of its organisation, its `created` event and the SLA clocks it starts under
+    `contract` (in force now), its deadlines stored with it."""
     prefix, number = allocate_ticket_numbers(organisation.pk)
     created_at = now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         organisation=organisation,
         number=number,
         key=ticket_key(prefix, number),
@@ -213,14 +217,19 @@ def _write(
         updated_at=created_at,
         **fields,
     )
-    channel = fields["channel"]
-    event = record(
-        ticket,
-        Created(channel=channel, inbound=inbound, priority=decision.priority, priority_reason=decision.reason),
-        actor=actor,
-        body=fields["description"],
-        notify_now=False,
+    entry = Created(
+        channel=fields["channel"], inbound=inbound, priority=decision.priority, priority_reason=decision.reason
     )
+    description = fields["description"]
+    created = TicketEvent(ticket=ticket, kind=entry.kind, public=entry.public, actor=actor, body=description,
+                          data=entry.to_data(), created_at=created_at)  # fmt: skip
+    start = sla_start(ticket=ticket, created=created, contract=contract)  # sets the ticket's deadlines
+    ticket.save(force_insert=True)
+    event = record(
+        ticket, entry, actor=actor, body=description, at=created_at, notify_now=False, recompute_sla=start is None
+    )
+    if start is not None:
+        sla_start_save(start, ticket=ticket)
     return ticket, event
 
 
