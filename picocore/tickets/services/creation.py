@@ -18,7 +18,7 @@ from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.dispatch import dispatch_later
-from picocore.sla.services import sla_start, sla_start_save
+from picocore.sla.services import Start, sla_start, sla_start_save
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.attachments import check_uploads
@@ -153,28 +153,29 @@ def ticket_create(
     decision = priority_for(impact, urgency)
     team = owning_team_for(organisation)
     answers = [_answer_without_nul(answer) for answer in answers or []]
+    ticket, created, start = _prepare(
+        actor=actor,
+        organisation=organisation,
+        request_type=request_type,
+        fields={
+            "title": title,
+            "description": description,
+            "answers": answers,
+            "requester": requester,
+            "solution": solution,
+            "environment": environment,
+            "impact": impact,
+            "urgency": urgency,
+            "team": team,
+            "channel": channel,
+        },
+        decision=decision,
+        inbound=inbound,
+        contract=contract,
+    )
     try:
         with transaction.atomic():
-            ticket, event = _write(
-                actor=actor,
-                organisation=organisation,
-                request_type=request_type,
-                fields={
-                    "title": title,
-                    "description": description,
-                    "answers": answers,
-                    "requester": requester,
-                    "solution": solution,
-                    "environment": environment,
-                    "impact": impact,
-                    "urgency": urgency,
-                    "team": team,
-                    "channel": channel,
-                },
-                decision=decision,
-                inbound=inbound,
-                contract=contract,
-            )
+            event = _write(ticket, created, start, actor=actor)
             if token:
                 # Unique per (actor, token): a repeat of this post, even a parallel one (it waits for the first to
                 # commit), fails here and rolls back all it wrote, then returns what the first created.
@@ -190,7 +191,7 @@ def ticket_create(
     return ticket
 
 
-def _write(
+def _prepare(
     *,
     actor: User,
     organisation: Organisation,
@@ -199,15 +200,12 @@ def _write(
     decision: PriorityDecision,
     inbound: int | None,
     contract: Contract,
-) -> tuple[Ticket, TicketEvent]:
-    """The ticket with the next key of its organisation, its `created` event and the SLA clocks it starts under
-    `contract` (in force now), its deadlines stored with it."""
-    prefix, number = allocate_ticket_numbers(organisation.pk)
+) -> tuple[Ticket, TicketEvent, Start | None]:
+    """The ticket and its `created` event, not saved yet, with the SLA clocks it starts under `contract` (in
+    force now) and its deadlines: everything that needs no lock, read before the transaction takes one."""
     created_at = now()
     ticket = Ticket(
         organisation=organisation,
-        number=number,
-        key=ticket_key(prefix, number),
         ticket_type=request_type.ticket_type,
         request_type=request_type,
         priority=decision.priority,
@@ -220,17 +218,29 @@ def _write(
     entry = Created(
         channel=fields["channel"], inbound=inbound, priority=decision.priority, priority_reason=decision.reason
     )
-    description = fields["description"]
-    created = TicketEvent(ticket=ticket, kind=entry.kind, public=entry.public, actor=actor, body=description,
+    created = TicketEvent(ticket=ticket, kind=entry.kind, public=entry.public, actor=actor, body=fields["description"],
                           data=entry.to_data(), created_at=created_at)  # fmt: skip
-    start = sla_start(ticket=ticket, created=created, contract=contract)  # sets the ticket's deadlines
+    return ticket, created, sla_start(ticket=ticket, created=created, contract=contract)
+
+
+def _write(ticket: Ticket, created: TicketEvent, start: Start | None, *, actor: User) -> TicketEvent:
+    """Inside the creating transaction: the ticket with the next key of its organisation, its `created` event and
+    its clocks. The organisation's counter stays locked from here to the commit, so only writes follow it."""
+    prefix, ticket.number = allocate_ticket_numbers(ticket.organisation_id)
+    ticket.key = ticket_key(prefix, ticket.number)
     ticket.save(force_insert=True)
     event = record(
-        ticket, entry, actor=actor, body=description, at=created_at, notify_now=False, recompute_sla=start is None
+        ticket,
+        created.entry,
+        actor=actor,
+        body=created.body,
+        at=created.created_at,
+        notify_now=False,
+        recompute_sla=start is None,
     )
     if start is not None:
         sla_start_save(start, ticket=ticket)
-    return ticket, event
+    return event
 
 
 def _result_of(submission: Submission | None) -> Ticket:
