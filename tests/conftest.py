@@ -16,6 +16,7 @@ from django.core.cache import cache, caches
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment, Solution
+from picocore.tenancy.backends import ReachBackend
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
 from picocore.tickets.models import Ticket
@@ -73,6 +74,14 @@ def make_customer(prefix: str, team: Team | None = None) -> Customer:
     if team is not None:
         team.organisations.add(organisation)
     return Customer(organisation, requester, admin, incident, solution, production, staging)
+
+
+def signed_in(user: User) -> User:
+    """The person as their next request gets them: read afresh, with their reach, by the session's backend
+    (what the tenancy scope decides is read once per user object, so once per request)."""
+    fresh = ReachBackend().get_user(user.pk)
+    assert fresh is not None
+    return fresh
 
 
 @pytest.fixture(autouse=True)

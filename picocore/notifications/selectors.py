@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from picocore.notifications.models import Notification
 from picocore.notifications.permissions import visible_notifications
 from picocore.tenancy.models import User
+from picocore.tenancy.scope import Reach, known_reach, reach
 
 
 def notification_list(*, actor: User, limit: int = 50) -> QuerySet[Notification]:
@@ -16,15 +17,15 @@ def notification_list(*, actor: User, limit: int = 50) -> QuerySet[Notification]
 
 def notification_unread_count(*, actor: User) -> int:
     """How many of the actor's notifications they may still see are unread: one query."""
-    return _unread(actor.pk, actor.staff_role, actor.is_active).count()
+    return _unread(actor.pk, actor.staff_role, actor.is_active, reach(actor)).count()
 
 
 @lru_cache(maxsize=1024)
-def _unread(actor_id: int, staff_role: str, is_active: bool) -> QuerySet[Notification]:
+def _unread(actor_id: int, staff_role: str, is_active: bool, reached: Reach) -> QuerySet[Notification]:
     """The unread notifications of the person with these attributes, as an unevaluated queryset built once per
     process and counted afresh (on a clone) on every page. The header shows the count on every page, and
     building the tenancy conditions of `visible_notifications` cost more than counting: they read nothing
-    of the person but these three values (the memberships and teams are subqueries, evaluated by the count)."""
-    return visible_notifications(User(pk=actor_id, staff_role=staff_role, is_active=is_active)).filter(
-        read_at__isnull=True
-    )
+    of the person but these values, their reach (the organisations they belong to and serve, read once per
+    request) among them, so a membership or team change makes a new entry."""
+    actor = known_reach(User(pk=actor_id, staff_role=staff_role, is_active=is_active), reached)
+    return visible_notifications(actor).filter(read_at__isnull=True)

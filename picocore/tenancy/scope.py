@@ -3,48 +3,128 @@
 Every selector that reads customer data passes its queryset through `restrict`. A model declares where its
 organisation is (`tenancy_organisation_field`, default `organisation`) and, when plain requesters may see
 only their own rows, who owns a row (`tenancy_owner_field`) and optionally which rows a person follows
-without owning them (`tenancy_followed_q(user)`). The filter is built from subqueries, so it adds
-no query of its own and its cost does not grow with the number of memberships.
+without owning them (`tenancy_followed_q(user)`).
+
+The filters name organisations by id (`organisation_id IN (3, 7)`): the person's `Reach` — the
+organisations they belong to, those of them where they see every row, and those they serve as staff — is
+read once per user object and kept on it. The session's user is read with it in the same query (`with_reach`,
+through `ReachBackend`); any other user object costs one query on first use. A request gets a fresh user
+object, so a membership or team change takes effect at the next request. Literal ids spare the database
+planning the subqueries into every query of a page (a nine-table join spent longer being planned than run).
 """
 
-from django.db.models import Model, Q, QuerySet
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import CharField, Model, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 
 STAFF_SEEING_ALL = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
+# Where `reach` keeps what it read, on the user object itself: a request's user lives as long as the request.
+_REACH_CACHE = "_tenancy_reach"
+# The annotations `with_reach` adds: comma-separated organisation ids.
+_MEMBER_OF, _SEES_ALL_OF, _SERVED = "reach_member_of", "reach_sees_all_of", "reach_served"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The organisations a person reaches. As a customer contact: those they belong to (`member_of`) and those
+    of them where they see every row (`sees_all_of`: as customer admin, or where requesters see all); in the
+    rest they see their own and followed rows only. As staff: those they serve (`served`; None for every
+    organisation)."""
+
+    member_of: frozenset[int]
+    sees_all_of: frozenset[int]
+    served: frozenset[int] | None
+
+    @property
+    def own_only_of(self) -> frozenset[int]:
+        return self.member_of - self.sees_all_of
+
+
+def _ids_of(queryset: QuerySet[Any]) -> Subquery:
+    """The organisation ids of `queryset` (rows with an `organisation_id`, filtered on `user`/`OuterRef`) as one
+    comma-separated string, so that they can ride along with the user's own row."""
+    ids = StringAgg(Cast("organisation_id", output_field=CharField()), delimiter=Value(","))
+    return Subquery(queryset.order_by().values("grouping").annotate(ids=ids).values("ids"))
+
+
+def with_reach[U: User](users: QuerySet[U]) -> QuerySet[U]:
+    """`users`, each read with their reach (three small subqueries on the memberships and teams of that
+    user), so that `reach` needs no query of its own for them."""
+    memberships = Membership.objects.filter(user=OuterRef("pk")).annotate(grouping=Value(1))
+    sees_all = memberships.filter(Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True))
+    served = Team.organisations.through.objects.filter(
+        team__kind=TeamKind.OPERATIONS, team__members=OuterRef("pk")
+    ).annotate(grouping=Value(1))
+    reached: QuerySet[U] = users.annotate(
+        **{_MEMBER_OF: _ids_of(memberships), _SEES_ALL_OF: _ids_of(sees_all), _SERVED: _ids_of(served)}
+    )
+    return reached
+
+
+def _parse_ids(text: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(",")) if text else frozenset()
+
+
+def reach(user: User) -> Reach:
+    """What `user` reaches, read once per user object: free when it was read by `with_reach`, else one query."""
+    # getattr and setattr rather than vars(): a request's user is a lazy proxy, which forwards only these.
+    reached: Reach | None = getattr(user, _REACH_CACHE, None)
+    if reached is None:
+        texts = tuple(getattr(user, name, None) for name in (_MEMBER_OF, _SEES_ALL_OF, _SERVED))
+        if not hasattr(user, _MEMBER_OF):
+            row = with_reach(User.objects.filter(pk=user.pk)).values_list(_MEMBER_OF, _SEES_ALL_OF, _SERVED).first()
+            texts = row or (None, None, None)
+        member_of, sees_all_of, served = (_parse_ids(text) for text in texts)
+        if user.staff_role in STAFF_SEEING_ALL:
+            served_ids: frozenset[int] | None = None
+        else:
+            served_ids = served if user.staff_role == StaffRole.CONSULTANT else frozenset()
+        reached = Reach(member_of=member_of, sees_all_of=sees_all_of, served=served_ids)
+        setattr(user, _REACH_CACHE, reached)
+    return reached
+
+
+def known_reach(user: User, reached: Reach) -> User:
+    """`user`, told what they reach (as `reach` read it for another object of the same person), so that scoping
+    for them needs no query. For callers that build a stand-in user object from a real one's values."""
+    setattr(user, _REACH_CACHE, reached)
+    return user
+
 
 def _organisation_field(model: type[Model]) -> str:
     return getattr(model, "tenancy_organisation_field", "organisation")
+
+
+def _in(field: str, ids: frozenset[int]) -> Q:
+    # Sorted: the same person's queries read the same, which keeps them comparable (and cacheable by text).
+    return Q(**{f"{field}__in": sorted(ids)})
 
 
 def customer_q(user: User, model: type[Model]) -> Q:
     """Rows the user may see as a contact of the organisations they belong to."""
     org_field = _organisation_field(model)
     owner_field = getattr(model, "tenancy_owner_field", None)
-    memberships = Membership.objects.filter(user=user)
-    member_of = memberships.values("organisation_id")
+    reached = reach(user)
     if owner_field is None:
-        return Q(**{f"{org_field}__in": member_of})
-    sees_all_of = memberships.filter(
-        Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True)
-    ).values("organisation_id")
+        return _in(org_field, reached.member_of)
     own = Q(**{owner_field: user})
     if followed := getattr(model, "tenancy_followed_q", None):
         own |= followed(user)
-    return Q(**{f"{org_field}__in": sees_all_of}) | (own & Q(**{f"{org_field}__in": member_of}))
+    return _in(org_field, reached.sees_all_of) | (own & _in(org_field, reached.own_only_of))
 
 
 def served_organisations(user: User) -> QuerySet[Organisation]:
     """The organisations whose operational work this member of staff may see."""
-    if user.staff_role in STAFF_SEEING_ALL:
+    served = reach(user).served if user.staff_role else frozenset()
+    if served is None:
         return Organisation.objects.all()
-    if user.staff_role == StaffRole.CONSULTANT:
-        return Organisation.objects.filter(
-            teams__in=Team.objects.filter(members=user, kind=TeamKind.OPERATIONS)
-        ).distinct()
-    return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=sorted(served)) if served else Organisation.objects.none()
 
 
 def staff_q(user: User, model: type[Model]) -> Q | None:
@@ -52,21 +132,20 @@ def staff_q(user: User, model: type[Model]) -> Q | None:
     if user.staff_role in STAFF_SEEING_ALL:
         return Q()
     if user.staff_role == StaffRole.CONSULTANT:
-        served = Team.objects.filter(members=user, kind=TeamKind.OPERATIONS).values("organisations")
-        return Q(**{f"{_organisation_field(model)}__in": served})
+        return _in(_organisation_field(model), reach(user).served or frozenset())
     return None
 
 
 def serves(user: User, organisation_id: int) -> bool:
     """Whether this member of staff may work the organisation's operational tickets (the rows `staff_q` lets
     them see): service managers and administrators always, consultants through an operations team serving it.
-    One query for a consultant, none for anyone else."""
+    No query beyond reading the consultant's reach."""
     if not _signed_in(user) or not user.staff_role:
         return False
     if user.staff_role in STAFF_SEEING_ALL:
         return True
     if user.staff_role == StaffRole.CONSULTANT:
-        return Team.objects.filter(members=user, kind=TeamKind.OPERATIONS, organisations=organisation_id).exists()
+        return organisation_id in (reach(user).served or frozenset())
     return False
 
 
