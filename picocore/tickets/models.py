@@ -143,6 +143,55 @@ class Ticket(models.Model):
         return models.Q(pk__in=TicketWatcher.objects.filter(user=user).values("ticket_id"))
 
 
+class QueueTally(models.Model):
+    """How many tickets of an organisation are in a status with a team and an assignee (either may be none), for
+    the desk's queue counts. Rows are signed deltas that database triggers on `Ticket` add in the same
+    transaction as every change, whoever writes it (services, admin, bulk updates, COPY); a key's count is the
+    sum of its rows, folded into one row by `picocore.tickets.tallies.tallies_compact`. Never written by code."""
+
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    team = models.ForeignKey(
+        "tenancy.Team", null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=30)
+    n = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.team_id}/{self.assignee_id}/{self.status}: {self.n:+d}"
+
+
+class RequesterTally(models.Model):
+    """How many tickets of an organisation a person requested are in each status, for the portal's counts;
+    maintained like `QueueTally`."""
+
+    tenancy_owner_field = "requester"
+
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    status = models.CharField(max_length=30)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "requester"], name="requestertally_org")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.requester_id}/{self.status}: {self.n:+d}"
+
+
 class TicketWatcher(models.Model):
     """A customer contact who follows a ticket they did not file (e.g. the requester of a merged duplicate)."""
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import IntegerField, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from picocore.tenancy.models import Team, User
 from picocore.tenancy.scope import staff_restrict
 from picocore.tickets.choices import OPEN_STATUSES, UNFINISHED_STATUSES, Status
 from picocore.tickets.keys import parse_ticket_key
-from picocore.tickets.models import Attachment, SavedView, Ticket, TicketEvent, TicketLink
+from picocore.tickets.models import Attachment, QueueTally, SavedView, Ticket, TicketEvent, TicketLink
 from picocore.tickets.permissions import saved_views_q, saved_views_reachable_q
 
 DESK_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
@@ -68,6 +68,8 @@ NULLS_LAST = frozenset({"sla_due_at"})
 TITLE_SUBSTRING_INDEX = "tickets_ticket_title_fts"
 # How long the sidebar's counts are reused for one person before they are counted again.
 COUNTS_SECONDS = 30
+# Counts no tally answers count this many tickets at most; beyond, the sidebar says "more than" it.
+COUNT_CAP = 1000
 
 
 def sorts_for(slug: str) -> tuple[str, ...]:
@@ -119,28 +121,60 @@ def _queue_q(slug: str, actor: User, at: dt.datetime | None = None) -> Q:
     }[slug]
 
 
+class BoundedCount(Subquery):
+    """How many rows `queryset` has, counting no further than `COUNT_CAP + 1`: a count above `COUNT_CAP` means
+    "more than `COUNT_CAP`" and costs no more than that many rows read."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS bounded)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet[Ticket]) -> None:
+        super().__init__(queryset.order_by().values("pk")[: COUNT_CAP + 1])
+
+
+def _tallied(filters: "Filters") -> bool:
+    """Whether the tallies keep every column the filters narrow by (organisation, status, assignee)."""
+    return filters.ticket_type is None and filters.priority is None and filters.solution is None and not filters.text
+
+
 def queue_counts(*, actor: User, at: dt.datetime | None = None, views: Sequence[SavedView] = ()) -> dict[str, int]:
     """How many tickets each of the actor's queues, and each of the given saved views, holds (a view under
-    "view-<id>"), in one query over their unfinished tickets. Read it through `sidebar_counts` on pages: it
-    is not cheap."""
+    "view-<id>"), in one query whatever the number of tickets.
+
+    Queues, and views narrowed only by customer, status and assignee, are exact: sums over the actor's rows of
+    `QueueTally`, which grow with people and teams, not tickets. "Breaching soon" depends on the time and other
+    views on columns no tally keeps: those count their tickets only up to `COUNT_CAP + 1` (along the partial
+    index of "Breaching soon" for that queue), and a count above `COUNT_CAP` is shown as "more than" it (see
+    `picocore.tickets.templatetags.tickets.queue_count`)."""
     at = at or now()
     queues = queues_for(actor)
     slugs = {q.slug for q in queues}
+    tickets = desk_tickets(actor=actor)
+    counted: dict[str, Any] = {}
     # Aliases of their own: an alias named like a field ("team") would shadow it in the conditions after it.
-    counted = {f"queue_{q.slug}": Count("id", filter=_queue_q(q.slug, actor, at)) for q in queues}
+    for queue in queues:
+        condition = _queue_q(queue.slug, actor, at)
+        counted[f"queue_{queue.slug}"] = (
+            Max(BoundedCount(tickets.filter(condition))) if queue.slug == "breaching" else Sum("n", filter=condition)
+        )
     for view in views:
         if view.queue in slugs:
-            condition = _queue_q(view.queue, actor, at) & saved_view_filters(view).q()
-            counted[f"view_{view.pk}"] = Count("id", filter=condition)
-    tickets = desk_tickets(actor=actor).filter(status__in=UNFINISHED_STATUSES).order_by()
-    totals = tickets.aggregate(**counted)
-    return {alias.removeprefix("queue_").replace("view_", "view-", 1): total for alias, total in totals.items()}
+            filters = saved_view_filters(view)
+            condition = _queue_q(view.queue, actor, at) & filters.q()
+            tallied = view.queue != "breaching" and _tallied(filters)
+            bounded = Max(BoundedCount(tickets.filter(condition)))
+            counted[f"view_{view.pk}"] = Sum("n", filter=condition) if tallied else bounded
+    # An actor without tally rows has no tickets at all (every ticket has one, closed ones too): the bounded
+    # counts, read beside the sums, are then None like the sums, and 0.
+    tallies = QueueTally.objects.none() if not can_use_desk(actor) else staff_restrict(QueueTally.objects.all(), actor)
+    totals = tallies.order_by().aggregate(**counted)
+    return {alias.removeprefix("queue_").replace("view_", "view-", 1): total or 0 for alias, total in totals.items()}
 
 
 def sidebar_counts(*, actor: User, views: Sequence[SavedView] = ()) -> dict[str, int]:
-    """`queue_counts`, reused for `COUNTS_SECONDS` per person (Django's cache): a desk page view costs the
-    aggregate over all unfinished tickets at most twice a minute per consultant, not on every page. Views are
-    part of the key: a view saved, renamed or deleted is counted afresh at once."""
+    """`queue_counts`, reused for `COUNTS_SECONDS` per person (Django's cache): its bounded counts of "Breaching
+    soon" and of views read tickets at most twice a minute per consultant, not on every page. Views are part of
+    the key: a view saved, renamed or deleted is counted afresh at once."""
     shape = "|".join(f"{v.pk}:{v.updated_at.isoformat()}" for v in views)
     digest = hashlib.sha256(shape.encode()).hexdigest()[:16]
     key = f"desk-counts:v2:{actor.pk}:{actor.staff_role}:{digest}"

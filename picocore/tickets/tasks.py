@@ -14,6 +14,7 @@ from picocore.tickets.models import Ticket
 from picocore.tickets.services import ticket_auto_close
 from picocore.tickets.services.lifecycle import DEFAULT_AUTO_CLOSE_DAYS
 from picocore.tickets.services.ownership import ticket_remind_overdue_next_step
+from picocore.tickets.tallies import tallies_compact
 
 BATCH = 500
 
@@ -57,3 +58,10 @@ def remind_overdue_next_steps() -> int:
         reminded += sum(ticket_remind_overdue_next_step(ticket_id=ticket_id) for ticket_id in ids)
         last_id = ids[-1]
     return reminded
+
+
+@periodic(every=dt.timedelta(minutes=1))
+@task()
+def compact_ticket_tallies() -> None:
+    """Fold the tallies' delta rows (see `picocore.tickets.tallies`), so counting reads about one row per group."""
+    tallies_compact()

@@ -2,8 +2,12 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from picocore.development.choices import Milestone
+from picocore.tickets import queues
 from picocore.tickets.choices import Audience
 from picocore.tickets.choices import status_label as label_for
 
@@ -129,4 +133,18 @@ def priority_reason_marked(ticket: "Ticket") -> str:
         priority=ticket.priority,
         stored=ticket.priority_reason,
         marked=True,
+    )
+
+
+@register.filter
+def queue_count(value: int) -> str | SafeString:
+    """A sidebar count: the number, or "1000+" read out as "more than 1000" when it was counted only that far
+    (see `picocore.tickets.queues.queue_counts`)."""
+    cap = queues.COUNT_CAP
+    if value <= cap:
+        return str(value)
+    return format_html(
+        '<span aria-hidden="true">{}+</span><span class="visually-hidden">{}</span>',
+        cap,
+        _("more than %(count)s") % {"count": cap},
     )
