@@ -46,7 +46,7 @@ from picocore.demo.seed_tickets import (
 )
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
-from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.models import QueueTally, RequesterTally, Ticket, TicketEvent
 
 BATCH_SIZE = 10_000
 HISTORY_DAYS = 730
@@ -165,7 +165,7 @@ def seed(
 FILLED = (
     RequestType, FormField, Tier, Tier.request_types.through, SlaTarget, Organisation, User,
     Membership, Solution, Environment, Contract, Team, Team.members.through, Team.organisations.through, Ticket,
-    TicketEvent,
+    TicketEvent, QueueTally, RequesterTally,  # the tallies: written by the tickets' triggers
 )  # fmt: skip
 
 

@@ -87,11 +87,12 @@ def _drop_trigger(connection: BaseDatabaseWrapper, name: str) -> str:
 
 
 def installed_triggers(connection: BaseDatabaseWrapper = default_connection) -> set[str]:
-    """The names of the tally triggers present on the tickets table."""
+    """The names of the tally triggers present (on PostgreSQL: and firing always) on the tickets table."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'tickets_ticket'::regclass AND NOT tgisinternal"
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'tickets_ticket'::regclass AND NOT tgisinternal "
+                "AND tgenabled = 'A'"
             )
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets_ticket'")
@@ -108,6 +109,13 @@ def install_triggers(connection: BaseDatabaseWrapper = default_connection) -> No
             if connection.vendor == "postgresql":
                 definition += " FOR EACH STATEMENT EXECUTE FUNCTION tickets_tally()"
             cursor.execute(f"CREATE TRIGGER {name} {definition}")
+            if connection.vendor == "postgresql":
+                # Fired under session_replication_role = replica too, which bulk loads set to skip the foreign
+                # keys' triggers (as pg_restore --disable-triggers does): a tally never misses a COPY. ALTER
+                # TABLE refuses while deferred foreign-key checks of this transaction are pending: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"ALTER TABLE tickets_ticket ENABLE ALWAYS TRIGGER {name}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def drop_triggers(connection: BaseDatabaseWrapper = default_connection) -> None:
