@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('tenancy', '0002_user_language'),
-        ('tickets', '0010_canned_reply'),
+        ('tickets', '0011_title_substring_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
