@@ -172,7 +172,8 @@ def worker() -> None:
             answer({"ms": elapsed})
         elif command["op"] == "queries":
             counts = {}
-            for page, (who, real, floor) in plans.items():
+            for page in command["pages"]:
+                who, real, floor = plans[page]
                 counts[page] = {}
                 for which, (method, url) in (("real", real), ("floor", floor)):
                     with CaptureQueriesContext(connection) as captured:
@@ -242,7 +243,7 @@ def main() -> None:
         label, _, spec = target.partition("=")
         workers.append(Worker(label, spec))
         print(f"{label}: {json.dumps(workers[-1].described)}", flush=True)
-    queries = {w.label: w.ask(op="queries")["queries"] for w in workers}
+    queries = {w.label: w.ask(op="queries", pages=pages)["queries"] for w in workers}
     samples = {w.label: {page: {"real": [], "floor": []} for page in pages} for w in workers}
     loads = [load()]
     started = time.perf_counter()
