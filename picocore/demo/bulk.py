@@ -157,7 +157,8 @@ def skip_row_triggers(*models: type[models.Model]) -> bool:
     `models` have no triggers but the foreign keys' own: let this transaction's rows skip the triggers, as
     pg_restore's --disable-triggers does. Returns whether they are skipped; the caller then owes what they did:
     `lock_referenced` for the foreign keys. A table with a trigger of its own (one that keeps counts, say) keeps
-    every trigger, so nothing it maintains goes stale.
+    every trigger, so nothing it maintains goes stale, unless that trigger fires always (`ENABLE ALWAYS
+    TRIGGER`, as the ticket tallies' do): those fire under `session_replication_role = replica` as well.
 
     The deferred foreign-key triggers cost more than the load itself: at commit, one lookup and one row lock of
     the referenced row per reference (ten per ticket with its timeline)."""
@@ -167,7 +168,7 @@ def skip_row_triggers(*models: type[models.Model]) -> bool:
         cursor.execute(
             "SELECT set_config('session_replication_role', 'replica', true) "
             "WHERE current_setting('is_superuser') = 'on' AND NOT EXISTS (SELECT 1 FROM pg_trigger "
-            "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal)",
+            "WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal AND tgenabled <> 'A')",
             [[model._meta.db_table for model in models]],
         )
         return cursor.fetchone() is not None
@@ -197,6 +198,9 @@ def secondary_indexes_deferred(model: type[models.Model]) -> Iterator[None]:
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
+        # Where the foreign keys' triggers ran, their deferred checks are pending, and PostgreSQL builds no index
+        # on a table with pending trigger events: run the checks now (they would run at commit anyway).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in indexes:
             cursor.execute(definition)
