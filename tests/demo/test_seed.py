@@ -417,10 +417,8 @@ def test_a_failed_run_leaves_nothing_behind():
     assert dict(Organisation.objects.values_list("id", "last_ticket_number")) == counters
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row triggers are skipped on PostgreSQL only")
-def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers():
-    """The load skips the row triggers only where they are the foreign keys' own: a trigger that keeps
-    something (counts, say) still sees every row."""
+def add_a_trigger_of_the_tickets_own() -> None:
+    """A row trigger on tickets_ticket that is not the foreign keys' own: it counts new tickets into `seen`."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE seen (n integer)")
         cursor.execute(
@@ -430,6 +428,13 @@ def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers():
         cursor.execute(
             "CREATE TRIGGER count_seen AFTER INSERT ON tickets_ticket FOR EACH ROW EXECUTE FUNCTION count_seen()"
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row triggers are skipped on PostgreSQL only")
+def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers():
+    """The load skips the row triggers only where they are the foreign keys' own: a trigger that keeps
+    something (counts, say) still sees every row."""
+    add_a_trigger_of_the_tickets_own()
     seed(customers=1, tickets=30, seed=15)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM seen")
@@ -440,15 +445,7 @@ def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers():
 def test_a_large_run_rebuilds_the_indexes_while_a_trigger_of_its_own_keeps_the_foreign_key_checks():
     """Where the row triggers run (a trigger of the table's own), the foreign keys' deferred checks are pending
     when the indexes are built again; the load runs them first instead of failing ("pending trigger events")."""
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE seen (n integer)")
-        cursor.execute(
-            "CREATE FUNCTION count_seen() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN INSERT INTO seen VALUES (1); RETURN NULL; END $$"
-        )
-        cursor.execute(
-            "CREATE TRIGGER count_seen AFTER INSERT ON tickets_ticket FOR EACH ROW EXECUTE FUNCTION count_seen()"
-        )
+    add_a_trigger_of_the_tickets_own()
     with mock.patch("picocore.demo.seed_tickets.INDEX_REBUILD_FROM", 10):
         seed(customers=2, tickets=40, seed=16)
     with connection.cursor() as cursor:
