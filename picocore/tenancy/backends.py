@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from picocore.tenancy.models import User
-from picocore.tenancy.scope import with_reach
+from picocore.tenancy.scope import user_with_reach
 
 
 class ReachBackend(ModelBackend):
@@ -24,5 +24,5 @@ class ReachBackend(ModelBackend):
         return user
 
     def get_user(self, user_id: Any) -> User | None:
-        user = with_reach(User._default_manager.filter(pk=user_id)).first()
+        user = user_with_reach(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -13,9 +13,11 @@ object, so a membership or team change takes effect at the next request. Literal
 planning the subqueries into every query of a page (a nine-table join spent longer being planned than run).
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, Model, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 
@@ -28,6 +30,7 @@ STAFF_SEEING_ALL = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 _REACH_CACHE = "_tenancy_reach"
 # The annotations `with_reach` adds: comma-separated organisation ids.
 _MEMBER_OF, _SEES_ALL_OF, _SERVED = "reach_member_of", "reach_sees_all_of", "reach_served"
+_REACH_COLUMNS = (_MEMBER_OF, _SEES_ALL_OF, _SERVED)
 
 
 @dataclass(frozen=True)
@@ -71,16 +74,35 @@ def _parse_ids(text: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(",")) if text else frozenset()
 
 
+_SENTINEL_PK = -7_310_455_021  # stands for the user's id in the SQL compiled once below
+
+
+@functools.cache
+def _user_with_reach_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    """The SQL reading one user with their reach, compiled once per process and database: building the three
+    subqueries through the ORM on every request cost more than running them."""
+    sql, params = with_reach(User.objects.filter(pk=_SENTINEL_PK)).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def user_with_reach(user_id: Any) -> User | None:
+    """The user with this id, read with their reach (`with_reach`) in one query; None if there is none."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    sql, params = _user_with_reach_sql(connection.vendor)
+    users = list(User._default_manager.raw(sql, tuple(pk if p == _SENTINEL_PK else p for p in params)))
+    return users[0] if users else None
+
+
 def reach(user: User) -> Reach:
     """What `user` reaches, read once per user object: free when it was read by `with_reach`, else one query."""
     # getattr and setattr rather than vars(): a request's user is a lazy proxy, which forwards only these.
     reached: Reach | None = getattr(user, _REACH_CACHE, None)
     if reached is None:
-        texts = tuple(getattr(user, name, None) for name in (_MEMBER_OF, _SEES_ALL_OF, _SERVED))
-        if not hasattr(user, _MEMBER_OF):
-            row = with_reach(User.objects.filter(pk=user.pk)).values_list(_MEMBER_OF, _SEES_ALL_OF, _SERVED).first()
-            texts = row or (None, None, None)
-        member_of, sees_all_of, served = (_parse_ids(text) for text in texts)
+        source = user if hasattr(user, _MEMBER_OF) else user_with_reach(user.pk)
+        member_of, sees_all_of, served = (_parse_ids(getattr(source, name, None)) for name in _REACH_COLUMNS)
         if user.staff_role in STAFF_SEEING_ALL:
             served_ids: frozenset[int] | None = None
         else:

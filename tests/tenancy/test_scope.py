@@ -148,3 +148,23 @@ def test_a_failed_password_is_checked_once(acme, monkeypatch, rf):
     user = authenticate(rf.post("/accounts/login/"), email=acme.requester.email, password="right")
     assert user == acme.requester and user.backend == "picocore.tenancy.backends.ReachBackend"
     assert issubclass(ReachBackend, ModelBackend)
+
+
+def test_the_session_s_user_is_read_by_sql_compiled_once_with_the_same_reach_as_the_orm_reads(
+    acme, nord, consultant, operations_team
+):
+    """The statement reading a session's user with their reach is built once per process; what it reads is what
+    `with_reach` through the ORM reads, for each kind of person, and an id naming nobody (or no id) is no one."""
+    from picocore.tenancy.scope import with_reach
+
+    Membership.objects.create(user=acme.admin, organisation=nord.organisation, role=MembershipRole.REQUESTER)
+    for person in (acme.requester, acme.admin, consultant):
+        read = ReachBackend().get_user(str(person.pk))
+        assert read is not None and read.pk == person.pk
+        assert reach(read) == reach(with_reach(User.objects.filter(pk=person.pk)).get())
+        with CaptureQueriesContext(connection) as captured:
+            assert ReachBackend().get_user(person.pk) is not None
+        assert len(captured) == 1
+    assert ReachBackend().get_user(10**9) is None
+    assert ReachBackend().get_user("not an id") is None
+    assert ReachBackend().get_user(None) is None
