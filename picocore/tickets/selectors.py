@@ -14,7 +14,7 @@ from picocore.core.pagination import Page, keyset_page
 from picocore.core.search import folded_contains
 from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, Organisation, User
-from picocore.tenancy.scope import customer_restrict
+from picocore.tenancy.scope import customer_restrict, reach
 from picocore.tickets.choices import UNFINISHED_STATUSES, EventKind, Status
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, CannedReply, RequesterTally, Ticket, TicketEvent
@@ -48,7 +48,7 @@ def portal_status_counts(*, actor: User, organisation: Organisation, whole_organ
     followed = followed.exclude(requester=actor)
     if whole_organisation:
         # Whoever may see the whole organisation has its followed tickets among its tallies already.
-        followed = followed.exclude(organisation__in=_seeing_all_of(actor))
+        followed = followed.exclude(organisation_id__in=reach(actor).sees_all_of)
     else:
         tallies = tallies.filter(requester=actor)
     per_tally = tallies.order_by().values_list("status").annotate(n=Sum("n"))
@@ -62,14 +62,6 @@ def portal_status_counts(*, actor: User, organisation: Organisation, whole_organ
         "resolved": per_status.get(Status.RESOLVED, 0),
         "finished": per_status.get(Status.CLOSED, 0) + per_status.get(Status.CANCELLED, 0),
     }
-
-
-def _seeing_all_of(actor: User) -> QuerySet[Membership, int]:
-    """The organisations whose every ticket the actor sees in the portal (as `customer_restrict` decides)."""
-    memberships = Membership.objects.filter(user=actor)
-    return memberships.filter(
-        Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True)
-    ).values_list("organisation_id", flat=True)
 
 
 def portal_ticket_get(*, actor: User, key: str) -> Ticket:
