@@ -16,6 +16,7 @@ from django.core.cache import cache, caches
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment, Solution
+from picocore.core import reference
 from picocore.tenancy.backends import ReachBackend
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
@@ -87,12 +88,15 @@ def signed_in(user: User) -> User:
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: ids repeat between tests, so counts cached per person in one
-    test must not be read in the next (nor timeline entries kept in one, though their keys hold what they show)."""
+    test must not be read in the next (nor timeline entries kept in one, though their keys hold what they show,
+    nor reference data loaded in one: a test's rolled-back data may reach a value without moving the token)."""
     for kept in (cache, caches["timeline"]):
         kept.clear()
+    reference.forget()
     yield
     for kept in (cache, caches["timeline"]):
         kept.clear()
+    reference.forget()
 
 
 @pytest.fixture

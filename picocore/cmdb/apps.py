@@ -6,3 +6,10 @@ class CmdbConfig(AppConfig):
     name = "picocore.cmdb"
     label = "cmdb"
     verbose_name = _("Customer landscapes")
+
+    def ready(self) -> None:
+        from picocore.cmdb.models import Environment, Solution
+        from picocore.core import reference
+
+        # Reference data (`picocore.core.reference`): a change here moves the token every process compares.
+        reference.track(Solution, Environment)

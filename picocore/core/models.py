@@ -43,3 +43,18 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} #{self.slot}"
+
+
+class ReferenceToken(models.Model):
+    """One row whose value changes with every change to reference data (`picocore.core.reference`)."""
+
+    SINGLETON = 1
+
+    token = models.BigIntegerField(_("token"), default=0)
+
+    class Meta:
+        verbose_name = _("reference token")
+        verbose_name_plural = _("reference tokens")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -21,6 +21,8 @@ from django.db import connection
 from django.db.models import CharField, Model, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 
+from picocore.core import reference
+from picocore.core.models import ReferenceToken
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 
@@ -31,6 +33,8 @@ _REACH_CACHE = "_tenancy_reach"
 # The annotations `with_reach` adds: comma-separated organisation ids.
 _MEMBER_OF, _SEES_ALL_OF, _SERVED = "reach_member_of", "reach_sees_all_of", "reach_served"
 _REACH_COLUMNS = (_MEMBER_OF, _SEES_ALL_OF, _SERVED)
+# Read along with the session's user: the request's reference token (picocore.core.reference).
+_REFERENCE_TOKEN = "reference_token"  # noqa: S105 (a column name)
 
 
 @dataclass(frozen=True)
@@ -81,19 +85,25 @@ _SENTINEL_PK = -7_310_455_021  # stands for the user's id in the SQL compiled on
 def _user_with_reach_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
     """The SQL reading one user with their reach, compiled once per process and database: building the three
     subqueries through the ORM on every request cost more than running them."""
-    sql, params = with_reach(User.objects.filter(pk=_SENTINEL_PK)).query.sql_with_params()
+    token = ReferenceToken.objects.filter(pk=ReferenceToken.SINGLETON).values("token")
+    users = with_reach(User.objects.filter(pk=_SENTINEL_PK)).annotate(**{_REFERENCE_TOKEN: Subquery(token)})
+    sql, params = users.query.sql_with_params()
     return sql, tuple(params)
 
 
 def user_with_reach(user_id: Any) -> User | None:
-    """The user with this id, read with their reach (`with_reach`) in one query; None if there is none."""
+    """The user with this id, read with their reach (`with_reach`) in one query; None if there is none. The
+    same query reads the reference token for the current request (`picocore.core.reference.note_token`)."""
     try:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
     sql, params = _user_with_reach_sql(connection.vendor)
     users = list(User._default_manager.raw(sql, tuple(pk if p == _SENTINEL_PK else p for p in params)))
-    return users[0] if users else None
+    if not users:
+        return None
+    reference.note_token(getattr(users[0], _REFERENCE_TOKEN))
+    return users[0]
 
 
 def reach(user: User) -> Reach:
