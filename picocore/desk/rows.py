@@ -8,7 +8,8 @@ template wrote.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import html
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +18,10 @@ from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
+from picocore.catalog.choices import Priority
 from picocore.catalog.priority import reason_text
 from picocore.tickets.choices import Audience, Status, status_label
 from picocore.tickets.models import Ticket
@@ -27,6 +29,30 @@ from picocore.tickets.queues import SlaCell, SlaState
 from picocore.tickets.templatetags.tickets import sla_remaining
 
 KEY_SLOT = "KEY-1"  # a key to reverse the ticket page's address with once; each row puts its own in its place
+
+
+def _e(text: str) -> str:
+    """`django.utils.html.escape` of a text, without its lazy-text wrapper and SafeString (fifteen per row)."""
+    return html.escape(text)
+
+
+def date_formatter(format_string: str) -> Callable[[dt.date], str]:
+    """`django.utils.dateformat.format(value, format_string)` with the format read once instead of for every
+    value: the same pieces, the same translated names."""
+    pieces: list[tuple[bool, str]] = []
+    for index, piece in enumerate(dateformat.re_formatchars.split(str(format_string))):
+        if index % 2:
+            pieces.append((True, piece))
+        elif piece:
+            pieces.append((False, dateformat.re_escaped.sub(r"\1", piece)))
+
+    def formatted(value: dt.date) -> str:
+        if type(value) is dt.date:  # the checks of Django's own formatter, for dates
+            return dateformat.format(value, format_string)
+        df = dateformat.DateFormat(value)
+        return "".join(str(getattr(df, piece)()) if code else piece for code, piece in pieces)
+
+    return formatted
 
 
 @dataclass(frozen=True)
@@ -51,10 +77,12 @@ class RowTexts:
     deadline: str
     expected_by: str
     statuses: dict[str, str]
+    priorities: dict[int, str]
     ticket_url: tuple[str, str]  # the ticket page's address before and after the key
-    short_datetime: str
-    datetime: str
-    month_day: str
+    short_datetime: Callable[[dt.date], str]
+    datetime: Callable[[dt.date], str]
+    month_day: Callable[[dt.date], str]
+    zone: dt.tzinfo
 
     @classmethod
     def current(cls) -> "RowTexts":
@@ -79,10 +107,12 @@ class RowTexts:
             deadline=_("Deadline %(when)s"),
             expected_by=_("The next step was expected by %(day)s"),
             statuses={status.value: escape(status_label(status, Audience.STAFF)) for status in Status},
+            priorities={priority.value: escape(priority.label) for priority in Priority},
             ticket_url=(before, after),
-            short_datetime=get_format("SHORT_DATETIME_FORMAT"),
-            datetime=get_format("DATETIME_FORMAT"),
-            month_day=get_format("MONTH_DAY_FORMAT"),
+            short_datetime=date_formatter(get_format("SHORT_DATETIME_FORMAT")),
+            datetime=date_formatter(get_format("DATETIME_FORMAT")),
+            month_day=date_formatter(get_format("MONTH_DAY_FORMAT")),
+            zone=get_current_timezone(),
         )
 
 
@@ -92,35 +122,39 @@ def _sla_html(sla: SlaCell, texts: RowTexts) -> str:
         return f'<span class="muted" title="{texts.no_clock}">—</span>'
     if sla.state == SlaState.PAUSED:
         return f'<span class="sla sla-state-paused" title="{texts.paused_title}">{texts.paused}</span>'
-    due = localtime(sla.due_at)
-    deadline = escape(texts.deadline % {"when": dateformat.format(due, texts.datetime)})
+    assert sla.due_at is not None  # breached, warning and running cells have a deadline
+    due = sla.due_at.astimezone(texts.zone)
+    deadline = _e(texts.deadline % {"when": texts.datetime(due)})
     soon = f"{texts.soon} " if sla.state == SlaState.WARNING else ""
     return (
         f'<time class="sla sla-state-{sla.state.value}" datetime="{due.isoformat()}" title="{deadline}">'
-        f"{soon}{escape(sla_remaining(sla.due_at, sla.left))}</time>"
+        f"{soon}{_e(sla_remaining(sla.due_at, sla.left))}</time>"
     )
 
 
 def _row_html(ticket: Ticket, sla: SlaCell, *, texts: RowTexts, reason: str, today: dt.date) -> str:
-    key = escape(ticket.key)
+    key = _e(ticket.key)
     url = f"{texts.ticket_url[0]}{key}{texts.ticket_url[1]}"
-    title = escape(ticket.title)
-    kind = str(escape(ticket.request_type.name))
+    title = _e(ticket.title)
+    kind = _e(ticket.request_type.name)
     if ticket.solution is not None:
-        kind = f"{kind} · {escape(ticket.solution.name)}"
-    customer = escape(ticket.organisation.name)
-    status = escape(ticket.status)
+        kind = f"{kind} · {_e(ticket.solution.name)}"
+    customer = _e(ticket.organisation.name)
+    status = _e(ticket.status)
     overdue = ""
     if ticket.next_step_due and ticket.next_step_due < today and ticket.is_open:
-        day = escape(texts.expected_by % {"day": dateformat.format(ticket.next_step_due, texts.month_day)})
+        day = _e(texts.expected_by % {"day": texts.month_day(ticket.next_step_due)})
         overdue = f' <span class="badge overdue-badge" title="{day}">{texts.overdue}</span>'
     owner: str
     if ticket.assignee is not None:
-        owner = escape(ticket.assignee.full_name)
+        owner = _e(ticket.assignee.full_name)
     else:
-        owner = f'<span class="muted">{escape(ticket.team.name) if ticket.team and ticket.team.name else "—"}</span>'
-    updated = localtime(ticket.updated_at)
-    select = escape(texts.select_key % {"key": ticket.key})
+        owner = f'<span class="muted">{_e(ticket.team.name) if ticket.team and ticket.team.name else "—"}</span>'
+    updated = ticket.updated_at.astimezone(texts.zone)
+    select = _e(texts.select_key % {"key": ticket.key})
+    priority = texts.priorities.get(ticket.priority)
+    if priority is None:  # not one of the choices: as get_priority_display() shows it
+        priority = _e(str(ticket.get_priority_display()))
     return (
         "<tr>"
         f'<td data-label="{texts.select}"><input type="checkbox" name="keys" value="{key}" id="sel-{ticket.pk}" '
@@ -129,14 +163,14 @@ def _row_html(ticket: Ticket, sla: SlaCell, *, texts: RowTexts, reason: str, tod
         f'<td data-label="{texts.title}" class="col-title"><a class="ticket-title" href="{url}" title="{title}" '
         f'data-user-content>{title}</a> <span class="muted small" data-user-content>{kind}</span></td>'
         f'<td data-label="{texts.customer}" title="{customer}">{customer}</td>'
-        f'<td data-label="{texts.priority}"><span class="badge priority-{ticket.priority}" title="{escape(reason)}">'
-        f"{escape(ticket.get_priority_display())}</span></td>"
+        f'<td data-label="{texts.priority}"><span class="badge priority-{ticket.priority}" title="{_e(reason)}">'
+        f"{priority}</span></td>"
         f'<td data-label="{texts.status}"><span class="badge status-{status}">'
         f"{texts.statuses.get(ticket.status, status)}</span>{overdue}</td>"
         f'<td data-label="{texts.sla}">{_sla_html(sla, texts)}</td>'
         f'<td data-label="{texts.owner}" data-user-content>{owner}</td>'
         f'<td data-label="{texts.updated}"><time datetime="{updated.isoformat()}">'
-        f"{dateformat.format(updated, texts.short_datetime)}</time></td>"
+        f"{texts.short_datetime(updated)}</time></td>"
         "</tr>\n"
     )
 

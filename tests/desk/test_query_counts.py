@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from picocore.catalog.choices import Impact, TicketType, Urgency
 from picocore.contracts.models import SlaMetric, SlaTarget
+from picocore.core import reference
 from picocore.core.clock import now
+from picocore.desk.directory import directory
 from picocore.development.services import development_hand_off
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval
 from picocore.tenancy.choices import TeamKind
@@ -32,11 +34,14 @@ pytestmark = pytest.mark.django_db
 
 # session, user, page of tickets (with their related rows), the page's business-hours clocks and its
 # organisations' contracts in force (for the time left in business time), saved views, queue and view counts
-# (when not cached), served organisations, the teams to share a view with, solutions, consultants, the bulk
-# form's teams, the bulk form's consultants, the header's unread notifications. Contracts with a
-# business-hours calendar add its opening hours, closed days and extra openings (tests/desk/
-# test_queue_business_time.py).
-QUEUE_QUERIES = 14
+# (when not cached), the header's unread notifications. Contracts with a business-hours calendar add its opening
+# hours, closed days and extra openings (tests/desk/test_queue_business_time.py). The filter lists, the teams
+# to share a view with and the bulk form's choices come from the desk's directory, read once per process while
+# the reference token is unchanged (measured here with the directory loaded; see
+# test_a_queue_page_loads_the_directory_once).
+QUEUE_QUERIES = 8
+# organisations, solutions, teams, their members, the organisations they serve, the staff in a team
+DIRECTORY_QUERIES = 6
 # session, user, ticket (with its related rows), the person's timeline order, timeline, its attachments,
 # contract in force, the SLA explanation (targets, calendar with its opening hours, closed days and extra
 # openings: the contract and the events that move clocks are the page's own), other open tickets, links,
@@ -57,7 +62,9 @@ STATUSES = list(Status)
 
 
 def measured(client, path: str, data: dict | None = None):
-    """The page at `path` (after checking it rendered) and the SQL it ran."""
+    """The page at `path` (after checking it rendered) and the SQL it ran, with the desk's directory loaded
+    beforehand (it is read once per process, not per page)."""
+    directory()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, data or {})
     assert response.status_code == 200
@@ -160,6 +167,28 @@ def test_every_queue_runs_the_same_queries_for_10_and_1000_tickets(client, world
     assert {case: (page.is_first, len(page.rows) > 0) for case, page in second_pages.items()} == dict.fromkeys(
         cases, (False, True)
     )
+
+
+def test_a_queue_page_loads_the_directory_once(client, world):
+    """The first queue page after a change to reference data reads the directory (a fixed number of queries
+    whatever the number of tickets); the next pages do not."""
+    client.force_login(world.consultant)
+    path = reverse("desk:queue", args=["team"])
+
+    def cold_then_warm() -> tuple[int, int]:
+        reference.forget()
+        counts = []
+        for _ in range(2):
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path).status_code == 200
+            counts.append(len(captured))
+        return counts[0], counts[1]
+
+    grow(world, acme=10, nord=10)
+    small = cold_then_warm()
+    grow(world, acme=990, nord=500)
+    assert small == cold_then_warm() == (QUEUE_QUERIES + DIRECTORY_QUERIES, QUEUE_QUERIES)
 
 
 def promise_times(world: DeskWorld) -> None:

@@ -1,7 +1,10 @@
 """The desk's entry point and its queues: filtered, sorted, paged lists of tickets, and bulk actions on them."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,18 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from picocore.catalog.choices import Priority, TicketType
-from picocore.cmdb.models import Solution
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError
+from picocore.core.forms import UserContentSelect
 from picocore.core.params import parse_id
 from picocore.core.text import has_line_break
-from picocore.desk import forms
+from picocore.desk import directory, forms
 from picocore.desk.rows import options_html, queue_rows_html
 from picocore.desk.views.common import desk_page, error_text
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.http import AuthenticatedRequest
-from picocore.tenancy.models import User
-from picocore.tenancy.scope import served_organisations
 from picocore.tickets import services
 from picocore.tickets.choices import staff_status_choices
 from picocore.tickets.keys import parse_ticket_key
@@ -69,20 +70,11 @@ def desk_home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("desk:queue", slug="mine")
 
 
-def _solutions(organisation_ids: list[int], chosen: int | None) -> list[tuple[int, str]]:
-    """The filter's solutions: of the served organisations, or of the chosen one if it is served."""
-    solutions = Solution.objects.filter(organisation_id__in=organisation_ids)
-    if chosen is not None:
-        solutions = solutions.filter(organisation_id=chosen)
-    return list(solutions.order_by("name").values_list("pk", "name"))
-
-
-def _consultants(organisation_ids: list[int]) -> list[tuple[int, str]]:
-    """The filter's assignees: consultants and service managers of teams serving the served organisations."""
-    people = User.objects.filter(
-        teams__organisations__in=organisation_ids, staff_role__in=("consultant", "service_manager")
-    )
-    return list(people.distinct().order_by("full_name").values_list("pk", "full_name"))
+def _bulk_select(name: str, choices: list[tuple[int, str]]) -> str:
+    """The bulk form's team or consultant select, as its `BulkForm` field writes it unbound."""
+    empty_label = cast(ModelChoiceField, forms.BulkForm.base_fields[name]).empty_label
+    widget = UserContentSelect(choices=[("", empty_label), *choices])
+    return widget.render(name, None, attrs={"id": f"id_{name}"})
 
 
 @require_GET
@@ -100,7 +92,7 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     moment = now()
     if page.cursor_refused:
         filter_form.add_error("after", forms.QueueFiltersForm.CURSOR_REFUSED)
-    organisations = list(served_organisations(actor).order_by("name").values_list("pk", "name"))
+    organisations = directory.organisation_choices(actor)
     organisation_ids = [pk for pk, _name in organisations]
     query = request.GET.copy()
     query.pop("after", None)
@@ -109,7 +101,7 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     counts = sidebar_counts(actor=actor, views=views)
     queues = queues_for(actor)
     rows = queue_rows(page.rows, at=moment)
-    bulk_form = forms.BulkForm(actor=actor)
+    bulk_teams = directory.bulk_teams(actor)
     current_view = next((v for v in views if v.pk == data.get("view") and v.queue == slug), None)
     context = {
         "nav": "queues",
@@ -117,7 +109,7 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "view_rows": [(v, counts.get(f"view-{v.pk}", 0), saved_view_query(v)) for v in views],
         "current_view": current_view,
         "may_change_view": current_view is not None and can_change_saved_view(actor, current_view),
-        "share_teams": list(shareable_teams(actor)),
+        "share_teams": directory.own_operations_teams(actor),
         "save_query": query.urlencode(),
         "current": slug,
         "current_queue": next(q for q in queues if q.slug == slug),
@@ -133,15 +125,18 @@ def queue(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         # Always within the served organisations: a foreign organisation id in the filter must not list its
         # solutions.
         "solution_options": options_html(
-            _solutions(organisation_ids, filters.organisation), selected=filters.solution, user_content=True
+            directory.solution_choices(organisation_ids, filters.organisation),
+            selected=filters.solution,
+            user_content=True,
         ),
         "consultant_options": options_html(
-            _consultants(organisation_ids), selected=filters.assignee, user_content=True
+            directory.assignee_filter_choices(organisation_ids), selected=filters.assignee, user_content=True
         ),
         "status_options": options_html(staff_status_choices(), selected=filters.status),
         "type_options": options_html(TicketType.choices, selected=filters.ticket_type),
         "priority_options": options_html(Priority.choices, selected=filters.priority),
-        "bulk_form": bulk_form,
+        "bulk_team_select": _bulk_select("team", [(team.pk, team.name) for team in bulk_teams]),
+        "bulk_assignee_select": _bulk_select("assignee", directory.bulk_people(bulk_teams)),
         "bulk_action_options": options_html(forms.BulkForm.ACTIONS, selected=None),
         "bulk_status_options": options_html(forms.bulk_status_choices(), selected=None),
         "filter_form": filter_form,
