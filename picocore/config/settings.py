@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "picocore.cmdb",
     "picocore.tickets",
     "picocore.development",
+    "picocore.hours",
+    "picocore.satisfaction",
     "picocore.notifications",
     "picocore.outbox",
     "picocore.mail",

@@ -20,6 +20,7 @@ STAFF_KINDS = (
     NotificationKind.SLA_BREACH,
     NotificationKind.ON_CALL_PAGE,
     NotificationKind.NEXT_STEP_OVERDUE,
+    NotificationKind.LOW_RATING,
 )
 
 

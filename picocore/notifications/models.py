@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA breached")
     ON_CALL_PAGE = "on_call_page", _("On-call page")
     NEXT_STEP_OVERDUE = "next_step_overdue", _("A next step of mine is overdue")
+    LOW_RATING = "low_rating", _("A customer's low rating to follow up")
 
 
 class Channel(models.TextChoices):

@@ -42,6 +42,17 @@ def ticket_link(ticket: Ticket, user: User) -> str:
     return settings.PICOCORE_BASE_URL.rstrip("/") + reverse(name, kwargs={"key": ticket.key})
 
 
+def _rating_links(user: User, kind: str, ticket: Ticket | None, event: TicketEvent | None) -> list[tuple[int, str]]:
+    """The one-click rating links (score, link) a resolution e-mail offers its requester; none to anyone else."""
+    if kind != NotificationKind.RESOLVED or ticket is None or event is None or ticket.requester_id != user.pk:
+        return []
+    from picocore.satisfaction.links import rating_url
+    from picocore.satisfaction.models import SCALE
+
+    return [(score, rating_url(resolution_id=event.pk, requester_id=user.pk, score=score))
+            for score in range(SCALE, 0, -1)]  # fmt: skip
+
+
 def _email(
     user: User, kind: str, title: str, body: str, ticket: Ticket | None, event: TicketEvent | None, link: str
 ) -> OutgoingEmail:
@@ -59,6 +70,7 @@ def _email(
         "ticket": ticket,
         "event": event,
         "link": link,
+        "rating_links": _rating_links(user, kind, ticket, event),
     }
     with translation.override(user.email_language):
         return OutgoingEmail(

@@ -3,7 +3,7 @@ from django.urls import path
 # Imported for their registration of the <id:…> and <ticket_key:…> path converters.
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
-from picocore.portal import views
+from picocore.portal import hours_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.catalogue, name="catalogue"),
     path("new/<slug:slug>/", views.new_request, name="new_request"),
     path("requests/", views.request_list, name="requests"),
+    path("hours/", hours_views.hours, name="hours"),
     path("requests/<ticket_key:key>/", views.request_detail, name="request"),
     path("requests/<ticket_key:key>/reply/", views.request_reply, name="reply"),
     path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),

@@ -167,6 +167,12 @@ class BusinessCalendar:
         """False on the public holidays and closed days, whose weekly intervals do not count."""
         return self._engine.open_date(day.toordinal())
 
+    def is_holiday(self, day: dt.date) -> bool:
+        """Whether the local date is a public holiday of the calendar's country or one of its closed days."""
+        if day in self.closed_days:
+            return True
+        return bool(self.country) and day.toordinal() in _public_holidays(self.country, self.subdivision, day.year)
+
 
 def business_time_between(calendar: BusinessCalendar, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
     """The business time in ``[a, b)``, exact to the microsecond; ``timedelta(0)`` when ``b <= a``.

@@ -6,6 +6,7 @@ own requester), as a developer of another team, anonymously, and — to show the
 the person who may do it. Every refusal also asserts that nothing changed.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -213,6 +214,19 @@ CASES: dict[str, Case] = {
     # Names its ticket in the body: a ticket the person may not work on is not found, and nothing is saved.
     "timeline_order": Case(
         methods=("POST",), owner={"POST": 302}, data=lambda w: {"order": "oldest", "key": w.ticket.key}
+    ),
+    # Yesterday: a day that has come in every time zone.
+    "ticket_time": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {
+            "duration_hours": "1",
+            "duration_minutes": "15",
+            "billable": "on",
+            "work_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        },
     ),
     "next_step": Case(
         methods=("POST",),

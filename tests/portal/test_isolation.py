@@ -113,6 +113,8 @@ CASES: dict[str, Case] = {
         data=lambda w: {"reason": "Still broken for DE."},
         missing_data=lambda w: {"reason": "Still broken for DE."},
     ),
+    # The organisation's hour bank: a foreign person gets their own organisation's page (or who may see it).
+    "hours": Case(methods=("GET",), owner={"GET": 200}),
     "attachment": Case(
         methods=("GET",),
         owner={"GET": 200},

@@ -39,14 +39,19 @@ def clock(monkeypatch) -> Clock:
     return fake
 
 
-@pytest.fixture
-def office(db) -> BusinessHoursCalendar:
+def make_office() -> BusinessHoursCalendar:
+    """Copenhagen, Monday to Friday 08:00–16:00, Danish public holidays."""
     calendar = BusinessHoursCalendar.objects.create(
         name="Copenhagen office", time_zone="Europe/Copenhagen", country="DK"
     )
     for weekday in range(5):
         CalendarInterval.objects.create(calendar=calendar, weekday=weekday, starts=dt.time(8), ends=dt.time(16))
     return calendar
+
+
+@pytest.fixture
+def office(db) -> BusinessHoursCalendar:
+    return make_office()
 
 
 def set_targets(tier, **minutes_by_priority_metric) -> None:

@@ -1,0 +1,66 @@
+"""Who may log, change and read time, and manage a contract's hour bank: asked by the services before they
+write and by the pages to choose what to offer.
+
+- Time on a ticket is logged by the service team working on it (`tickets.permissions.can_work_on`), and by
+  the developers of a development item of that ticket, against that item.
+- An entry is changed by its author only, within the contract's edit window and while its month is open;
+  after that, only a service manager's adjustment with a reason corrects it.
+- A contract's bank (adjustments, closing a month) is managed by service managers and administrators.
+- The hours are read by the staff serving the organisation, its customer admins, and its requesters when the
+  contract's terms allow it.
+"""
+
+import datetime as dt
+
+from picocore.development.models import DevelopmentItem
+from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.models import Membership, Organisation, User
+from picocore.tenancy.scope import serves
+from picocore.tickets.models import Ticket
+from picocore.tickets.permissions import ticket_access
+
+MANAGERS = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
+
+
+def _signed_in(actor: User) -> bool:
+    return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
+
+
+def can_log_time(actor: User, ticket: Ticket, *, development_item: DevelopmentItem | None = None) -> bool:
+    if not _signed_in(actor):
+        return False
+    if development_item is not None:
+        if development_item.ticket_id != ticket.pk:
+            return False
+        if actor.staff_role in MANAGERS or development_item.team.members.filter(pk=actor.pk).exists():
+            return True
+    return actor.staff_role in (StaffRole.CONSULTANT, *MANAGERS) and ticket_access(actor, ticket).works_on
+
+
+def may_see_ticket_time(actor: User, ticket: Ticket) -> bool:
+    """Whether the actor sees the ticket's time entries at all (as staff working on it, or as a reader of the
+    organisation's hours)."""
+    return _signed_in(actor) and (serves(actor, ticket.organisation_id) or bool(actor.staff_role in MANAGERS))
+
+
+def can_change_entry(actor: User, *, author_id: int, created_at: dt.datetime, window_hours: int, month_open: bool,
+                     at: dt.datetime) -> bool:  # fmt: skip
+    return (
+        _signed_in(actor)
+        and actor.pk == author_id
+        and month_open
+        and at - created_at <= dt.timedelta(hours=window_hours)
+    )
+
+
+def can_manage_bank(actor: User, organisation: Organisation) -> bool:
+    return _signed_in(actor) and actor.staff_role in MANAGERS
+
+
+def can_see_hours(actor: User, organisation: Organisation, *, requesters_see: bool) -> bool:
+    if not _signed_in(actor):
+        return False
+    if actor.staff_role:
+        return serves(actor, organisation.pk)
+    roles = set(Membership.objects.filter(user=actor, organisation=organisation).values_list("role", flat=True))
+    return MembershipRole.CUSTOMER_ADMIN in roles or (requesters_see and MembershipRole.REQUESTER in roles)

@@ -1,0 +1,247 @@
+"""Reading the hour bank: a contract's terms, the month an entry falls in, and a month's figures."""
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from picocore.contracts.models import Contract
+from picocore.contracts.selectors import contract_in_force
+from picocore.hours import ledger
+from picocore.hours.models import HourTerms, LedgerAdjustment, LedgerMonth, TimeEntry
+from picocore.hours.rates import Rates
+from picocore.tenancy.models import Organisation, User
+from picocore.tenancy.scope import restrict
+
+NO_TERMS = HourTerms(included_minutes=0)
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def as_month(day: dt.date) -> ledger.Month:
+    return (day.year, day.month)
+
+
+def month_date(month: ledger.Month) -> dt.date:
+    return dt.date(month[0], month[1], 1)
+
+
+def month_after(month: dt.date) -> dt.date:
+    return month_date(ledger.next_month(as_month(month)))
+
+
+def last_day_of(month: dt.date) -> dt.date:
+    return month_after(month) - dt.timedelta(days=1)
+
+
+def contract_on(organisation: Organisation, day: dt.date) -> Contract | None:
+    """The organisation's contract in force on its local date `day`, as `contract_in_force` judges it."""
+    midday = dt.datetime.combine(day, dt.time(12), tzinfo=zoneinfo.ZoneInfo(organisation.time_zone))
+    return contract_in_force(organisation=organisation, at=midday)
+
+
+def terms_of(contract: Contract | None) -> HourTerms:
+    """The contract's hour terms; a contract without any has no bank and charges time as worked."""
+    if contract is None:
+        return NO_TERMS
+    try:
+        return contract.hour_terms
+    except HourTerms.DoesNotExist:
+        return NO_TERMS
+
+
+def ledger_terms(terms: HourTerms) -> ledger.Terms:
+    return ledger.Terms(terms.included_minutes, terms.carry_over_cap_minutes, terms.carry_over_months)
+
+
+def rates_of(terms: HourTerms) -> Rates:
+    return Rates(
+        rounding_minutes=terms.rounding_minutes,
+        outside_hours=Decimal(terms.outside_hours_rate),
+        weekend=Decimal(terms.weekend_rate),
+        holiday=Decimal(terms.holiday_rate),
+    )
+
+
+def month_is_open(contract: Contract, month: dt.date) -> bool:
+    return not LedgerMonth.objects.filter(contract=contract, month=month, closed_at__isnull=False).exists()
+
+
+def figures_as_data(figures: ledger.MonthFigures) -> dict[str, object]:
+    return {
+        "month": list(figures.month),
+        "included": figures.included,
+        "carried_in": figures.carried_in,
+        "added": figures.added,
+        "used": figures.used,
+        "remaining": figures.remaining,
+        "overage": figures.overage,
+        "carried_out": [[*lot.origin, lot.minutes] for lot in figures.carried_out],
+        "expired": figures.expired,
+    }
+
+
+def figures_from_data(data: dict) -> ledger.MonthFigures:
+    return ledger.MonthFigures(
+        month=(data["month"][0], data["month"][1]),
+        included=data["included"],
+        carried_in=data["carried_in"],
+        added=data["added"],
+        used=data["used"],
+        remaining=data["remaining"],
+        overage=data["overage"],
+        carried_out=tuple(ledger.Lot((year, month), minutes) for year, month, minutes in data["carried_out"]),
+        expired=data["expired"],
+    )
+
+
+def month_uses(contract: Contract, first: dt.date, last: dt.date) -> dict[ledger.Month, tuple[int, int]]:
+    """(used, added) minutes per month from `first` to `last`: billable debits plus charging adjustments, and
+    adding adjustments. Two queries."""
+    uses: dict[ledger.Month, list[int]] = {}
+    debits = (
+        TimeEntry.objects.filter(contract=contract, billable=True, month__gte=first, month__lte=last)
+        .values("month")
+        .annotate(minutes=Sum("debited_minutes"))
+        .values_list("month", "minutes")
+    )
+    for month, minutes in debits:
+        uses.setdefault(as_month(month), [0, 0])[0] += minutes or 0
+    adjustments = (
+        LedgerAdjustment.objects.filter(contract=contract, month__gte=first, month__lte=last)
+        .values("month")
+        .annotate(
+            charged=Sum("minutes", filter=Q(minutes__lt=0), default=0),
+            added=Sum("minutes", filter=Q(minutes__gt=0), default=0),
+        )
+        .values_list("month", "charged", "added")
+    )
+    for month, charged, added in adjustments:
+        figures = uses.setdefault(as_month(month), [0, 0])
+        figures[0] += -charged
+        figures[1] += added
+    return {month: (used, added) for month, (used, added) in uses.items()}
+
+
+def bank_months(contract: Contract, through: dt.date) -> list[ledger.MonthFigures]:
+    """The bank's months up to and including the month of `through`, from the month after the last closed one
+    (its stored closing figures come first) — closed months keep the figures they closed with. At most four
+    queries, however many months."""
+    terms = ledger_terms(terms_of(contract))
+    last_month = month_of(through)
+    closed = (
+        LedgerMonth.objects.filter(contract=contract, closed_at__isnull=False, month__lte=last_month)
+        .order_by("-month")
+        .first()
+    )
+    if closed is not None and closed.closing:
+        closed_figures = figures_from_data(closed.closing)
+        if closed.month == last_month:
+            return [closed_figures]
+        first = month_date(ledger.next_month(as_month(closed.month)))
+        carried = closed_figures.carried_out
+        prefix = [closed_figures]
+    else:
+        first, carried, prefix = month_of(contract.starts_on), (), []
+    if first > last_month:
+        return prefix
+    uses = month_uses(contract, first, last_month)
+    return prefix + ledger.run_months(terms, as_month(first), uses, as_month(last_month), carried)
+
+
+def bank_month(contract: Contract, month: dt.date) -> ledger.MonthFigures:
+    """One month's figures (see `bank_months`); a month before the contract started has nothing."""
+    months = bank_months(contract, month)
+    if not months or months[-1].month != as_month(month):
+        return ledger.month_figures(ledger_terms(terms_of(contract)), as_month(month), (), used=0)
+    return months[-1]
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    """One ticket's billable time in a month."""
+
+    key: str
+    title: str
+    entries: int
+    worked: int
+    debited: int
+
+
+@dataclass(frozen=True)
+class HoursPage:
+    """Everything the hours page shows for one contract and month."""
+
+    contract: Contract
+    month: dt.date
+    figures: ledger.MonthFigures
+    closed: bool
+    history: tuple[ledger.MonthFigures, ...]  # the months before, newest first (at most 12)
+    remaining_by_day: tuple[tuple[dt.date, int], ...]  # the balance at the end of each day so far
+    lines: tuple[TicketLine, ...]
+    hidden_minutes: int  # debited on tickets the viewer may not see: counted, not listed
+    forecast: int | None  # the month's projected use at its end (current month only)
+
+    @property
+    def has_bank(self) -> bool:
+        return self.figures.included > 0
+
+
+def days_in(month: dt.date) -> int:
+    return (month_after(month) - month).days
+
+
+def hours_page(*, viewer: User, contract: Contract, month: dt.date, today: dt.date) -> HoursPage:
+    """The contract's month as its hours page shows it; the tickets listed are those the viewer may see (the
+    figures count every ticket). A constant number of queries, however many entries or months."""
+    month = month_of(month)
+    figures = bank_month(contract, month)
+    closed_rows = list(
+        LedgerMonth.objects.filter(contract=contract, closed_at__isnull=False, month__lte=month)
+        .order_by("-month")
+        .values_list("month", "closing")[:13]
+    )
+    closed = bool(closed_rows) and closed_rows[0][0] == month
+    earlier_open = [f for f in bank_months(contract, month) if month_date(f.month) < month] if not closed else []
+    known = {as_month(row_month): figures_from_data(data) for row_month, data in closed_rows if data}
+    for open_month in earlier_open:
+        known.setdefault(open_month.month, open_month)
+    history = tuple(sorted((f for m, f in known.items() if month_date(m) < month), key=lambda f: f.month,
+                           reverse=True)[:12])  # fmt: skip
+    billable = TimeEntry.objects.filter(contract=contract, month=month, billable=True)
+    daily = dict(
+        billable.values("work_date").annotate(minutes=Sum("debited_minutes")).values_list("work_date", "minutes")
+    )
+    last_day = min(today, last_day_of(month))
+    balance = figures.available
+    remaining_by_day = []
+    day = month
+    adjustments = figures.used - sum(daily.values())  # charging adjustments, shown on the month's first day
+    balance -= adjustments
+    while day <= last_day:
+        balance -= daily.get(day, 0) or 0
+        remaining_by_day.append((day, balance))
+        day += dt.timedelta(days=1)
+    visible = restrict(billable, viewer)
+    rows = (
+        visible.values("ticket__key", "ticket__title")
+        .annotate(entries=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes"))
+        .order_by("-debited", "ticket__key")
+    )
+    lines = tuple(
+        TicketLine(r["ticket__key"], r["ticket__title"], r["entries"], r["worked"], r["debited"]) for r in rows
+    )
+    debited_total = sum(daily.values())
+    forecast = None
+    if month == month_of(today):
+        elapsed = today.day
+        forecast = round(figures.used * days_in(month) / elapsed) if elapsed else figures.used
+    return HoursPage(
+        contract=contract, month=month, figures=figures, closed=closed, history=history,
+        remaining_by_day=tuple(remaining_by_day), lines=lines,
+        hidden_minutes=debited_total - sum(line.debited for line in lines), forecast=forecast,
+    )  # fmt: skip
