@@ -6,10 +6,15 @@ rules that hold whatever the channel (subscription, landscape, attachments).
 """
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypedDict
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -19,6 +24,7 @@ from django.utils.translation import ngettext
 
 from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impact, Urgency
 from picocore.catalog.models import FormField, RequestType
+from picocore.catalog.selectors import Listed, organisation_environments, organisation_solutions
 from picocore.cmdb.models import Environment, Solution
 from picocore.core.clock import now
 from picocore.core.forms import OneLineCharField, SubmissionField, UserContentSelect
@@ -91,20 +97,52 @@ class NamesDroppedFiles(forms.Form):
                 ).append(dropped_files_message(names))
 
 
+class LandscapeChoices(ModelChoiceIterator):
+    """The options of a `LandscapeChoiceField`, from the rows it lists: no query."""
+
+    field: "LandscapeChoiceField"
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.listed().rows:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.listed().rows) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.listed().rows)
+
+
 class LandscapeChoiceField(forms.ModelChoiceField):
-    """A solution or environment of the organisation; a chosen one the form has read already (`known`, by the
-    posted value) is not read again."""
+    """A solution or environment of the organisation, one of the rows `listed()` gives (the organisation's, as
+    the catalogue's selectors keep them), never read through a queryset: anything else posted, another
+    organisation's id included, is "not one of the available choices", as a queryset of the organisation's rows
+    answers. A chosen row found in `known` (read for another field already) needs no list."""
 
     widget = UserContentSelect
+    iterator = LandscapeChoices
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.known: dict[str, Solution | Environment] = {}
+    def __init__(self, *, listed: Callable[[], Listed[Any]], model: type[Model], **kwargs):
+        self.listed = listed
+        self.known: Mapping[int, Model] = {}
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
 
     def to_python(self, value):
-        if isinstance(value, str) and value in self.known:
-            return self.known[value]
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        model = self.queryset.model
+        try:
+            # The primary key's own reading of the value, as `QuerySet.get(pk=value)` reads it: " 7" is 7.
+            pk = model._meta.pk.to_python(value.pk if isinstance(value, model) else value)
+        except (ValueError, TypeError, ValidationError):
+            pk = None
+        option = self.known.get(pk) or self.listed().by_id.get(pk)
+        if option is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return option
 
 
 class EnvironmentChoiceField(LandscapeChoiceField):
@@ -200,15 +238,15 @@ def _field_for(spec: FormField, organisation: Organisation) -> forms.Field:
             )
         case FieldKind.SOLUTION:
             return LandscapeChoiceField(
-                queryset=Solution.objects.filter(organisation=organisation).order_by("name"),
+                listed=partial(organisation_solutions, organisation.pk),
+                model=Solution,
                 empty_label=_("Choose a solution…"),
                 **common,
             )
         case FieldKind.ENVIRONMENT:
             return EnvironmentChoiceField(
-                queryset=Environment.objects.filter(organisation=organisation)
-                .select_related("solution")
-                .order_by("solution__name", "kind"),
+                listed=partial(organisation_environments, organisation.pk),
+                model=Environment,
                 empty_label=_("Choose an environment…"),
                 **common,
             )
@@ -255,32 +293,15 @@ class RequestForm(NamesDroppedFiles):
         for spec in self.specs:
             self.fields[ANSWER_PREFIX + spec.key] = _field_for(spec, organisation)
         self.fields["attachments"] = attachments
-
-    def full_clean(self) -> None:
-        if self.is_bound:
-            self._read_landscape()
-        super().full_clean()
-
-    def _read_landscape(self) -> None:
-        """Read the chosen environments with their solutions in one query, for the environment fields and the
-        solution fields that name the same solution (as a customer does: the environment of the solution)."""
-        environment_fields = {name: f for name, f in self.fields.items() if isinstance(f, EnvironmentChoiceField)}
-        chosen = {name: self.data.get(self.add_prefix(name)) for name in environment_fields}
-        ids = {value for value in chosen.values() if isinstance(value, str) and value.isascii() and value.isdigit()}
-        if not ids:
-            return
-        queryset = Environment.objects.filter(organisation=self.organisation).select_related("solution")
-        environments = {str(e.pk): e for e in queryset.filter(pk__in=[int(i) for i in ids if len(i) < 19])}
-        solutions = {
-            str(e.solution_id): e.solution
-            for e in environments.values()
-            if e.solution.organisation_id == self.organisation.pk
-        }
-        for field in self.fields.values():
-            if isinstance(field, EnvironmentChoiceField):
-                field.known = dict(environments)
-            elif isinstance(field, LandscapeChoiceField):
-                field.known = dict(solutions)
+        if any(isinstance(field, EnvironmentChoiceField) for field in self.fields.values()):
+            # A customer chooses the environment of the solution they chose: that solution is known then.
+            environments = organisation_environments(organisation.pk).rows
+            solutions = {
+                e.solution_id: e.solution for e in environments if e.solution.organisation_id == organisation.pk
+            }
+            for field in self.fields.values():
+                if isinstance(field, LandscapeChoiceField) and not isinstance(field, EnvironmentChoiceField):
+                    field.known = solutions
 
     @property
     def question_fields(self) -> list[forms.BoundField]:

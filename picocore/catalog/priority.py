@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from picocore.catalog.choices import Impact, Priority, Urgency
 from picocore.catalog.models import PriorityRule
+from picocore.core import reference
 
 # The matrix installed by the first migration and used for any cell an administrator deleted.
 DEFAULT_MATRIX: dict[tuple[str, str], int] = {
@@ -41,11 +42,21 @@ class PriorityDecision:
 def priority_for(impact: str, urgency: str) -> PriorityDecision:
     """The priority of this impact and urgency from the configured matrix, and why, in one sentence."""
     impact, urgency = Impact(impact), Urgency(urgency)
-    configured = PriorityRule.objects.filter(impact=impact, urgency=urgency).values_list("priority", flat=True)
-    priority = next(iter(configured), None) or DEFAULT_MATRIX[(impact, urgency)]
+    priority = configured_matrix().get((impact, urgency)) or DEFAULT_MATRIX[(impact, urgency)]
     with translation.override(settings.LANGUAGE_CODE):
         reason = matrix_reason(impact, urgency, priority)
     return PriorityDecision(priority=priority, reason=reason)
+
+
+def configured_matrix() -> dict[tuple[str, str], int]:
+    """The matrix's stored cells, by (impact, urgency), kept per process while the reference data is unchanged
+    (`reference.cached`): shared, never change it. A deleted cell is missing here (`DEFAULT_MATRIX` stands in)."""
+    return reference.cached("catalog.priority_matrix", _configured_matrix)
+
+
+def _configured_matrix() -> dict[tuple[str, str], int]:
+    rows = PriorityRule.objects.values_list("impact", "urgency", "priority")
+    return {(impact, urgency): priority for impact, urgency, priority in rows}
 
 
 def matrix_reason(impact: str, urgency: str, priority: int) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from picocore.contracts.models import Contract
+from picocore.core import reference
 from picocore.core.clock import now
 from picocore.tenancy.models import Organisation
 
@@ -28,6 +29,28 @@ def contract_in_force(*, organisation: Organisation, at: dt.datetime | None = No
         .select_related("tier", "calendar")
         .order_by("-starts_on", "-id")
         .first()
+    )
+
+
+def kept_contract_in_force(*, organisation: Organisation, at: dt.datetime | None = None) -> Contract | None:
+    """`contract_in_force`, judged the same way, from the organisation's contracts as the process keeps them
+    (`organisation_contracts`): no query once they are known. Shared: read it, never change it."""
+    day = organisation_date(organisation, at)
+    return next((c for c in organisation_contracts(organisation.pk) if c.in_force_on(day)), None)
+
+
+def organisation_contracts(organisation_id: int) -> tuple[Contract, ...]:
+    """Every contract of the organisation with its tier and calendar, the latest-starting first (the one that wins
+    where several are in force), kept per process while the reference data is unchanged (`reference.cached`).
+    Shared: read them, never change them."""
+    return reference.cached("contracts.of_organisation", _organisation_contracts, organisation_id)
+
+
+def _organisation_contracts(organisation_id: int) -> tuple[Contract, ...]:
+    return tuple(
+        Contract.objects.filter(organisation_id=organisation_id)
+        .select_related("tier", "calendar")
+        .order_by("-starts_on", "-id")
     )
 
 

@@ -1,5 +1,6 @@
 """Which of the signed-in person's organisations the portal is showing."""
 
+from picocore.core import reference
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import Membership
 
@@ -7,14 +8,20 @@ SESSION_KEY = "portal_organisation_id"
 
 
 def portal_memberships(request: AuthenticatedRequest) -> list[Membership]:
-    """The person's memberships with their organisations, fetched once per request."""
+    """The person's memberships with their organisations, by organisation name. Kept per process while the
+    reference data is unchanged (`reference.cached`; memberships and organisations are tracked), so a request
+    reads them from the database only after a change: shared, never change them."""
     cache = vars(request)
     if "_portal_memberships" not in cache:
-        cache["_portal_memberships"] = list(
-            Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
-        )
+        cache["_portal_memberships"] = list(reference.cached("portal.memberships", _memberships, request.user.pk))
     memberships: list[Membership] = cache["_portal_memberships"]
     return memberships
+
+
+def _memberships(user_id: int) -> tuple[Membership, ...]:
+    return tuple(
+        Membership.objects.filter(user_id=user_id).select_related("organisation").order_by("organisation__name")
+    )
 
 
 def current_membership(request: AuthenticatedRequest) -> Membership | None:

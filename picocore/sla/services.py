@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from picocore.audit.services import RowChanges, audited_rows, audited_save
 from picocore.contracts.models import ClockKind, Contract, SlaMetric, SlaTarget
 from picocore.contracts.selectors import contract_in_force
+from picocore.core import reference
 from picocore.core.clock import now as current_time
 from picocore.core.errors import ValidationError
 from picocore.core.tasks import enqueue_on_commit
@@ -152,9 +153,15 @@ def policy_for(
         contract = contract_in_force(organisation=ticket.organisation, at=at)
     if contract is None:
         return None
-    rules = SlaTarget.objects.filter(priority=ticket.priority).filter(
-        tier_id=contract.tier_id
-    ) | SlaTarget.objects.filter(priority=ticket.priority, contract=contract)
+    return contract_policy(contract, priority=ticket.priority, calendars=calendars)
+
+
+def contract_policy(
+    contract: Contract, *, priority: int, calendars: dict[int, tuple[BusinessCalendar | None, str]] | None = None
+) -> Policy:
+    """What `contract` promises for `priority` (`policy_for`, once the contract is known); `calendars` as there."""
+    rules = SlaTarget.objects.filter(priority=priority).filter(tier_id=contract.tier_id)
+    rules |= SlaTarget.objects.filter(priority=priority, contract=contract)
     targets: dict[str, SlaTarget] = {}
     # The tier's rows first, the contract's overrides last (and winning). Not by ORDER BY contract_id: where
     # NULL sorts differs between SQLite (first) and PostgreSQL (last).
@@ -205,8 +212,13 @@ def compute_clocks(
         )
     else:
         events = [e for e in timeline if e.kind in CLOCK_EVENTS]
-    rows = [(e.created_at, e.entry, bool(e.public and e.actor is not None and e.actor.staff_role)) for e in events]
+    rows = [(e.created_at, e.entry, _by_staff(e)) for e in events]
     return policy, clock_states(policy, rows, created_at=ticket.created_at, now=now)
+
+
+def _by_staff(event: TicketEvent) -> bool:
+    """Whether the event is a public one by staff (what stops the first-response clock)."""
+    return bool(event.public and event.actor is not None and event.actor.staff_role)
 
 
 def clock_states(
@@ -440,7 +452,17 @@ def sla_start(*, ticket: Ticket, created: TicketEvent, contract: Contract | None
     clocks, still to be saved once the ticket has its id (`sla_start_save`), and the ticket's SLA columns, set on
     `ticket` before it is inserted. None when a clock is breached already (a target of zero): the ticket then
     goes through `sla_recompute`, which records the breach."""
-    policy, states = compute_clocks(ticket, now=created.created_at, contract=contract, timeline=[created])
+    # The contract's promise for this priority is reference data, kept per process (`reference.cached`) while
+    # it is unchanged: a submission reads no SLA target or calendar.
+    policy = (
+        reference.cached("sla.contract_policy", _cached_policy, contract, ticket.priority)
+        if contract is not None
+        else None
+    )
+    states = {}
+    if policy is not None:
+        rows = [(e.created_at, e.entry, _by_staff(e)) for e in [created] if e.kind in CLOCK_EVENTS]
+        states = clock_states(policy, rows, created_at=ticket.created_at, now=created.created_at)
     if any(state.breached_at is not None for state in states.values()):
         return None
     clocks = []
@@ -466,6 +488,10 @@ def sla_start(*, ticket: Ticket, created: TicketEvent, contract: Contract | None
     for name, value in ticket_sla_summary(clocks, soon_at={m: s.soon_at for m, s in states.items()}).items():
         setattr(ticket, name, value)
     return Start(clocks=clocks, calendar=policy.calendar if policy is not None else None)
+
+
+def _cached_policy(contract: Contract, priority: int) -> Policy:
+    return contract_policy(contract, priority=priority)
 
 
 def sla_start_save(start: Start, *, ticket: Ticket) -> None:

@@ -85,6 +85,7 @@ def test_the_page_runs_the_same_number_of_queries_however_much_time_is_logged(cl
     client.force_login(acme.admin)
 
     def queries() -> int:
+        client.get(URL)  # the first page after a change also reads the reference data the process keeps
         with CaptureQueriesContext(connection) as captured:
             assert client.get(URL).status_code == 200
         return len(captured)

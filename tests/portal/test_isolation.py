@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from picocore.catalog.choices import Impact, Urgency
+from picocore.core import reference
 from picocore.portal import urls as portal_urls
 from picocore.portal.context import SESSION_KEY
 from picocore.tenancy.choices import MembershipRole
@@ -368,6 +369,7 @@ def test_request_types_not_offered_by_the_tier_are_404(client, world, method):
 
 def test_request_types_of_a_lapsed_contract_are_404(client, world):
     world.acme.organisation.contracts.update(ends_on="2020-12-31")
+    reference.changed()  # QuerySet.update() sends no signal
     client.force_login(world.acme.requester)
     assert client.get(f"/portal/new/{world.acme.incident.slug}/").status_code == 404
     catalogue = client.get("/portal/new/")

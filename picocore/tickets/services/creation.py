@@ -13,6 +13,7 @@ from picocore.catalog.selectors import Offer
 from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import contract_in_force
+from picocore.core import reference
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.models import max_length_of
@@ -34,8 +35,13 @@ TITLE_MAX_LENGTH = max_length_of(Ticket, "title")
 
 
 def owning_team_for(organisation: Organisation) -> Team | None:
-    """The operations team that takes new requests of this organisation (the first by name)."""
-    return Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation).order_by("name").first()
+    """The operations team that takes new requests of this organisation (the first by name), kept per process
+    while the reference data is unchanged (`reference.cached`): shared, never change it."""
+    return reference.cached("tickets.owning_team", _owning_team, organisation.pk)
+
+
+def _owning_team(organisation_id: int) -> Team | None:
+    return Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id).order_by("name").first()
 
 
 def _check_offered(request_type: RequestType, organisation: Organisation, offer: Offer | None) -> Contract:
