@@ -15,6 +15,7 @@ import random
 import zoneinfo
 from bisect import bisect
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii  # the C function json.dumps uses for strings
 from typing import Any, Protocol
@@ -516,7 +517,6 @@ def create_tickets(customers: list[_Customer], count: int, run: _Run, batch_size
     statuses = _status_plan(count, run.rng)
     for index, status in zip(owners, statuses, strict=True):
         plan[index].append((_created_at(customers[index], status, run), status))
-    ordered = ((customers[index], *row) for index in sorted(plan) for row in sorted(plan[index]))
     tables = (bulk.table(Ticket, TICKET_FIELDS), bulk.table(TicketEvent, EVENT_FIELDS))
     events = 0
     with transaction.atomic():
@@ -529,8 +529,14 @@ def create_tickets(customers: list[_Customer], count: int, run: _Run, batch_size
                 stack.enter_context(bulk.secondary_indexes_deferred(TicketEvent))
             if bulk.skip_row_triggers(Ticket, TicketEvent):
                 bulk.lock_referenced(_referenced(customers))
-            for batch in itertools.batched(ordered, batch_size):
-                events += _write_batch(batch, run, *tables)
+            numbered = _numbered([(customers[index], sorted(plan[index])) for index in sorted(plan)], count)
+            # Last: the writer owns the connection until every batch is written, and the indexes are built after.
+            writer = stack.enter_context(bulk.Writer())
+            for batch in itertools.batched(numbered, batch_size):
+                timeline: list[tuple] = []
+                rows = [_build(*ticket, run, timeline) for ticket in batch]
+                writer.put((tables[0], rows), (tables[1], timeline))
+                events += len(timeline)
                 if progress:
                     progress.advance(len(batch))
     return events, Counter(status.value for status in statuses)
@@ -550,27 +556,18 @@ def _referenced(customers: list[_Customer]) -> dict[type[Model], list[int]]:
     return rows
 
 
-def _write_batch(batch: tuple, run: _Run, tickets: bulk.Table, events: bulk.Table) -> int:
-    """Insert one batch of tickets and their events; returns the number of events. The numbers are reserved
-    per organisation in the loading transaction, so a failure leaves neither rows nor a gap in the keys.
-
-    The tickets are generated while they stream to the database (which works on them meanwhile); the events
-    they collect follow in a second statement. The foreign keys are checked at commit, as Django declares them
-    deferrable (or, where the row triggers are skipped, held by `bulk.lock_referenced` beforehand)."""
-    numbered = []
-    for _, group in itertools.groupby(batch, key=lambda row: row[0].id):
-        rows = list(group)
-        prefix, first = allocate_ticket_numbers(rows[0][0].id, len(rows))
-        numbered += [(customer, prefix, number, created, status)
-                     for number, (customer, created, status) in enumerate(rows, start=first)]  # fmt: skip
-    ids = bulk.reserve_ids(Ticket, len(numbered))
-    timeline: list[tuple] = []
-    bulk.write(
-        tickets,
-        (
-            _build(customer, prefix, number, ticket_id, created, status, run, timeline)
-            for ticket_id, (customer, prefix, number, created, status) in zip(ids, numbered, strict=True)
-        ),
+def _numbered(
+    planned: list[tuple[_Customer, list[tuple[dt.datetime, Status]]]], count: int
+) -> Iterator[tuple[_Customer, str, int, int, dt.datetime, Status]]:
+    """(customer, key prefix, number, ticket id, created, final status) of each planned ticket, organisation after
+    organisation, each one's in order of creation. The numbers (one statement per organisation) and the ids (one
+    for the run) are reserved in the loading transaction, before any row is written, so a failure leaves neither
+    rows nor a gap in the keys; the foreign keys are checked at commit, as Django declares them deferrable (or,
+    where the row triggers are skipped, held by `bulk.lock_referenced` beforehand)."""
+    numbers = [allocate_ticket_numbers(customer.id, len(rows)) for customer, rows in planned]
+    ids = iter(bulk.reserve_ids(Ticket, count))
+    return (
+        (customer, prefix, number, next(ids), created, status)
+        for (customer, rows), (prefix, first) in zip(planned, numbers, strict=True)
+        for number, (created, status) in enumerate(rows, start=first)
     )
-    bulk.write(events, timeline)
-    return len(timeline)

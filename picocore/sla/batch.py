@@ -28,7 +28,7 @@ from picocore.core.clock import now as current_time
 from picocore.sla.calendar import BusinessCalendar
 from picocore.sla.models import SlaClock
 from picocore.sla.recording import Breach, record_breaches
-from picocore.sla.rows import update_rows
+from picocore.sla.rows import create_rows, update_rows
 from picocore.sla.services import CLOCK_EVENTS, Policy, clock_states, derive, policy_for
 from picocore.tickets.choices import UNFINISHED_STATUSES
 from picocore.tickets.models import Ticket, TicketEvent
@@ -122,13 +122,15 @@ def recompute_batch(ticket_ids: Sequence[int], *, policies: Policies, wait: bool
                 for name, value in derived.summary.items():
                     setattr(ticket, name, value)
                 changed_tickets.append(ticket)
-        # New clocks first: the breaches' notices name their clocks by id. Recording a breach sets two columns
-        # of its clock, written with the changed clocks.
+        # New clocks first: the breaches' notices name their clocks by id. A new clock goes in with its breach
+        # recorded (the two columns recording sets, set here beforehand); a stored one is updated with the rest.
+        for breach in breaches:
+            breach.clock.breached_at, breach.clock.breach_recorded_at = breach.breached_at, now
         new = [clock for clock in written if clock.pk is None]
-        SlaClock.objects.bulk_create(new)
+        create_rows(SlaClock, new)
         record_breaches(breaches, seen_at=now)
-        fresh = {id(clock) for clock in new} - {id(breach.clock) for breach in breaches}
-        update_rows(SlaClock, [clock for clock in written if id(clock) not in fresh], CLOCK_FIELDS)
+        created = {id(clock) for clock in new}
+        update_rows(SlaClock, [clock for clock in written if id(clock) not in created], CLOCK_FIELDS)
         if deleted:
             SlaClock.objects.filter(pk__in=deleted).delete()
         update_rows(Ticket, changed_tickets, SUMMARY_FIELDS)

@@ -38,9 +38,27 @@ def utc_text(moment: dt.datetime) -> str:
 
 def service_managers_for(ticket: Ticket) -> list[User]:
     """The owning team's service managers; every service manager when the team has none."""
-    team = ticket.team
-    managers = list(team.members.filter(staff_role=StaffRole.SERVICE_MANAGER, is_active=True)) if team else []
-    return managers or list(User.objects.filter(staff_role=StaffRole.SERVICE_MANAGER, is_active=True))
+    return ServiceManagers().of(ticket)
+
+
+class ServiceManagers:
+    """`service_managers_for`, read once per team (and the fallback, every service manager, once) for a run that
+    notifies about many tickets, such as one notice task: the answers are as of the first question."""
+
+    def __init__(self) -> None:
+        self._teams: dict[int | None, list[User]] = {}
+        self._everyone: list[User] | None = None
+
+    def of(self, ticket: Ticket) -> list[User]:
+        team_id = ticket.team_id
+        if team_id not in self._teams:
+            managers = User.objects.filter(staff_role=StaffRole.SERVICE_MANAGER, is_active=True)
+            self._teams[team_id] = list(managers.filter(teams__id=team_id)) if team_id is not None else []
+        if self._teams[team_id]:
+            return self._teams[team_id]
+        if self._everyone is None:
+            self._everyone = list(User.objects.filter(staff_role=StaffRole.SERVICE_MANAGER, is_active=True))
+        return self._everyone
 
 
 def on_call_at(moment: dt.datetime, *, team_id: int | None = None) -> list[User]:
@@ -66,11 +84,13 @@ def _metric_name(metric: str) -> str:
 _metric_name_lazy = lazy(_metric_name, str)
 
 
-def notify_warning(clock: SlaClock, *, ticket: Ticket, due_at: dt.datetime) -> int:
+def notify_warning(
+    clock: SlaClock, *, ticket: Ticket, due_at: dt.datetime, managers: ServiceManagers | None = None
+) -> int:
     """Tell the assignee (or the managers) that the clock, due at `due_at`, reached its warning share; once
-    per clock and deadline. Returns how many people were told."""
+    per clock and deadline. Returns how many people were told. `managers`: a run's cache of who they are."""
     return notify(
-        users=[ticket.assignee] if ticket.assignee else service_managers_for(ticket),
+        users=[ticket.assignee] if ticket.assignee else (managers or ServiceManagers()).of(ticket),
         kind=NotificationKind.SLA_WARNING,
         key=f"sla-warning:{clock.pk}:{utc_text(due_at)}",
         title=format_lazy(_("{key} {metric} is due soon"), key=ticket.key, metric=_metric_name_lazy(clock.metric)),
@@ -78,13 +98,15 @@ def notify_warning(clock: SlaClock, *, ticket: Ticket, due_at: dt.datetime) -> i
     )
 
 
-def notify_breach(clock: SlaClock, *, ticket: Ticket, breached_at: dt.datetime, page: bool) -> int:
+def notify_breach(
+    clock: SlaClock, *, ticket: Ticket, breached_at: dt.datetime, page: bool, managers: ServiceManagers | None = None
+) -> int:
     """Tell the service managers of the breach at `breached_at` and, when `page` (a P1 whose breach fell
     outside business hours), page whoever was on call then; once per clock and moment. Returns how many
-    notifications were new."""
+    notifications were new. `managers`: a run's cache of who they are."""
     moment = utc_text(breached_at)
     told = notify(
-        users=service_managers_for(ticket),
+        users=(managers or ServiceManagers()).of(ticket),
         kind=NotificationKind.SLA_BREACH,
         key=f"sla-breach:{clock.pk}:{moment}",
         title=format_lazy(_("{key} {metric} breached"), key=ticket.key, metric=_metric_name_lazy(clock.metric)),

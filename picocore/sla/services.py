@@ -465,29 +465,11 @@ def sla_start(*, ticket: Ticket, created: TicketEvent, contract: Contract | None
         states = clock_states(policy, rows, created_at=ticket.created_at, now=created.created_at)
     if any(state.breached_at is not None for state in states.values()):
         return None
-    clocks = []
-    for metric, state in states.items():
-        assert policy is not None  # there are clocks only under a policy
-        clocks.append(
-            SlaClock(
-                ticket=ticket,
-                organisation_id=ticket.organisation_id,
-                metric=metric,
-                target_seconds=state.target_seconds,
-                clock=policy.targets[metric].clock,
-                started_at=state.started_at,
-                due_at=None if state.stopped_at or state.paused_since else state.due_at,
-                warn_at=state.warn_at,
-                paused_since=state.paused_since,
-                stopped_at=state.stopped_at,
-                stopped_by=state.stopped_by,
-                elapsed_seconds=int(state.elapsed.total_seconds()),
-                computed_at=created.created_at,
-            )
-        )
-    for name, value in ticket_sla_summary(clocks, soon_at={m: s.soon_at for m, s in states.items()}).items():
+    # The same derivation as every recompute, from no stored clocks.
+    derived = derive(ticket, policy=policy, states=states, existing={}, now=created.created_at)
+    for name, value in derived.summary.items():
         setattr(ticket, name, value)
-    return Start(clocks=clocks, calendar=policy.calendar if policy is not None else None)
+    return Start(clocks=derived.written, calendar=policy.calendar if policy is not None else None)
 
 
 def _cached_policy(contract: Contract, priority: int) -> Policy:

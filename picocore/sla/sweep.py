@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 
 from picocore.core.clock import now as current_time
 from picocore.sla.batch import Policies
@@ -32,12 +31,22 @@ CLAIMED_FIELDS = ("id", "ticket_id", "organisation_id", "metric", "due_at", "bre
 TICKET_FIELDS = ("id", "organisation_id", "priority", "organisation__id", "organisation__time_zone")
 
 
-def _claim(condition: Q, order: str) -> list[SlaClock]:
-    """Up to BATCH clocks matching `condition`, locked, in the order of the partial index that finds them."""
-    clocks = SlaClock.objects.filter(condition).only(*CLAIMED_FIELDS)
+def _claim(condition: Q, order: str, assignments: str, moment: dt.datetime) -> list[SlaClock]:
+    """Up to BATCH clocks matching `condition`, in the order of the partial index that finds them, locked and
+    marked recorded in one statement: `UPDATE … SET <assignments> WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED
+    LIMIT …) RETURNING …`. `assignments` is SQL of this module that takes `moment` as its one parameter. One
+    statement instead of a locking read and an update: each row is written once, not locked and then written."""
+    clocks = SlaClock.objects.filter(condition).order_by(order, "id").values("id")
     if connection.features.has_select_for_update_skip_locked:
         clocks = clocks.select_for_update(skip_locked=True)
-    return list(clocks.order_by(order, "id")[:BATCH])
+    inner, params = clocks[:BATCH].query.get_compiler(connection=connection).as_sql()
+    quoted = connection.ops.quote_name
+    returned = ", ".join(quoted(SlaClock._meta.get_field(name).column) for name in CLAIMED_FIELDS)
+    table, key = quoted(SlaClock._meta.db_table), quoted("id")
+    # Only the model's quoted names, this module's assignments and placeholders go into the text.
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} IN ({inner}) RETURNING {returned}"  # noqa: S608
+    value = connection.ops.adapt_datetimefield_value(moment)
+    return list(SlaClock.objects.raw(sql, [value, *params]))
 
 
 def _breaches(clocks: list[SlaClock], policies: Policies) -> list[Breach]:
@@ -48,7 +57,7 @@ def _breaches(clocks: list[SlaClock], policies: Policies) -> list[Breach]:
     tickets = Ticket.objects.select_related("organisation").only(*TICKET_FIELDS).in_bulk(urgent) if urgent else {}
     breaches = []
     for clock in clocks:
-        breached_at = clock.breached_at or clock.due_at
+        breached_at = clock.breached_at  # as the claim stamped it
         assert breached_at is not None
         # Only a P1 asks whether the breach fell outside business hours; others need no contract lookup.
         ticket = tickets.get(clock.ticket_id)
@@ -90,14 +99,18 @@ def anything_due(moment: dt.datetime) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+WARNED = "warning_recorded_at = %s"
+# A clock breached while running is stamped with its deadline; one whose history holds the moment keeps it.
+BREACHED = "breached_at = COALESCE(breached_at, due_at), breach_recorded_at = %s"
+
+
 def sweep_warnings(moment: dt.datetime) -> int:
     recorded = 0
     while True:
         with transaction.atomic():
-            clocks = _claim(_looks(moment)[0], ORDERS[0])
+            clocks = _claim(_looks(moment)[0], ORDERS[0], WARNED, moment)
             if clocks:
                 record_warnings(clocks, seen_at=moment)
-                SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(warning_recorded_at=moment)
         recorded += len(clocks)
         if len(clocks) < BATCH:
             return recorded
@@ -107,13 +120,9 @@ def _record_breaches(condition: Q, order: str, moment: dt.datetime, policies: Po
     recorded = 0
     while True:
         with transaction.atomic():
-            clocks = _claim(condition, order)
-            breaches = _breaches(clocks, policies) if clocks else []
-            if breaches:
-                record_breaches(breaches, seen_at=moment)
-                SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(
-                    breached_at=Coalesce("breached_at", "due_at"), breach_recorded_at=moment
-                )
+            clocks = _claim(condition, order, BREACHED, moment)
+            if clocks:
+                record_breaches(_breaches(clocks, policies), seen_at=moment)
         recorded += len(clocks)
         if len(clocks) < BATCH:
             return recorded

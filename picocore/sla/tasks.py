@@ -21,22 +21,22 @@ def notify_sla_records(records: list[list[object]]) -> int:
     8601), page on call] as `picocore.sla.recording` wrote them. Idempotent: each notice is keyed by its clock
     and moment, so a second run notifies nobody again. A clock deleted since (its contract no longer has the
     target) is skipped. Returns how many notifications were new."""
-    from picocore.sla.escalation import notify_breach, notify_warning
+    from picocore.sla.escalation import ServiceManagers, notify_breach, notify_warning
     from picocore.sla.models import SlaClock
     from picocore.sla.recording import WARNING
 
     related = ("ticket", "ticket__assignee", "ticket__team", "ticket__organisation")
     clocks = SlaClock.objects.select_related(*related).in_bulk([clock_id for _, clock_id, _, _ in records])
-    told = 0
+    told, managers = 0, ServiceManagers()  # read once per team for the whole task
     for kind, clock_id, moment, page in records:
         clock = clocks.get(clock_id)
         if clock is None:
             continue
         at = dt.datetime.fromisoformat(str(moment))
         if kind == WARNING:
-            told += notify_warning(clock, ticket=clock.ticket, due_at=at)
+            told += notify_warning(clock, ticket=clock.ticket, due_at=at, managers=managers)
         else:
-            told += notify_breach(clock, ticket=clock.ticket, breached_at=at, page=bool(page))
+            told += notify_breach(clock, ticket=clock.ticket, breached_at=at, page=bool(page), managers=managers)
     return told
 
 
