@@ -41,7 +41,8 @@ def _claim(condition: Q, order: str, assignments: str, moment: dt.datetime) -> l
         clocks = clocks.select_for_update(skip_locked=True)
     inner, params = clocks[:BATCH].query.get_compiler(connection=connection).as_sql()
     quoted = connection.ops.quote_name
-    returned = ", ".join(quoted(SlaClock._meta.get_field(name).column) for name in CLAIMED_FIELDS)
+    columns = {field.attname: str(field.column) for field in SlaClock._meta.concrete_fields}
+    returned = ", ".join(quoted(columns[name]) for name in CLAIMED_FIELDS)
     table, key = quoted(SlaClock._meta.db_table), quoted("id")
     # Only the model's quoted names, this module's assignments and placeholders go into the text.
     sql = f"UPDATE {table} SET {assignments} WHERE {key} IN ({inner}) RETURNING {returned}"  # noqa: S608
