@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/sla.py build [--tickets 1000000]    # drops and creates picocore_sla_1m
     .venv/bin/python bench/sla.py sweep [--passes 300]          # idle passes, then 10,000 due clocks
-    .venv/bin/python bench/sla.py recompute --base-code DIR [--base-tickets 3000]
+    .venv/bin/python bench/sla.py recompute [--base-code DIR] [--base-tickets 3000] [--template DB]
 
 `build` makes its own database (`PICOCORE_SLA_DATABASE`, default picocore_sla_1m): migrations, 40 customers
 through `picocore seed` (contracts on the demo tiers), four business-hours calendars, then the tickets, one
@@ -17,6 +17,12 @@ running for the replied ones. Nothing is due at the build moment plus a day.
 BUFFERS) of its one idle statement and of its three claims, then makes exactly 10,000 clocks due (5,000
 warnings, 5,000 breaches of clocks warned earlier), times the one pass that records them all and the idle pass
 after it, and the notice tasks the pass enqueued (run in-process, as the worker would, bounded in time).
+
+`recompute` copies a seeded database (`--template`, default picocore_bench_1m; its copies are named after
+`PICOCORE_SLA_DATABASE`: <name>_copy, <name>_copy_base) and times the whole `picocore sla_recompute` on it: with a
+template that has no clocks yet, the first run, which creates every clock. With `--base-code` (a checkout of an
+older revision) it first times that revision's one-ticket-at-a-time recompute and this tree's batched one over the
+same first `--base-tickets` unfinished tickets, each on its own copy.
 """
 
 import argparse
@@ -34,7 +40,9 @@ from support import PYTHON, ROOT, base_environment, machine, psql, save, summary
 
 DATABASE = os.environ.get("PICOCORE_SLA_DATABASE", "picocore_sla_1m")
 SHARED = "picocore_bench_1m"
-COPIES = ("picocore_slaperf_1m", "picocore_slaperf_1m_base")
+# The copies `recompute` makes of its template, named after this benchmark's database so that two runs with their
+# own PICOCORE_SLA_DATABASE never drop each other's.
+COPIES = (f"{DATABASE}_copy", f"{DATABASE}_copy_base")
 HOST = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -378,29 +386,33 @@ def child(database: str, code: Path, mode: str, limit: int) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def recompute_bench(base_code: Path, base_tickets: int, template: str) -> None:
+def recompute_bench(base_code: Path | None, base_tickets: int, template: str) -> None:
     if template not in psql("SELECT datname FROM pg_database").splitlines():
         sys.exit(f"{template} does not exist yet (see /work/tmp/bench-dbs.md)")
-    for name in COPIES:
+    for name in COPIES if base_code is not None else COPIES[:1]:
         copy(template, name)
     new_db, base_db = COPIES
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=environment(new_db), cwd=ROOT, check=True)
     counting = "SELECT count(*) FROM tickets_ticket WHERE status NOT IN ('closed', 'cancelled')"
     unfinished = psql(counting, database=new_db)
     results = {"database": template, "unfinished": int(unfinished), "machine": machine()}
-    # Interleaved on the same first tickets, then the whole run of the new code.
-    results["baseline, first tickets"] = child(base_db, base_code, "one-by-one", base_tickets)
-    print("baseline:", results["baseline, first tickets"], flush=True)
-    results["new, same first tickets"] = child(new_db, ROOT, "batch", base_tickets)
-    print("new, same tickets:", results["new, same first tickets"], flush=True)
-    copy(template, new_db)
-    subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"], env=environment(new_db), cwd=ROOT, check=True)
+    if base_code is not None:
+        # Interleaved on the same first tickets, then the whole run of the new code.
+        results["baseline, first tickets"] = child(base_db, base_code, "one-by-one", base_tickets)
+        print("baseline:", results["baseline, first tickets"], flush=True)
+        results["new, same first tickets"] = child(new_db, ROOT, "batch", base_tickets)
+        print("new, same tickets:", results["new, same first tickets"], flush=True)
+        copy(template, new_db)
+        migrate = [PYTHON, str(ROOT / "manage.py"), "migrate", "-v0"]
+        subprocess.run(migrate, env=environment(new_db), cwd=ROOT, check=True)
+    psql(f'DROP DATABASE IF EXISTS "{base_db}"')
+    load_before = load()
     started = time.perf_counter()
     subprocess.run([PYTHON, str(ROOT / "manage.py"), "sla_recompute"], env=environment(new_db), cwd=ROOT, check=True)
     wall = time.perf_counter() - started
     results["new, whole command (wall, with start-up and ANALYZE)"] = {
         "tickets": int(unfinished), "seconds": round(wall, 1), "tickets_per_second": round(int(unfinished) / wall, 1),
-        "load average": load(),
+        "load average": f"{load_before} → {load()}",
     }  # fmt: skip
     print("new, whole:", results["new, whole command (wall, with start-up and ANALYZE)"], flush=True)
     tasks = psql("SELECT count(*) FROM django_tasks_database_dbtaskresult", database=new_db)
@@ -420,7 +432,7 @@ def main() -> None:
     swept.add_argument("--passes", type=int, default=300)
     swept.add_argument("--notice-seconds", type=float, default=120.0)
     recomputed = commands.add_parser("recompute")
-    recomputed.add_argument("--base-code", type=Path, required=True, help="a checkout of the baseline revision")
+    recomputed.add_argument("--base-code", type=Path, help="a checkout of the baseline revision (optional)")
     recomputed.add_argument("--base-tickets", type=int, default=3000)
     recomputed.add_argument("--template", default=SHARED, help=f"the seeded database to copy (default {SHARED})")
     args = parser.parse_args()
@@ -429,7 +441,7 @@ def main() -> None:
     elif args.command == "sweep":
         sweep_bench(args.passes, args.notice_seconds)
     else:
-        recompute_bench(args.base_code.resolve(), args.base_tickets, args.template)
+        recompute_bench(args.base_code.resolve() if args.base_code else None, args.base_tickets, args.template)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from picocore.tickets.timeline import SlaBreach, SlaRecord, SlaWarning
 
 WARNING, BREACH = "warning", "breach"
 # Records per fan-out task: a task stays short enough to retry whole.
-NOTICES_PER_TASK = 500
+NOTICES_PER_TASK = 1000
 EVENT_FIELDS = ("ticket", "organisation", "kind", "public", "actor", "body", "data", "created_at")
 
 

@@ -5,6 +5,7 @@ sends one placeholder per value: thousands of them cost more to parse and send t
 column is one array parameter, unnested by the database. Other databases get Django's bulk methods.
 """
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,8 +49,9 @@ def update_rows(model: type[models.Model], rows: Sequence[models.Model], fields:
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert new rows given as values of `fields` in that order, without building model instances (the ids
-    are left to the database and not read back), in one statement (`INSERT … SELECT FROM unnest(…)` on
-    PostgreSQL)."""
+    are left to the database and not read back), in one statement: COPY on PostgreSQL, where psycopg adapts the
+    values in C (JSON values are written as `json.dumps` text, as the ORM stores them; the rest go in as they
+    are: numbers, text, flags and aware datetimes)."""
     if not rows:
         return
     database = connections[model._default_manager.db]
@@ -59,10 +61,15 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         model._default_manager.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows])
         return
     names = ", ".join(database.ops.quote_name(str(column.column)) for column in columns)
-    source, params = _arrays(database, columns, rows)
-    sql = f"INSERT INTO {database.ops.quote_name(model._meta.db_table)} ({names}) SELECT * FROM {source}"  # noqa: S608
-    with database.cursor() as cursor:
-        cursor.execute(sql, params)
+    texts = [index for index, column in enumerate(columns) if isinstance(column, models.JSONField)]
+    table = database.ops.quote_name(model._meta.db_table)
+    with database.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            if texts:
+                row = list(row)
+                for index in texts:
+                    row[index] = json.dumps(row[index], cls=columns[index].encoder)  # type: ignore[attr-defined]
+            copy.write_row(row)
 
 
 def create_rows(model: type[models.Model], rows: Sequence[models.Model]) -> None:
