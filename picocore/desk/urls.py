@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views.time import ticket_time
+from picocore.desk.views.time import ticket_overage_ask, ticket_time
 
 app_name = "desk"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("timeline-order/", views.timeline_order, name="timeline_order"),
     path("tickets/<ticket_key:key>/next-step/", views.ticket_next_step, name="next_step"),
     path("tickets/<ticket_key:key>/time/", ticket_time, name="ticket_time"),
+    path("tickets/<ticket_key:key>/time/approval/", ticket_overage_ask, name="overage_ask"),
     path("tickets/<ticket_key:key>/priority/", views.ticket_priority, name="priority"),
     path("tickets/<ticket_key:key>/link/", views.ticket_link, name="link"),
     path("tickets/<ticket_key:key>/merge/", views.ticket_merge, name="merge"),

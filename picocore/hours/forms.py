@@ -28,3 +28,8 @@ class TimeEntryForm(forms.Form):
     def __init__(self, *args: object, today: dt.date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["work_date"].initial = today
+
+
+class OverageAskForm(forms.Form):
+    estimate = HoursMinutesField(label=_("Estimated work"), max_hours=1000)
+    note = forms.CharField(label=_("What the work is"), max_length=500)

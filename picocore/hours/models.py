@@ -163,3 +163,39 @@ class LedgerAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes:+} min {self.month:%Y-%m}: {self.reason}"
+
+
+class ApprovalDecision(models.TextChoices):
+    PENDING = "", _("Awaiting the customer")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class OverageApproval(models.Model):
+    """The service team asks the customer's admins to approve work estimated to exceed the hours left, before
+    it starts; the answer is kept with the ticket."""
+
+    tenancy_organisation_field = "organisation"
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="overage_approvals")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"))
+    remaining_minutes = models.IntegerField(_("minutes left when asked"))
+    note = models.CharField(_("what the work is"), max_length=500)
+    asked_by = models.ForeignKey("tenancy.User", on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(_("asked"), default=now)
+    decision = models.CharField(_("decision"), max_length=10, choices=ApprovalDecision.choices, blank=True)
+    decided_by = models.ForeignKey("tenancy.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("the customer's note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("overage approval")
+        verbose_name_plural = _("overage approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket"], condition=Q(decision=""), name="overage_one_pending_per_ticket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estimated_minutes} min on {self.ticket_id}: {self.decision or 'pending'}"

@@ -3,14 +3,18 @@ allow): the month's figures, a burn-down, the time per ticket, and the months be
 
 import datetime as dt
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import now
+from picocore.core.errors import NotFound, ValidationError
 from picocore.hours import selectors
+from picocore.hours.approvals import overage_decide, pending_approvals
 from picocore.hours.charts import burn_down
 from picocore.hours.permissions import can_see_hours
 from picocore.portal.context import portal_memberships
@@ -49,8 +53,30 @@ def hours(request: AuthenticatedRequest, membership) -> HttpResponse:
     days_in_month = selectors.days_in(page.month)
     context |= {
         "page": page,
+        "approvals": pending_approvals(actor=request.user, organisation_id=organisation.pk),
         "problem": problem,
         "chart": burn_down(available=page.figures.available, days=page.remaining_by_day, days_in_month=days_in_month)
         if page.has_bank else "",
     }  # fmt: skip
     return render(request, "portal/hours.html", context, status=400 if problem else 200)
+
+
+@require_POST
+@portal_page
+def approval_decide(request: AuthenticatedRequest, approval_id: int, membership) -> HttpResponse:
+    """A customer admin approves or declines work beyond the hours left; back to the hours page."""
+    choice = request.POST.get("decision", "")
+    if choice not in ("approve", "decline"):
+        messages.error(request, _("Choose to approve or to decline."))
+        return redirect(reverse("portal:hours"))
+    try:
+        approval = overage_decide(actor=request.user, approval_id=approval_id, approve=choice == "approve",
+                                  note=request.POST.get("note", ""))  # fmt: skip
+    except NotFound:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, error.message)
+    else:
+        values = {"key": approval.ticket.key, "decision": approval.get_decision_display()}
+        messages.success(request, _("%(key)s: %(decision)s.") % values)
+    return redirect(reverse("portal:hours"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/<slug:slug>/", views.new_request, name="new_request"),
     path("requests/", views.request_list, name="requests"),
     path("hours/", hours_views.hours, name="hours"),
+    path("hours/approvals/<id:approval_id>/", hours_views.approval_decide, name="approval_decide"),
     path("requests/<ticket_key:key>/", views.request_detail, name="request"),
     path("requests/<ticket_key:key>/reply/", views.request_reply, name="reply"),
     path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),

@@ -59,6 +59,13 @@ def _key(world: DeskWorld) -> dict:
     return {"key": world.ticket.key}
 
 
+def _key_with_an_hour_bank(world: DeskWorld) -> dict:
+    from picocore.hours.models import HourTerms
+
+    HourTerms.objects.get_or_create(contract=world.acme.organisation.contracts.get(), defaults={"included_minutes": 60})
+    return _key(world)
+
+
 def _missing_key(world: DeskWorld) -> dict:
     return {"key": "ACME-999"}
 
@@ -227,6 +234,14 @@ CASES: dict[str, Case] = {
             "billable": "on",
             "work_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         },
+    ),
+    # ACME's contract includes an hour a month: six hours of work need the customer's approval.
+    "overage_ask": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key_with_an_hour_bank,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"estimate_hours": "6", "estimate_minutes": "0", "note": "Rebuild the index"},
     ),
     "next_step": Case(
         methods=("POST",),

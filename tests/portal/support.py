@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 
+from picocore.hours.models import OverageApproval
 from picocore.portal.context import SESSION_KEY
 from picocore.tenancy.models import Organisation, User
 from picocore.tickets.choices import Status
@@ -52,6 +53,7 @@ def state() -> dict:
         ),
         "counters": list(Organisation.objects.order_by("pk").values_list("key_prefix", "last_ticket_number")),
         "mail": len(mail.outbox),
+        "approvals": list(OverageApproval.objects.order_by("pk").values_list("pk", "decision", "decided_by_id")),
     }
 
 

@@ -77,6 +77,19 @@ def _request_form(world: World) -> dict:
     }
 
 
+def _acme_approval(world: World) -> dict:
+    """An open question to ACME's admins: only they answer it (ACME's requester, the owner here, may not)."""
+    from picocore.hours.models import OverageApproval
+
+    approval, _created = OverageApproval.objects.get_or_create(
+        ticket=world.ticket, decision="",
+        defaults={"organisation": world.acme.organisation, "contract": world.acme.organisation.contracts.get(),
+                  "estimated_minutes": 360, "remaining_minutes": 120, "note": "Rebuild the ACME PIM index",
+                  "asked_by": world.consultant},
+    )  # fmt: skip
+    return {"approval_id": approval.pk}
+
+
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET",), owner={"GET": 200}),
     "switch_organisation": Case(
@@ -116,6 +129,15 @@ CASES: dict[str, Case] = {
     ),
     # The organisation's hour bank: a foreign person gets their own organisation's page (or who may see it).
     "hours": Case(methods=("GET",), owner={"GET": 200}),
+    # Answered by ACME's customer admins only (tests/hours/test_approvals.py shows them doing it).
+    "approval_decide": Case(
+        methods=("POST",),
+        owner={"POST": 404},
+        kwargs=_acme_approval,
+        missing_kwargs=lambda w: {"approval_id": 999_999},
+        data=lambda w: {"decision": "approve"},
+        missing_data=lambda w: {"decision": "approve"},
+    ),
     "attachment": Case(
         methods=("GET",),
         owner={"GET": 200},

@@ -9,15 +9,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError
 from picocore.core.forms import show_service_errors
-from picocore.desk.views.common import desk_page
+from picocore.desk.views.common import desk_page, error_text
 from picocore.hours import selectors
-from picocore.hours.forms import TimeEntryForm
+from picocore.hours.approvals import overage_ask
+from picocore.hours.forms import OverageAskForm, TimeEntryForm
+from picocore.hours.models import OverageApproval
 from picocore.hours.services import time_log
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets.queues import desk_ticket_get
@@ -64,6 +66,31 @@ def ticket_time(request: AuthenticatedRequest, key: str) -> HttpResponse:
         "contract": contract,
         "figures": selectors.bank_month(contract, today) if contract is not None else None,
         "entries": entries[:100],
+        "approvals": OverageApproval.objects.filter(ticket=ticket)
+        .select_related("asked_by", "decided_by")
+        .order_by("-asked_at")[:10],
+        "ask_form": OverageAskForm(),
         "totals": entries.aggregate(count=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes")),
     }
     return render(request, "desk/ticket_time.html", context, status=status)
+
+
+@require_POST
+@desk_page
+def ticket_overage_ask(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """Ask the customer's admins to approve work beyond the hours left; back to the time page."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    form = OverageAskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            overage_ask(actor=request.user, ticket=ticket, estimated_minutes=form.cleaned_data["estimate"],
+                        note=form.cleaned_data["note"])  # fmt: skip
+        except NotFound:
+            raise
+        except PicoCoreError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("The customer's admins are asked to approve."))
+    return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
