@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from picocore.catalog.choices import FieldKind
+from picocore.hours.models import OverageApproval
 from picocore.mail.models import InboundMessage
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
@@ -119,6 +120,15 @@ def build_fuzz_world() -> FuzzWorld:
     canned = canned_reply_create(
         actor=desk.consultant, fields=CannedReplyFields(name="Fuzzed", body="Hi {requester_first_name}")
     )
+    approval = OverageApproval.objects.create(
+        organisation=desk.acme.organisation,
+        ticket=desk.ticket,
+        contract=desk.acme.organisation.contracts.get(),
+        estimated_minutes=360,
+        remaining_minutes=60,
+        note="Rebuild the index",
+        asked_by=desk.consultant,
+    )
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -135,6 +145,7 @@ def build_fuzz_world() -> FuzzWorld:
         "message_id": [str(message.pk), "999999"],
         "view_id": [str(saved_view.pk), "999999"],
         "reply_id": [str(canned.pk), "999999"],
+        "approval_id": [str(approval.pk), "999999"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
