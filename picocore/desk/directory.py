@@ -141,3 +141,20 @@ def bulk_people(teams: list[DirectoryTeam]) -> list[tuple[int, str]]:
         for p in directory().people
         if p.pk in members and p.is_active and p.staff_role in OPERATIONS_ROLES
     ]
+
+
+def assign_choices(organisation_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What a ticket's assign form offers for a ticket of the organisation: (id, name) of the operations teams
+    serving it, and (id, full name) of the people who may take it, as
+    `picocore.tickets.permissions.assignable_users` decides: active operations staff of those teams. By name."""
+    teams = [t for t in directory().teams if t.kind == TeamKind.OPERATIONS and organisation_id in t.organisation_ids]
+    return [(t.pk, t.name) for t in teams], bulk_people(teams)
+
+
+def development_team_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the development teams serving the organisation, by name (a hand-off's choices)."""
+    return [
+        (t.pk, t.name)
+        for t in directory().teams
+        if t.kind == TeamKind.DEVELOPMENT and organisation_id in t.organisation_ids
+    ]

@@ -11,6 +11,7 @@ from picocore.catalog.forms import MultipleFileField, NamesDroppedFiles
 from picocore.catalog.models import RequestType
 from picocore.cmdb.models import Environment
 from picocore.core.forms import IdField, ListedModelChoiceField, OneLineCharField, SubmissionField, UserContentSelect
+from picocore.desk import directory
 from picocore.desk.models import TimelineOrder
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
@@ -104,6 +105,12 @@ def offer_only(field: forms.Field, queryset: QuerySet) -> None:
     field.widget.choices = offered.choices
 
 
+def _offer(field: forms.Field, choices: list[tuple[int, str]]) -> None:
+    """Show these (id, name) choices in the field's select, after its empty choice (if it has one)."""
+    empty_label = cast(forms.ModelChoiceField, field).empty_label
+    field.widget.choices = [("", empty_label), *choices] if empty_label is not None else choices
+
+
 class AssignForm(forms.Form):
     team = ListedModelChoiceField(
         widget=UserContentSelect, label=_("Team"), queryset=Team.objects.filter(kind=TeamKind.OPERATIONS)
@@ -122,6 +129,11 @@ class AssignForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
         # Only people who may take the ticket; the service refuses anyone else.
         offer_only(self.fields["assignee"], assignable_users(organisation_id=organisation_id).order_by("full_name"))
+        if not self.is_bound:
+            # Shown, not checked: the same teams and people from the desk's directory, without a query.
+            team_choices, people = directory.assign_choices(organisation_id)
+            _offer(self.fields["team"], team_choices)
+            _offer(self.fields["assignee"], people)
 
 
 class NextStepForm(forms.Form):
@@ -160,6 +172,9 @@ class HandOffForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(
             kind=TeamKind.DEVELOPMENT, organisations=organisation_id
         ).order_by("name")
+        if not self.is_bound:
+            # Shown, not checked: the same teams from the desk's directory, without a query.
+            _offer(self.fields["team"], directory.development_team_choices(organisation_id))
 
 
 class MilestoneForm(forms.Form):

@@ -7,8 +7,8 @@ from django.urls import reverse
 from picocore.cmdb.models import Solution
 from picocore.desk import directory
 from picocore.tenancy.choices import StaffRole, TeamKind
-from picocore.tenancy.models import Organisation, User
-from picocore.tickets.permissions import actor_operations_teams, bulk_assignable_users
+from picocore.tenancy.models import Organisation, Team, User
+from picocore.tickets.permissions import actor_operations_teams, assignable_users, bulk_assignable_users
 from tests import factories
 from tests.desk.conftest import DeskWorld
 
@@ -120,3 +120,30 @@ def test_the_filter_lists_are_those_of_the_served_organisations(world: DeskWorld
         (world.manager.pk, "Mona Manager"),
     ]
     assert directory.assignee_filter_choices([]) == []
+
+
+def test_the_ticket_page_s_choices_are_those_the_permissions_decide(world: DeskWorld):
+    """A ticket's assign form offers the operations teams serving its customer and `assignable_users`; the
+    hand-off form the development teams serving it: for either customer, with an inactive member, a developer in
+    an operations team and a service manager in a development team."""
+    inactive = factories.StaffFactory(full_name="Ivan Inactive", staff_role=StaffRole.CONSULTANT, is_active=False)
+    developer_in_operations = factories.StaffFactory(full_name="Dev Ops", staff_role=StaffRole.DEVELOPER)
+    world.operations.members.add(inactive, developer_in_operations)
+    world.acme_development.members.add(world.manager)
+    for organisation in (world.acme.organisation, world.nord.organisation):
+        teams = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation).order_by("name")
+        people = assignable_users(organisation_id=organisation.pk).order_by("full_name")
+        assert directory.assign_choices(organisation.pk) == (
+            list(teams.values_list("pk", "name")),
+            list(people.values_list("pk", "full_name")),
+        )
+        development = Team.objects.filter(kind=TeamKind.DEVELOPMENT, organisations=organisation).order_by("name")
+        assert directory.development_team_choices(organisation.pk) == list(development.values_list("pk", "name"))
+
+
+def test_a_new_consultant_shows_in_the_ticket_page_s_assign_form(client, world: DeskWorld):
+    client.force_login(world.consultant)
+    path = reverse("desk:ticket", args=[world.ticket.key])
+    assert ">Bea Newcomer</option>" not in client.get(path).content.decode()
+    world.operations.members.add(factories.StaffFactory(full_name="Bea Newcomer", staff_role=StaffRole.CONSULTANT))
+    assert ">Bea Newcomer</option>" in client.get(path).content.decode()
