@@ -25,17 +25,19 @@ def business_time_left(tickets: Sequence[Ticket], *, at: dt.datetime) -> dict[in
     around the clock (the time left is then the wall-clock time) or on a calendar that cannot count.
 
     For a page of tickets (their organisations already selected): a constant number of queries whatever their
-    number — their clocks and the organisations' contracts in force, then each contract calendar's opening
-    hours, closed days and extra openings (three, once for all calendars, when any contract has one)."""
+    number — the organisations' contracts in force, then, when any of them has a calendar, the tickets' clocks
+    and each contract calendar's opening hours, closed days and extra openings (four, once for all calendars)."""
     if not tickets:
         return {}
+    contracts = contracts_in_force(organisations={ticket.organisation for ticket in tickets}, at=at)
+    stored = {contract.calendar.pk: contract.calendar for contract in contracts.values() if contract.calendar}
+    if not stored:
+        return {}  # no contract of theirs counts on a calendar: no clock to read
     business = set(
         SlaClock.objects.filter(
             ticket_id__in=[ticket.pk for ticket in tickets], clock=ClockKind.BUSINESS, due_at__isnull=False
         ).values_list("ticket_id", "due_at")
     )
-    contracts = contracts_in_force(organisations={ticket.organisation for ticket in tickets}, at=at)
-    stored = {contract.calendar.pk: contract.calendar for contract in contracts.values() if contract.calendar}
     prefetch_related_objects(list(stored.values()), "intervals", "closed_days", "extra_open")
     calendars: dict[int, BusinessCalendar | None] = {pk: usable_calendar(c)[0] for pk, c in stored.items()}
     left = {}
