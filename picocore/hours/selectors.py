@@ -153,12 +153,16 @@ def bank_months(contract: Contract, through: dt.date) -> list[ledger.MonthFigure
     return prefix + ledger.run_months(terms, as_month(first), uses, as_month(last_month), carried)
 
 
+def _figures_of(contract: Contract, month: dt.date, months: list[ledger.MonthFigures]) -> ledger.MonthFigures:
+    """`month`'s figures from a run of `bank_months`; nothing for a month before the contract started."""
+    if months and months[-1].month == as_month(month):
+        return months[-1]
+    return ledger.month_figures(ledger_terms(terms_of(contract)), as_month(month), (), used=0)
+
+
 def bank_month(contract: Contract, month: dt.date) -> ledger.MonthFigures:
     """One month's figures (see `bank_months`); a month before the contract started has nothing."""
-    months = bank_months(contract, month)
-    if not months or months[-1].month != as_month(month):
-        return ledger.month_figures(ledger_terms(terms_of(contract)), as_month(month), (), used=0)
-    return months[-1]
+    return _figures_of(contract, month, bank_months(contract, month))
 
 
 @dataclass(frozen=True)
@@ -199,14 +203,16 @@ def hours_page(*, viewer: User, contract: Contract, month: dt.date, today: dt.da
     """The contract's month as its hours page shows it; the tickets listed are those the viewer may see (the
     figures count every ticket). A constant number of queries, however many entries or months."""
     month = month_of(month)
-    figures = bank_month(contract, month)
+    # The bank's months once: this month's figures and the open months before it come from the same run.
+    months = bank_months(contract, month)
+    figures = _figures_of(contract, month, months)
     closed_rows = list(
         LedgerMonth.objects.filter(contract=contract, closed_at__isnull=False, month__lte=month)
         .order_by("-month")
         .values_list("month", "closing")[:13]
     )
     closed = bool(closed_rows) and closed_rows[0][0] == month
-    earlier_open = [f for f in bank_months(contract, month) if month_date(f.month) < month] if not closed else []
+    earlier_open = [f for f in months if month_date(f.month) < month]
     known = {as_month(row_month): figures_from_data(data) for row_month, data in closed_rows if data}
     for open_month in earlier_open:
         known.setdefault(open_month.month, open_month)

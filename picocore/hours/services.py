@@ -69,14 +69,13 @@ def _validated(
 
 def _debit(entry: TimeEntry, contract: Contract | None) -> None:
     """Set the entry's debit from its contract's terms and calendar (nothing debited when not billable)."""
-    terms = selectors.terms_of(contract)
+    rates = selectors.rates_of(selectors.terms_of(contract))
     calendar = usable_calendar(contract.calendar)[0] if contract is not None else None
     counted = entry_debit(
-        selectors.rates_of(terms), calendar, minutes=entry.minutes, work_date=entry.work_date,
-        started_at=entry.started_at,
-    )  # fmt: skip
+        rates, calendar, minutes=entry.minutes, work_date=entry.work_date, started_at=entry.started_at
+    )
     entry.debited_minutes = counted.debited if entry.billable else 0
-    entry.debit = counted.as_data(selectors.rates_of(terms))
+    entry.debit = counted.as_data(rates)
 
 
 def time_log(*, actor: User, ticket: Ticket, minutes: int, work_date: dt.date | None = None,
