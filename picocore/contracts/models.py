@@ -75,6 +75,18 @@ class Tier(TimeStampedModel):
         help_text=_("A resolved request the customer neither confirms nor reopens is closed after this many days."),
     )
 
+    time_required_on_reply = models.BooleanField(
+        _("time required on reply"),
+        default=False,
+        help_text=_("Consultants must log the time a public reply took in the same action."),
+    )
+    rating_scale = models.PositiveSmallIntegerField(
+        _("satisfaction scale"),
+        choices=[(3, _("1 to 3")), (5, _("1 to 5"))],
+        default=5,
+        help_text=_("Requesters rate a resolution from 1 to this number."),
+    )
+
     class Meta:
         verbose_name = _("tier")
         verbose_name_plural = _("tiers")
