@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +21,7 @@ from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offer_get, offered_request_types
 from picocore.contracts.selectors import contract_in_force
+from picocore.core import reference
 from picocore.core.errors import NotFound, ValidationError
 from picocore.core.forms import show_service_errors
 from picocore.core.params import parse_id
@@ -264,8 +268,23 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
         "request_type": request_type,
         "form": form,
         "switched": switched,
+        "blank_fields_html": blank_fields_html(form) if not (form.is_bound or form.initial) else None,
     }
     return render(request, "portal/new_request.html", context, status=status)
+
+
+def blank_fields_html(form: RequestForm) -> SafeString:
+    """The HTML of a blank request form's fields (everything but its token), rendered once per request type,
+    organisation and language and kept with the reference data: the fields, their choices (the organisation's
+    solutions and environments) and their texts are all reference data, so a change to any of them renders
+    them afresh on the next request. A form with typed values or errors is always rendered afresh."""
+
+    def render_fields(*_key: object) -> SafeString:
+        return SafeString(render_to_string("portal/request_form_fields.html", {"form": form}))
+
+    return reference.cached(
+        "portal.request-form-fields", render_fields, form.request_type.pk, form.organisation.pk, get_language()
+    )
 
 
 def _not_offered_after_switch(request: AuthenticatedRequest, membership, switched: str) -> HttpResponse:
