@@ -47,10 +47,11 @@ def _rating_links(user: User, kind: str, ticket: Ticket | None, event: TicketEve
     if kind != NotificationKind.RESOLVED or ticket is None or event is None or ticket.requester_id != user.pk:
         return []
     from picocore.satisfaction.links import rating_url
-    from picocore.satisfaction.models import SCALE
+    from picocore.satisfaction.services import rating_scale
 
+    # The scale of the tier in force at the resolution: 1–3 or 1–5, the best score first.
     return [(score, rating_url(resolution_id=event.pk, requester_id=user.pk, score=score))
-            for score in range(SCALE, 0, -1)]  # fmt: skip
+            for score in range(rating_scale(ticket, event.created_at), 0, -1)]  # fmt: skip
 
 
 def _email(

@@ -18,5 +18,6 @@ urlpatterns = [
     path("requests/<ticket_key:key>/reply/", views.request_reply, name="reply"),
     path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),
     path("requests/<ticket_key:key>/reopen/", views.request_reopen, name="reopen"),
+    path("requests/<ticket_key:key>/rating/", views.request_rate, name="rate"),
     path("requests/<ticket_key:key>/files/<id:attachment_id>/", views.attachment_download, name="attachment"),
 ]

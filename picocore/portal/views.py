@@ -28,6 +28,8 @@ from picocore.core.params import parse_id
 from picocore.core.text import without_nul
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
 from picocore.portal.forms import STATUS_GROUPS, ListPositionForm, ReopenForm, ReplyForm, RequestFiltersForm
+from picocore.satisfaction.selectors import rating_offer
+from picocore.satisfaction.services import rating_record
 from picocore.sla.presenters import customer_lines
 from picocore.sla.selectors import ticket_clocks
 from picocore.tenancy.http import AuthenticatedRequest
@@ -315,9 +317,11 @@ def _request_page(
     reopen_form=None,
     switched=None,
     refused="",
+    rating_errors=None,
     status=200,
 ):
-    """The request page; `switched` explains why the form `refused` ("reply" or "resolution") was not acted on."""
+    """The request page; `switched` explains why the form `refused` ("reply", "resolution" or "rating") was not
+    acted on; `rating_errors` (message, score errors, what was typed) why a rating was not recorded."""
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
     contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
     reopen_until = reopen_window_end(ticket, contract)
@@ -343,6 +347,8 @@ def _request_page(
             "reopen_until": reopen_until,
             "can": ticket_actions(request.user, ticket, access=access, reopen_until=reopen_until),
             "is_finished": ticket.status in (Status.CLOSED, Status.CANCELLED),
+            "rating": rating_offer(request.user, ticket, timeline=timeline, contract=contract, access=access),
+            "rating_errors": rating_errors or {},
         }
         return render(request, "portal/request_detail.html", context, status=status)
 
@@ -419,6 +425,36 @@ def request_reopen(request: AuthenticatedRequest, key: str, membership) -> HttpR
             messages.success(request, _("%(key)s is reopened; we are on it again.") % {"key": ticket.key})
             return redirect("portal:request", key=ticket.key)
     return _request_page(request, membership, ticket, reopen_form=form, status=400)
+
+
+@require_POST
+@portal_page
+def request_rate(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
+    """The requester's rating of the latest resolution (one click on a score, with an optional comment): sending
+    again within the week changes it; after that, or from a page older than a new resolution, it is refused with
+    the reason and nothing is recorded."""
+    ticket = portal_ticket_get(actor=request.user, key=key)
+    comment = without_nul(request.POST.get("comment", ""))[:2000]
+    what = _("your rating of %(key)s is not recorded; send it again below.") % {"key": ticket.key}
+    switched = _switched_away(request, membership, what=what)
+    if switched is not None:
+        kept = {"comment": comment}
+        return _request_page(
+            request, membership, ticket, switched=switched, refused="rating", rating_errors=kept, status=400
+        )
+    try:
+        rating_record(
+            actor=request.user,
+            ticket=ticket,
+            resolution_id=parse_id(request.POST.get("resolution", "")),
+            score=parse_id(request.POST.get("score", "")),
+            comment=comment,
+        )
+    except ValidationError as invalid:
+        errors = {"message": invalid.message, "score": invalid.field_errors.get("score", []), "comment": comment}
+        return _request_page(request, membership, ticket, rating_errors=errors, status=400)
+    messages.success(request, _("Thank you: your rating of %(key)s is recorded.") % {"key": ticket.key})
+    return redirect(reverse("portal:request", kwargs={"key": ticket.key}) + "#rating-heading")
 
 
 @require_GET

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 
 from picocore.hours.models import OverageApproval
 from picocore.portal.context import SESSION_KEY
+from picocore.satisfaction.models import Rating
 from picocore.tenancy.models import Organisation, User
 from picocore.tickets.choices import Status
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
@@ -54,6 +55,7 @@ def state() -> dict:
         "counters": list(Organisation.objects.order_by("pk").values_list("key_prefix", "last_ticket_number")),
         "mail": len(mail.outbox),
         "approvals": list(OverageApproval.objects.order_by("pk").values_list("pk", "decision", "decided_by_id")),
+        "ratings": list(Rating.objects.order_by("pk").values_list("pk", "score", "comment", "updated_at")),
     }
 
 

@@ -383,7 +383,7 @@ def test_a_confirmation_from_a_tab_of_the_other_organisation_is_explained_and_ch
     assert state() == before
     text = html.unescape(page(response))
     assert f"{SWITCHED} {ticket.key} is not confirmed; confirm it below if it is resolved." in text
-    assert text.count(f'name="form_organisation" value="{nord.organisation.pk}"') == 3  # confirm, reopen, reply
+    assert text.count(f'name="form_organisation" value="{nord.organisation.pk}"') == 4  # confirm, reopen, rating, reply
     # Confirmed again from the page it is now shown on, it closes.
     assert client.post(path, {"form_organisation": nord.organisation.pk}).status_code == 302
     ticket.refresh_from_db()

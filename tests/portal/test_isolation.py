@@ -90,6 +90,12 @@ def _acme_approval(world: World) -> dict:
     return {"approval_id": approval.pk}
 
 
+def _acme_rating(world: World) -> dict:
+    from picocore.satisfaction.services import latest_resolution_id
+
+    return {"resolution": latest_resolution_id(world.ticket), "score": "1", "comment": "ACME PIM was slow"}
+
+
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET",), owner={"GET": 200}),
     "switch_organisation": Case(
@@ -126,6 +132,15 @@ CASES: dict[str, Case] = {
         missing_kwargs=_missing_key,
         data=lambda w: {"reason": "Still broken for DE."},
         missing_data=lambda w: {"reason": "Still broken for DE."},
+    ),
+    # The requester's rating of ACME-1's resolution (tests/satisfaction/test_portal_rating.py: nobody else's).
+    "rate": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=_acme_rating,
+        missing_data=_acme_rating,
     ),
     # The organisation's hour bank: a foreign person gets their own organisation's page (or who may see it).
     "hours": Case(methods=("GET",), owner={"GET": 200}),
@@ -282,6 +297,7 @@ def _ticket_urls(ticket) -> list[tuple[str, str, dict]]:
         ("POST", f"/portal/requests/{ticket.key}/reply/", {"body": "Me too."}),
         ("POST", f"/portal/requests/{ticket.key}/confirm/", {}),
         ("POST", f"/portal/requests/{ticket.key}/reopen/", {"reason": "Not fixed."}),
+        ("POST", f"/portal/requests/{ticket.key}/rating/", {"score": "1"}),
     ]
 
 

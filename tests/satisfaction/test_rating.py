@@ -15,7 +15,7 @@ from picocore.satisfaction.models import Rating
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Membership
 from picocore.tickets.choices import EventKind, Status
-from picocore.tickets.services import ticket_transition
+from picocore.tickets.services import ticket_reopen, ticket_transition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -87,14 +87,71 @@ def test_one_rating_per_requester_and_resolution_changeable_for_a_week(client, a
     assert Rating.objects.get().score == 3
 
 
-def test_a_new_resolution_is_rated_on_its_own(client, acme, consultant):
+def test_a_new_resolution_is_rated_on_its_own_and_the_earlier_link_is_refused(client, acme, consultant):
     ticket = acme.ticket()
     first = resolve(ticket, consultant)
+    first_url = f"/rate/{rating_token(resolution_id=first.pk, requester_id=acme.requester.pk)}/"
+    assert client.post(first_url, {"score": "2"}).status_code == 200
     ticket.refresh_from_db()
-    second = resolve(ticket, consultant)
-    for event, score in ((first, "2"), (second, "5")):
-        client.post(f"/rate/{rating_token(resolution_id=event.pk, requester_id=acme.requester.pk)}/", {"score": score})
-    assert sorted(Rating.objects.values_list("score", flat=True)) == [2, 5]
+    ticket_reopen(actor=acme.requester, ticket=ticket, reason="Still broken.")
+    ticket_transition(actor=consultant, ticket=ticket, to=Status.RESOLVED, note="Fixed for good.")
+    second = ticket.events.filter(kind=EventKind.STATUS_CHANGED, data__after=Status.RESOLVED).latest("id")
+    for method in (client.get, client.post):
+        refused = method(first_url, {"score": "5"})
+        assert refused.status_code == 404
+        assert "resolved again after this link was sent" in refused.content.decode()
+    assert list(Rating.objects.values_list("resolution_id", "score")) == [(first.pk, 2)]
+    second_url = f"/rate/{rating_token(resolution_id=second.pk, requester_id=acme.requester.pk)}/"
+    assert client.post(second_url, {"score": "5"}).status_code == 200
+    assert sorted(Rating.objects.values_list("resolution_id", "score")) == [(first.pk, 2), (second.pk, 5)]
+
+
+def test_the_link_is_refused_once_its_week_has_passed_even_before_the_signature_expires(client, acme, consultant,
+                                                                                       monkeypatch):  # fmt: skip
+    event = resolve(acme.ticket(), consultant)
+    # Signed a day after the resolution (a resent e-mail): the signature would still be young, the week is not.
+    signed_later = timezone.now() + dt.timedelta(days=1)
+    monkeypatch.setattr("time.time", lambda: signed_later.timestamp())
+    token = rating_token(resolution_id=event.pk, requester_id=acme.requester.pk)
+    later = event.created_at + dt.timedelta(days=7, minutes=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    monkeypatch.setattr("time.time", lambda: later.timestamp())
+    response = client.post(f"/rate/{token}/", {"score": "5"})
+    assert response.status_code == 404
+    assert "its week has passed" in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_a_tier_on_the_three_point_scale_offers_and_accepts_1_to_3(client, acme, consultant, manager):
+    tier = acme.organisation.contracts.get().tier
+    tier.rating_scale = 3
+    tier.save()
+    event = resolve(acme.ticket(), consultant)
+    links = links_in_email(acme.requester)
+    assert sorted(links) == [1, 2, 3]
+    email = OutboxEmail.objects.filter(recipient=acme.requester, kind="resolved").latest("id")
+    assert "(3 is excellent)" in email.body_text
+    url = f"/rate/{rating_token(resolution_id=event.pk, requester_id=acme.requester.pk)}/"
+    page = client.get(path_of(links[3])).content.decode()
+    assert re.findall(r'name="score" value="(\d)"', page) == ["1", "2", "3"]
+    refused = client.post(url, {"score": "4"})
+    assert refused.status_code == 400
+    assert "Choose a score from 1 to 3." in refused.content.decode()
+    assert not Rating.objects.exists()
+    client.post(url, {"score": "2"})
+    assert list(Rating.objects.values_list("score", "scale")) == [(2, 3)]
+    # 2 of 3 is the middle, not a complaint; 1 of 3 is (the low threshold, 2 of 5, in the same share).
+    assert not Notification.objects.filter(kind=NotificationKind.LOW_RATING).exists()
+    client.post(url, {"score": "1"})
+    follow_up = Notification.objects.get(kind=NotificationKind.LOW_RATING)
+    assert follow_up.title == f"Rated 1 of 3: {event.ticket.key} — please follow up"
+
+
+def test_the_low_threshold_is_a_setting(client, acme, consultant, manager, settings):
+    settings.PICOCORE_RATING_LOW = 3
+    event = resolve(acme.ticket(), consultant)
+    client.post(f"/rate/{rating_token(resolution_id=event.pk, requester_id=acme.requester.pk)}/", {"score": "3"})
+    assert Notification.objects.filter(kind=NotificationKind.LOW_RATING, user=manager).count() == 1
 
 
 def test_altered_foreign_and_other_peoples_links_are_refused(client, acme, nord, consultant):
@@ -123,6 +180,13 @@ def test_a_requester_who_left_the_organisation_can_no_longer_rate(client, acme, 
                            {"score": "5"})  # fmt: skip
     assert response.status_code == 404
     assert not Rating.objects.exists()
+
+
+def test_a_long_comment_is_cut_to_fit_and_nul_bytes_dropped(client, acme, consultant):
+    event = resolve(acme.ticket(), consultant)
+    url = f"/rate/{rating_token(resolution_id=event.pk, requester_id=acme.requester.pk)}/"
+    assert client.post(url, {"score": "4", "comment": "\x00" + "é" * 5000}).status_code == 200
+    assert Rating.objects.get().comment == "é" * 2000
 
 
 @pytest.mark.parametrize("score", ["0", "6", "", "4.5", "-1", "\x00", "99999999999999999999"])
