@@ -61,6 +61,7 @@ def test_tier_catalogue_change_records_the_many_to_many(client, root, acme):
             "breaching_soon_hours": 8,
             "hours_per_month": "0",
             "hotline_coverage": "none",
+            "rating_scale": 5,
             "sla_targets-TOTAL_FORMS": "0",
             "sla_targets-INITIAL_FORMS": "0",
         },

@@ -83,6 +83,7 @@ def tier_data(tier, targets: list[SlaTarget], **override_minutes) -> dict:
         "request_types": [t.pk for t in tier.request_types.all()], "reopen_window_days": tier.reopen_window_days,
         "auto_close_after_days": tier.auto_close_after_days, "warn_at_percent": tier.warn_at_percent,
         "hours_per_month": str(tier.hours_per_month), "hotline_coverage": tier.hotline_coverage,
+        "rating_scale": tier.rating_scale,
         "breaching_soon_hours": tier.breaching_soon_hours,
         "sla_targets-TOTAL_FORMS": str(len(targets)), "sla_targets-INITIAL_FORMS": str(len(targets)),
     }  # fmt: skip

@@ -49,6 +49,7 @@ def tier_form(tier, targets) -> dict:
         "request_types": [t.pk for t in tier.request_types.all()], "reopen_window_days": 14,
         "auto_close_after_days": 5, "warn_at_percent": 75, "breaching_soon_hours": 8, "hours_per_month": "0",
         "hotline_coverage": "none",
+        "rating_scale": 5,
         "sla_targets-TOTAL_FORMS": str(len(targets)), "sla_targets-INITIAL_FORMS": str(len(targets)),
     }  # fmt: skip
     for index, target in enumerate(targets):
