@@ -4,8 +4,9 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import contract_in_force
@@ -251,3 +252,37 @@ def hours_page(*, viewer: User, contract: Contract, month: dt.date, today: dt.da
         remaining_by_day=tuple(remaining_by_day), lines=lines,
         hidden_minutes=debited_total - sum(line.debited for line in lines), forecast=forecast,
     )  # fmt: skip
+
+
+# The hour bank's own measure of time used (see `month_uses`): the debited minutes of billable entries.
+DEBITED = Sum("debited_minutes", filter=Q(billable=True), default=0)
+
+
+def time_used(entries: QuerySet[TimeEntry], *group: str) -> list[dict[str, Any]]:
+    """The entries' time per `group` (fields of TimeEntry): how many entries, minutes worked billable and not
+    billable, and the debited minutes (after rounding and rates) of the billable ones — what `month_uses`
+    debits from the bank. One query; callers scope `entries`."""
+    return list(
+        entries.values(*group)
+        .annotate(
+            entries=Count("pk"),
+            billable_minutes=Sum("minutes", filter=Q(billable=True), default=0),
+            non_billable_minutes=Sum("minutes", filter=Q(billable=False), default=0),
+            debited_minutes=DEBITED,
+        )
+        .order_by()
+    )
+
+
+def adjustments_made(adjustments: QuerySet[LedgerAdjustment], *group: str) -> list[dict[str, Any]]:
+    """The adjustments' minutes per `group`: charged (as a positive number) and added, as `month_uses` counts
+    them into a month's used and added minutes. One query; callers scope `adjustments`."""
+    return [
+        {**row, "charged": -row["charged"]}
+        for row in adjustments.values(*group)
+        .annotate(
+            charged=Sum("minutes", filter=Q(minutes__lt=0), default=0),
+            added=Sum("minutes", filter=Q(minutes__gt=0), default=0),
+        )
+        .order_by()
+    ]
