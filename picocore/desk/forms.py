@@ -15,6 +15,8 @@ from picocore.desk import directory
 from picocore.desk.models import TimelineOrder
 from picocore.development.choices import Milestone
 from picocore.development.states import allowed_moves
+from picocore.hours.forms import DurationTextField, billing_choices
+from picocore.hours.services import DESCRIPTION_MAX, TimeToLog
 from picocore.tenancy.choices import TeamKind
 from picocore.tenancy.models import Membership, Team, User
 from picocore.tickets.choices import Audience, CannedReplyKind, LinkKind, staff_status_choices, status_choices
@@ -78,6 +80,24 @@ class MessageForm(NamesDroppedFiles):
     )
     next_step = OneLineCharField(label=_("New next step, shown to the customer"), max_length=300, required=False)
     next_step_due = forms.DateField(label=_("Date of the new next step"), required=False)
+    # Time worked, logged with the message (empty: none). Names kept stable: pages and tests post them.
+    time_spent = DurationTextField(label=_("Time spent"), required=False,
+                                   help_text=_("Minutes (90) or hours:minutes (1:30)."))  # fmt: skip
+    time_date = forms.DateField(label=_("Day worked"), required=False, help_text=_("Empty: today."))
+    time_billing = forms.ChoiceField(label=_("Billing"), choices=billing_choices, required=False)
+    time_description = OneLineCharField(label=_("What was done"), max_length=DESCRIPTION_MAX, required=False,
+                                        help_text=_("Empty: the message's first line."))  # fmt: skip
+
+    def time_to_log(self) -> TimeToLog | None:
+        """The time to log with the message, from the cleaned form (None when no time was given)."""
+        data = self.cleaned_data
+        if data.get("time_spent") is None:
+            return None
+        reason = data.get("time_billing") or ""
+        return TimeToLog(
+            minutes=data["time_spent"], work_date=data.get("time_date"), billable=not reason,
+            non_billable_reason=reason, description=data.get("time_description") or "",
+        )  # fmt: skip
 
 
 class TimelineOrderForm(forms.Form):

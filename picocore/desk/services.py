@@ -11,10 +11,13 @@ from django.db.models import QuerySet
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
-from picocore.core.errors import InvalidTransition, NotFound
+from picocore.core.errors import InvalidTransition, NotFound, ValidationError
+from picocore.core.text import one_line, truncate
 from picocore.desk.models import DeskPreference, TicketPresence, TimelineOrder
 from picocore.desk.permissions import can_be_present
+from picocore.hours.services import DESCRIPTION_MAX, TimeToLog, time_log, time_required_on_reply
 from picocore.tenancy.models import User
 from picocore.tickets import services as ticket_services
 from picocore.tickets.choices import Status
@@ -140,6 +143,7 @@ def ticket_send(
     status: str = "",
     next_step: str = "",
     next_step_due: dt.date | None = None,
+    time: TimeToLog | None = None,
 ) -> TicketEvent:
     """Send what the composer holds: a public reply or an internal note, and with it (as a canned reply fills
     them in) a new `status` and a new `next_step` (with its expected date): all of it in one transaction, so a
@@ -150,13 +154,29 @@ def ticket_send(
     `seen_event_id` is the newest event the page showed: when others have added events since, nothing is
     sent and StaleDraft lists what changed (checked under the ticket's row lock, so nothing slips in between).
     The same form posted again (same `submission`) returns the first result without the check.
+
+    `time` is logged with the message (`hours.services.time_log`, which checks the actor may log time here), as
+    part of the same transaction: time that is refused (a closed month, a day to come) sends nothing, and a
+    message that is refused logs no time. When the contract in force requires time on a public reply, a reply
+    without it is refused. A repeated post (same `submission`) logs no time again, even one made in parallel:
+    the repeat waits on the ticket's row lock until the first has committed, then finds it.
     """
     token = clean_token(submission)
     earlier = submission_get(actor=actor, token=token)
     if earlier is not None and earlier.event is not None:
         return earlier.event
+    if public and time is None:
+        contract = contract_in_force(organisation=ticket.organisation)
+        if time_required_on_reply(contract):
+            raise ValidationError(
+                field_errors={"time_spent": [_("This customer's contract needs the time spent with every public "
+                                               "reply: fill in Time spent, then send.")]}
+            )  # fmt: skip
     with transaction.atomic():
         current = locked(ticket)
+        earlier = submission_get(actor=actor, token=token)  # a parallel post of the same form committed first
+        if earlier is not None and earlier.event is not None:
+            return earlier.event
         if seen_event_id is not None:
             newer = list(
                 TicketEvent.objects.filter(ticket=current, id__gt=seen_event_id)
@@ -180,7 +200,21 @@ def ticket_send(
             current = ticket_services.ticket_transition(actor=actor, ticket=current, to=status, note=note)
         if next_step or next_step_due is not None:
             ticket_services.ticket_set_next_step(actor=actor, ticket=current, text=next_step, due=next_step_due)
+        if time is not None:
+            time_log(
+                actor=actor, ticket=current, minutes=time.minutes, work_date=time.work_date,
+                started_at=time.started_at, billable=time.billable, non_billable_reason=time.non_billable_reason,
+                description=time.description or _message_line(event.body, public=public), event=event,
+            )  # fmt: skip
         return event
+
+
+def _message_line(body: str, *, public: bool) -> str:
+    """What a time entry logged with a message says by default: the message's first line, shortened."""
+    first = next((line.strip() for line in (body or "").splitlines() if line.strip()), "")
+    if not first:
+        return _("Public reply") if public else _("Internal note")
+    return truncate(one_line(first), DESCRIPTION_MAX)
 
 
 def phone_call_log(*, actor: User, **ticket_fields: Any) -> Ticket:

@@ -2,6 +2,8 @@
 or why not, and what was done."""
 
 import datetime as dt
+import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +35,52 @@ class TimeEntryForm(forms.Form):
 class OverageAskForm(forms.Form):
     estimate = HoursMinutesField(label=_("Estimated work"), max_hours=1000)
     note = forms.CharField(label=_("What the work is"), max_length=500)
+
+
+DURATION_FORMS = re.compile(r"^(?:(?P<minutes>\d{1,4})|(?P<h>\d{1,2}):(?P<m>[0-5]\d))$")
+
+
+def parse_duration(text: str) -> int | None:
+    """Whole minutes from "90" (minutes) or "1:30" (hours:minutes); None when it is neither. Pure."""
+    match = DURATION_FORMS.match(text.strip())
+    if match is None:
+        return None
+    if match["minutes"] is not None:
+        return int(match["minutes"])
+    return int(match["h"]) * 60 + int(match["m"])
+
+
+class DurationTextField(forms.CharField):
+    """A length of time typed as minutes ("90") or hours and minutes ("1:30"), cleaned to whole minutes
+    between 1 and a day; anything else (negative, zero, more than a day, words) is refused with a message."""
+
+    default_error_messages = {
+        "invalid": _("Give the time as minutes (90) or hours and minutes (1:30)."),
+        "range": _("Give between 1 minute and %(max)s hours."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 8)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)  # required, length and NUL checked on the text
+        if not text:
+            return None
+        minutes = parse_duration(text)
+        if minutes is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not 1 <= minutes <= MAX_ENTRY_MINUTES:
+            raise forms.ValidationError(
+                self.error_messages["range"], code="range", params={"max": MAX_ENTRY_MINUTES // 60}
+            )
+        return minutes
+
+
+BILLABLE = ""
+
+
+def billing_choices() -> list[tuple[str, str]]:
+    """Billable (the default), or not billable for one of the reasons."""
+    return [(BILLABLE, str(_("Billable"))), *((value, str(_("Not billable: %(reason)s") % {"reason": label}))
+                                               for value, label in NonBillableReason.choices)]  # fmt: skip

@@ -17,7 +17,7 @@ from picocore.tenancy.choices import MembershipRole, StaffRole
 from picocore.tenancy.models import Membership, Organisation, User
 from picocore.tenancy.scope import serves
 from picocore.tickets.models import Ticket
-from picocore.tickets.permissions import ticket_access
+from picocore.tickets.permissions import TicketAccess, ticket_access
 
 MANAGERS = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
@@ -26,7 +26,10 @@ def _signed_in(actor: User) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
-def can_log_time(actor: User, ticket: Ticket, *, development_item: DevelopmentItem | None = None) -> bool:
+def can_log_time(actor: User, ticket: Ticket, *, development_item: DevelopmentItem | None = None,
+                 access: TicketAccess | None = None) -> bool:  # fmt: skip
+    """Whether the actor may log time on the ticket (against `development_item` when given); `access` is the
+    actor's access to the ticket when the caller has read it already."""
     if not _signed_in(actor):
         return False
     if development_item is not None:
@@ -34,7 +37,9 @@ def can_log_time(actor: User, ticket: Ticket, *, development_item: DevelopmentIt
             return False
         if actor.staff_role in MANAGERS or development_item.team.members.filter(pk=actor.pk).exists():
             return True
-    return actor.staff_role in (StaffRole.CONSULTANT, *MANAGERS) and ticket_access(actor, ticket).works_on
+    if actor.staff_role not in (StaffRole.CONSULTANT, *MANAGERS):
+        return False
+    return (access if access is not None else ticket_access(actor, ticket)).works_on
 
 
 def may_see_ticket_time(actor: User, ticket: Ticket) -> bool:

@@ -13,6 +13,7 @@ Guarantees:
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -38,6 +39,25 @@ from picocore.tickets.models import Ticket, TicketEvent
 DESCRIPTION_MAX = TimeEntry._meta.get_field("description").max_length or 200
 REASON_MAX = LedgerAdjustment._meta.get_field("reason").max_length or 300
 NOT_YOURS = "There is no ticket with that key, or it is not yours to see."
+
+
+@dataclass(frozen=True)
+class TimeToLog:
+    """Time to log in the same action as something else (a reply, a note): what `time_log` takes besides the
+    actor and the ticket. `work_date` None is the organisation's today; an empty description is the caller's
+    to fill in."""
+
+    minutes: int
+    work_date: dt.date | None = None
+    billable: bool = True
+    non_billable_reason: str = ""
+    description: str = ""
+    started_at: dt.datetime | None = None
+
+
+def time_required_on_reply(contract: Contract | None) -> bool:
+    """Whether a public reply under this contract must log time with it (its tier says so)."""
+    return contract is not None and bool(contract.tier.time_required_on_reply)
 
 
 def _clean_text(text: str, limit: int) -> str:

@@ -45,12 +45,14 @@ DIRECTORY_QUERIES = 6
 # session, user, ticket (with its related rows), the person's timeline order, timeline, its attachments,
 # contract in force, the SLA explanation (targets, calendar with its opening hours, closed days and extra
 # openings: the contract and the events that move clocks are the page's own), other open tickets, links,
-# development items, the canned replies, the header's unread notifications. The assign form's teams and
-# consultants and the hand-off form's teams come from the desk's directory (read beforehand, see `measured`).
-TICKET_QUERIES = 17
+# development items, the canned replies, the header's unread notifications, and the balance beside the
+# composer's time fields (the contract's hour terms, its last closed month, the debits and the adjustments of
+# its open months). The assign form's teams and consultants and the hand-off form's teams come from the desk's
+# directory (read beforehand, see `measured`).
+TICKET_QUERIES = 21
 # Without a business-hours calendar on the contract (the fixtures' default): no calendar, opening hours,
 # closed days, extra openings or calendar name to read.
-TICKET_QUERIES_WITHOUT_CALENDAR = 14
+TICKET_QUERIES_WITHOUT_CALENDAR = 18
 # session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
 DEVELOPMENT_LIST_QUERIES = 4
 # session, user, item, the header's unread notifications

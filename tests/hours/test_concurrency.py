@@ -79,3 +79,32 @@ def test_an_entry_arriving_while_its_month_closes_is_refused(acme, consultant, m
     assert isinstance(closed, list) and isinstance(logged, ValidationError), (closed, logged)
     assert not TimeEntry.objects.exists()
     assert LedgerMonth.objects.get(contract=contract, month=dt.date(2027, 1, 1)).closing["used"] == 0
+
+
+def test_the_same_reply_with_time_posted_twice_at_once_makes_one_reply_and_one_entry(acme, consultant, contract,
+                                                                                    monkeypatch):  # fmt: skip
+    from picocore.desk import services as desk_services
+    from picocore.hours.services import TimeToLog
+    from picocore.tickets.models import TicketEvent
+
+    ticket = acme.ticket()
+    logged = desk_services.time_log
+
+    def slow_log(**kwargs):  # the first post still holds the ticket's row when the repeat arrives
+        time.sleep(0.5)
+        return logged(**kwargs)
+
+    monkeypatch.setattr(desk_services, "time_log", slow_log)
+
+    def send():
+        return desk_services.ticket_send(
+            actor=consultant, ticket=ticket, public=True, body="Done.", submission="one-form",
+            time=TimeToLog(minutes=30, work_date=dt.date(2027, 1, 11)),
+        )  # fmt: skip
+
+    first, second = run_both(send, send)
+    assert isinstance(first, TicketEvent) and isinstance(second, TicketEvent), (first, second)
+    assert first.pk == second.pk
+    assert TicketEvent.objects.filter(ticket=ticket, kind="public_reply").count() == 1
+    entry = TimeEntry.objects.get()
+    assert (entry.event_id, entry.minutes) == (first.pk, 30)

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import chosen_file_names, dropped_files_message
-from picocore.contracts.selectors import contract_in_force
+from picocore.contracts.selectors import contract_in_force, organisation_date
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
+from picocore.core.text import without_nul
 from picocore.desk import forms
 from picocore.desk.models import TimelineOrder
 from picocore.desk.selectors import timeline_order_of
@@ -22,6 +23,11 @@ from picocore.desk.services import StaleDraft, preference_set_timeline_order, pr
 from picocore.desk.views.canned import filled_replies
 from picocore.desk.views.common import desk_page, error_text
 from picocore.development.services import development_hand_off
+from picocore.hours import permissions as hours_permissions
+from picocore.hours import selectors as hours_selectors
+from picocore.hours.charts import hours_text
+from picocore.hours.forms import billing_choices
+from picocore.hours.services import time_required_on_reply
 from picocore.sla.services import explain_clocks
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets import services
@@ -34,6 +40,10 @@ from picocore.tickets.queues import (
     other_open_tickets,
     ticket_links,
 )
+
+# What the composer sends besides the message, kept in the draft when it comes back with an error.
+ALSO_FIELDS = ("status", "next_step", "next_step_due")
+TIME_FIELDS = ("time_spent", "time_date", "time_billing", "time_description")
 
 
 def _dropped_files(request: AuthenticatedRequest) -> dict[str, str] | None:
@@ -61,6 +71,7 @@ def _ticket_page(
     canned reply's id, from the chooser without JavaScript) fills the composer with that reply."""
     org = ticket.organisation
     can = ticket_actions(request.user, ticket, access=WORKS_ON)  # the desk's selectors return only those
+    can["log_time"] = hours_permissions.can_log_time(request.user, ticket, access=WORKS_ON)
     # Only what the page can take: no public replies on a ticket that takes no more replies.
     canned_replies = [
         filled
@@ -80,6 +91,7 @@ def _ticket_page(
     # The SLA explanation reads the same contract and timeline as the page, at the same moment.
     moment = now()
     contract = contract_in_force(organisation=org, at=moment)
+    today = organisation_date(org, moment)
     sla = explain_clocks(ticket, now=moment, contract=contract, timeline=events)
     newest_first = order == TimelineOrder.NEWEST_FIRST
     if newest_first:
@@ -100,6 +112,11 @@ def _ticket_page(
         "changes": changes or [],
         "dropped_files": _dropped_files(request) if error else None,
         "contract": contract,
+        # The balance beside the composer's time fields, as the time page shows it.
+        "figures": hours_selectors.bank_month(contract, today) if contract is not None else None,
+        "time_required": time_required_on_reply(contract),
+        "time_today": today,
+        "billing_choices": billing_choices(),
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),
@@ -192,8 +209,8 @@ def _send(request: AuthenticatedRequest, key: str, *, public: bool) -> HttpRespo
     ticket = desk_ticket_get(actor=request.user, key=key)
     tab = "reply" if public else "note"
     form = forms.MessageForm(request.POST, request.FILES)
-    body = form.data.get("body", "") if form.is_valid() else ""
-    also = {field: form.data.get(field, "")[:300] for field in ("status", "next_step", "next_step_due")}
+    body = form.data.get("body", "") if form.is_valid() else form.cleaned_data.get("body", "")
+    also = {field: without_nul(form.data.get(field, ""))[:300] for field in (*ALSO_FIELDS, *TIME_FIELDS)}
     try:
         if not form.is_valid():
             _bound(forms.MessageForm, request)
@@ -209,6 +226,7 @@ def _send(request: AuthenticatedRequest, key: str, *, public: bool) -> HttpRespo
             status=data["status"],
             next_step=data["next_step"],
             next_step_due=data["next_step_due"],
+            time=form.time_to_log(),
         )
     except NotFound:
         raise
@@ -227,6 +245,8 @@ def _send(request: AuthenticatedRequest, key: str, *, public: bool) -> HttpRespo
         sent = _("%(sent)s Status changed.") % {"sent": sent}
     elif data["next_step"]:
         sent = _("%(sent)s Next step updated.") % {"sent": sent}
+    if data["time_spent"] is not None:
+        sent = _("%(sent)s %(time)s logged.") % {"sent": sent, "time": hours_text(data["time_spent"])}
     messages.success(request, sent)
     return redirect(reverse("desk:ticket", kwargs={"key": ticket.key}))
 
