@@ -4,7 +4,15 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views.time import ticket_overage_ask, ticket_time
+from picocore.desk.views import ledger
+from picocore.desk.views.development import development_item_time
+from picocore.desk.views.time import (
+    ticket_overage_ask,
+    ticket_time,
+    ticket_time_entry,
+    ticket_time_entry_delete,
+    ticket_timer,
+)
 
 app_name = "desk"
 urlpatterns = [
@@ -30,11 +38,21 @@ urlpatterns = [
     path("tickets/<ticket_key:key>/next-step/", views.ticket_next_step, name="next_step"),
     path("tickets/<ticket_key:key>/time/", ticket_time, name="ticket_time"),
     path("tickets/<ticket_key:key>/time/approval/", ticket_overage_ask, name="overage_ask"),
+    path("tickets/<ticket_key:key>/time/timer/", ticket_timer, name="ticket_timer"),
+    path("tickets/<ticket_key:key>/time/<id:entry_id>/", ticket_time_entry, name="ticket_time_entry"),
+    path(
+        "tickets/<ticket_key:key>/time/<id:entry_id>/delete/", ticket_time_entry_delete, name="ticket_time_entry_delete"
+    ),
     path("tickets/<ticket_key:key>/priority/", views.ticket_priority, name="priority"),
     path("tickets/<ticket_key:key>/link/", views.ticket_link, name="link"),
     path("tickets/<ticket_key:key>/merge/", views.ticket_merge, name="merge"),
     path("tickets/<ticket_key:key>/hand-off/", views.ticket_hand_off, name="hand_off"),
     path("tickets/<ticket_key:key>/files/<id:attachment_id>/", views.attachment_download, name="attachment"),
+    path("hours/", ledger.hours_list, name="hours"),
+    path("hours/<id:contract_id>/<str:month>/", ledger.hours_month, name="hours_month"),
+    path("hours/<id:contract_id>/<str:month>/adjust/", ledger.hours_adjust, name="hours_adjust"),
+    path("hours/<id:contract_id>/<str:month>/close/", ledger.hours_close, name="hours_close"),
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
+    path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),
 ]

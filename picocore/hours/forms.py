@@ -3,6 +3,7 @@ or why not, and what was done."""
 
 import datetime as dt
 import re
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from picocore.core.forms import HoursMinutesField
 from picocore.hours.choices import NonBillableReason
 from picocore.hours.models import MAX_ENTRY_MINUTES
+from picocore.tenancy.models import Organisation
 
 
 class TimeEntryForm(forms.Form):
@@ -30,6 +32,13 @@ class TimeEntryForm(forms.Form):
     def __init__(self, *args: object, today: dt.date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["work_date"].initial = today
+
+
+def started_at_of(organisation: Organisation, data: dict[str, Any]) -> dt.datetime | None:
+    """The moment the work started, from the form's day and optional time, in the organisation's time zone."""
+    if data.get("started_at") is None:
+        return None
+    return dt.datetime.combine(data["work_date"], data["started_at"], tzinfo=zoneinfo.ZoneInfo(organisation.time_zone))
 
 
 class OverageAskForm(forms.Form):
@@ -84,3 +93,37 @@ def billing_choices() -> list[tuple[str, str]]:
     """Billable (the default), or not billable for one of the reasons."""
     return [(BILLABLE, str(_("Billable"))), *((value, str(_("Not billable: %(reason)s") % {"reason": label}))
                                                for value, label in NonBillableReason.choices)]  # fmt: skip
+
+
+class TimerStopForm(forms.Form):
+    """What the time a timer ran is logged as when it stops."""
+
+    billing = forms.ChoiceField(label=_("Billing"), choices=billing_choices, required=False)
+    description = forms.CharField(label=_("What was done"), max_length=200, required=False)
+
+    def reason(self) -> str:
+        return str(self.cleaned_data.get("billing") or "")
+
+
+class TimerActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("start", "start"), ("stop", "stop"), ("discard", "discard")])
+
+
+class AdjustmentForm(forms.Form):
+    """A correction of a month's bank: how much, which way, why, and optionally the entry it corrects."""
+
+    direction = forms.ChoiceField(
+        label=_("Adjustment"), choices=[("add", _("Add to the bank (credit)")), ("charge", _("Charge the bank"))]
+    )
+    amount = HoursMinutesField(label=_("How much"), max_hours=1000)
+    reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("Every adjustment says why."))
+    entry = forms.IntegerField(
+        label=_("Entry it corrects (optional)"), required=False, min_value=1, max_value=2**31 - 1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("amount"):
+            data["signed_minutes"] = data["amount"] if data.get("direction") == "add" else -data["amount"]
+        return data

@@ -199,3 +199,26 @@ class OverageApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.estimated_minutes} min on {self.ticket_id}: {self.decision or 'pending'}"
+
+
+class RunningTimer(models.Model):
+    """A stopwatch a person runs on a ticket (or a development item of it), kept on the server so it survives a
+    reload or another device; each person has at most one running. Stopping it logs the time it ran."""
+
+    tenancy_organisation_field = "organisation"
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="running_timers")
+    development_item = models.ForeignKey(
+        "development.DevelopmentItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey("tenancy.User", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(_("started"), default=now)
+
+    class Meta:
+        verbose_name = _("running timer")
+        verbose_name_plural = _("running timers")
+        constraints = [models.UniqueConstraint(fields=["user"], name="runningtimer_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id} since {self.started_at:%Y-%m-%d %H:%M}"

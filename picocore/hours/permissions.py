@@ -11,6 +11,9 @@ write and by the pages to choose what to offer.
 """
 
 import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from picocore.development.models import DevelopmentItem
 from picocore.tenancy.choices import MembershipRole, StaffRole
@@ -56,6 +59,31 @@ def can_change_entry(actor: User, *, author_id: int, created_at: dt.datetime, wi
         and month_open
         and at - created_at <= dt.timedelta(hours=window_hours)
     )
+
+
+@dataclass(frozen=True)
+class Editable:
+    """Whether the actor may still change or delete an entry themselves, until when, and if not, why not."""
+
+    allowed: bool
+    until: dt.datetime | None
+    reason: str
+
+
+def entry_editability(actor: User, *, author_id: int, created_at: dt.datetime, window_hours: int, month_open: bool,
+                      at: dt.datetime) -> Editable:  # fmt: skip
+    """`can_change_entry` with its reason, for the pages: the author inside the window of an open month."""
+    until = created_at + dt.timedelta(hours=window_hours)
+    if can_change_entry(actor, author_id=author_id, created_at=created_at, window_hours=window_hours,
+                        month_open=month_open, at=at):  # fmt: skip
+        return Editable(True, until, "")
+    if not month_open:
+        reason = _("Its month is closed: a service manager corrects it with an adjustment in an open month.")
+    elif actor.pk != author_id:
+        reason = _("Only its author changes an entry; a service manager corrects it with an adjustment.")
+    else:
+        reason = _("Its edit window has passed: a service manager corrects it with an adjustment.")
+    return Editable(False, until, reason)
 
 
 def can_manage_bank(actor: User, organisation: Organisation) -> bool:

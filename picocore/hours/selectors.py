@@ -7,14 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import contract_in_force
+from picocore.core.clock import now
+from picocore.core.errors import NotFound
 from picocore.hours import ledger
 from picocore.hours.models import HourTerms, LedgerAdjustment, LedgerMonth, TimeEntry
+from picocore.hours.permissions import Editable, entry_editability
 from picocore.hours.rates import Rates
+from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Organisation, User
-from picocore.tenancy.scope import restrict
+from picocore.tenancy.scope import STAFF_SEEING_ALL, reach, restrict, serves
 
 NO_TERMS = HourTerms(included_minutes=0)
 
@@ -286,3 +291,81 @@ def adjustments_made(adjustments: QuerySet[LedgerAdjustment], *group: str) -> li
         )
         .order_by()
     ]
+
+
+def entries_editability(actor: User, entries: list[TimeEntry], *, at: dt.datetime) -> dict[int, Editable]:
+    """Whether the actor may still change each entry themselves (`permissions.entry_editability`), by entry id: the
+    terms and closed months of their contracts in two queries, however many entries."""
+    contract_ids = {entry.contract_id for entry in entries if entry.contract_id is not None}
+    windows = dict(
+        HourTerms.objects.filter(contract_id__in=contract_ids).values_list("contract_id", "edit_window_hours")
+    )
+    closed = set(
+        LedgerMonth.objects.filter(contract_id__in=contract_ids, closed_at__isnull=False).values_list(
+            "contract_id", "month"
+        )
+    )
+    default_window = NO_TERMS.edit_window_hours
+    return {
+        entry.pk: entry_editability(
+            actor,
+            author_id=entry.author_id,
+            created_at=entry.created_at,
+            window_hours=windows.get(entry.contract_id or 0, default_window),
+            month_open=(entry.contract_id, entry.month) not in closed,
+            at=at,
+        )
+        for entry in entries
+    }
+
+
+def entry_editable(actor: User, entry: TimeEntry, *, at: dt.datetime | None = None) -> Editable:
+    """`entries_editability` for one entry."""
+    return entries_editability(actor, [entry], at=at or now())[entry.pk]
+
+
+def desk_contracts(*, actor: User) -> list[Contract]:
+    """The contracts whose hour bank the actor sees on the desk: those of the organisations they serve (every
+    one for service managers and administrators), with organisation, tier and terms; one query."""
+    contracts = Contract.objects.select_related("organisation", "tier", "hour_terms").order_by(
+        "organisation__name", "-starts_on", "-id"
+    )
+    if actor.staff_role in STAFF_SEEING_ALL:
+        return list(contracts[:500])
+    if actor.staff_role == StaffRole.CONSULTANT:
+        return list(contracts.filter(organisation_id__in=reach(actor).served or ())[:500])
+    return []
+
+
+def desk_contract_get(*, actor: User, contract_id: int) -> Contract:
+    """The contract, when the actor serves its organisation (NotFound otherwise, as for a missing one)."""
+    contract = Contract.objects.select_related("organisation", "tier", "calendar").filter(pk=contract_id).first()
+    if contract is None or not serves(actor, contract.organisation_id):
+        raise NotFound(_("There is no such contract, or its customer is not one you serve."))
+    return contract
+
+
+def month_adjustments(contract: Contract, month: dt.date) -> list[LedgerAdjustment]:
+    """The month's adjustments, oldest first, with who made them and the entry each corrects; one query."""
+    return list(
+        LedgerAdjustment.objects.filter(contract=contract, month=month_of(month))
+        .select_related("actor", "entry__ticket")
+        .order_by("created_at", "id")
+    )
+
+
+def closed_month_row(contract: Contract, month: dt.date) -> LedgerMonth | None:
+    """The month's row when it is closed (with who closed it), else None."""
+    return (
+        LedgerMonth.objects.select_related("closed_by")
+        .filter(contract=contract, month=month_of(month), closed_at__isnull=False)
+        .first()
+    )
+
+
+def contract_entry(contract: Contract, entry_id: int) -> TimeEntry:
+    """The contract's entry `entry_id` (NotFound for one of another contract, as for a missing one)."""
+    entry = TimeEntry.objects.filter(contract=contract, pk=entry_id).first()
+    if entry is None:
+        raise NotFound(_("There is no such time entry on this contract."))
+    return entry

@@ -13,10 +13,11 @@ Guarantees:
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from picocore.audit.models import AuditAction
@@ -29,7 +30,7 @@ from picocore.core.text import one_line, without_nul
 from picocore.development.models import DevelopmentItem
 from picocore.hours import permissions, selectors
 from picocore.hours.choices import NonBillableReason
-from picocore.hours.models import MAX_ENTRY_MINUTES, LedgerAdjustment, LedgerMonth, TimeEntry
+from picocore.hours.models import MAX_ENTRY_MINUTES, LedgerAdjustment, LedgerMonth, RunningTimer, TimeEntry
 from picocore.hours.rates import entry_debit
 from picocore.hours.warnings import warn_if_crossed
 from picocore.sla.services import usable_calendar
@@ -148,22 +149,8 @@ def time_entry_change(*, actor: User, entry: TimeEntry, **changes: Any) -> TimeE
     if unknown := set(changes) - allowed:
         raise ValidationError(_("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        stored = (
-            TimeEntry.objects.select_for_update().select_related("ticket__organisation").filter(pk=entry.pk).first()
-        )
-        if stored is None or not permissions.may_see_ticket_time(actor, stored.ticket):
-            raise NotFound(_("There is no such time entry, or it is not yours to see."))
-        terms = selectors.terms_of(stored.contract)
+        stored = _entry_for_change(actor, entry)
         moment = now()
-        old_open = stored.contract is None or _locked_month(stored.contract, stored.month).closed_at is None
-        may_change = permissions.can_change_entry(
-            actor, author_id=stored.author_id, created_at=stored.created_at, window_hours=terms.edit_window_hours,
-            month_open=old_open, at=moment,
-        )  # fmt: skip
-        if not may_change:
-            raise PermissionDenied(
-                _("This entry can no longer be changed: ask a service manager for an adjustment with a reason.")
-            )
         before = snapshot(stored)
         for name, value in changes.items():
             setattr(stored, name, _clean_text(value, DESCRIPTION_MAX) if name == "description" else value)
@@ -245,3 +232,109 @@ def ledger_close(*, actor: User | None, contract: Contract, through: dt.date) ->
             closed.append(row)
             month = selectors.month_after(month)
     return closed
+
+
+def _refuse_unless_may_log(actor: User, ticket: Ticket, development_item: DevelopmentItem | None) -> None:
+    if not permissions.can_log_time(actor, ticket, development_item=development_item):
+        if not permissions.may_see_ticket_time(actor, ticket) and development_item is None:
+            raise NotFound(_(NOT_YOURS))
+        raise PermissionDenied(_("You may not log time on this ticket."))
+
+
+def timer_start(*, actor: User, ticket: Ticket, development_item: DevelopmentItem | None = None) -> RunningTimer:
+    """Start the actor's timer on the ticket (against `development_item` when given). Starting it again where it
+    runs returns the running one; a person runs one timer at a time, so a timer running elsewhere is refused
+    with where it runs (the unique constraint holds it under parallel starts too)."""
+    _refuse_unless_may_log(actor, ticket, development_item)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                timer = RunningTimer.objects.create(
+                    organisation_id=ticket.organisation_id, ticket=ticket, development_item=development_item,
+                    user=actor, started_at=now(),
+                )  # fmt: skip
+        except IntegrityError:
+            timer = RunningTimer.objects.select_related("ticket").get(user=actor)
+            if timer.ticket_id != ticket.pk or timer.development_item_id != getattr(development_item, "pk", None):
+                raise ValidationError(
+                    _("Your timer is running on %(key)s: stop it there before starting another.")
+                    % {"key": timer.ticket.key}
+                ) from None
+    return timer
+
+
+def timer_running(*, actor: User) -> RunningTimer | None:
+    """The actor's running timer, with its ticket, or None."""
+    return RunningTimer.objects.select_related("ticket", "development_item").filter(user=actor).first()
+
+
+def timer_elapsed(timer: RunningTimer, at: dt.datetime) -> int:
+    """Whole minutes the timer has run at `at`, a started minute counting as one (at least 1)."""
+    seconds = (at - timer.started_at).total_seconds()
+    return max(1, math.ceil(seconds / 60))
+
+
+def timer_stop(*, actor: User, ticket: Ticket, billable: bool = True, non_billable_reason: str = "",
+               description: str = "", development_item: DevelopmentItem | None = None) -> TimeEntry:  # fmt: skip
+    """Stop the actor's timer on the ticket and log the minutes it ran from when it started (so its rates apply
+    to the hours it ran in), in one transaction: the timer is gone exactly when the entry exists. A timer that
+    ran more than a day is refused (log the real time by hand, then discard it); nothing changes then."""
+    _refuse_unless_may_log(actor, ticket, development_item)
+    with transaction.atomic():
+        timer = RunningTimer.objects.select_for_update().filter(user=actor, ticket=ticket).first()
+        if timer is None:
+            raise ValidationError(_("No timer of yours is running on %(key)s.") % {"key": ticket.key})
+        minutes = timer_elapsed(timer, now())
+        if minutes > MAX_ENTRY_MINUTES:
+            raise ValidationError(
+                _("This timer has run for more than a day: log the time you worked by hand, then discard the timer.")
+            )
+        item = development_item if development_item is not None else timer.development_item
+        entry = time_log(actor=actor, ticket=ticket, minutes=minutes, started_at=timer.started_at, billable=billable,
+                         non_billable_reason=non_billable_reason, description=description,
+                         development_item=item)  # fmt: skip
+        timer.delete()
+    return entry
+
+
+def timer_discard(*, actor: User, ticket: Ticket) -> bool:
+    """Throw away the actor's own timer on the ticket without logging it (nobody else's: the row is looked up by
+    the actor); False when none was running there."""
+    deleted, _rows = RunningTimer.objects.filter(user=actor, ticket=ticket).delete()
+    return bool(deleted)
+
+
+def _entry_for_change(actor: User, entry: TimeEntry) -> TimeEntry:
+    """The entry locked for a change by `actor`, refused unless it is theirs, within the edit window and in an
+    open month (inside the caller's transaction)."""
+    stored = TimeEntry.objects.select_for_update().select_related("ticket__organisation").filter(pk=entry.pk).first()
+    if stored is None or not permissions.may_see_ticket_time(actor, stored.ticket):
+        raise NotFound(_("There is no such time entry, or it is not yours to see."))
+    terms = selectors.terms_of(stored.contract)
+    month_open = stored.contract is None or _locked_month(stored.contract, stored.month).closed_at is None
+    if not month_open:
+        raise PermissionDenied(
+            _("%(month)s is closed: ask a service manager for an adjustment with a reason in an open month.")
+            % {"month": stored.month.strftime("%Y-%m")}
+        )
+    may_change = permissions.can_change_entry(
+        actor, author_id=stored.author_id, created_at=stored.created_at, window_hours=terms.edit_window_hours,
+        month_open=month_open, at=now(),
+    )  # fmt: skip
+    if not may_change:
+        raise PermissionDenied(
+            _("This entry can no longer be changed: ask a service manager for an adjustment with a reason.")
+        )
+    return stored
+
+
+def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
+    """Delete the author's own entry within the edit window while its month is open, recording what it was on the
+    audit trail. An entry an adjustment refers to stays (the adjustment explains it)."""
+    with transaction.atomic():
+        stored = _entry_for_change(actor, entry)
+        if LedgerAdjustment.objects.filter(entry=stored).exists():
+            raise PermissionDenied(_("An adjustment refers to this entry: it stays, and the adjustment explains it."))
+        before = snapshot(stored)
+        audit_record(actor=actor, action=AuditAction.DELETED, instance=stored, changes=diff(before, {}))
+        stored.delete()

@@ -23,7 +23,7 @@ from picocore.catalog.models import RequestType
 from picocore.desk.models import DeskPreference, TicketPresence
 from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
-from picocore.hours.models import OverageApproval, TimeEntry
+from picocore.hours.models import LedgerAdjustment, LedgerMonth, OverageApproval, RunningTimer, TimeEntry
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
 from picocore.tickets.models import Attachment, CannedReply, SavedView, Ticket, TicketEvent, TicketLink, TicketWatcher
@@ -201,7 +201,12 @@ def state() -> dict:
             CannedReply.objects.order_by("pk").values_list("pk", "owner_id", "team_id", "name", "body", "active")
         ),
         "audit": AuditEntry.objects.count(),
-        "time": list(TimeEntry.objects.order_by("pk").values_list("pk", "minutes", "debited_minutes")),
+        "time": list(
+            TimeEntry.objects.order_by("pk").values_list("pk", "minutes", "debited_minutes", "work_date", "description")
+        ),
+        "timers": list(RunningTimer.objects.order_by("pk").values_list("pk", "user_id", "ticket_id", "started_at")),
+        "adjustments": list(LedgerAdjustment.objects.order_by("pk").values_list("pk", "minutes")),
+        "ledger_months": list(LedgerMonth.objects.order_by("pk").values_list("pk", "closed_at")),
         "approvals": list(OverageApproval.objects.order_by("pk").values_list("pk", "decision")),
     }
 

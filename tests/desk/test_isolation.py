@@ -66,6 +66,29 @@ def _key_with_an_hour_bank(world: DeskWorld) -> dict:
     return _key(world)
 
 
+def _yesterday() -> str:
+    return (dt.date.today() - dt.timedelta(days=1)).isoformat()
+
+
+def _carla_entry(world: DeskWorld) -> dict:
+    """Carla's own time entry on ACME-1, inside its edit window."""
+    from picocore.hours.services import time_log
+
+    entry = time_log(actor=world.consultant, ticket=world.ticket, minutes=30, work_date=dt.date.fromisoformat(
+        _yesterday()), description="Checked the export")  # fmt: skip
+    return {"key": world.ticket.key, "entry_id": entry.pk}
+
+
+def _acme_contract_month(world: DeskWorld) -> dict:
+    """ACME's contract and the month before this one: a month that has ended and is open."""
+    first = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    return {"contract_id": world.acme.organisation.contracts.get().pk, "month": f"{first:%Y-%m}"}
+
+
+def _missing_contract(world: DeskWorld) -> dict:
+    return {"contract_id": 999_999, "month": _acme_contract_month(world)["month"]}
+
+
 def _missing_key(world: DeskWorld) -> dict:
     return {"key": "ACME-999"}
 
@@ -130,6 +153,7 @@ class Case:
     # the outsider gets their own page (checked for ACME's data) instead of a 404.
     missing_kwargs: Callable[[DeskWorld], dict] | None = None
     development: bool = False  # a development page: the right person is ACME's developer, not a consultant
+    manager: bool = False  # a service manager's action: the right person is the manager, not a consultant
     outsider: dict[str, int] = field(default_factory=dict)  # what the outsider gets on a page naming no object
 
 
@@ -235,6 +259,53 @@ CASES: dict[str, Case] = {
             "work_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
         },
     ),
+    "ticket_time_entry": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_carla_entry,
+        missing_kwargs=lambda w: {"key": w.ticket.key, "entry_id": 999_999},
+        data=lambda w: {
+            "duration_hours": "0",
+            "duration_minutes": "45",
+            "billable": "on",
+            "work_date": _yesterday(),
+            "description": "Checked the export twice",
+        },
+    ),
+    "ticket_time_entry_delete": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_carla_entry,
+        missing_kwargs=lambda w: {"key": w.ticket.key, "entry_id": 999_999},
+    ),
+    # The desk's hour banks: a list of the contracts the person serves (the outsider sees Nord's), and per contract
+    # and month its figures; service managers adjust and close.
+    "hours": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
+    "hours_month": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_contract_month, missing_kwargs=_missing_contract
+    ),
+    "hours_adjust": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_contract_month,
+        missing_kwargs=_missing_contract,
+        data=lambda w: {"direction": "add", "amount_hours": "2", "amount_minutes": "0", "reason": "Goodwill"},
+        manager=True,
+    ),
+    "hours_close": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_contract_month,
+        missing_kwargs=_missing_contract,
+        manager=True,
+    ),
+    "ticket_timer": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"action": "start"},
+    ),
     # ACME's contract includes an hour a month: six hours of work need the customer's approval.
     "overage_ask": Case(
         methods=("POST",),
@@ -293,6 +364,20 @@ CASES: dict[str, Case] = {
         data=lambda w: {"milestone": "accepted"},
         development=True,
     ),
+    # Yesterday, as for ticket_time: time the developer worked, counted against ACME-2.
+    "development_item_time": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=lambda w: {"item_id": w.item.pk},
+        missing_kwargs=lambda w: {"item_id": 999_999},
+        data=lambda w: {
+            "duration_hours": "2",
+            "duration_minutes": "0",
+            "billable": "on",
+            "work_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+        },
+        development=True,
+    ),
 }
 
 URL_NAMES = [pattern.name for pattern in desk_urls.urlpatterns]
@@ -310,7 +395,7 @@ def _user(world: DeskWorld, actor: str, case: Case):
         "customer": world.acme.requester,
         "developer": world.developer,
         "anonymous": None,
-        "owner": world.acme_developer if case.development else world.consultant,
+        "owner": world.acme_developer if case.development else world.manager if case.manager else world.consultant,
     }[actor]
 
 
@@ -332,6 +417,10 @@ def _check_owner(world: DeskWorld, name: str, method: str, response) -> None:
         assert response.json() == {"others": []}
     elif name == "timeline_order":
         assert response["Location"] == f"/desk/tickets/{world.ticket.key}/"
+    elif name == "hours":
+        assert [contract.organisation.name for contract, _month in response.context["rows"]] == ["Acme Ltd", "Nord Ltd"]
+    elif name == "hours_month":
+        assert "Acme Ltd" in page(response)
 
 
 def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> None:
@@ -354,6 +443,8 @@ def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> 
             assert form_errors(response) == ["There already is a canned reply named “Hello” here."]
     elif name == "phone" and method == "GET":
         assert "Nord Ltd" in page(response)
+    elif name == "hours":
+        assert [contract.organisation.name for contract, _month in response.context["rows"]] == ["Nord Ltd"]
     elif name == "phone":
         assert form_errors(response) == [
             "Select a valid choice. That choice is not one of the available choices.",

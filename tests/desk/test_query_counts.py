@@ -55,8 +55,9 @@ TICKET_QUERIES = 21
 TICKET_QUERIES_WITHOUT_CALENDAR = 18
 # session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
 DEVELOPMENT_LIST_QUERIES = 4
-# session, user, item, the header's unread notifications
-DEVELOPMENT_ITEM_QUERIES = 4
+# session, user, item, whether the person may log time on it (their team), the time logged on it and its totals,
+# the header's unread notifications
+DEVELOPMENT_ITEM_QUERIES = 7
 # session, user, attachment
 DOWNLOAD_QUERIES = 3
 

@@ -1,16 +1,23 @@
 """The development backlog as developers see it."""
 
 from django.contrib import messages
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from picocore.contracts.selectors import organisation_date
+from picocore.core.clock import now
 from picocore.core.errors import PicoCoreError
+from picocore.core.forms import show_service_errors
 from picocore.desk import forms
 from picocore.desk.views.common import development_page, error_text
 from picocore.development.selectors import development_item_get, development_items_for
 from picocore.development.services import development_item_move
+from picocore.hours.forms import TimeEntryForm, started_at_of
+from picocore.hours.permissions import can_log_time
+from picocore.hours.services import time_log
 from picocore.tenancy.http import AuthenticatedRequest
 
 
@@ -38,6 +45,45 @@ def development_item(request: AuthenticatedRequest, item_id: int) -> HttpRespons
             else:
                 messages.success(request, _("Milestone updated; the customer sees it."))
                 return redirect("desk:development_item", item_id=item.pk)
-    return render(
-        request, "desk/development_item.html", {"nav": "development", "item": item, "form": form}, status=status
-    )
+    return _item_page(request, item, form=form, status=status)
+
+
+def _item_page(request: AuthenticatedRequest, item, *, form=None, time_form=None, status: int = 200) -> HttpResponse:
+    """The item with its milestone form and the time its developers logged on it (counted against its ticket's
+    contract)."""
+    today = organisation_date(item.organisation, now())
+    entries = item.time_entries.select_related("author").order_by("-work_date", "-id")
+    context = {
+        "nav": "development",
+        "item": item,
+        "form": form or forms.MilestoneForm(current=item.milestone),
+        "time_form": time_form or TimeEntryForm(today=today),
+        "may_log_time": can_log_time(request.user, item.ticket, development_item=item),
+        "entries": entries[:100],
+        "totals": entries.aggregate(count=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes")),
+    }
+    return render(request, "desk/development_item.html", context, status=status)
+
+
+@require_POST
+@development_page
+def development_item_time(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
+    """Log time worked on the development item, against its ticket (the same hour bank as the operations team's
+    time); back to the item, or the item with what was wrong and nothing logged."""
+    item = development_item_get(actor=request.user, item_id=item_id)
+    form = TimeEntryForm(request.POST, today=organisation_date(item.organisation, now()))
+    if not form.is_valid():
+        return _item_page(request, item, time_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        time_log(
+            actor=request.user, ticket=item.ticket, development_item=item, minutes=data["duration"],
+            work_date=data["work_date"], started_at=started_at_of(item.organisation, data),
+            billable=data["billable"], non_billable_reason="" if data["billable"] else data["non_billable_reason"],
+            description=data["description"],
+        )  # fmt: skip
+    except PicoCoreError as error:
+        show_service_errors(form, error)
+        return _item_page(request, item, time_form=form, status=error.status_code)
+    messages.success(request, _("Time logged against %(key)s.") % {"key": item.ticket.key})
+    return redirect("desk:development_item", item_id=item.pk)

@@ -1,6 +1,5 @@
 """Time on a ticket: the consultant logs it beside the contract's remaining hours, and sees what was logged."""
 
-import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
@@ -18,9 +17,27 @@ from picocore.core.forms import show_service_errors
 from picocore.desk.views.common import desk_page, error_text
 from picocore.hours import selectors
 from picocore.hours.approvals import overage_ask
-from picocore.hours.forms import OverageAskForm, TimeEntryForm
-from picocore.hours.models import OverageApproval
-from picocore.hours.services import time_log
+from picocore.hours.charts import hours_text
+from picocore.hours.forms import (
+    OverageAskForm,
+    TimeEntryForm,
+    TimerActionForm,
+    TimerStopForm,
+    billing_choices,
+    started_at_of,
+)
+from picocore.hours.models import OverageApproval, TimeEntry
+from picocore.hours.permissions import can_manage_bank
+from picocore.hours.services import (
+    time_entry_change,
+    time_entry_delete,
+    time_log,
+    timer_discard,
+    timer_elapsed,
+    timer_running,
+    timer_start,
+    timer_stop,
+)
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets.queues import desk_ticket_get
 
@@ -37,10 +54,7 @@ def ticket_time(request: AuthenticatedRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            started_at = None
-            if data["started_at"] is not None:
-                zone = zoneinfo.ZoneInfo(ticket.organisation.time_zone)
-                started_at = dt.datetime.combine(data["work_date"], data["started_at"], tzinfo=zone)
+            started_at = started_at_of(ticket.organisation, data)
             try:
                 time_log(
                     actor=request.user, ticket=ticket, minutes=data["duration"], work_date=data["work_date"],
@@ -59,17 +73,26 @@ def ticket_time(request: AuthenticatedRequest, key: str) -> HttpResponse:
         else:
             status = 400
     contract = selectors.contract_on(ticket.organisation, today)
+    timer = timer_running(actor=request.user)
     entries = ticket.time_entries.select_related("author").order_by("-work_date", "-id")
+    shown = list(entries[:100])
+    editability = selectors.entries_editability(request.user, shown, at=now())
     context = {
         "ticket": ticket,
         "form": form,
         "contract": contract,
         "figures": selectors.bank_month(contract, today) if contract is not None else None,
-        "entries": entries[:100],
+        "entries": [(entry, editability[entry.pk]) for entry in shown],
+        "may_adjust": can_manage_bank(request.user, ticket.organisation),
         "approvals": OverageApproval.objects.filter(ticket=ticket)
         .select_related("asked_by", "decided_by")
         .order_by("-asked_at")[:10],
         "ask_form": OverageAskForm(),
+        "timer": timer,
+        "timer_here": timer is not None and timer.ticket_id == ticket.pk,
+        "timer_minutes": timer_elapsed(timer, now()) if timer is not None else 0,
+        "timer_form": TimerStopForm(),
+        "billing_choices": billing_choices(),
         "totals": entries.aggregate(count=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes")),
     }
     return render(request, "desk/ticket_time.html", context, status=status)
@@ -93,4 +116,107 @@ def ticket_overage_ask(request: AuthenticatedRequest, key: str) -> HttpResponse:
             messages.error(request, error_text(error))
         else:
             messages.success(request, _("The customer's admins are asked to approve."))
+    return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
+
+
+@require_POST
+@desk_page
+def ticket_timer(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """Start, stop (logging the time it ran, as billed and described in the form) or discard the caller's timer on
+    the ticket; back to the time page with what happened, or with why nothing did."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    action = TimerActionForm(request.POST)
+    stop = TimerStopForm(request.POST)
+    back = redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
+    if not action.is_valid():
+        messages.error(request, _("Choose to start, stop or discard the timer."))
+        return back
+    try:
+        match action.cleaned_data["action"]:
+            case "start":
+                timer_start(actor=request.user, ticket=ticket)
+                messages.success(request, _("Timer started. It keeps running if you leave this page."))
+            case "stop":
+                if not stop.is_valid():
+                    messages.error(request, " ".join(str(e) for errors in stop.errors.values() for e in errors))
+                    return back
+                reason = stop.reason()
+                entry = timer_stop(actor=request.user, ticket=ticket, billable=not reason, non_billable_reason=reason,
+                                   description=stop.cleaned_data["description"])  # fmt: skip
+                messages.success(request, _("Timer stopped: %(time)s logged.") % {"time": hours_text(entry.minutes)})
+            case "discard":
+                if timer_discard(actor=request.user, ticket=ticket):
+                    messages.success(request, _("Timer discarded; no time was logged."))
+                else:
+                    messages.error(request, _("No timer of yours is running on %(key)s.") % {"key": ticket.key})
+    except NotFound:
+        raise
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+    return back
+
+
+def _entry_of(ticket, entry_id: int) -> TimeEntry:
+    """The ticket's entry `entry_id` (404 for one of another ticket, as for a missing one)."""
+    entry = ticket.time_entries.select_related("author", "contract").filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(_("There is no such time entry on this ticket."))
+    return entry
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page
+def ticket_time_entry(request: AuthenticatedRequest, key: str, entry_id: int) -> HttpResponse:
+    """GET: the author's entry in a form (or why it can no longer be changed); POST: save the change (back to the
+    time page), or the form with what was wrong and nothing changed."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    entry = _entry_of(ticket, entry_id)
+    today = organisation_date(ticket.organisation, now())
+    editable = selectors.entry_editable(request.user, entry)
+    initial = {
+        "duration": entry.minutes, "work_date": entry.work_date, "billable": entry.billable,
+        "non_billable_reason": entry.non_billable_reason, "description": entry.description,
+        "started_at": entry.started_at.astimezone(zoneinfo.ZoneInfo(ticket.organisation.time_zone)).time()
+        if entry.started_at else None,
+    }  # fmt: skip
+    form = TimeEntryForm(request.POST if request.method == "POST" else None, today=today, initial=initial)
+    status = 200 if editable.allowed else 403
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                time_entry_change(
+                    actor=request.user, entry=entry, minutes=data["duration"], work_date=data["work_date"],
+                    started_at=started_at_of(ticket.organisation, data), billable=data["billable"],
+                    non_billable_reason="" if data["billable"] else data["non_billable_reason"],
+                    description=data["description"],
+                )  # fmt: skip
+            except NotFound:
+                raise
+            except PicoCoreError as error:
+                show_service_errors(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("Time entry changed."))
+                return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
+        else:
+            status = 400
+    context = {"ticket": ticket, "entry": entry, "form": form, "editable": editable}
+    return render(request, "desk/ticket_time_entry.html", context, status=status)
+
+
+@require_POST
+@desk_page
+def ticket_time_entry_delete(request: AuthenticatedRequest, key: str, entry_id: int) -> HttpResponse:
+    """Delete the author's entry inside the edit window; back to the time page with what happened."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    entry = _entry_of(ticket, entry_id)
+    try:
+        time_entry_delete(actor=request.user, entry=entry)
+    except NotFound:
+        raise
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Time entry deleted."))
     return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))

@@ -9,3 +9,10 @@ register = template.Library()
 def hours(minutes: int | None) -> str:
     """Minutes as hours with one decimal: 90 → "1.5 h"."""
     return hours_text(minutes or 0)
+
+
+@register.filter
+def clock(minutes: int | None) -> str:
+    """Minutes as hours:minutes, as a timer shows them: 90 → "1:30"."""
+    hours_part, rest = divmod(minutes or 0, 60)
+    return f"{hours_part}:{rest:02d}"
