@@ -117,3 +117,107 @@ def compliance_chart(report: SlaReport, *, period: str, ident: str = "sla-chart"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped, every number formatted here
+
+
+PALETTE = ("#0b4f8a", "#b35900", "#2e7d32", "#6a1b9a", "#b71c1c", "#00695c", "#5d4037")
+
+
+def _number(value: float) -> str:
+    """SVG coordinates to one decimal, without a trailing ".0"."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def bar_chart(
+    *,
+    ident: str,
+    title: str,
+    description: str,
+    dimension: str,
+    axis: str,
+    rows: list[tuple[str, list[float]]],
+    series: list[str],
+    value_text,
+    stacked: bool = False,
+    maximum: float | None = None,
+) -> SafeString:
+    """Horizontal bars, one group per row: its values side by side (`stacked=False`: one bar per series) or
+    end to end (`stacked=True`), scaled to `maximum` (the largest bar by default), with a legend, the axis's
+    end values, each bar's value (`value_text`) in its tooltip and, side by side, beside it.
+
+    Accessible as an image: the title and a description that says every figure; the page's table holds them
+    too. Every text is escaped; nothing is styled inline (the CSP forbids it)."""
+    per_row = 1 if stacked else max(len(series), 1)
+    row_height = 8 + per_row * (BAR + 2)
+    legend_rows = (len(series) + 1) // 2
+    header = 32 + 18 * legend_rows + 14
+    plot_bottom = header + row_height * len(rows)
+    height = plot_bottom + FOOTER
+    largest = maximum or max([sum(values) if stacked else max(values, default=0) for _label, values in rows] + [0])
+    scale = PLOT_WIDTH / largest if largest else 0
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+        f'<text class="chart-title" x="0" y="16" font-size="14" font-weight="600" fill="#1b1f24">'
+        f"{escape(title)}</text>",
+    ]
+    for index, name in enumerate(series):
+        legend_x, legend_y = (index % 2) * 160, 28 + 18 * (index // 2)
+        parts.append(
+            f'<rect x="{legend_x}" y="{legend_y}" width="12" height="12" fill="{PALETTE[index % len(PALETTE)]}"></rect>'
+            f'<text x="{legend_x + 16}" y="{legend_y + 10}" fill="#1b1f24">{escape(_shorten_to(name, 22))}</text>'
+        )
+    parts.append(
+        f'<text class="chart-axis-title" x="{LABEL_RIGHT}" y="{header - 6}" text-anchor="end" '
+        f'font-weight="600" fill="#4f5863">{escape(dimension)}</text>'
+    )
+    for fraction in (0.0, 0.5, 1.0):
+        x: float = PLOT_LEFT + PLOT_WIDTH * fraction
+        parts.append(
+            f'<line class="chart-grid" x1="{_number(x)}" y1="{header}" x2="{_number(x)}" y2="{plot_bottom}" '
+            f'stroke="#d5dae0" stroke-width="1"></line>'
+            f'<text x="{_number(x)}" y="{plot_bottom + 16}" text-anchor="middle" fill="#4f5863">'
+            f"{escape(value_text(largest * fraction))}</text>"
+        )
+    parts.append(
+        f'<line class="chart-axis" x1="{PLOT_LEFT}" y1="{header}" x2="{PLOT_LEFT}" y2="{plot_bottom}" '
+        f'stroke="#4f5863" stroke-width="1"></line>'
+        f'<text class="chart-axis-title" x="{PLOT_LEFT + PLOT_WIDTH // 2}" y="{plot_bottom + 36}" '
+        f'text-anchor="middle" font-weight="600" fill="#4f5863">{escape(axis)}</text>'
+    )
+    for row_index, (label, values) in enumerate(rows):
+        top = header + row_height * row_index + 4
+        parts.append(
+            f'<text x="{LABEL_RIGHT}" y="{top + BAR - 2}" text-anchor="end" fill="#1b1f24">'
+            f"<title>{escape(label)}</title>{escape(_shorten(label))}</text>"
+        )
+        x = PLOT_LEFT
+        for index, value in enumerate(values):
+            width = value * scale
+            y: int = top if stacked else top + index * (BAR + 2)
+            left = x if stacked else PLOT_LEFT
+            tooltip = f"{label}, {series[index]}: {value_text(value)}"
+            parts.append(
+                f'<rect class="bar-{index}" x="{_number(left)}" y="{y}" width="{_number(width)}" height="{BAR}" '
+                f'fill="{PALETTE[index % len(PALETTE)]}"><title>{escape(tooltip)}</title></rect>'
+            )
+            if not stacked:
+                parts.append(
+                    f'<text class="chart-value" x="{_number(PLOT_LEFT + width + 3)}" y="{y + BAR - 2}" '
+                    f'font-size="11" fill="#1b1f24">{escape(value_text(value))}</text>'
+                )
+            x += width
+        if stacked:
+            parts.append(
+                f'<text class="chart-value" x="{_number(x + 3)}" y="{top + BAR - 2}" font-size="11" '
+                f'fill="#1b1f24">{escape(value_text(sum(values)))}</text>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped, every number formatted here
+
+
+def _shorten_to(label: str, length: int) -> str:
+    return label if len(label) <= length else label[: length - 1] + "…"

@@ -29,11 +29,31 @@ class MonthField(forms.CharField):
         return dt.date(int(found[1]), int(found[2]), 1)
 
 
-class SlaReportFiltersForm(forms.Form):
+class PeriodForm(forms.Form):
+    """A report's months, "from" and "to" (Python keywords, so added in `__init__`): a period that ends before
+    it starts is an error of the "to" field, and "from" is then not used."""
+
+    def clean(self):
+        data = super().clean()
+        month_from, month_to = data.get("from"), data.get("to")
+        if month_from is not None and month_to is not None and month_from > month_to:
+            self.add_error(
+                "to",
+                forms.ValidationError(
+                    _("The period ends before it starts: choose a month from %(month)s on.")
+                    % {"month": date_format(month_from, "F Y")},
+                    code="before_start",
+                ),
+            )
+            data.pop("from", None)
+        return data
+
+
+class SlaReportFiltersForm(PeriodForm):
     """The SLA report's filters. `report_filters()` gives what the report counts: each field that could not be
-    read (an error of this form) falls back to its default (the last six months, grouped by organisation,
-    everything the actor may see), and months outside `FIRST_MONTH`…`LAST_MONTH` are moved inside, with a
-    notice saying so."""
+    read (an error of this form, also a period that ends before it starts) falls back to its default (the last
+    six months, grouped by organisation, everything the actor may see), and months outside
+    `FIRST_MONTH`…`LAST_MONTH` are moved inside, with a notice saying so."""
 
     organisation = IdField(label=_("Customer"), required=False)
     tier = IdField(label=_("Tier"), required=False)
@@ -54,8 +74,8 @@ class SlaReportFiltersForm(forms.Form):
         data = self.cleaned_data
         default_from, default_to = default_months()
         month_from, month_to = data.get("from") or default_from, data.get("to") or default_to
-        if month_from > month_to:
-            month_from, month_to = month_to, month_from
+        if month_from > month_to:  # one of them fell back to its default
+            month_from, month_to = default_from, default_to
         inside = tuple(min(max(month, FIRST_MONTH), LAST_MONTH) for month in (month_from, month_to))
         if inside != (month_from, month_to):
             month_from, month_to = inside
@@ -71,6 +91,49 @@ class SlaReportFiltersForm(forms.Form):
             tier=data.get("tier"),
             priority=data.get("priority"),
         )
+
+    def error_lines(self) -> list[str]:
+        """Each error as "Label: message", in the order of the fields."""
+        return [f"{self.fields[name].label}: {error}" for name in self.fields for error in self.errors.get(name, [])]
+
+
+class ReportFiltersForm(PeriodForm):
+    """The filters of every report but the SLA one: customer, tier, team, the months from and to, and what to
+    group by (`groups`: value → label, the first the default).
+
+    `period()` reads them: a filter that cannot be read — a malformed month or id, an unknown grouping, a
+    period that ends before it starts — is an error of this form (the page names it and counts with that
+    filter's default: the last six months, everything the actor may see); months beyond what any ticket can
+    have are moved inside, with a notice saying so."""
+
+    organisation = IdField(label=_("Customer"), required=False)
+    tier = IdField(label=_("Tier"), required=False)
+    team = IdField(label=_("Team"), required=False)
+
+    def __init__(self, *args, groups: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = MonthField(label=_("From month"), required=False)
+        self.fields["to"] = MonthField(label=_("To month"), required=False)
+        self.fields["group"] = forms.ChoiceField(label=_("Group by"), choices=list(groups.items()), required=False)
+        self.default_group = next(iter(groups))
+        self.notices: list[str] = []
+
+    def period(self) -> tuple[dt.date, dt.date, str]:
+        """The first and last month counted (first days) and the grouping."""
+        self.is_valid()
+        data = self.cleaned_data
+        default_from, default_to = default_months()
+        month_from, month_to = data.get("from") or default_from, data.get("to") or default_to
+        if month_from > month_to:  # one of them fell back to its default
+            month_from, month_to = default_from, default_to
+        inside = tuple(min(max(month, FIRST_MONTH), LAST_MONTH) for month in (month_from, month_to))
+        if inside != (month_from, month_to):
+            month_from, month_to = inside
+            self.notices = [
+                _("Reports cover %(first)s to %(last)s; the period was moved inside it.")
+                % {"first": date_format(FIRST_MONTH, "F Y"), "last": date_format(LAST_MONTH, "F Y")}
+            ]
+        return month_from, month_to, data.get("group") or self.default_group
 
     def error_lines(self) -> list[str]:
         """Each error as "Label: message", in the order of the fields."""

@@ -32,10 +32,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from picocore.catalog.choices import Priority
-from picocore.contracts.models import Contract, SlaMetric
+from picocore.contracts.models import Contract, SlaMetric, Tier
 from picocore.core.clock import now as current_time
+from picocore.reports.metrics import Scope, month_period
 from picocore.sla.models import SlaClock
-from picocore.tenancy.models import User
+from picocore.tenancy.choices import TeamKind
+from picocore.tenancy.models import Team, User
 from picocore.tenancy.scope import restrict, served_organisations
 from picocore.tickets.queues import can_use_desk
 
@@ -309,3 +311,56 @@ def sla_compliance_report(*, actor: User, filters: ReportFilters, now: dt.dateti
     tier_order = {tier_id: index for index, (tier_id, _name) in enumerate(tiers)}
     rows.sort(key=lambda row: _sort_key(filters.group_by, row, tier_order))
     return SlaReport(filters=filters, rows=rows, organisations=organisations, tiers=tiers)
+
+
+@dataclass(frozen=True)
+class ReportChoices:
+    """What a person may pick in a report's filters: the organisations they serve, the tiers of those
+    organisations' contracts (by rank) and the operations teams serving them."""
+
+    organisations: list[tuple[int, str]]
+    tiers: list[tuple[int, str]]
+    teams: list[tuple[int, str]]
+
+
+def report_choices(actor: User) -> ReportChoices:
+    """The actor's filter choices; nothing for anyone who may not use the desk. Three queries."""
+    if not can_use_desk(actor):
+        return ReportChoices([], [], [])
+    served = served_organisations(actor)
+    organisations = list(served.order_by("name").values_list("id", "name"))
+    ids = [pk for pk, _name in organisations]
+    tiers = list(
+        Tier.objects.filter(contracts__organisation_id__in=ids)
+        .distinct()
+        .order_by("rank", "name")
+        .values_list("id", "name")
+    )
+    teams = list(
+        Team.objects.filter(kind=TeamKind.OPERATIONS, organisations__in=ids)
+        .distinct()
+        .order_by("name")
+        .values_list("id", "name")
+    )
+    return ReportChoices(organisations=organisations, tiers=tiers, teams=teams)
+
+
+def report_scope(
+    *,
+    choices: ReportChoices,
+    month_from: dt.date,
+    month_to: dt.date,
+    organisation: int | None = None,
+    tier: int | None = None,
+    team: int | None = None,
+) -> Scope:
+    """The figures' scope for a person with these `choices` (see `report_choices`): the organisations they
+    serve — or the one asked for, if they serve it, else none — from the first day of `month_from` to the last
+    of `month_to`. A tier or team they cannot pick leaves nothing to count rather than being ignored."""
+    served = {pk for pk, _name in choices.organisations}
+    ids = served if organisation is None else served & {organisation}
+    if tier is not None and tier not in {pk for pk, _name in choices.tiers}:
+        ids = set()
+    if team is not None and team not in {pk for pk, _name in choices.teams}:
+        ids = set()
+    return Scope(organisation_ids=ids, start=month_from, end=month_period(month_to)[1], tier=tier, team=team)

@@ -706,3 +706,78 @@ def test_a_bad_date_for_acme_from_the_outsider_is_404_not_a_form_error(client, w
     response = client.post(reverse("desk:next_step", args=[world.ticket.key]), {"text": "x", "due": "never"})
     assert response.status_code == 404
     assert leaked(response) == []
+
+
+# The reports (picocore.reports.urls): the same walk over every report page and CSV download. None names an
+# object, so the outsider gets their own figures (checked for ACME's), the others a 404 or the sign-in page.
+
+
+@dataclass(frozen=True)
+class ReportCase:
+    """A report URL: what the right person finds in it (ACME's name in the figures or the customer filter; in
+    a download without ACME figures in this world, its header)."""
+
+    owner_sees: str = "Acme Ltd"
+    download: bool = False
+
+
+REPORT_CASES: dict[str, ReportCase] = {
+    "index": ReportCase(owner_sees="Backlog and ageing"),
+    "sla": ReportCase(),
+    "sla_csv": ReportCase(download=True, owner_sees="organisation,tickets,"),
+    "backlog": ReportCase(),
+    "backlog_csv": ReportCase(download=True),
+    "volume": ReportCase(),
+    "volume_csv": ReportCase(download=True, owner_sees="Incident ACME,"),
+    "response_times": ReportCase(),
+    "response_times_csv": ReportCase(download=True, owner_sees="organisation,answered,"),
+    "reopens": ReportCase(),
+    "reopens_csv": ReportCase(download=True, owner_sees="organisation,resolved,"),
+    "hours": ReportCase(),
+    "hours_csv": ReportCase(download=True, owner_sees="organisation,entries,"),
+    "satisfaction": ReportCase(),
+    "satisfaction_csv": ReportCase(download=True, owner_sees="contract,offered,"),
+}
+
+
+def _report_url_names() -> list[str]:
+    from picocore.reports import urls as report_urls
+
+    return [pattern.name for pattern in report_urls.urlpatterns]
+
+
+def test_every_report_url_has_an_isolation_case():
+    assert sorted(REPORT_CASES) == sorted(_report_url_names())
+
+
+@pytest.mark.parametrize("name", _report_url_names())
+def test_report_url_is_isolated(client, world, name):
+    """GET as the outsider (their own figures, nothing of ACME's), ACME's requester and a developer (404,
+    nothing shown), anonymously (sign in); POST refused (405) for everyone signed in; nothing changes. The
+    consultant serving ACME finds it there."""
+    case = REPORT_CASES[name]
+    path = reverse(f"reports:{name}")
+    before = state()
+    for actor in ("outsider", "customer", "developer", "anonymous"):
+        client.logout()
+        user = _user(world, actor, Case(methods=("GET",), owner={}))
+        if user is not None:
+            client.force_login(user)
+        response = client.get(path)
+        if actor == "anonymous":
+            assert (response.status_code, response["Location"]) == (302, login_redirect(path))
+        elif actor == "outsider":
+            assert response.status_code == 200
+            assert leaked(response) == []
+            assert client.post(path).status_code == 405
+        else:
+            assert response.status_code == 404, actor
+            assert leaked(response, own=("ACME Requester",) if actor == "customer" else ()) == []
+            assert client.post(path).status_code in (404, 405)
+        assert state() == before, actor
+    client.force_login(world.consultant)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert case.owner_sees in body(response).decode()
+    if case.download:
+        assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -131,8 +131,6 @@ def test_filters_by_organisation_priority_and_months(client, report_world: Repor
     assert figures(acme_p1.context["report"]) == [BY_PRIORITY[0]]
     october = shown(client, world.manager, **{"from": "2026-10", "to": "2026-10", "group": "month"})
     assert figures(october.context["report"]) == [BY_MONTH[0]]
-    swapped = shown(client, world.manager, **{"from": "2026-11", "to": "2026-10", "group": "month"})
-    assert figures(swapped.context["report"]) == BY_MONTH
     december = shown(client, world.manager, **{"from": "2026-12", "to": "2026-12"})
     assert figures(december.context["report"]) == []
     assert "No ticket created in this period" in december.content.decode()
@@ -220,13 +218,21 @@ def test_a_period_beyond_any_ticket_is_moved_inside_the_reported_months(client, 
     assert len(csv_lines(download)) == 3
 
 
-def test_months_given_the_wrong_way_round_beyond_the_range_are_swapped_then_moved_inside(client, report_world):
+@pytest.mark.parametrize("months", [("2026-11", "2026-10"), ("9999-12", "0001-01")], ids=str)
+def test_a_period_that_ends_before_it_starts_is_named_not_swapped(client, report_world, months):
+    """The page: the error, and the last six months (400); the CSV: a 400 naming it."""
+    query = {"from": months[0], "to": months[1], "group": "month"}
     client.force_login(report_world.manager)
-    response = client.get(PAGE, {"from": "9999-12", "to": "0001-01"})
+    response = client.get(PAGE, query)
     report = response.context["report"]
     assert (response.status_code, report.filters.month_from, report.filters.month_to) == (
-        200, dt.date(1970, 1, 1), dt.date(2999, 12, 1)
+        400, dt.date(2026, 7, 1), dt.date(2026, 12, 1)
     )  # fmt: skip
+    month = {"2026-11": "November 2026", "9999-12": "December 9999"}[months[0]]
+    error = f"To month: The period ends before it starts: choose a month from {month} on."
+    assert filter_errors(response) == [error]
+    download = client.get(CSV, query)
+    assert (download.status_code, download.content.decode().splitlines()[1:]) == (400, [error])
 
 
 def test_a_late_stop_and_a_running_clock_past_its_deadline_both_count_as_missed(report_world: ReportWorld):
@@ -263,7 +269,8 @@ def test_the_page_shows_the_figures_for_people(client, report_world: ReportWorld
     assert row is not None
     cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
     assert cells == ["5", "2", "2", "50 %", "1 h", "2 h 36 min", "1", "3", "25 %", "6 h", "8 h 24 min"]
-    assert 'href="/desk/reports/sla/" aria-current="page">Reports</a>' in text
+    assert 'href="/desk/reports/" aria-current="page">Reports</a>' in text
+    assert 'href="/desk/reports/sla/" aria-current="page">SLA compliance</a>' in text
     assert "/desk/reports/sla.csv" in text
     assert " style=" not in text
 
