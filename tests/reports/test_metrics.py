@@ -487,15 +487,14 @@ def test_each_figure_runs_the_same_queries_at_two_data_sizes(report_world: Repor
     small_volume = volume(scope).total
     grow(report_world, 60)
     assert volume(scope).total == small_volume + 60
-    assert (
-        measure()
-        == small
-        == {
-            "backlog": 6,  # contracts, 3 × calendar, tickets, team names
-            "volume": 3,  # contracts, tickets, solution names
-            "responsiveness": 6,  # contracts, 3 × calendar, first answers, resolutions
-            "reopen_rate": 3,  # contracts, grouped, totals
-            "hours_used": 3,  # contracts, entries, names
-            "satisfaction": 5,  # contracts, unrated, rated, comments, their count (no consultant to name)
-        }
-    )
+    # On PostgreSQL each figure also turns the JIT compiler off for its savepoint (`without_jit`).
+    jit = 3 if connection.vendor == "postgresql" else 0
+    expected = {
+        "backlog": 7,  # contracts, 3 × calendar, unchanged open tickets, tickets changed since, team names
+        "volume": 3,  # contracts, tickets, solution names
+        "responsiveness": 6,  # contracts, 3 × calendar, first answers, resolutions
+        "reopen_rate": 3,  # contracts, grouped, totals
+        "hours_used": 3,  # contracts, entries, names
+        "satisfaction": 5,  # contracts, unrated, rated, comments, their count (no consultant to name)
+    }
+    assert measure() == small == {name: count + jit for name, count in expected.items()}

@@ -376,11 +376,12 @@ def test_the_same_queries_for_a_small_and_a_larger_history(client, rated: Report
     pages = {path: count for (name, path, group), count in small.items() if name == "Mona Manager" and group in (
         "organisation", "request_type")}  # fmt: skip
     # session, user, organisations, tiers, teams, the figure's own queries, and on pages the header's notices
-    assert pages == {
-        "/desk/reports/backlog/": 12, "/desk/reports/backlog.csv": 11,
+    jit = 3 if connection.vendor == "postgresql" else 0  # the figure's savepoint without the JIT compiler
+    assert pages == {path: count + jit for path, count in {
+        "/desk/reports/backlog/": 13, "/desk/reports/backlog.csv": 12,
         "/desk/reports/volume/": 9, "/desk/reports/volume.csv": 8,
         "/desk/reports/response-times/": 13, "/desk/reports/response-times.csv": 12,
         "/desk/reports/reopens/": 10, "/desk/reports/reopens.csv": 9,
         "/desk/reports/hours/": 10, "/desk/reports/hours.csv": 9,
         "/desk/reports/satisfaction/": 12, "/desk/reports/satisfaction.csv": 11,
-    }  # fmt: skip
+    }.items()}  # fmt: skip

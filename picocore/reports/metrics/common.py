@@ -7,11 +7,12 @@ a person may see and pass their ids. Every function reads a constant number of q
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils import timezone
 
@@ -216,3 +217,21 @@ def share(part: int, whole: int) -> Decimal | None:
 def local_month(moment: dt.datetime) -> dt.date:
     """The first day of the month of `moment` in the installation's time zone."""
     return timezone.localtime(moment, timezone.get_default_timezone()).date().replace(day=1)
+
+
+def without_jit[**P, R](figure: Callable[P, R]) -> Callable[P, R]:
+    """Run a figure's queries with PostgreSQL's JIT compiler off (`SET LOCAL`, for its own transaction or
+    savepoint only). Its grouped scans over every ticket of a period are estimated costly enough to set the
+    compiler off, which then spends seconds compiling what runs in a fraction of that (9.8 s of 10.4 s for the
+    backlog at 100,000 tickets). Nothing changes on SQLite."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.vendor != "postgresql":
+            return figure(*args, **kwargs)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            return figure(*args, **kwargs)
+
+    run.__name__, run.__qualname__, run.__doc__ = figure.__name__, figure.__qualname__, figure.__doc__
+    run.__module__ = figure.__module__
+    return run

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from picocore.hours.models import LedgerAdjustment, TimeEntry
 from picocore.hours.selectors import adjustments_made, time_used
-from picocore.reports.metrics.common import Scope, scope_contracts
+from picocore.reports.metrics.common import Scope, scope_contracts, without_jit
 from picocore.reports.metrics.labels import Labelled, group_labels
 
 HOURS_GROUPS = ("organisation", "consultant")
@@ -65,6 +65,7 @@ def _entries(scope: Scope, tier_contracts: list[int] | None) -> Q:
     return where
 
 
+@without_jit
 def hours_used(scope: Scope, *, group_by: str = "organisation") -> Hours:
     """The scope's hours (module docstring) per organisation or consultant (the entry's author), largest use
     first. A constant number of queries (contracts, entries, adjustments, the groups' names)."""

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from picocore.reports.metrics.common import Scope, scope_contracts, scoped, share
+from picocore.reports.metrics.common import Scope, scope_contracts, scoped, share, without_jit
 from picocore.reports.metrics.labels import Labelled, group_labels, month_key
 from picocore.reports.metrics.responsiveness import resolutions
 from picocore.tickets.choices import OPEN_STATUSES, EventKind, Status
@@ -57,6 +57,7 @@ def reopenings() -> Q:
     return Q(kind=EventKind.STATUS_CHANGED, data__before=Status.RESOLVED.value, data__after__in=list(OPEN_STATUSES))
 
 
+@without_jit
 def reopen_rate(scope: Scope, *, group_by: str = "organisation") -> Reopens:
     """The scope's reopen rate (module docstring) grouped by organisation, tier, priority, owning team or month
     of the resolution: exact counts from a constant number of queries (contracts, grouped counts, the totals,

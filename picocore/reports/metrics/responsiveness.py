@@ -26,6 +26,7 @@ from picocore.reports.metrics.common import (
     local_month,
     scope_contracts,
     scoped,
+    without_jit,
 )
 from picocore.reports.metrics.labels import Labelled, group_labels
 from picocore.tickets.choices import EventKind, Status
@@ -108,6 +109,7 @@ def _grouped(
     return grouped
 
 
+@without_jit
 def responsiveness(scope: Scope, *, group_by: str = "organisation") -> Responsiveness:
     """MTTA and MTTR for the scope (module docstring), grouped by organisation, tier, priority, owning team or
     month (of the answer, of the resolution). A constant number of queries — contracts, their calendars, first

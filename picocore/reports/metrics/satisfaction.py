@@ -20,7 +20,7 @@ from fractions import Fraction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Length
 
-from picocore.reports.metrics.common import Contracts, Scope, scope_contracts, scoped, share
+from picocore.reports.metrics.common import Contracts, Scope, scope_contracts, scoped, share, without_jit
 from picocore.reports.metrics.labels import Labelled, group_labels
 from picocore.reports.metrics.responsiveness import resolutions
 from picocore.satisfaction.models import SCALE, Rating
@@ -110,6 +110,7 @@ GROUP_FIELDS = {
 }
 
 
+@without_jit
 def satisfaction(scope: Scope, *, group_by: str = "contract", comments: int = COMMENTS_LISTED) -> Satisfaction:
     """The scope's satisfaction (module docstring) grouped by contract, organisation, tier, team or consultant:
     exact counts from a constant number of queries (contracts, unrated resolutions, ratings by score, the

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from picocore.reports.metrics.common import Scope, add_months, scope_contracts, scoped
+from picocore.reports.metrics.common import Scope, add_months, scope_contracts, scoped, without_jit
 from picocore.reports.metrics.labels import Labelled, group_labels, month_key
 from picocore.tickets.models import Ticket
 
@@ -64,6 +64,7 @@ def period_months(scope: Scope) -> tuple[dt.date, ...]:
     return tuple(months)
 
 
+@without_jit
 def volume(scope: Scope, *, dimension: str = "request_type") -> Volume:
     """The scope's volume (module docstring) by `dimension`: exact counts from three queries (contracts, the
     tickets grouped by month and value, the values' names) whatever the data size."""
