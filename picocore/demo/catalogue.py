@@ -145,7 +145,7 @@ TARGETS = {
                 5: {"first_response": (480, B)}},
 }  # fmt: skip
 TIER_SETTINGS = {
-    "essential": {"hours_per_month": 0, "hotline_coverage": HotlineCoverage.NONE},
+    "essential": {"hours_per_month": 0, "hotline_coverage": HotlineCoverage.NONE, "rating_scale": 3},
     "standard": {
         "hours_per_month": 10,
         "hotline_coverage": HotlineCoverage.BUSINESS_HOURS,

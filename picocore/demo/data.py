@@ -12,10 +12,13 @@ from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract
 from picocore.core.clock import now
 from picocore.demo.catalogue import load_catalogue
+from picocore.demo.history import history_start, load_history
+from picocore.hours.services import time_log
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.choices import CannedReplyKind, Channel, Status
+from picocore.tickets.models import Ticket
 from picocore.tickets.services import (
     ticket_assign,
     ticket_create,
@@ -69,11 +72,13 @@ def load_demo() -> None:
     """Create the whole demo installation. Call only when `demo_loaded()` is false."""
     tiers = load_catalogue()
     office = _office_calendar()
+    # The customers' contracts began with the three months of history (`picocore.demo.history`).
+    since = history_start(now().astimezone(zoneinfo.ZoneInfo("Europe/Copenhagen")).date())
     orgs, solutions = {}, {}
     for slug, name, prefix, tz, tier, hotline, landscape in ORGANISATIONS:
         org = Organisation.objects.create(slug=slug, name=name, key_prefix=prefix, time_zone=tz)
         Contract.objects.create(
-            organisation=org, tier=tiers[tier], starts_on=dt.date(2025, 1, 1), hotline_number=hotline, calendar=office
+            organisation=org, tier=tiers[tier], starts_on=since, hotline_number=hotline, calendar=office
         )
         orgs[slug] = org
         for sol_name, product, kind, host in landscape:
@@ -108,6 +113,8 @@ def load_demo() -> None:
     _on_call_rota([people["consultant"], people["manager"]], operations)
     _load_tickets(orgs, solutions, people, operations)
     _canned_replies(people, operations)
+    load_history(orgs=orgs, solutions=solutions, people=people, operations=operations)
+    _time_this_month(people)
 
 
 # (name, kind, body, status, next step, expected in days): Magnus's shared ones first, then Carla's own.
@@ -219,6 +226,14 @@ def _office_calendar() -> BusinessHoursCalendar:
         for d, reason in ((24, "Christmas Eve"), (31, "New Year's Eve"))
     )
     return calendar
+
+
+def _time_this_month(people: dict[str, User]) -> None:
+    """Today's time on the requests being worked, so the current month of the hour bank has begun."""
+    carla = people["consultant"]
+    for key, minutes, description in (("ACME-4", 45, "Analysed the re-index and export timings"),
+                                      ("ACME-2", 30, "Drafted the allergens attribute with the EU list")):  # fmt: skip
+        time_log(actor=carla, ticket=Ticket.objects.get(key=key), minutes=minutes, description=description)
 
 
 def _env(solution: Solution, kind: str) -> Environment:

@@ -194,7 +194,9 @@ def test_it_adds_to_a_demo_installation_without_touching_it():
     demo = Ticket.objects.filter(organisation__key_prefix__in=counters)
     assert set(demo.values_list("key", "title", "status", "updated_at")) == demo_tickets
     assert Ticket.objects.exclude(organisation__key_prefix__in=counters).count() == 100
-    assert_keys_contiguous()
+    # The demo's history came in before its current requests but has the keys after them (picocore.demo.history):
+    # the numbers the seed gave follow creation times.
+    assert_keys_contiguous(after=counters)
 
 
 def test_without_new_customers_the_tickets_continue_the_existing_counters():
