@@ -43,34 +43,40 @@ def organisation_contracts(organisation_id: int) -> tuple[Contract, ...]:
     """Every contract of the organisation with its tier and calendar, the latest-starting first (the one that wins
     where several are in force), kept per process while the reference data is unchanged (`reference.cached`).
     Shared: read them, never change them."""
-    return reference.cached("contracts.of_organisation", _organisation_contracts, organisation_id)
+    return every_contract().get(organisation_id, ())
 
 
-def _organisation_contracts(organisation_id: int) -> tuple[Contract, ...]:
-    return tuple(
-        Contract.objects.filter(organisation_id=organisation_id)
-        .select_related("tier", "calendar")
+def every_contract() -> dict[int, tuple[Contract, ...]]:
+    """Every organisation's contracts (`organisation_contracts`) by organisation id, each with its calendar's
+    opening hours, closed days and extra openings, read once (four queries) and kept per process while the
+    reference data is unchanged. Shared: read them, never change them."""
+    return reference.cached("contracts.every", _every_contract)
+
+
+def _every_contract() -> dict[int, tuple[Contract, ...]]:
+    grouped: dict[int, list[Contract]] = {}
+    contracts = (
+        Contract.objects.select_related("tier", "calendar")
+        .prefetch_related("calendar__intervals", "calendar__closed_days", "calendar__extra_open")
         .order_by("-starts_on", "-id")
     )
+    for contract in contracts:
+        grouped.setdefault(contract.organisation_id, []).append(contract)
+    return {organisation_id: tuple(contracts) for organisation_id, contracts in grouped.items()}
 
 
 def contracts_in_force(*, organisations: Iterable[Organisation], at: dt.datetime | None = None) -> dict[int, Contract]:
     """The contract in force at `at` for each organisation that has one, by organisation id, judged exactly as
     `contract_in_force` judges it (each organisation's local date, the latest-starting one winning), with its
-    tier and calendar: one query, whatever the number of organisations."""
+    tier and calendar, from the contracts the process keeps (`every_contract`): no query once they are known,
+    whatever the number of organisations. Shared: read them, never change them."""
     moment = at or now()
-    days = {organisation.pk: organisation_date(organisation, moment) for organisation in organisations}
-    if not days:
-        return {}
-    candidates = (
-        Contract.objects.filter(organisation_id__in=days, starts_on__lte=max(days.values()))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=min(days.values())))
-        .select_related("tier", "calendar")
-        .order_by("-starts_on", "-id")
-    )
+    organisations = list(organisations)
+    kept = every_contract() if organisations else {}
     chosen: dict[int, Contract] = {}
-    for contract in candidates:
-        day = days[contract.organisation_id]
-        if contract.starts_on <= day and (contract.ends_on is None or contract.ends_on >= day):
-            chosen.setdefault(contract.organisation_id, contract)
+    for organisation in organisations:
+        day = organisation_date(organisation, moment)
+        contract = next((c for c in kept.get(organisation.pk, ()) if c.in_force_on(day)), None)
+        if contract is not None:
+            chosen[organisation.pk] = contract
     return chosen

@@ -3,10 +3,9 @@
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import prefetch_related_objects
-
 from picocore.contracts.models import ClockKind
-from picocore.contracts.selectors import contracts_in_force
+from picocore.contracts.selectors import contracts_in_force, every_contract
+from picocore.core import reference
 from picocore.sla.calendar import BusinessCalendar, business_time_between
 from picocore.sla.models import SlaClock
 from picocore.sla.services import usable_calendar
@@ -25,21 +24,19 @@ def business_time_left(tickets: Sequence[Ticket], *, at: dt.datetime) -> dict[in
     around the clock (the time left is then the wall-clock time) or on a calendar that cannot count.
 
     For a page of tickets (their organisations already selected): a constant number of queries whatever their
-    number — the organisations' contracts in force, then, when any of them has a calendar, the tickets' clocks
-    and each contract calendar's opening hours, closed days and extra openings (four, once for all calendars)."""
+    number: the page's business-hours clocks, when any of the organisations' contracts in force has a usable
+    calendar (contracts and calendars are kept with the reference data: `contract_calendars`)."""
     if not tickets:
         return {}
     contracts = contracts_in_force(organisations={ticket.organisation for ticket in tickets}, at=at)
-    stored = {contract.calendar.pk: contract.calendar for contract in contracts.values() if contract.calendar}
-    if not stored:
-        return {}  # no contract of theirs counts on a calendar: no clock to read
+    calendars = contract_calendars()
+    if not any(calendars.get(contract.calendar_id) for contract in contracts.values()):
+        return {}  # no contract of theirs counts on a usable calendar: no clock to read
     business = set(
         SlaClock.objects.filter(
             ticket_id__in=[ticket.pk for ticket in tickets], clock=ClockKind.BUSINESS, due_at__isnull=False
         ).values_list("ticket_id", "due_at")
     )
-    prefetch_related_objects(list(stored.values()), "intervals", "closed_days", "extra_open")
-    calendars: dict[int, BusinessCalendar | None] = {pk: usable_calendar(c)[0] for pk, c in stored.items()}
     left = {}
     for ticket in tickets:
         due, contract = ticket.sla_due_at, contracts.get(ticket.organisation_id)
@@ -49,3 +46,20 @@ def business_time_left(tickets: Sequence[Ticket], *, at: dt.datetime) -> dict[in
         if calendar is not None:
             left[ticket.pk] = business_time_between(calendar, at, due)
     return left
+
+
+def contract_calendars() -> dict[int, BusinessCalendar | None]:
+    """Every contract calendar by id as it counts business time (`usable_calendar`: None when it cannot count at
+    all), built once per process from the kept contracts and reused while the reference data is unchanged.
+    Shared: read them, never change them."""
+    return reference.cached("sla.contract_calendars", _contract_calendars)
+
+
+def _contract_calendars() -> dict[int, BusinessCalendar | None]:
+    stored = {
+        contract.calendar.pk: contract.calendar
+        for contracts in every_contract().values()
+        for contract in contracts
+        if contract.calendar is not None
+    }
+    return {pk: usable_calendar(calendar)[0] for pk, calendar in stored.items()}

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from picocore.contracts.selectors import every_contract
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.desk.directory import directory
 from picocore.tenancy.choices import TeamKind
@@ -177,6 +178,7 @@ def test_the_sidebar_counts_of_views_are_cached_and_recounted_when_views_change(
 
     def run() -> list[str]:
         directory()  # read once per process, not per page (tests/desk/test_query_counts.py)
+        every_contract()  # likewise
         with CaptureQueriesContext(connection) as captured:
             assert carla.get("/desk/queues/mine/").status_code == 200
         return [q["sql"] for q in captured.captured_queries]

@@ -8,6 +8,7 @@ import pytest
 from picocore.catalog.selectors import offered_request_types
 from picocore.contracts.models import SlaMetric
 from picocore.contracts.selectors import contract_in_force, contracts_in_force
+from picocore.core import reference
 from picocore.sla.models import SlaClock
 from tests import factories
 from tests.sla.conftest import CPH, set_targets
@@ -66,7 +67,8 @@ def test_the_contracts_of_many_organisations_at_once_are_those_each_has_in_force
     sla_customer, renewed, clock, django_assert_num_queries
 ):
     """`contracts_in_force` (for a page of tickets) chooses as `contract_in_force` does for each organisation,
-    on its own local date — here around Copenhagen's and New York's midnights — in one query."""
+    on its own local date — here around Copenhagen's and New York's midnights — from the contracts the process
+    keeps: one query to load them, none after."""
     old, new = renewed
     west = factories.OrganisationFactory(key_prefix="WEST", time_zone="America/New_York")
     west_old = factories.ContractFactory(organisation=west, ends_on=dt.date(2026, 11, 22))
@@ -74,17 +76,20 @@ def test_the_contracts_of_many_organisations_at_once_are_those_each_has_in_force
     factories.ContractFactory(organisation=west, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30))
     without = factories.OrganisationFactory(key_prefix="NONE")
     organisations = [sla_customer.organisation, west, without]
-    for moment, expected in (
-        (dt.datetime(2026, 11, 22, 22, 59, tzinfo=dt.UTC), {sla_customer.organisation.pk: old, west.pk: west_old}),
-        (dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC), {sla_customer.organisation.pk: new, west.pk: west_old}),
-        (dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC), {sla_customer.organisation.pk: new, west.pk: west_new}),
-    ):
-        with django_assert_num_queries(1):
-            chosen = contracts_in_force(organisations=organisations, at=moment)
-        assert chosen == expected
-        assert chosen == {
-            o.pk: contract
-            for o in organisations
-            if (contract := contract_in_force(organisation=o, at=moment)) is not None
-        }
+    with reference.scope():  # as in a request: the reference token is read once
+        with django_assert_num_queries(5):  # the token, every contract, their calendars' three kinds of rows
+            contracts_in_force(organisations=organisations, at=clock())
+        for moment, expected in (
+            (dt.datetime(2026, 11, 22, 22, 59, tzinfo=dt.UTC), {sla_customer.organisation.pk: old, west.pk: west_old}),
+            (dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC), {sla_customer.organisation.pk: new, west.pk: west_old}),
+            (dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC), {sla_customer.organisation.pk: new, west.pk: west_new}),
+        ):
+            with django_assert_num_queries(0):
+                chosen = contracts_in_force(organisations=organisations, at=moment)
+            assert chosen == expected
+            assert chosen == {
+                o.pk: contract
+                for o in organisations
+                if (contract := contract_in_force(organisation=o, at=moment)) is not None
+            }
     assert contracts_in_force(organisations=[], at=clock()) == {}
