@@ -10,18 +10,19 @@ from django.utils.translation import gettext as _
 from picocore.catalog.models import FormField, RequestType
 from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract
-from picocore.contracts.selectors import contract_in_force, kept_contract_in_force
+from picocore.contracts.selectors import kept_contract_in_force
 from picocore.core import reference
 from picocore.core.errors import NotFound
 from picocore.tenancy.models import Organisation
 
 
 def offered_request_types(*, organisation: Organisation) -> QuerySet[RequestType]:
-    """The active request types the organisation's contract in force offers, in catalogue order."""
-    contract = contract_in_force(organisation=organisation)
+    """The active request types the organisation's contract in force offers, in catalogue order (the contract
+    from the kept reference data: `kept_contract_in_force`)."""
+    contract = kept_contract_in_force(organisation=organisation)
     if contract is None:
         return RequestType.objects.none()
-    return RequestType.objects.filter(active=True, tiers=contract.tier).order_by("position", "name")
+    return RequestType.objects.filter(active=True, tiers=contract.tier_id).order_by("position", "name")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offer_get, offered_request_types
-from picocore.contracts.selectors import contract_in_force
+from picocore.contracts.selectors import kept_contract_in_force
 from picocore.core import reference
 from picocore.core.errors import NotFound, ValidationError
 from picocore.core.forms import show_service_errors
@@ -323,7 +323,7 @@ def _request_page(
     """The request page; `switched` explains why the form `refused` ("reply", "resolution" or "rating") was not
     acted on; `rating_errors` (message, score errors, what was typed) why a rating was not recorded."""
     # The contract in force when the ticket was resolved sets its reopen window; otherwise today's, for the hotline.
-    contract = contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)
+    contract = kept_contract_in_force(organisation=ticket.organisation, at=ticket.resolved_at)  # kept with its tier
     reopen_until = reopen_window_end(ticket, contract)
     # The portal's selectors return only tickets the actor follows; a member of staff may work on it as well.
     access = ticket_access(request.user, ticket) if request.user.is_service_staff else FOLLOWS

@@ -30,7 +30,7 @@ def business_time_left(tickets: Sequence[Ticket], *, at: dt.datetime) -> dict[in
         return {}
     contracts = contracts_in_force(organisations={ticket.organisation for ticket in tickets}, at=at)
     calendars = contract_calendars()
-    if not any(calendars.get(contract.calendar_id) for contract in contracts.values()):
+    if not any(contract.calendar_id and calendars.get(contract.calendar_id) for contract in contracts.values()):
         return {}  # no contract of theirs counts on a usable calendar: no clock to read
     business = set(
         SlaClock.objects.filter(

@@ -153,7 +153,17 @@ def policy_for(
         contract = contract_in_force(organisation=ticket.organisation, at=at)
     if contract is None:
         return None
+    if calendars is None:
+        return kept_policy(contract, ticket.priority)
     return contract_policy(contract, priority=ticket.priority, calendars=calendars)
+
+
+def kept_policy(contract: Contract, priority: int) -> Policy:
+    """`contract_policy(contract, priority=priority)`, kept per process while the reference data (contracts,
+    tiers, targets, calendars) is unchanged (`reference.cached`): no query once known. Shared: read it, never
+    change it. Its `calendar_problem` is worded in the language it was first built in (`explain_clocks` words it
+    again)."""
+    return reference.cached("sla.contract_policy", _cached_policy, contract, priority)
 
 
 def contract_policy(
@@ -435,7 +445,10 @@ def explain_clocks(
                 zone=zone,
             )
         )
-    return SlaExplanation(clocks=explanations, zone=zone, problem=policy.calendar_problem)
+    # The kept policy's wording of a calendar problem is in the language it was built in: say it in this one.
+    stored = policy.contract.calendar
+    problem = calendar_problem(stored) if policy.calendar_problem and stored is not None else ""
+    return SlaExplanation(clocks=explanations, zone=zone, problem=problem)
 
 
 @dataclass(frozen=True)
@@ -454,11 +467,7 @@ def sla_start(*, ticket: Ticket, created: TicketEvent, contract: Contract | None
     goes through `sla_recompute`, which records the breach."""
     # The contract's promise for this priority is reference data, kept per process (`reference.cached`) while
     # it is unchanged: a submission reads no SLA target or calendar.
-    policy = (
-        reference.cached("sla.contract_policy", _cached_policy, contract, ticket.priority)
-        if contract is not None
-        else None
-    )
+    policy = kept_policy(contract, ticket.priority) if contract is not None else None
     states = {}
     if policy is not None:
         rows = [(e.created_at, e.entry, _by_staff(e)) for e in [created] if e.kind in CLOCK_EVENTS]

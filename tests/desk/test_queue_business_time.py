@@ -15,16 +15,14 @@ from django.urls import reverse
 
 from picocore.catalog.choices import Impact, TicketType, Urgency
 from picocore.contracts.models import ClockKind, SlaMetric
-from picocore.contracts.selectors import every_contract
 from picocore.core.clock import now
-from picocore.desk.directory import directory
 from picocore.sla.models import BusinessHoursCalendar, CalendarInterval, SlaClock
 from picocore.tenancy.models import Organisation
 from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
 from picocore.tickets.services import ticket_transition
 from tests.desk.conftest import DeskWorld, body
-from tests.desk.test_query_counts import QUEUE_QUERIES
+from tests.desk.test_query_counts import QUEUE_QUERIES, reference_data_loaded
 from tests.sla.conftest import Clock, set_targets
 
 pytestmark = pytest.mark.django_db
@@ -201,8 +199,7 @@ def test_the_queue_reads_the_calendars_once_for_10_and_1000_tickets_of_two_organ
 
     def measure() -> tuple[int, list]:
         cache.clear()
-        directory()  # read once per process, not per page (tests/desk/test_query_counts.py)
-        every_contract()  # likewise
+        reference_data_loaded()  # read once per process, not per page (tests/desk/test_query_counts.py)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("desk:queue", args=["team"]), {"sort": "remaining"})
         assert response.status_code == 200

@@ -6,9 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from picocore.contracts.selectors import every_contract
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
-from picocore.desk.directory import directory
 from picocore.tenancy.choices import TeamKind
 from picocore.tickets.choices import Status
 from picocore.tickets.models import SavedView
@@ -17,6 +15,7 @@ from picocore.tickets.services import ticket_transition
 from picocore.tickets.services.saved_views import saved_view_create, saved_view_delete, saved_view_rename
 from tests import factories
 from tests.desk.conftest import ACME_TITLE, NORD_TITLE, leaked
+from tests.desk.test_query_counts import reference_data_loaded
 
 pytestmark = pytest.mark.django_db
 # The sidebar's aggregate over tickets (other counts, such as the header's unread notifications, are not it).
@@ -177,8 +176,7 @@ def test_the_sidebar_counts_of_views_are_cached_and_recounted_when_views_change(
     )
 
     def run() -> list[str]:
-        directory()  # read once per process, not per page (tests/desk/test_query_counts.py)
-        every_contract()  # likewise
+        reference_data_loaded()  # read once per process, not per page (tests/desk/test_query_counts.py)
         with CaptureQueriesContext(connection) as captured:
             assert carla.get("/desk/queues/mine/").status_code == 200
         return [q["sql"] for q in captured.captured_queries]

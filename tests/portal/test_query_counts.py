@@ -29,19 +29,20 @@ pytestmark = pytest.mark.django_db
 # kept per process (`picocore.core.reference`) and read again only by the first request after a change.
 # session, user, page of tickets (by keyset: no count), status counts, the header's unread notifications
 HOME_QUERIES = 5
-# session, user, ticket (with its related rows), contract in force, SLA clocks, public events, their attachments,
-# the header's unread notifications; once resolved, for its requester, their rating of the latest resolution
-REQUEST_QUERIES = 8
-REQUEST_QUERIES_RESOLVED = 9
-# session, user, contract in force, offered request types, the header's unread notifications; the first after a
-# change also reads the memberships
-CATALOGUE_QUERIES = 5
+# session, user, ticket (with its related rows), SLA clocks, public events, their attachments, the header's unread
+# notifications (the contract in force is kept with the reference data); once resolved, for its requester, their
+# rating of the latest resolution
+REQUEST_QUERIES = 7
+REQUEST_QUERIES_RESOLVED = 8
+# session, user, offered request types, the header's unread notifications; the first after a change also reads
+# the memberships and every contract (kept with the reference data: `every_contract`)
+CATALOGUE_QUERIES = 4
 CATALOGUE_QUERIES_COLD = 6
-# session, user, the header's unread notifications; the first after a change also reads the contracts, the request
-# type, its fields, the solutions and the environments (and the memberships, unless a page such as the catalogue
-# just read them, as here)
+# session, user, the header's unread notifications; the first after a change also reads the request type, its
+# fields, the solutions and the environments (and the memberships and contracts, unless a page such as the
+# catalogue just read them, as here)
 NEW_REQUEST_QUERIES = 3
-NEW_REQUEST_QUERIES_COLD = 8
+NEW_REQUEST_QUERIES_COLD = 7
 # session, user, attachment
 DOWNLOAD_QUERIES = 3
 

@@ -10,12 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from picocore.catalog.choices import Impact, Urgency
-from picocore.contracts.selectors import every_contract
-from picocore.desk.directory import directory
 from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
 from picocore.tickets.queues import Filters, SlaState, queue_page
 from picocore.tickets.services import ticket_reply, ticket_transition
+from tests.desk.test_query_counts import reference_data_loaded
 from tests.sla.conftest import CPH
 
 pytestmark = pytest.mark.django_db
@@ -162,8 +161,7 @@ def test_queue_counts_are_not_counted_on_every_page_view(client, consultant, tic
     cache.clear()
 
     def run() -> list[str]:
-        directory()  # read once per process, not per page (tests/desk/test_query_counts.py)
-        every_contract()  # likewise
+        reference_data_loaded()  # read once per process, not per page (tests/desk/test_query_counts.py)
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/desk/queues/team/").status_code == 200
         return [q["sql"] for q in captured.captured_queries]

@@ -162,8 +162,9 @@ def test_explaining_from_the_page_s_contract_and_timeline_reads_neither_again(
     read_alone = explain_clocks(ticket, now=moment)
     contract = contract_in_force(organisation=ticket.organisation, at=moment)
     timeline = list(desk_timeline(ticket))
-    # The tier's targets, then the calendar with its opening hours, closed days and extra openings.
-    with django_assert_num_queries(5):
+    # The contract's policy (targets, calendar) is kept from the first explanation: outside a request only the
+    # reference token is read.
+    with django_assert_num_queries(1):
         given = explain_clocks(ticket, now=moment, contract=contract, timeline=timeline)
     assert given == read_alone
     assert [c.metric for c in given.clocks] == [str(m.label) for m in (FIRST, UPDATE, RESOLUTION)]

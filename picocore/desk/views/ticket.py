@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from picocore.catalog.choices import TicketType
 from picocore.catalog.forms import chosen_file_names, dropped_files_message
-from picocore.contracts.selectors import contract_in_force, organisation_date
+from picocore.contracts.selectors import kept_contract_in_force, organisation_date
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.core.text import without_nul
@@ -90,7 +90,7 @@ def _ticket_page(
     events = list(desk_timeline(ticket))
     # The SLA explanation reads the same contract and timeline as the page, at the same moment.
     moment = now()
-    contract = contract_in_force(organisation=org, at=moment)
+    contract = kept_contract_in_force(organisation=org, at=moment)  # with its tier and calendar, kept
     today = organisation_date(org, moment)
     sla = explain_clocks(ticket, now=moment, contract=contract, timeline=events)
     newest_first = order == TimelineOrder.NEWEST_FIRST
