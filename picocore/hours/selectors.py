@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import contract_in_force
+from picocore.core import reference
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
 from picocore.hours import ledger
@@ -51,13 +52,22 @@ def contract_on(organisation: Organisation, day: dt.date) -> Contract | None:
 
 
 def terms_of(contract: Contract | None) -> HourTerms:
-    """The contract's hour terms; a contract without any has no bank and charges time as worked."""
+    """The contract's hour terms; a contract without any has no bank and charges time as worked. Read from the
+    terms the process keeps with the reference data (`every_terms`): no query once known. Shared: read them,
+    never change them."""
     if contract is None:
         return NO_TERMS
-    try:
-        return contract.hour_terms
-    except HourTerms.DoesNotExist:
-        return NO_TERMS
+    return every_terms().get(contract.pk, NO_TERMS)
+
+
+def every_terms() -> dict[int, HourTerms]:
+    """Every contract's hour terms by contract id, read in one query and kept per process while the reference
+    data is unchanged (`reference.cached`; hour terms are tracked)."""
+    return reference.cached("hours.terms", _every_terms)
+
+
+def _every_terms() -> dict[int, HourTerms]:
+    return {terms.contract_id: terms for terms in HourTerms.objects.all()}
 
 
 def ledger_terms(terms: HourTerms) -> ledger.Terms:

@@ -20,6 +20,7 @@ from picocore.core import reference
 from picocore.core.clock import now
 from picocore.desk.directory import directory
 from picocore.development.services import development_hand_off
+from picocore.hours.selectors import every_terms
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval
 from picocore.sla.services import kept_policy
 from picocore.tenancy.choices import TeamKind
@@ -49,12 +50,12 @@ CONTRACT_QUERIES = 1
 DIRECTORY_QUERIES = 6
 # session, user, ticket (with its related rows), the person's timeline order, timeline, its attachments, other
 # open tickets, links, development items, the canned replies, the header's unread notifications, and the balance
-# beside the composer's time fields (the contract's hour terms, its last closed month, the debits and the
-# adjustments of its open months). The contract in force and its SLA policy for the ticket's priority (targets,
-# calendar with its opening hours, closed days and extra openings) are kept with the reference data, as are the
-# assign form's teams and consultants and the hand-off form's teams (the desk's directory): read beforehand, see
+# beside the composer's time fields (the contract's last closed month, the debits and the adjustments of its open
+# months). The contract in force, its SLA policy for the ticket's priority (targets, calendar with its opening
+# hours, closed days and extra openings) and its hour terms are kept with the reference data, as are the assign
+# form's teams and consultants and the hand-off form's teams (the desk's directory): read beforehand, see
 # `measured`.
-TICKET_QUERIES = 15
+TICKET_QUERIES = 14
 # session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
 DEVELOPMENT_LIST_QUERIES = 4
 # session, user, item, whether the person may log time on it (their team), the time logged on it and its totals,
@@ -68,8 +69,10 @@ STATUSES = list(Status)
 
 def reference_data_loaded() -> None:
     """Load what a process keeps of the reference data the desk's pages read (once per process, not per page):
-    the desk's directory, every contract with its calendar, and each contract's SLA policy per priority."""
+    the desk's directory, every contract with its calendar, each contract's SLA policy per priority and its
+    hour terms."""
     directory()
+    every_terms()
     for contracts in every_contract().values():
         for contract in contracts:
             for priority in range(1, 6):
