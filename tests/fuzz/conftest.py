@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from picocore.catalog.choices import FieldKind
 from picocore.hours.models import OverageApproval
+from picocore.hours.services import time_log
 from picocore.mail.models import InboundMessage
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
@@ -129,6 +130,7 @@ def build_fuzz_world() -> FuzzWorld:
         note="Rebuild the index",
         asked_by=desk.consultant,
     )
+    entry = time_log(actor=desk.consultant, ticket=desk.ticket, minutes=30, description="Fuzzed")
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -146,6 +148,9 @@ def build_fuzz_world() -> FuzzWorld:
         "view_id": [str(saved_view.pk), "999999"],
         "reply_id": [str(canned.pk), "999999"],
         "approval_id": [str(approval.pk), "999999"],
+        "entry_id": [str(entry.pk), "999999"],
+        "contract_id": [str(entry.contract_id), str(desk.nord.organisation.contracts.get().pk), "999999"],
+        "month": [entry.month.strftime("%Y-%m"), "2020-01", "2027-13", "x"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
