@@ -4,7 +4,12 @@ BIN    := $(VENV)/bin
 PYTHON := $(BIN)/python
 PIP    := $(PYTHON) -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test test-browser lint clean messages compile-messages
+.PHONY: run test test-browser lint clean messages compile-messages pdf-libraries
+
+# WeasyPrint (the service review's PDF) needs Pango, HarfBuzz and a font from the system: stop early, naming
+# the Debian packages, when they are missing (`.ci/run` installs them; see README: PDF).
+pdf-libraries:
+	@scripts/check-pdf-libraries
 
 $(PYTHON):
 	@interpreter=$$(scripts/find-python) || exit 1; \
@@ -20,11 +25,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	@touch $@
 
 ## make run: install, migrate, load the demo data once, serve http://127.0.0.1:8000 with the worker
-run: $(VENV)/.installed
+run: pdf-libraries $(VENV)/.installed
 	$(BIN)/picocore demo
 
 ## make test: lint, types, import layers, system checks, migrations check and the test suite
-test: $(VENV)/.installed-dev
+test: pdf-libraries $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PICOCORE_DEMO=1 $(BIN)/mypy

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "picocore.development",
     "picocore.hours",
     "picocore.satisfaction",
+    "picocore.reviews",
     "picocore.notifications",
     "picocore.outbox",
     "picocore.mail",

@@ -13,6 +13,8 @@ from picocore.desk.views.time import (
     ticket_time_entry_delete,
     ticket_timer,
 )
+from picocore.desk.views.time import ticket_overage_ask, ticket_time
+from picocore.reviews import desk_views as reviews
 
 app_name = "desk"
 urlpatterns = [
@@ -52,6 +54,10 @@ urlpatterns = [
     path("hours/<id:contract_id>/<str:month>/", ledger.hours_month, name="hours_month"),
     path("hours/<id:contract_id>/<str:month>/adjust/", ledger.hours_adjust, name="hours_adjust"),
     path("hours/<id:contract_id>/<str:month>/close/", ledger.hours_close, name="hours_close"),
+    path("reviews/", reviews.desk_reviews, name="reviews"),
+    path("reviews/<id:review_id>/", reviews.desk_review, name="review"),
+    path("reviews/<id:review_id>/send/", reviews.desk_review_send, name="review_send"),
+    path("reviews/<id:review_id>/pdf/", reviews.desk_review_pdf, name="review_pdf"),
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
     path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),

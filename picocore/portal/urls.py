@@ -4,6 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.portal import hours_views, views
+from picocore.reviews import portal_views as reviews
 
 app_name = "portal"
 urlpatterns = [
@@ -14,6 +15,9 @@ urlpatterns = [
     path("requests/", views.request_list, name="requests"),
     path("hours/", hours_views.hours, name="hours"),
     path("hours/approvals/<id:approval_id>/", hours_views.approval_decide, name="approval_decide"),
+    path("reviews/", reviews.portal_reviews, name="reviews"),
+    path("reviews/<id:review_id>/", reviews.portal_review, name="review"),
+    path("reviews/<id:review_id>/pdf/", reviews.portal_review_pdf, name="review_pdf"),
     path("requests/<ticket_key:key>/", views.request_detail, name="request"),
     path("requests/<ticket_key:key>/reply/", views.request_reply, name="reply"),
     path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),

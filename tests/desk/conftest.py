@@ -24,6 +24,8 @@ from picocore.desk.models import DeskPreference, TicketPresence
 from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
 from picocore.hours.models import LedgerAdjustment, LedgerMonth, OverageApproval, RunningTimer, TimeEntry
+from picocore.hours.models import OverageApproval, TimeEntry
+from picocore.reviews.models import ServiceReview
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
 from picocore.tickets.models import Attachment, CannedReply, SavedView, Ticket, TicketEvent, TicketLink, TicketWatcher
@@ -208,6 +210,7 @@ def state() -> dict:
         "adjustments": list(LedgerAdjustment.objects.order_by("pk").values_list("pk", "minutes")),
         "ledger_months": list(LedgerMonth.objects.order_by("pk").values_list("pk", "closed_at")),
         "approvals": list(OverageApproval.objects.order_by("pk").values_list("pk", "decision")),
+        "reviews": list(ServiceReview.objects.order_by("pk").values_list("pk", "status", "summary", "proposals")),
     }
 
 

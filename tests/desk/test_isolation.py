@@ -141,6 +141,13 @@ def _canned_form(world: DeskWorld) -> dict:
             "active": "on"}  # fmt: skip
 
 
+def _acme_review(world: DeskWorld) -> dict:
+    """ACME's draft review of a past month."""
+    from tests.reviews.support import acme_review
+
+    return {"review_id": acme_review(world.acme.organisation, sent=False).pk}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to request one desk URL about ACME's data, and what the person who may do it gets."""
@@ -354,6 +361,26 @@ CASES: dict[str, Case] = {
         owner={"GET": 200},
         kwargs=lambda w: {"key": w.ticket.key, "attachment_id": w.public_file.pk},
         missing_kwargs=lambda w: {"key": w.ticket.key, "attachment_id": 999_999},
+    ),
+    # Reviews: read by the staff serving ACME, written and sent by service managers (tests/reviews).
+    "reviews": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
+    "review": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_review,
+        missing_kwargs=lambda w: {"review_id": 999_999},
+        data=lambda w: {"summary": "A calm month.", "proposals": "Night-time imports."},
+        manager=True,
+    ),
+    "review_send": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_review,
+        missing_kwargs=lambda w: {"review_id": 999_999},
+        manager=True,
+    ),
+    "review_pdf": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
     ),
     "development": Case(methods=("GET",), owner={"GET": 200}, development=True),
     "development_item": Case(

@@ -96,6 +96,12 @@ def _acme_rating(world: World) -> dict:
     return {"resolution": latest_resolution_id(world.ticket), "score": "1", "comment": "ACME PIM was slow"}
 
 
+def _acme_review(world: World) -> dict:
+    from tests.reviews.support import acme_review
+
+    return {"review_id": acme_review(world.acme.organisation, sent=True).pk}
+
+
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET",), owner={"GET": 200}),
     "switch_organisation": Case(
@@ -152,6 +158,15 @@ CASES: dict[str, Case] = {
         missing_kwargs=lambda w: {"approval_id": 999_999},
         data=lambda w: {"decision": "approve"},
         missing_data=lambda w: {"decision": "approve"},
+    ),
+    # The organisation's service reviews: for its customer admins (a requester, the owner here, is told so;
+    # tests/reviews/test_pages.py shows the admins reading them).
+    "reviews": Case(methods=("GET",), owner={"GET": 200}),
+    "review": Case(
+        methods=("GET",), owner={"GET": 404}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
+    ),
+    "review_pdf": Case(
+        methods=("GET",), owner={"GET": 404}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
     ),
     "attachment": Case(
         methods=("GET",),

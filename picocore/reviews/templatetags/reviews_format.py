@@ -1,0 +1,53 @@
+"""A review's stored values for people: the label of a metric, ticket type, status or milestone, in the
+language of the page (an unknown value shows as it is stored)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.db import models
+
+from picocore.catalog.choices import TicketType
+from picocore.contracts.models import SlaMetric
+from picocore.development.choices import Milestone
+from picocore.reports.charts import percent_text
+from picocore.tickets.choices import Audience, status_label
+
+register = template.Library()
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def metric_label(value: str) -> str:
+    return _label(SlaMetric, value)
+
+
+@register.filter
+def type_label(value: str) -> str:
+    return _label(TicketType, value)
+
+
+@register.filter
+def milestone_label(value: str) -> str:
+    return _label(Milestone, value)
+
+
+@register.filter
+def customer_status(value: str) -> str:
+    return status_label(value, Audience.CUSTOMER)
+
+
+@register.filter
+def stored_share(value: str | None) -> str:
+    """A stored percentage ("97.50") as the reports show shares: "97.5 %"."""
+    if value is None:
+        return "—"
+    try:
+        return percent_text(Decimal(value))
+    except InvalidOperation:
+        return value
