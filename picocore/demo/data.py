@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from picocore.catalog.choices import Impact, Urgency
 from picocore.catalog.models import RequestType
@@ -115,6 +116,7 @@ def load_demo() -> None:
     _canned_replies(people, operations)
     load_history(orgs=orgs, solutions=solutions, people=people, operations=operations)
     _time_this_month(people)
+    import_string("picocore.reviews.demo.make_demo_reviews")()  # by name: reviews read the reports, a layer above
 
 
 # (name, kind, body, status, next step, expected in days): Magnus's shared ones first, then Carla's own.
