@@ -143,9 +143,9 @@ def _canned_form(world: DeskWorld) -> dict:
 
 def _acme_review(world: DeskWorld) -> dict:
     """ACME's draft review of a past month."""
-    from tests.reviews.support import acme_review
+    from tests.reviews.support import past_review
 
-    return {"review_id": acme_review(world.acme.organisation, sent=False).pk}
+    return {"review_id": past_review(world.acme.organisation, sent=False).pk}
 
 
 @dataclass(frozen=True)

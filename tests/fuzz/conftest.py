@@ -24,6 +24,7 @@ from picocore.tickets.services.saved_views import saved_view_create
 from tests import factories
 from tests.desk.conftest import DeskWorld, body, build_world
 from tests.fuzz.urls import Route, page_forms, project_routes
+from tests.reviews.support import past_review
 
 ROLES = (
     "anonymous",
@@ -151,6 +152,11 @@ def build_fuzz_world() -> FuzzWorld:
         "entry_id": [str(entry.pk), "999999"],
         "contract_id": [str(entry.contract_id), str(desk.nord.organisation.contracts.get().pk), "999999"],
         "month": [entry.month.strftime("%Y-%m"), "2020-01", "2027-13", "x"],
+        "review_id": [
+            str(past_review(desk.acme.organisation, sent=True).pk),
+            str(past_review(desk.nord.organisation, sent=False).pk),
+            "999999",
+        ],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],

@@ -97,9 +97,9 @@ def _acme_rating(world: World) -> dict:
 
 
 def _acme_review(world: World) -> dict:
-    from tests.reviews.support import acme_review
+    from tests.reviews.support import past_review
 
-    return {"review_id": acme_review(world.acme.organisation, sent=True).pk}
+    return {"review_id": past_review(world.acme.organisation, sent=True).pk}
 
 
 CASES: dict[str, Case] = {

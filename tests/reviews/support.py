@@ -9,8 +9,8 @@ from picocore.reviews.models import ServiceReview
 MONTH = dt.date(2026, 1, 1)
 
 
-def acme_review(organisation, *, sent: bool) -> ServiceReview:
-    """ACME's review of January 2026 (made from its figures), sent to the customer or still a draft."""
+def past_review(organisation, *, sent: bool) -> ServiceReview:
+    """The organisation's review of January 2026 (made from its figures), sent to the customer or still a draft."""
     review = review_make(contract=organisation.contracts.get(), month=MONTH)[0]
     if sent and review.is_draft:
         ServiceReview.objects.filter(pk=review.pk).update(status="sent", sent_at=now())

@@ -153,3 +153,15 @@ def test_the_reader_sees_every_organisation_without_a_query(django_assert_num_qu
         from picocore.tenancy.scope import served_organisations
 
         served_organisations(user)
+
+
+def test_a_review_after_a_public_holiday_waits_for_the_next_business_day(contract, clock):
+    """1 January 2027 is New Year's Day, a Friday: December 2026's review is made on Monday 4 January."""
+    contract.starts_on = dt.date(2026, 12, 1)
+    contract.save()
+    for moment in (dt.datetime(2027, 1, 1, 10, 0, tzinfo=CPH), dt.datetime(2027, 1, 3, 23, 59, tzinfo=CPH)):
+        clock.set(moment)
+        assert make_due_reviews() == 0
+    clock.set(dt.datetime(2027, 1, 4, 0, 1, tzinfo=CPH))
+    assert make_due_reviews() == 1
+    assert ServiceReview.objects.get().month == dt.date(2026, 12, 1)
