@@ -223,17 +223,18 @@ def _ticket_lines(tickets) -> tuple[s.TicketLine, ...]:
     )
 
 
-def changes_section(contract: Contract, month: dt.date) -> tuple[s.TicketLine, ...]:
-    """The organisation's change requests created or resolved in the month."""
+def changes_section(contract: Contract, month: dt.date) -> tuple[tuple[s.TicketLine, ...], int]:
+    """The organisation's change requests created or resolved in the month: the first `MAX_LISTED`, and how
+    many there are."""
     start, end = period(month)
     changes = Ticket.objects.filter(
         organisation_id=contract.organisation_id, ticket_type=TicketType.CHANGE_REQUEST, merged_into__isnull=True
     ).filter(Q(created_at__gte=start, created_at__lt=end) | Q(resolved_at__gte=start, resolved_at__lt=end))
-    return _ticket_lines(changes)
+    return _ticket_lines(changes), changes.count()
 
 
-def major_incidents_section(contract: Contract, month: dt.date) -> tuple[s.TicketLine, ...]:
-    """The organisation's P1 tickets created in the month."""
+def major_incidents_section(contract: Contract, month: dt.date) -> tuple[tuple[s.TicketLine, ...], int]:
+    """The organisation's P1 tickets created in the month: the first `MAX_LISTED`, and how many there are."""
     start, end = period(month)
     p1 = Ticket.objects.filter(
         organisation_id=contract.organisation_id,
@@ -242,7 +243,7 @@ def major_incidents_section(contract: Contract, month: dt.date) -> tuple[s.Ticke
         created_at__lt=end,
         merged_into__isnull=True,
     )
-    return _ticket_lines(p1)
+    return _ticket_lines(p1), p1.count()
 
 
 def volume_section(contract: Contract, month: dt.date) -> s.VolumeSection:
@@ -281,6 +282,8 @@ def contract_month(contract: Contract, month: dt.date, *, at: dt.datetime) -> s.
     """Everything the review of the contract's month shows, as it stands at `at`. A constant number of queries,
     however many tickets, ratings or entries the month has."""
     month = month_start(month)
+    changes, changes_count = changes_section(contract, month)
+    major, major_count = major_incidents_section(contract, month)
     return s.Snapshot(
         organisation=contract.organisation.name,
         tier=contract.tier.name,
@@ -292,6 +295,8 @@ def contract_month(contract: Contract, month: dt.date, *, at: dt.datetime) -> s.
         hours=hours_section(contract, month),
         satisfaction=satisfaction_section(contract, month),
         development=development_section(contract, month),
-        changes=changes_section(contract, month),
-        major_incidents=major_incidents_section(contract, month),
+        changes=changes,
+        changes_count=changes_count,
+        major_incidents=major,
+        major_incidents_count=major_count,
     )

@@ -217,5 +217,7 @@ class Snapshot(Stored):
     hours: HourBankSection = field(default_factory=HourBankSection)
     satisfaction: SatisfactionSection = field(default_factory=SatisfactionSection)
     development: DevelopmentSection = field(default_factory=DevelopmentSection)
-    changes: tuple[TicketLine, ...] = ()
+    changes: tuple[TicketLine, ...] = ()  # the first MAX_LISTED of `changes_count`
+    changes_count: int = 0
     major_incidents: tuple[TicketLine, ...] = ()
+    major_incidents_count: int = 0

@@ -7,6 +7,7 @@ import pytest
 
 from picocore.hours import selectors as hours
 from picocore.reports.selectors import ReportFilters, sla_compliance_report
+from picocore.reviews import figures as review_figures
 from picocore.reviews.figures import reader
 from picocore.reviews.making import review_make
 from picocore.reviews.models import ServiceReview
@@ -60,8 +61,22 @@ def test_the_snapshot_holds_januarys_figures(review, january, acme):
     assert [(c.key, c.score, c.comment) for c in satisfaction.comments] == [("ACME-1", 4, "Quick and kind.")]
     assert [(i.key, i.team, i.milestone) for i in snapshot.development.items] == [("ACME-3", "Platform", "handed_over")]
     assert [(m.key, m.milestone) for m in snapshot.development.milestones] == [("ACME-3", "handed_over")]
-    assert [line.key for line in snapshot.changes] == ["ACME-3"]
+    assert [line.key for line in snapshot.changes] == ["ACME-3"] and snapshot.changes_count == 1
     assert [(line.key, line.priority, line.title) for line in snapshot.major_incidents] == [("ACME-4", 1, "Shop down")]
+    assert snapshot.major_incidents_count == 1
+
+
+def test_long_lists_are_cut_and_say_so(contract, january, acme, clock, monkeypatch, client, manager):
+    monkeypatch.setattr(review_figures, "MAX_LISTED", 1)
+    acme.ticket(title="Shop down again", impact="high", urgency="high")
+    clock.set(dt.datetime(2027, 2, 1, 9, 0, tzinfo=CPH))
+    review = review_make(contract=contract, month=JANUARY)[0]
+    snapshot = snapshot_of(review)
+    assert ([line.key for line in snapshot.major_incidents], snapshot.major_incidents_count) == (["ACME-4"], 2)
+    assert [line.key for line in snapshot.sla.missed] == ["ACME-1"]
+    client.force_login(manager)
+    page = client.get(f"/desk/reviews/{review.pk}/").content.decode()
+    assert "The first 1 of 2 are listed." in page and "The first 1 of 2 missed targets are listed." in page
 
 
 def test_the_reviews_figures_equal_the_reports_and_the_ledger(review, contract, clock):
