@@ -13,7 +13,7 @@ class ReviewTextForm(forms.Form):
         label=_("Summary"),
         required=False,
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": "id_summary-help"}),
         help_text=_("How the month went, in a few sentences, for the customer."),
     )
     proposals = forms.CharField(
