@@ -13,7 +13,6 @@ from picocore.desk.views.time import (
     ticket_time_entry_delete,
     ticket_timer,
 )
-from picocore.desk.views.time import ticket_overage_ask, ticket_time
 from picocore.reviews import desk_views as reviews
 
 app_name = "desk"

@@ -24,7 +24,6 @@ from picocore.desk.models import DeskPreference, TicketPresence
 from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
 from picocore.hours.models import LedgerAdjustment, LedgerMonth, OverageApproval, RunningTimer, TimeEntry
-from picocore.hours.models import OverageApproval, TimeEntry
 from picocore.reviews.models import ServiceReview
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
