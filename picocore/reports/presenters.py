@@ -137,10 +137,81 @@ def _groups(*names: str) -> dict[str, Any]:
     return {name: GROUP_LABELS[name] for name in names}
 
 
+# How each figure is counted, as the report pages (and the monthly service review) say it.
+
+BACKLOG_OPEN_NOTE = gettext_lazy(
+    "Open: the tickets created before the end of the period (or before now, while it runs) that were "
+    "then new, triaged, in progress or waiting on the customer or a third party — read from each "
+    "ticket's history, so a ticket closed since still counts. Resolved tickets wait for the customer's "
+    "confirmation and are not backlog."
+)
+BUSINESS_DAYS_NOTE = gettext_lazy(
+    "Business days open: the days with opening hours on the calendar of the contract in force when the "
+    "ticket was created — not weekends, public holidays or closed days — that began after the day it "
+    "was created, up to the last day counted. Without a calendar every day counts."
+)
+TIER_TEAM_NOTE = gettext_lazy(
+    "Tier: the contract in force when the ticket was created. Team: the ticket's owning team."
+)
+BACKLOG_NOTES = (BACKLOG_OPEN_NOTE, BUSINESS_DAYS_NOTE, TIER_TEAM_NOTE)
+VOLUME_COUNTED_NOTE = gettext_lazy(
+    "Every ticket created within the period counts once, in the month it was created (in the "
+    "installation's time zone), whatever became of it since: merged duplicates and cancelled requests "
+    "too."
+)
+VOLUME_CURRENT_NOTE = gettext_lazy("Request type, priority, solution and channel are the ticket's current ones.")
+VOLUME_NOTES = (VOLUME_COUNTED_NOTE, VOLUME_CURRENT_NOTE, TIER_TEAM_NOTE)
+MTTA_NOTE = gettext_lazy(
+    "MTTA: from the ticket's creation to the first public reply by a member of staff; the ticket counts "
+    "in the period that reply falls in. Internal notes, status changes and the customer's own replies "
+    "do not count as an answer."
+)
+MTTR_NOTE = gettext_lazy(
+    "MTTR: from the ticket's creation to its resolution (the change to resolved); the ticket counts in "
+    "the period it was resolved in, with its last resolution there, so a reopened stretch is included."
+)
+BUSINESS_TIME_NOTE = gettext_lazy(
+    "Both in business time on the calendar of the contract in force when the ticket was created (its "
+    "weekly hours, public holidays and closed days; around the clock without a calendar), without the "
+    "SLA clocks' pauses while waiting on the customer."
+)
+MEAN_MEDIAN_NOTE = gettext_lazy(
+    "Mean and median to the second (the median halfway between the two middle values when their number "
+    "is even), shown to the minute."
+)
+RESPONSE_NOTES = (MTTA_NOTE, MTTR_NOTE, BUSINESS_TIME_NOTE, MEAN_MEDIAN_NOTE)
+RESOLVED_NOTE = gettext_lazy(
+    "Resolved: tickets changed to resolved within the period (a ticket resolved twice counts once; "
+    "grouped by month, once in each month)."
+)
+REOPENED_NOTE = gettext_lazy(
+    "Reopened: those of them that later went from resolved back to an open status — the customer "
+    "reopened it or replied to it — whenever that happened, so a recent period's rate can still grow "
+    "while its reopen windows run. Confirming (closing) a resolution is no reopening."
+)
+REOPEN_RATE_NOTE = gettext_lazy("Reopen rate: reopened ÷ resolved.")
+REOPEN_NOTES = (RESOLVED_NOTE, REOPENED_NOTE, REOPEN_RATE_NOTE)
+OFFERED_NOTE = gettext_lazy(
+    "Resolutions offered: the changes to resolved within the period; each offers the requester a "
+    "rating (a ticket resolved twice offered two)."
+)
+RATINGS_NOTE = gettext_lazy(
+    "Ratings: those given for these resolutions, whenever they were given, with their latest score. "
+    "Response rate: ratings ÷ resolutions offered. Score: the mean of the scores from 1 (bad) to 5; a rating "
+    "on a tier's 1–3 scale counts as 1, 3 or 5."
+)
+RATING_TEAM_NOTE = gettext_lazy(
+    "Team and consultant: for a rated resolution those kept with the rating (who worked the ticket "
+    "then); for one not rated, the ticket's owning team and assignee now. Contract and tier: the "
+    "contract in force when the ticket was created."
+)
+SATISFACTION_NOTES = (OFFERED_NOTE, RATINGS_NOTE, RATING_TEAM_NOTE)
+
+
 # Backlog and ageing
 
 
-def _bucket_name(bucket: tuple[int, int | None]) -> str:
+def bucket_name(bucket: tuple[int, int | None]) -> str:
     first, last = bucket
     if last is None:
         return _("more than %(days)s days") % {"days": first - 1}
@@ -154,7 +225,7 @@ def _bucket_csv(bucket: tuple[int, int | None]) -> str:
 
 def show_backlog(scope: Scope, group_by: str, period: str) -> Shown:
     backlog = metrics.backlog(scope, group_by=group_by)
-    columns = [Column(_bucket_name(bucket), _bucket_csv(bucket)) for bucket in BUCKETS]
+    columns = [Column(bucket_name(bucket), _bucket_csv(bucket)) for bucket in BUCKETS]
     columns.append(Column(_("Open"), "open"))
     table = Table(
         dimension=str(GROUP_LABELS[group_by]),
@@ -177,20 +248,7 @@ def show_backlog(scope: Scope, group_by: str, period: str) -> Shown:
             value_text=count_text,
             stacked=True,
         )
-    notes = [
-        _(
-            "Open: the tickets created before the end of the period (or before now, while it runs) that were "
-            "then new, triaged, in progress or waiting on the customer or a third party — read from each "
-            "ticket's history, so a ticket closed since still counts. Resolved tickets wait for the customer's "
-            "confirmation and are not backlog."
-        ),
-        _(
-            "Business days open: the days with opening hours on the calendar of the contract in force when the "
-            "ticket was created — not weekends, public holidays or closed days — that began after the day it "
-            "was created, up to the last day counted. Without a calendar every day counts."
-        ),
-        _("Tier: the contract in force when the ticket was created. Team: the ticket's owning team."),
-    ]
+    notes = [str(note) for note in BACKLOG_NOTES]
     subtitle = _("Open at the end of %(day)s (counted at %(moment)s UTC).") % {
         "day": date_format(scope.end, "j M Y"),
         "moment": moment,
@@ -239,15 +297,7 @@ def show_volume(scope: Scope, group_by: str, period: str) -> Shown:
             value_text=count_text,
             stacked=True,
         )
-    notes = [
-        _(
-            "Every ticket created within the period counts once, in the month it was created (in the "
-            "installation's time zone), whatever became of it since: merged duplicates and cancelled requests "
-            "too."
-        ),
-        _("Request type, priority, solution and channel are the ticket's current ones."),
-        _("Tier: the contract in force when the ticket was created. Team: the ticket's owning team."),
-    ]
+    notes = [str(note) for note in VOLUME_NOTES]
     return Shown(
         table=table, chart=chart, notes=notes, subtitle=_("Tickets created in %(period)s.") % {"period": period}
     )
@@ -289,26 +339,7 @@ def show_response_times(scope: Scope, group_by: str, period: str) -> Shown:
             series=[_("MTTA mean"), _("MTTR mean")],
             value_text=hours_text,
         )
-    notes = [
-        _(
-            "MTTA: from the ticket's creation to the first public reply by a member of staff; the ticket counts "
-            "in the period that reply falls in. Internal notes, status changes and the customer's own replies "
-            "do not count as an answer."
-        ),
-        _(
-            "MTTR: from the ticket's creation to its resolution (the change to resolved); the ticket counts in "
-            "the period it was resolved in, with its last resolution there, so a reopened stretch is included."
-        ),
-        _(
-            "Both in business time on the calendar of the contract in force when the ticket was created (its "
-            "weekly hours, public holidays and closed days; around the clock without a calendar), without the "
-            "SLA clocks' pauses while waiting on the customer."
-        ),
-        _(
-            "Mean and median to the second (the median halfway between the two middle values when their number "
-            "is even), shown to the minute."
-        ),
-    ]
+    notes = [str(note) for note in RESPONSE_NOTES]
     subtitle = _("Answered or resolved in %(period)s.") % {"period": period}
     return Shown(table=table, chart=chart, notes=notes, subtitle=subtitle)
 
@@ -343,18 +374,7 @@ def show_reopens(scope: Scope, group_by: str, period: str) -> Shown:
             value_text=lambda value: percent_text(Decimal(str(value))),
             maximum=100,
         )
-    notes = [
-        _(
-            "Resolved: tickets changed to resolved within the period (a ticket resolved twice counts once; "
-            "grouped by month, once in each month)."
-        ),
-        _(
-            "Reopened: those of them that later went from resolved back to an open status — the customer "
-            "reopened it or replied to it — whenever that happened, so a recent period's rate can still grow "
-            "while its reopen windows run. Confirming (closing) a resolution is no reopening."
-        ),
-        _("Reopen rate: reopened ÷ resolved."),
-    ]
+    notes = [str(note) for note in REOPEN_NOTES]
     return Shown(table=table, chart=chart, notes=notes, subtitle=_("Resolved in %(period)s.") % {"period": period})
 
 
@@ -462,22 +482,7 @@ def show_satisfaction(scope: Scope, group_by: str, period: str) -> Shown:
             value_text=count_text,
             stacked=True,
         )
-    notes = [
-        _(
-            "Resolutions offered: the changes to resolved within the period; each offers the requester a "
-            "rating (a ticket resolved twice offered two)."
-        ),
-        _(
-            "Ratings: those given for these resolutions, whenever they were given, with their latest score. "
-            "Response rate: ratings ÷ resolutions offered. Score: the mean of the scores from 1 (bad) to 5; a rating "
-            "on a tier's 1–3 scale counts as 1, 3 or 5."
-        ),
-        _(
-            "Team and consultant: for a rated resolution those kept with the rating (who worked the ticket "
-            "then); for one not rated, the ticket's owning team and assignee now. Contract and tier: the "
-            "contract in force when the ticket was created."
-        ),
-    ]
+    notes = [str(note) for note in SATISFACTION_NOTES]
     return Shown(
         table=table,
         chart=chart,

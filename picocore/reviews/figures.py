@@ -7,20 +7,21 @@ review's own, so that they are equal for the same contract and month:
   as the report counts (tickets created in the month, in the installation's time zone; a clock running past its
   target is missed); every missed target is listed with the same condition;
 - the hour bank: `picocore.hours.selectors.bank_month` for the contract and month (the ledger's figures);
-- satisfaction: the ratings given in the month; development: the milestones reached in the month and the items
-  worked on in it; changes: change requests created or resolved in the month; major incidents: P1 tickets
-  created in the month.
+- MTTA/MTTR, backlog and ageing, reopen rate, satisfaction and volume: `picocore.reports.metrics` with the
+  `Scope` of the contract and the month (`month_scope`: its organisation, the month's days, tickets created
+  under this contract), the functions the report pages call, so they count as the reports count;
+- development: the milestones reached in the month and the items worked on in it; changes: change requests
+  created or resolved in the month; major incidents: P1 tickets created in the month.
 
 The reports are read as an administrator reads them (every ticket of the organisation counts, whoever made the
 review), through `reader()`, a stand-in user who is never saved.
 """
 
+import dataclasses
 import datetime as dt
-from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -30,20 +31,28 @@ from picocore.development.choices import Milestone
 from picocore.development.models import DevelopmentItem
 from picocore.hours import selectors as hours
 from picocore.hours.models import LedgerMonth
+from picocore.reports import metrics
 from picocore.reports.selectors import ReportFilters, sla_compliance_report
 from picocore.reviews import snapshot as s
-from picocore.reviews.schedule import add_months, month_start
-from picocore.satisfaction.models import Rating
+from picocore.reviews.schedule import month_start
+from picocore.satisfaction.models import SCALE
 from picocore.sla.models import SlaClock
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import Reach, known_reach
-from picocore.tickets.choices import Channel, EventKind
+from picocore.tickets.choices import EventKind
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.timeline import DevelopmentMilestone, entry_of
 
 REPORTED = (SlaMetric.FIRST_RESPONSE, SlaMetric.RESOLUTION)
 MAX_LISTED = 200  # lines per list in one review: beyond it the counts still hold every ticket
+
+
+def copied[T](cls: type[T], source: object, **values: Any) -> T:
+    """The stored dataclass `cls` with each field taken from `source`'s attribute of the same name, except those
+    given in `values`: the figures are stored exactly as the ledger or the ticket has them."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in values]  # type: ignore[arg-type]
+    return cls(**{name: getattr(source, name) for name in names}, **values)
 
 
 def reader() -> User:
@@ -53,14 +62,18 @@ def reader() -> User:
     return known_reach(user, Reach(member_of=frozenset(), sees_all_of=frozenset(), served=None))
 
 
+def month_scope(contract: Contract, month: dt.date) -> metrics.Scope:
+    """What the reports' figures count for the contract's month: the contract's organisation, from the month's
+    first day to its last (`month_period`), tickets created while this contract was in force."""
+    start, end = metrics.month_period(month)
+    return metrics.Scope(organisation_ids={contract.organisation_id}, start=start, end=end, contract=contract.pk)
+
+
 def period(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The month's first moment and the next month's, in the installation's time zone (as the reports count)."""
-    zone = timezone.get_default_timezone()
-    start = month_start(month)
-    return (
-        dt.datetime.combine(start, dt.time(), tzinfo=zone),
-        dt.datetime.combine(add_months(start, 1), dt.time(), tzinfo=zone),
-    )
+    start, end = metrics.month_period(month)
+    scope = metrics.Scope(organisation_ids=(), start=start, end=end)
+    return scope.starts_at, scope.ends_at
 
 
 def sla_section(contract: Contract, month: dt.date, *, at: dt.datetime) -> s.SlaSection:
@@ -116,49 +129,66 @@ def hours_section(contract: Contract, month: dt.date) -> s.HourBankSection:
     """The ledger's month for the contract (`bank_month`), and whether the month is closed."""
     figures = hours.bank_month(contract, month)
     closed = LedgerMonth.objects.filter(contract=contract, month=month, closed_at__isnull=False).exists()
-    return s.HourBankSection(
+    return copied(
+        s.HourBankSection,
+        figures,
         has_bank=figures.included > 0,
-        included=figures.included,
-        carried_in=figures.carried_in,
-        added=figures.added,
-        used=figures.used,
-        remaining=figures.remaining,
-        overage=figures.overage,
-        expired=figures.expired,
         carried_out=figures.carried_out_minutes,
         closed=closed,
     )
 
 
-def satisfaction_section(contract: Contract, month: dt.date) -> s.SatisfactionSection:
-    """The ratings given in the month: how many, their average, how many of each score, and the comments."""
-    start, end = period(month)
-    ratings = list(
-        Rating.objects.filter(organisation_id=contract.organisation_id, created_at__gte=start, created_at__lt=end)
-        .select_related("ticket")
-        .order_by("created_at", "id")
-    )
-    scale = contract.tier.rating_scale
-    if not ratings:
-        return s.SatisfactionSection(scale=scale)
-    counts = Counter(rating.score for rating in ratings)
-    average = (Decimal(sum(r.score for r in ratings)) / len(ratings)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+def satisfaction_section(scope: metrics.Scope) -> s.SatisfactionSection:
+    """The satisfaction report's figures for the scope: resolutions offered, ratings, response rate, the mean
+    score and the count of each (on the 1–5 scale), and the first `MAX_LISTED` comments with their count."""
+    figures = metrics.satisfaction(scope, comments=MAX_LISTED)
+    total = figures.total
     return s.SatisfactionSection(
-        ratings=len(ratings),
-        average=str(average),
-        scale=scale,
+        ratings=total.ratings,
+        average=_text(total.score),
+        scale=SCALE,
         by_score=tuple(
-            s.Count(value=str(score), label=str(score), count=counts[score])
-            for score in range(max(scale, max(counts)), 0, -1)
+            s.Count(value=str(score), label=str(score), count=total.scores[score - 1]) for score in range(SCALE, 0, -1)
         ),
         comments=tuple(
-            s.RatingLine(
-                key=r.ticket.key, title=r.ticket.title, score=r.score, comment=r.comment, rated_at=r.created_at
-            )
-            for r in ratings
-            if r.comment.strip()
-        )[:MAX_LISTED],
+            s.RatingLine(key=c.ticket_key, score=c.score, scale=c.scale, comment=c.comment, rated_at=c.rated_at)
+            for c in figures.comments
+        ),
+        offered=total.offered,
+        response_rate=_text(total.response_rate),
+        comments_count=figures.comment_count,
     )
+
+
+def responsiveness_section(scope: metrics.Scope) -> s.ResponsivenessSection:
+    """MTTA and MTTR of the scope, as the report counts them (business time of the contract's calendar)."""
+    figures = metrics.responsiveness(scope)
+
+    def timing(durations: metrics.Durations) -> s.Timing:
+        return s.Timing(count=durations.count, mean_seconds=durations.mean, median_seconds=durations.median)
+
+    return s.ResponsivenessSection(acknowledge=timing(figures.acknowledge), resolve=timing(figures.resolve))
+
+
+def backlog_section(scope: metrics.Scope, *, at: dt.datetime) -> s.BacklogSection:
+    """The tickets open at the end of the month (or at `at`, if it came first) by business days open."""
+    figures = metrics.backlog(scope, now=at)
+    return s.BacklogSection(
+        at=figures.at,
+        buckets=tuple(
+            s.Bucket(first=first, last=last, count=count)
+            for (first, last), count in zip(metrics.BUCKETS, figures.buckets, strict=True)
+        ),
+    )
+
+
+def reopens_section(scope: metrics.Scope) -> s.ReopenSection:
+    figures = metrics.reopen_rate(scope)
+    return s.ReopenSection(resolved=figures.resolved, reopened=figures.reopened, rate=_text(figures.rate))
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def development_section(contract: Contract, month: dt.date) -> s.DevelopmentSection:
@@ -208,19 +238,7 @@ def _ticket_lines(tickets) -> tuple[s.TicketLine, ...]:
         breached_at__isnull=False
     )
     rows = tickets.annotate(resolution_missed=Exists(resolution_missed)).order_by("created_at", "id")[:MAX_LISTED]
-    return tuple(
-        s.TicketLine(
-            key=t.key,
-            title=t.title,
-            ticket_type=t.ticket_type,
-            priority=t.priority,
-            status=t.status,
-            created_at=t.created_at,
-            resolved_at=t.resolved_at,
-            resolution_missed=t.resolution_missed,
-        )
-        for t in rows
-    )
+    return tuple(copied(s.TicketLine, t) for t in rows)
 
 
 def changes_section(contract: Contract, month: dt.date) -> tuple[tuple[s.TicketLine, ...], int]:
@@ -246,44 +264,37 @@ def major_incidents_section(contract: Contract, month: dt.date) -> tuple[tuple[s
     return _ticket_lines(p1), p1.count()
 
 
-def volume_section(contract: Contract, month: dt.date) -> s.VolumeSection:
-    """The organisation's requests created in the month by type, priority and channel, and those resolved in
-    it (merged duplicates not counted). Two queries."""
-    start, end = period(month)
-    tickets = Ticket.objects.filter(organisation_id=contract.organisation_id, merged_into__isnull=True)
-    created: list[Any] = list(
-        tickets.filter(created_at__gte=start, created_at__lt=end)
-        .values("ticket_type", "priority", "channel")
-        .annotate(n=models.Count("id"))
-        .order_by()
-    )
-    resolved = tickets.filter(resolved_at__gte=start, resolved_at__lt=end).count()
+VOLUME_DIMENSIONS = {
+    "by_type": "request_type",
+    "by_priority": "priority",
+    "by_solution": "solution",
+    "by_channel": "channel",
+}
 
-    def counted(field: str, labels: dict) -> tuple[s.Count, ...]:
-        totals: Counter = Counter()
-        for row in created:
-            totals[row[field]] += row["n"]
-        return tuple(
-            s.Count(value=str(value), label=str(labels.get(value, value)), count=totals[value])
-            for value in labels
-            if totals[value]
+
+def volume_section(scope: metrics.Scope, resolved: int) -> s.VolumeSection:
+    """The volume report's counts for the scope by request type, priority, solution and channel (three
+    queries each), with the tickets resolved in the month (`resolved`, as MTTR counts them)."""
+    counts = {}
+    created = 0
+    for name, dimension in VOLUME_DIMENSIONS.items():
+        figures = metrics.volume(scope, dimension=dimension)
+        counts[name] = tuple(
+            s.Count(value="" if row.key is None else str(row.key), label=row.label, count=row.total)
+            for row in figures.rows
         )
-
-    return s.VolumeSection(
-        created=sum(row["n"] for row in created),
-        resolved=resolved,
-        by_type=counted("ticket_type", dict(TicketType.choices)),
-        by_priority=counted("priority", dict(Priority.choices)),
-        by_channel=counted("channel", dict(Channel.choices)),
-    )
+        created = figures.total
+    return s.VolumeSection(created=created, resolved=resolved, **counts)
 
 
 def contract_month(contract: Contract, month: dt.date, *, at: dt.datetime) -> s.Snapshot:
     """Everything the review of the contract's month shows, as it stands at `at`. A constant number of queries,
     however many tickets, ratings or entries the month has."""
     month = month_start(month)
+    scope = month_scope(contract, month)
     changes, changes_count = changes_section(contract, month)
     major, major_count = major_incidents_section(contract, month)
+    responsiveness = responsiveness_section(scope)
     return s.Snapshot(
         organisation=contract.organisation.name,
         tier=contract.tier.name,
@@ -291,9 +302,12 @@ def contract_month(contract: Contract, month: dt.date, *, at: dt.datetime) -> s.
         time_zone=str(timezone.get_default_timezone()),
         made_at=at,
         sla=sla_section(contract, month, at=at),
-        volume=volume_section(contract, month),
+        responsiveness=responsiveness,
+        backlog=backlog_section(scope, at=at),
+        reopens=reopens_section(scope),
+        volume=volume_section(scope, resolved=responsiveness.resolve.count),
         hours=hours_section(contract, month),
-        satisfaction=satisfaction_section(contract, month),
+        satisfaction=satisfaction_section(scope),
         development=development_section(contract, month),
         changes=changes,
         changes_count=changes_count,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Self
 
-VERSION = 1
+VERSION = 2  # 2: MTTA/MTTR, backlog and ageing, reopen rate; volume and satisfaction as the reports count
 
 
 def _dump(value: Any) -> Any:
@@ -122,11 +122,63 @@ class Count(Stored):
 
 @dataclass(frozen=True)
 class VolumeSection(Stored):
+    """Requests created in the month as the volume report counts them (`picocore.reports.metrics.volume`), by
+    request type, priority, solution and channel; and how many were resolved in it (as MTTR counts them). A
+    review made before version 2 counted its types as ticket types (incident, change request, …)."""
+
     created: int = 0
     resolved: int = 0
     by_type: tuple[Count, ...] = ()
     by_priority: tuple[Count, ...] = ()
     by_channel: tuple[Count, ...] = ()
+    by_solution: tuple[Count, ...] = ()
+
+
+@dataclass(frozen=True)
+class Timing(Stored):
+    """Counted times in whole seconds of business time: how many, their mean and median (None without any)."""
+
+    count: int = 0
+    mean_seconds: int | None = None
+    median_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class ResponsivenessSection(Stored):
+    """MTTA and MTTR of the month (`picocore.reports.metrics.responsiveness`)."""
+
+    acknowledge: Timing = field(default_factory=Timing)
+    resolve: Timing = field(default_factory=Timing)
+
+
+@dataclass(frozen=True)
+class Bucket(Stored):
+    """Open tickets that had been open `first` to `last` business days (no `last`: or more)."""
+
+    first: int = 0
+    last: int | None = None
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class BacklogSection(Stored):
+    """The tickets open at the end of the month by business days open (`picocore.reports.metrics.backlog`)."""
+
+    at: dt.datetime | None = None  # the moment counted: the month's end, or when the review was made if earlier
+    buckets: tuple[Bucket, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(bucket.count for bucket in self.buckets)
+
+
+@dataclass(frozen=True)
+class ReopenSection(Stored):
+    """Tickets resolved in the month and how many of them were reopened (`picocore.reports.metrics.reopens`)."""
+
+    resolved: int = 0
+    reopened: int = 0
+    rate: str | None = None  # two decimals, as text
 
 
 @dataclass(frozen=True)
@@ -153,18 +205,27 @@ class HourBankSection(Stored):
 class RatingLine(Stored):
     key: str = ""
     title: str = ""
-    score: int = 0
+    score: int = 0  # on its own scale
     comment: str = ""
     rated_at: dt.datetime | None = None
+    scale: int | None = None  # the rating's own scale; None in a review made before version 2 (the section's)
 
 
 @dataclass(frozen=True)
 class SatisfactionSection(Stored):
+    """The satisfaction report's figures for the month (`picocore.reports.metrics.satisfaction`): resolutions
+    offered a rating, the ratings given for them, the response rate, the mean score (on the 1–5 scale) and how
+    many ratings gave each score; the comments, newest first. A review made before version 2 counted the ratings
+    given in the month, on the tier's scale, and has no `offered`, `response_rate` or `comments_count`."""
+
     ratings: int = 0
     average: str | None = None  # two decimals, as text
     scale: int = 5
     by_score: tuple[Count, ...] = ()
     comments: tuple[RatingLine, ...] = ()
+    offered: int | None = None
+    response_rate: str | None = None  # two decimals, as text
+    comments_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +274,9 @@ class Snapshot(Stored):
     time_zone: str = ""
     made_at: dt.datetime | None = None
     sla: SlaSection = field(default_factory=SlaSection)
+    responsiveness: ResponsivenessSection | None = None  # None in a review made before version 2
+    backlog: BacklogSection | None = None
+    reopens: ReopenSection | None = None
     volume: VolumeSection = field(default_factory=VolumeSection)
     hours: HourBankSection = field(default_factory=HourBankSection)
     satisfaction: SatisfactionSection = field(default_factory=SatisfactionSection)
