@@ -5,7 +5,7 @@ import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
 from picocore.desk.views import ledger
-from picocore.desk.views.development import development_item_time
+from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,
     ticket_time,
@@ -60,4 +60,5 @@ urlpatterns = [
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
     path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),
+    path("development/<id:item_id>/time/timer/", development_item_timer, name="development_item_timer"),
 ]

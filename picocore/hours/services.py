@@ -241,10 +241,17 @@ def _refuse_unless_may_log(actor: User, ticket: Ticket, development_item: Develo
         raise PermissionDenied(_("You may not log time on this ticket."))
 
 
+def _timer_place(timer: RunningTimer) -> str:
+    """Where a running timer runs, as its page names it: the development item, or the ticket."""
+    if timer.development_item_id is not None:
+        return _("the development item of %(key)s") % {"key": timer.ticket.key}
+    return timer.ticket.key
+
+
 def timer_start(*, actor: User, ticket: Ticket, development_item: DevelopmentItem | None = None) -> RunningTimer:
-    """Start the actor's timer on the ticket (against `development_item` when given). Starting it again where it
-    runs returns the running one; a person runs one timer at a time, so a timer running elsewhere is refused
-    with where it runs (the unique constraint holds it under parallel starts too)."""
+    """Start the actor's timer on the ticket (against `development_item` when given). A person runs one timer at
+    a time: a second start while one runs, here or elsewhere, is refused with where it runs and changes nothing,
+    so a repeated start never restarts the clock (the unique constraint holds it under parallel starts too)."""
     _refuse_unless_may_log(actor, ticket, development_item)
     with transaction.atomic():
         try:
@@ -254,12 +261,15 @@ def timer_start(*, actor: User, ticket: Ticket, development_item: DevelopmentIte
                     user=actor, started_at=now(),
                 )  # fmt: skip
         except IntegrityError:
-            timer = RunningTimer.objects.select_related("ticket").get(user=actor)
-            if timer.ticket_id != ticket.pk or timer.development_item_id != getattr(development_item, "pk", None):
+            running = RunningTimer.objects.select_related("ticket").get(user=actor)
+            if running.ticket_id == ticket.pk and running.development_item_id == getattr(development_item, "pk", None):
                 raise ValidationError(
-                    _("Your timer is running on %(key)s: stop it there before starting another.")
-                    % {"key": timer.ticket.key}
+                    _("Your timer is already running here: stop or discard it before starting it again.")
                 ) from None
+            raise ValidationError(
+                _("Your timer is running on %(place)s: stop it there before starting another.")
+                % {"place": _timer_place(running)}
+            ) from None
     return timer
 
 
@@ -274,14 +284,25 @@ def timer_elapsed(timer: RunningTimer, at: dt.datetime) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
+def _own_timer(actor: User, ticket: Ticket, development_item: DevelopmentItem | None) -> RunningTimer | None:
+    """The actor's timer on the ticket (on `development_item`, or on the ticket itself when None), locked until the
+    transaction ends; nobody else's: the row is looked up by the actor."""
+    return (
+        RunningTimer.objects.select_for_update()
+        .filter(user=actor, ticket=ticket, development_item=development_item)
+        .first()
+    )
+
+
 def timer_stop(*, actor: User, ticket: Ticket, billable: bool = True, non_billable_reason: str = "",
                description: str = "", development_item: DevelopmentItem | None = None) -> TimeEntry:  # fmt: skip
-    """Stop the actor's timer on the ticket and log the minutes it ran from when it started (so its rates apply
-    to the hours it ran in), in one transaction: the timer is gone exactly when the entry exists. A timer that
-    ran more than a day is refused (log the real time by hand, then discard it); nothing changes then."""
+    """Stop the actor's timer on the ticket (on `development_item`, or on the ticket itself when None) and log the
+    minutes it ran from when it started (so its rates apply to the hours it ran in), in one transaction: the timer
+    is gone exactly when the entry exists, so stopping twice logs once. A timer that ran more than a day is
+    refused (log the real time by hand, then discard it); nothing changes then."""
     _refuse_unless_may_log(actor, ticket, development_item)
     with transaction.atomic():
-        timer = RunningTimer.objects.select_for_update().filter(user=actor, ticket=ticket).first()
+        timer = _own_timer(actor, ticket, development_item)
         if timer is None:
             raise ValidationError(_("No timer of yours is running on %(key)s.") % {"key": ticket.key})
         minutes = timer_elapsed(timer, now())
@@ -289,19 +310,22 @@ def timer_stop(*, actor: User, ticket: Ticket, billable: bool = True, non_billab
             raise ValidationError(
                 _("This timer has run for more than a day: log the time you worked by hand, then discard the timer.")
             )
-        item = development_item if development_item is not None else timer.development_item
         entry = time_log(actor=actor, ticket=ticket, minutes=minutes, started_at=timer.started_at, billable=billable,
                          non_billable_reason=non_billable_reason, description=description,
-                         development_item=item)  # fmt: skip
+                         development_item=development_item)  # fmt: skip
         timer.delete()
     return entry
 
 
-def timer_discard(*, actor: User, ticket: Ticket) -> bool:
-    """Throw away the actor's own timer on the ticket without logging it (nobody else's: the row is looked up by
-    the actor); False when none was running there."""
-    deleted, _rows = RunningTimer.objects.filter(user=actor, ticket=ticket).delete()
-    return bool(deleted)
+def timer_discard(*, actor: User, ticket: Ticket, development_item: DevelopmentItem | None = None) -> bool:
+    """Throw away the actor's own timer on the ticket (on `development_item`, or on the ticket itself when None)
+    without logging it; False when none was running there."""
+    with transaction.atomic():
+        timer = _own_timer(actor, ticket, development_item)
+        if timer is None:
+            return False
+        timer.delete()
+    return True
 
 
 def _entry_for_change(actor: User, entry: TimeEntry) -> TimeEntry:

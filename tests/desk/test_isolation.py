@@ -405,6 +405,14 @@ CASES: dict[str, Case] = {
         },
         development=True,
     ),
+    "development_item_timer": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=lambda w: {"item_id": w.item.pk},
+        missing_kwargs=lambda w: {"item_id": 999_999},
+        data=lambda w: {"action": "start"},
+        development=True,
+    ),
 }
 
 URL_NAMES = [pattern.name for pattern in desk_urls.urlpatterns]

@@ -42,3 +42,21 @@ def contract(acme, office, clock) -> Contract:
 @pytest.fixture
 def manager(db):
     return factories.StaffFactory(full_name="Sam Manager", staff_role=StaffRole.SERVICE_MANAGER)
+
+
+# What the timer's form refuses, each with a message and nothing changed (desk tickets' and development items'
+# timers alike).
+BAD_TIMER_INPUT = [
+    {"action": "explode"}, {}, {"action": "stop", "billing": "invented"}, {"action": "stop", "description": "x" * 201},
+    {"action": "stop", "description": "ok\x00"}, {"action": "start\x00"},
+]  # fmt: skip
+
+
+def assert_refused_with_a_message(client, url: str, data: dict) -> None:
+    """The timer form at `url` answers `data` with an error message, the one running timer kept, nothing logged."""
+    from picocore.hours.models import RunningTimer, TimeEntry
+
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert 'class="message message-error"' in response.content.decode()
+    assert RunningTimer.objects.count() == 1 and not TimeEntry.objects.exists()

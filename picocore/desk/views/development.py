@@ -1,9 +1,10 @@
 """The development backlog as developers see it."""
 
 from django.contrib import messages
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, Window
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +14,7 @@ from picocore.core.errors import PicoCoreError
 from picocore.core.forms import show_service_errors
 from picocore.desk import forms
 from picocore.desk.views.common import development_page, error_text
+from picocore.desk.views.time import timer_act, timer_context
 from picocore.development.selectors import development_item_get, development_items_for
 from picocore.development.services import development_item_move
 from picocore.hours.forms import TimeEntryForm, started_at_of
@@ -49,18 +51,31 @@ def development_item(request: AuthenticatedRequest, item_id: int) -> HttpRespons
 
 
 def _item_page(request: AuthenticatedRequest, item, *, form=None, time_form=None, status: int = 200) -> HttpResponse:
-    """The item with its milestone form and the time its developers logged on it (counted against its ticket's
-    contract)."""
+    """The item with its milestone form, the caller's timer and the time its developers logged on it (counted
+    against its ticket's contract)."""
     today = organisation_date(item.organisation, now())
-    entries = item.time_entries.select_related("author").order_by("-work_date", "-id")
+    # The totals over all the item's entries ride on the rows shown (a window over the whole set, counted before
+    # the limit), so the timer costs the page no query more.
+    shown = list(
+        item.time_entries.select_related("author")
+        .annotate(all_count=Window(Count("id")), all_worked=Window(Sum("minutes")),
+                  all_debited=Window(Sum("debited_minutes")))
+        .order_by("-work_date", "-id")[:100]
+    )  # fmt: skip
+    totals = (
+        {"count": shown[0].all_count, "worked": shown[0].all_worked, "debited": shown[0].all_debited}
+        if shown
+        else {"count": 0, "worked": None, "debited": None}
+    )
     context = {
         "nav": "development",
         "item": item,
         "form": form or forms.MilestoneForm(current=item.milestone),
         "time_form": time_form or TimeEntryForm(today=today),
         "may_log_time": can_log_time(request.user, item.ticket, development_item=item),
-        "entries": entries[:100],
-        "totals": entries.aggregate(count=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes")),
+        "entries": shown,
+        "totals": totals,
+        **timer_context(request.user, ticket=item.ticket, development_item=item),
     }
     return render(request, "desk/development_item.html", context, status=status)
 
@@ -87,3 +102,13 @@ def development_item_time(request: AuthenticatedRequest, item_id: int) -> HttpRe
         return _item_page(request, item, time_form=form, status=error.status_code)
     messages.success(request, _("Time logged against %(key)s.") % {"key": item.ticket.key})
     return redirect("desk:development_item", item_id=item.pk)
+
+
+@require_POST
+@development_page
+def development_item_timer(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
+    """Start, stop (logging the time it ran against the item's ticket, as the duration entry is) or discard the
+    caller's timer on the development item; back to the item with what happened."""
+    item = development_item_get(actor=request.user, item_id=item_id)
+    timer_act(request, ticket=item.ticket, development_item=item)
+    return redirect(reverse("desk:development_item", kwargs={"item_id": item.pk}) + "#timer")

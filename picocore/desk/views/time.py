@@ -15,6 +15,7 @@ from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError
 from picocore.core.forms import show_service_errors
 from picocore.desk.views.common import desk_page, error_text
+from picocore.development.models import DevelopmentItem
 from picocore.hours import selectors
 from picocore.hours.approvals import overage_ask
 from picocore.hours.charts import hours_text
@@ -39,6 +40,8 @@ from picocore.hours.services import (
     timer_stop,
 )
 from picocore.tenancy.http import AuthenticatedRequest
+from picocore.tenancy.models import User
+from picocore.tickets.models import Ticket
 from picocore.tickets.queues import desk_ticket_get
 
 
@@ -73,7 +76,6 @@ def ticket_time(request: AuthenticatedRequest, key: str) -> HttpResponse:
         else:
             status = 400
     contract = selectors.contract_on(ticket.organisation, today)
-    timer = timer_running(actor=request.user)
     entries = ticket.time_entries.select_related("author").order_by("-work_date", "-id")
     shown = list(entries[:100])
     editability = selectors.entries_editability(request.user, shown, at=now())
@@ -88,11 +90,7 @@ def ticket_time(request: AuthenticatedRequest, key: str) -> HttpResponse:
         .select_related("asked_by", "decided_by")
         .order_by("-asked_at")[:10],
         "ask_form": OverageAskForm(),
-        "timer": timer,
-        "timer_here": timer is not None and timer.ticket_id == ticket.pk,
-        "timer_minutes": timer_elapsed(timer, now()) if timer is not None else 0,
-        "timer_form": TimerStopForm(),
-        "billing_choices": billing_choices(),
+        **timer_context(request.user, ticket=ticket),
         "totals": entries.aggregate(count=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes")),
     }
     return render(request, "desk/ticket_time.html", context, status=status)
@@ -119,33 +117,49 @@ def ticket_overage_ask(request: AuthenticatedRequest, key: str) -> HttpResponse:
     return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
 
 
-@require_POST
-@desk_page
-def ticket_timer(request: AuthenticatedRequest, key: str) -> HttpResponse:
+def timer_context(actor: User, *, ticket: Ticket, development_item: DevelopmentItem | None = None) -> dict:
+    """What the timer partial (desk/timer.html) shows on the page of the ticket's time, or of `development_item`:
+    the caller's running timer, whether it runs here, for how long, and the billing choices to stop it with."""
+    timer = timer_running(actor=actor)
+    here = (
+        timer is not None
+        and timer.ticket_id == ticket.pk
+        and timer.development_item_id == (development_item.pk if development_item is not None else None)
+    )
+    return {
+        "timer": timer,
+        "timer_here": here,
+        "timer_minutes": timer_elapsed(timer, now()) if timer is not None else 0,
+        "billing_choices": billing_choices(),
+    }
+
+
+def timer_act(
+    request: AuthenticatedRequest, *, ticket: Ticket, development_item: DevelopmentItem | None = None
+) -> None:
     """Start, stop (logging the time it ran, as billed and described in the form) or discard the caller's timer on
-    the ticket; back to the time page with what happened, or with why nothing did."""
-    ticket = desk_ticket_get(actor=request.user, key=key)
+    the ticket (on `development_item` when given), saying what happened, or why nothing did, as a message."""
     action = TimerActionForm(request.POST)
     stop = TimerStopForm(request.POST)
-    back = redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
     if not action.is_valid():
         messages.error(request, _("Choose to start, stop or discard the timer."))
-        return back
+        return
     try:
         match action.cleaned_data["action"]:
             case "start":
-                timer_start(actor=request.user, ticket=ticket)
+                timer_start(actor=request.user, ticket=ticket, development_item=development_item)
                 messages.success(request, _("Timer started. It keeps running if you leave this page."))
             case "stop":
                 if not stop.is_valid():
                     messages.error(request, " ".join(str(e) for errors in stop.errors.values() for e in errors))
-                    return back
+                    return
                 reason = stop.reason()
-                entry = timer_stop(actor=request.user, ticket=ticket, billable=not reason, non_billable_reason=reason,
+                entry = timer_stop(actor=request.user, ticket=ticket, development_item=development_item,
+                                   billable=not reason, non_billable_reason=reason,
                                    description=stop.cleaned_data["description"])  # fmt: skip
                 messages.success(request, _("Timer stopped: %(time)s logged.") % {"time": hours_text(entry.minutes)})
             case "discard":
-                if timer_discard(actor=request.user, ticket=ticket):
+                if timer_discard(actor=request.user, ticket=ticket, development_item=development_item):
                     messages.success(request, _("Timer discarded; no time was logged."))
                 else:
                     messages.error(request, _("No timer of yours is running on %(key)s.") % {"key": ticket.key})
@@ -153,7 +167,16 @@ def ticket_timer(request: AuthenticatedRequest, key: str) -> HttpResponse:
         raise
     except PicoCoreError as error:
         messages.error(request, error_text(error))
-    return back
+
+
+@require_POST
+@desk_page
+def ticket_timer(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """Start, stop (logging the time it ran, as billed and described in the form) or discard the caller's timer on
+    the ticket; back to the time page with what happened, or with why nothing did."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    timer_act(request, ticket=ticket)
+    return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
 
 
 def _entry_of(ticket, entry_id: int) -> TimeEntry:
