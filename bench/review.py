@@ -1,6 +1,8 @@
 """The monthly service review's snapshot for one contract-month, on a seeded database (100,000 tickets on
 PostgreSQL by default): median and 95th percentile of making it, its query count, and that the count does not
-grow with the month's tickets; then the PDF of it.
+grow with the month's tickets; then the PDF of it. The snapshot holds the SLA report's row and missed targets,
+the hour bank's month, and the reports' MTTA/MTTR, backlog and ageing, reopen rate, satisfaction and volume
+(`picocore.reports.metrics`) for the contract's month.
 
     .venv/bin/python bench/review.py [--db postgres-100k] [--runs 30] [--targets bench/results/targets.json]
 
@@ -115,6 +117,13 @@ def main() -> None:
             "sla_tickets": snapshot.sla.tickets,
             "missed_listed": len(snapshot.sla.missed),
             "created": snapshot.volume.created,
+            "resolved": snapshot.volume.resolved,
+            "answered": snapshot.responsiveness.acknowledge.count if snapshot.responsiveness else None,
+            "mtta_mean_seconds": snapshot.responsiveness.acknowledge.mean_seconds if snapshot.responsiveness else None,
+            "mttr_mean_seconds": snapshot.responsiveness.resolve.mean_seconds if snapshot.responsiveness else None,
+            "backlog": snapshot.backlog.total if snapshot.backlog else None,
+            "reopened": snapshot.reopens.reopened if snapshot.reopens else None,
+            "offered": snapshot.satisfaction.offered,
             "ratings": snapshot.satisfaction.ratings,
             "changes": len(snapshot.changes),
             "p1": len(snapshot.major_incidents),
