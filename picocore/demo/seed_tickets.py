@@ -1,37 +1,43 @@
-"""The tickets of `picocore seed`: planned, generated as plain rows and bulk-loaded (`picocore.demo.bulk`).
+"""The tickets of `picocore seed` with their timelines, the time worked on them and their ratings.
 
-Each ticket gets a text from templates, a priority from the configured matrix, a lifecycle with its timeline
-(the events stored as `picocore.tickets.timeline` writes them) and a key that continues its organisation's
-counter. Rows are tuples, not model instances: at a million tickets, building instances and letting the ORM
-prepare every value cost more than generating the data.
+Python writes only what is small (`_fill_work_tables`): each organisation's text variants from the templates
+below (title, description, answers, notes and next steps), every lifecycle a ticket may go through with its odds,
+and lookup tables; the database generates every row from them (`picocore.demo.seed_sql`), the same rows on
+PostgreSQL and SQLite. Each ticket gets a priority from the configured matrix, a lifecycle with its timeline (the
+events stored as `picocore.tickets.timeline` writes them) and a key that continues its organisation's counter.
 """
 
 import contextlib
 import datetime as dt
-import functools
 import itertools
 import json
+import math
 import random
+import statistics
 import zoneinfo
 from bisect import bisect
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from json.encoder import encode_basestring_ascii  # the C function json.dumps uses for strings
 from typing import Any, Protocol
 
-from django.db import transaction
-from django.db.models import Model
+from django.db import connection, transaction
+from django.db.models import Model, Sum
 
 from picocore.catalog.choices import FieldKind, Impact, TicketType
 from picocore.catalog.models import FormField, RequestType
 from picocore.catalog.priority import PriorityDecision
 from picocore.cmdb.choices import EnvironmentKind, SolutionKind
 from picocore.cmdb.models import Environment, Solution
-from picocore.demo import bulk
+from picocore.contracts.models import Contract
+from picocore.demo import bulk, seed_sql
+from picocore.hours.choices import NonBillableReason
+from picocore.hours.models import HourTerms, TimeEntry
+from picocore.satisfaction.models import Rating
 from picocore.tenancy.models import Organisation, Team, User
 from picocore.tickets.choices import Channel, Status
-from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
+from picocore.tickets.keys import allocate_ticket_numbers
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.timeline import Created, StatusChanged
 
@@ -240,6 +246,12 @@ class _Customer:
     auto_close_days: int
     team_id: int | None
     consultants: list[int]
+    contract_id: int | None = None
+    rating_scale: int = 5
+    hour_terms: bool = False  # the contract has terms with hours included (or gets them in this run)
+    rounding_minutes: int = 0
+    open_from: dt.date | None = None  # the first month of its hour bank that is not closed
+    new: bool = False  # created by this run (gets hour terms when its tier includes hours)
     type_cumulative: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -266,99 +278,181 @@ class _Run:
         self.today = dt.datetime.combine(self.moment.date(), dt.time(), dt.UTC)
 
 
-def _status_plan(count: int, rng: random.Random) -> list[Status]:
-    """`count` final statuses in STATUS_SHARES proportions, shuffled; every status at least once when
-    `count` is at least the number of statuses."""
-    if count < len(STATUS_SHARES):
-        return rng.choices(list(STATUS_SHARES), list(STATUS_SHARES.values()), k=count)
-    counts = {status: max(1, int(share * count)) for status, share in STATUS_SHARES.items()}
+# The final statuses in the order of their codes in the generating SQL.
+FINALS = tuple(STATUS_SHARES)
+CODE = {status: code for code, status in enumerate(FINALS)}
+OPEN_WITH_NEXT_STEP = tuple(CODE[status] for status in NEXT_STEPS)
+NOTE_CODES = {Status.RESOLVED: 1, Status.WAITING_ON_CUSTOMER: 2, Status.WAITING_ON_THIRD_PARTY: 3,
+              Status.CANCELLED: 4, "reopened": 5}  # fmt: skip
+WORD_LISTS = tuple(WORDS.items())
+NUMBERS = (3, 12, 40, 150, 800)
+MAX_STEPS = 8  # status changes on the longest path: triaged … waiting, in progress … reopened, resolved, closed
+VARIANTS_PER_CUSTOMER = (64, 1024)  # text variants per organisation: at least, at most
+TICKETS_PER_VARIANT = 12
+ACTOR_ASSIGNEE, ACTOR_REQUESTER = 1, 2
+
+
+def status_counts(count: int) -> dict[Status, int]:
+    """How many of `count` tickets end in each status: STATUS_SHARES, every status at least once when `count` is
+    at least the number of statuses, the rest closed."""
+    least = 1 if count >= len(STATUS_SHARES) else 0
+    counts = {status: max(least, int(share * count)) for status, share in STATUS_SHARES.items()}
     counts[Status.CLOSED] += count - sum(counts.values())
-    plan = [status for status, n in counts.items() for _ in range(n)]
-    rng.shuffle(plan)
-    return plan
+    return counts
 
 
-def _created_at(customer: _Customer, status: Status, run: _Run) -> dt.datetime:
-    """When a ticket that ends in `status` was filed: finished ones any time since `customer.earliest`, open
-    ones in the last weeks; mostly on weekdays in the customer's office hours, and before today began (UTC).
+@dataclass(frozen=True)
+class Path:
+    """One way a ticket goes from new to its final status (the statuses after new), and how likely it is among
+    the paths to that status; each step a legal transition."""
 
-    Counting back from the start of today, with draws that do not depend on the date, makes a seed give the
-    same times, and so the same key order, all day long."""
-    rng, today = run.rng, run.today
-    span = max((today - customer.earliest).total_seconds() / 86400, 0.01)
-    if status in (Status.CLOSED, Status.CANCELLED):
-        age = rng.uniform(min(1, span / 2), span)
-    elif status == Status.RESOLVED:  # still within the confirmation period, else the worker closes it
-        age = min(rng.expovariate(1 / 2), max(customer.auto_close_days - 1.5, 0.1), span)
-    else:
-        age = min(rng.expovariate(1 / (1.5 if status == Status.NEW else 8)), 60, span)
-    day = (today - dt.timedelta(days=age)).astimezone(customer.zone).date()
-    if day.weekday() >= 5 and rng.random() < 0.85:  # the draw depends on the date, not on the moment
-        day -= dt.timedelta(days=day.weekday() - 4)  # most weekend tickets move to Friday
-    minute = int(min(max(rng.gauss(660, 150), 360), 1260)) if rng.random() < 0.95 else rng.randrange(1440)
-    created = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randrange(60)), customer.zone)
-    if created >= today:  # office hours of a time zone ahead of UTC can fall after midnight UTC
-        created -= dt.timedelta(days=1)
-    return max(created, customer.earliest).astimezone(dt.UTC)
+    final: Status
+    statuses: tuple[Status, ...]
+    probability: float
+
+    @property
+    def steps(self) -> list[tuple[Status, Status]]:
+        return list(zip((Status.NEW, *self.statuses), self.statuses, strict=False))
+
+    @property
+    def resolved_step(self) -> int:
+        """The number of the last change to resolved (1-based), 0 when there is none."""
+        return max((i for i, status in enumerate(self.statuses, 1) if status == Status.RESOLVED), default=0)
 
 
-def _path(final: Status, rng: random.Random) -> list[Status]:
-    """The statuses a ticket passes through after `new` to end in `final`: each step a legal transition."""
-    triage = [Status.TRIAGED] if rng.random() < 0.6 else []
-    if final == Status.NEW:
-        return []
-    if final == Status.TRIAGED:
-        return [Status.TRIAGED]
-    if final == Status.CANCELLED:
-        return [*rng.choice([[Status.TRIAGED], [], [*triage, Status.IN_PROGRESS]]), Status.CANCELLED]
-    if final == Status.WAITING_ON_CUSTOMER and rng.random() < 0.3:
-        return [Status.TRIAGED, Status.WAITING_ON_CUSTOMER]  # a question before work starts
-    work = [*triage, Status.IN_PROGRESS]
-    if rng.random() < 0.2:
-        work += [rng.choice((Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY)), Status.IN_PROGRESS]
-    if final == Status.IN_PROGRESS:
-        return work
-    if final in (Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY):
-        return [*work, final]
-    done = [*work, Status.RESOLVED]
-    if rng.random() < 0.05:
-        done += [Status.IN_PROGRESS, Status.RESOLVED]  # the customer reopened it once
-    return done if final == Status.RESOLVED else [*done, Status.CLOSED]
+def paths() -> list[Path]:
+    """Every path, with the odds the old per-ticket draws had: triaged first in 60 %, a wait in 20 % of the work,
+    a question before work starts for 30 % of those waiting on the customer, a reopening in 5 % of resolutions."""
+    s = Status
+    found = [Path(s.NEW, (), 1.0), Path(s.TRIAGED, (s.TRIAGED,), 1.0)]
+    third = 1 / 3
+    found += [
+        Path(s.CANCELLED, (s.TRIAGED, s.CANCELLED), third), Path(s.CANCELLED, (s.CANCELLED,), third),
+        Path(s.CANCELLED, (s.TRIAGED, s.IN_PROGRESS, s.CANCELLED), third * 0.6),
+        Path(s.CANCELLED, (s.IN_PROGRESS, s.CANCELLED), third * 0.4),
+        Path(s.WAITING_ON_CUSTOMER, (s.TRIAGED, s.WAITING_ON_CUSTOMER), 0.3),
+    ]  # fmt: skip
+    waits = (((), 0.8), ((s.WAITING_ON_CUSTOMER, s.IN_PROGRESS), 0.1), ((s.WAITING_ON_THIRD_PARTY, s.IN_PROGRESS), 0.1))
+    for triage, p_triage in (((s.TRIAGED,), 0.6), ((), 0.4)):
+        for wait, p_wait in waits:
+            work, p = (*triage, s.IN_PROGRESS, *wait), p_triage * p_wait
+            found += [
+                Path(s.IN_PROGRESS, work, p), Path(s.WAITING_ON_CUSTOMER, (*work, s.WAITING_ON_CUSTOMER), 0.7 * p),
+                Path(s.WAITING_ON_THIRD_PARTY, (*work, s.WAITING_ON_THIRD_PARTY), p),
+            ]  # fmt: skip
+            for reopen, p_reopen in (((), 0.95), ((s.IN_PROGRESS, s.RESOLVED), 0.05)):
+                done = (*work, s.RESOLVED, *reopen)
+                found += [Path(s.RESOLVED, done, p * p_reopen), Path(s.CLOSED, (*done, s.CLOSED), p * p_reopen)]
+    return found
 
 
-def _lifecycle(
-    final: Status, created: dt.datetime, priority: int, customer: _Customer, run: _Run
-) -> tuple[list[tuple[Status, Status, Any]], bool]:
-    """(before, after, when) for each status change up to `final`, in order, after `created` and before now;
-    and whether the closing was automatic (exactly the tier's confirmation period after the resolution)."""
+def step_row(path: int, number: int, before: Status, after: Status, closing: bool) -> tuple:
+    """(path, step, actor, note, work, closing, data, data when closed automatically) of one status change: as
+    `ticket_transition` writes it; the customer acts when leaving resolved or waiting on the customer."""
+    actor, note = ACTOR_ASSIGNEE, NOTE_CODES.get(after, 0)
+    if before == Status.RESOLVED:
+        actor, note = ACTOR_REQUESTER, NOTE_CODES["reopened"] if after == Status.IN_PROGRESS else 0
+    elif before == Status.WAITING_ON_CUSTOMER:
+        actor = ACTOR_REQUESTER
+    data = json.dumps(StatusChanged(before=before, after=after).to_data())
+    automatic = json.dumps(StatusChanged(before=before, after=after, automatic=True).to_data())
+    return (path, number, actor, note, int(before == Status.IN_PROGRESS), int(closing), data, automatic)
+
+
+def path_rows(found: list[Path]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The work tables of the paths: (path, final, length, resolved step, closing step, mean seconds of each
+    step, -1 for the resolution whose mean goes by the priority); their steps (step 0 the created event); and
+    for each final status the path each bucket of draws takes."""
+    rows, steps = [], []
+    for index, path in enumerate(found):
+        means = [-1 if (b, a) == (IN_PROGRESS, RESOLVED) else int(HOURS_IN[b] * 3600) for b, a in path.steps]
+        closing = len(path.statuses) if path.final == CLOSED else 0
+        rows.append((index, CODE[path.final], len(path.statuses), path.resolved_step, closing,
+                     *means, *[0] * (MAX_STEPS - len(means))))  # fmt: skip
+        steps.append((index, 0, 0, 0, 0, 0, None, None))
+        steps += [step_row(index, n, b, a, n == closing) for n, (b, a) in enumerate(path.steps, 1)]
+    picks = []
+    for final in FINALS:
+        candidates = [index for index, path in enumerate(found) if path.final == final]
+        weights = [found[index].probability for index in candidates]
+        picks += [(CODE[final], bucket, candidates[i]) for bucket, i in enumerate(seed_sql.buckets(weights))]
+    return rows, steps, picks
+
+
+def variant_count(tickets: int, customers: int) -> int:
+    low, high = VARIANTS_PER_CUSTOMER
+    return min(high, max(low, tickets // max(customers, 1) // TICKETS_PER_VARIANT))
+
+
+def variants(customer: _Customer, slot: int, count: int, run: _Run) -> list[tuple]:
+    """`count` text variants of the customer's requests, each a request type (drawn by its weight) with its
+    solution, environment, title, description, answers, the notes of its status changes and its next steps."""
+    return [_variant(customer, slot, index, run) for index in range(count)]
+
+
+def _variant(customer: _Customer, slot: int, index: int, run: _Run) -> tuple:
     rng = run.rng
-    path = _path(final, rng)
-    if not path:
-        return [], False
-    befores = [Status.NEW, *path[:-1]]
-    expovariate, resolving = rng.expovariate, HOURS_TO_RESOLVE[priority]
-    gaps = [
-        min(expovariate(1 / (resolving if before is IN_PROGRESS and after is RESOLVED else HOURS_IN[before])), 120.0)
-        + 0.05
-        for before, after in zip(befores, path, strict=True)
-    ]
-    automatic = False
-    if final is CLOSED:
-        period = customer.auto_close_days * 24.0
-        automatic = rng.random() < 0.4
-        gaps[-1] = period if automatic else min(gaps[-1], period * 0.9)
-    room = (run.moment - created).total_seconds() / 3600 * 0.95
-    scale = min(1.0, room / sum(gaps))  # squeeze a recent ticket's history into its age
-    automatic = automatic and scale == 1.0  # a squeezed one was confirmed by the customer before the period
-    changes, when, hour = [], created, HOUR * scale
-    for before, after, gap in zip(befores, path, gaps, strict=True):
-        when += hour * gap
-        changes.append((before, after, when))
-    return changes, automatic
+    choice = rng.choice
+    request_type = _pick(customer.request_types, customer.type_cumulative, rng)
+    model = request_type.model
+    incident = model.ticket_type == TicketType.INCIDENT
+    solution = environment_id = None
+    words: dict[str, object] = {key: choice(values) for key, values in WORD_LISTS}
+    words.update(solution="the website", vendor="the vendor", env="production", n=choice(NUMBERS))
+    words.update(solution_answer="", environment_answer="")
+    if customer.solutions and (incident or FieldKind.SOLUTION in request_type.kinds):
+        preferred = [s for s in customer.solutions if s.kind in PREFERRED_KINDS.get(model.slug, ())]
+        solution = choice(preferred or customer.solutions)
+        words.update(solution=solution.name, vendor=solution.vendor, solution_answer=solution.name)
+        if incident or FieldKind.ENVIRONMENT in request_type.kinds:
+            kind = _pick(ENVIRONMENT_KINDS, ENVIRONMENT_CUMULATIVE, rng)
+            environment_id, label = solution.environments.get(kind, (None, ""))
+            words.update(env=label or words["env"], environment_answer=label)
+    first, last = choice(FIRST_NAMES), choice(LAST_NAMES)
+    words.update(person=f"{first} {last}", email=f"{first}.{last}@example.com".lower())
+    asks = model.asks_impact_and_urgency
+    cell = LEVELS.index(model.default_impact) * 3 + LEVELS.index(model.default_urgency)
+    title = choice(request_type.titles).format_map(words)
+    description = f"{choice(request_type.openings)} {choice(DETAILS)} {choice(CLOSINGS)}".format_map(words)
+    pre, post, date_offset = _answers(request_type, words, rng)
+    notes = [choice(NOTES[key]).format_map(words) for key in NOTE_CODES]
+    next_steps = [choice(NEXT_STEPS[status]).format_map(words) for status in NEXT_STEPS]
+    answers = pre if date_offset < 0 else None
+    return (
+        slot, index, model.pk, model.ticket_type, (title[:1].upper() + title[1:])[:200], description, answers,
+        pre if date_offset >= 0 else None, post, date_offset, solution.id if solution else None, environment_id,
+        int(asks), cell, *notes, *next_steps,
+    )  # fmt: skip
 
 
-def _answer(spec: FormField, choices: list[str], words: dict, created: dt.datetime, rng: random.Random) -> Any:
-    """A plausible answer to one question of the request form, stored as the portal form stores it."""
+VARIANT_COLUMNS = (
+    "slot", "vidx", "rt", "ttype", "title", "description", "answers", "answers_pre", "answers_post", "date_off",
+    "solution", "environment", "asks", "cell", "note_res", "note_woc", "note_wotp", "note_can", "note_reo",
+    "ns_tri", "ns_ip", "ns_woc", "ns_wotp",
+)  # fmt: skip
+
+
+def _answers(request_type: _RequestType, words: dict, rng: random.Random) -> tuple[str, str | None, int]:
+    """The answers as JSON; with a date question answered, the JSON before and after its value and the value's
+    days after the ticket's creation (the database writes the date)."""
+    before: list[str] = []
+    after: list[str] = []
+    head_of_date, offset = "", -1
+    for head, (spec, options) in zip(request_type.answer_heads, request_type.questions, strict=True):
+        value = _answer(spec, options, words, rng)
+        if spec.kind == FieldKind.DATE and value is not None and offset < 0:
+            head_of_date, offset = head, rng.randint(-3, 21)
+            continue
+        (after if offset >= 0 else before).append(f"{head}{_json(value)}}}")
+    if offset < 0:
+        return "[" + ", ".join(before) + "]", None, -1
+    pre = "[" + "".join(f"{item}, " for item in before) + head_of_date + '"'
+    return pre, '"}' + "".join(f", {item}" for item in after) + "]", offset
+
+
+def _answer(spec: FormField, choices: list[str], words: dict, rng: random.Random) -> Any:
+    """A plausible answer to one question of the request form, stored as the portal form stores it (a date:
+    any non-None value, the database writes it)."""
     if not spec.required and rng.random() < 0.3:
         return None
     match spec.kind:
@@ -369,7 +463,7 @@ def _answer(spec: FormField, choices: list[str], words: dict, created: dt.dateti
         case FieldKind.CHOICE:
             return rng.choice(choices) if choices else None
         case FieldKind.DATE:
-            return (created.date() + dt.timedelta(days=rng.randint(-3, 21))).isoformat()
+            return True
         case FieldKind.NUMBER:
             return str(words["n"])
         case FieldKind.YES_NO:
@@ -377,22 +471,6 @@ def _answer(spec: FormField, choices: list[str], words: dict, created: dt.dateti
         case FieldKind.TEXT:
             return TEXT_ANSWERS.get(spec.key, "{category}").format(**words)
     return LONG_ANSWERS.get(spec.key, "{category} on the {market} site.").format(**words)
-
-
-class _Progress(Protocol):
-    def advance(self, amount: int) -> None: ...
-
-
-@functools.cache
-def _created_data(channel: str, priority: int, reason: str) -> str:
-    """The `data` of a created event, as `Created.to_data` writes it and the ORM stores it (JSON text)."""
-    return json.dumps(Created(channel=channel, priority=priority, priority_reason=reason).to_data())
-
-
-@functools.cache
-def _status_data(before: str, after: str, automatic: bool) -> str:
-    """The `data` of a status change, as `StatusChanged.to_data` writes it."""
-    return json.dumps(StatusChanged(before=before, after=after, automatic=automatic).to_data())
 
 
 def _json(value: object) -> str:
@@ -407,143 +485,253 @@ def _pick[T](items: list[T], cumulative: list[int], rng: random.Random) -> T:
     return items[bisect(cumulative, rng.random() * cumulative[-1], 0, len(items) - 1)]
 
 
-WORD_LISTS = tuple(WORDS.items())
 LEVELS, LEVEL_CUMULATIVE = LEVEL_WEIGHTS[0], list(itertools.accumulate(LEVEL_WEIGHTS[1]))
-CHANNEL_VALUES, CHANNEL_CUMULATIVE = CHANNELS[0], list(itertools.accumulate(CHANNELS[1]))
 ENVIRONMENT_KINDS, ENVIRONMENT_CUMULATIVE = ENVIRONMENT_WEIGHTS[0], list(itertools.accumulate(ENVIRONMENT_WEIGHTS[1]))
-NUMBERS = (3, 12, 40, 150, 800)
-CREATED, STATUS_CHANGED = Created.kind.value, StatusChanged.kind.value
+CHANNEL_VALUES = CHANNELS[0]
+
+# Ratings: the share of resolved and closed tickets rated, and per scale the odds of each score.
+RATING_SHARE = 35
+SCORE_WEIGHTS = {5: [3, 5, 12, 35, 45], 3: [8, 25, 67]}
+COMMENT_SHARE = 0.3
+COMMENTS = {
+    "low": ["It took far too long, and nobody told us why.", "The problem came back the next day.",
+            "We had to ask three times for an update.", "The fix works, but our editors lost a day of work."],
+    "middle": ["Solved in the end, but the first answer missed the point.", "OK, though a little slow.",
+               "Fine, thank you."],
+    "high": ["Quick and clear, thank you!", "Great help, and thanks for explaining the cause.",
+             "Solved before our campaign started: perfect.", "Very friendly and fast, as always."],
+}  # fmt: skip
+# Time entries: minutes of a spell of work and their odds; 85 % billable, the rest with a reason.
+WORK_MINUTES = ([15, 30, 45, 60, 90, 120, 180, 240, 360], [10, 22, 14, 20, 12, 10, 6, 4, 2])
+NOT_BILLABLE = (
+    (NonBillableReason.OUR_DEFECT, 5), (NonBillableReason.GOODWILL, 4), (NonBillableReason.INTERNAL, 4),
+    (NonBillableReason.SLA_BREACH, 2),
+)  # fmt: skip
+WORK_DESCRIPTIONS = [
+    "Analysis and reproduction", "Fix and test on staging", "Deployment to production", "Call with the customer",
+    "Configuration change and verification", "Investigation of the logs", "Data correction and re-import",
+    "Follow-up with the vendor",
+]  # fmt: skip
+TIME_SHARE = 30  # percent of the spells of work logged on tickets of contracts without hours included
 
 
-def _build(
-    customer: _Customer, prefix: str, number: int, ticket_id: int, created: dt.datetime, final: Status, run: _Run,
-    events: list[tuple],
-) -> tuple:  # fmt: skip
-    """One ticket row (`TICKET_FIELDS`), its timeline rows (`EVENT_FIELDS`) appended to `events`, consistent
-    with each other as the services would leave them: resolved_at, closed_at and updated_at are the times of
-    their events."""
-    rng = run.rng
-    choice = rng.choice
-    request_type = _pick(customer.request_types, customer.type_cumulative, rng)
-    model = request_type.model
-    incident = model.ticket_type == TicketType.INCIDENT
-    solution = environment_id = None
-    draw = rng.random
-    words: dict[str, object] = {key: values[int(draw() * len(values))] for key, values in WORD_LISTS}  # choice()
-    words.update(solution="the website", vendor="the vendor", env="production", n=choice(NUMBERS))
-    words.update(solution_answer="", environment_answer="")
-    if customer.solutions and (incident or FieldKind.SOLUTION in request_type.kinds):
-        preferred = [s for s in customer.solutions if s.kind in PREFERRED_KINDS.get(model.slug, ())]
-        solution = choice(preferred or customer.solutions)
-        words.update(solution=solution.name, vendor=solution.vendor, solution_answer=solution.name)
-        if incident or FieldKind.ENVIRONMENT in request_type.kinds:
-            kind = _pick(ENVIRONMENT_KINDS, ENVIRONMENT_CUMULATIVE, rng)
-            environment_id, label = solution.environments.get(kind, (None, ""))
-            words.update(env=label or words["env"], environment_answer=label)
-    first, last = choice(FIRST_NAMES), choice(LAST_NAMES)
-    words.update(person=f"{first} {last}", email=f"{first}.{last}@example.com".lower())
-    if model.asks_impact_and_urgency:
-        impact, urgency = _pick(LEVELS, LEVEL_CUMULATIVE, rng), _pick(LEVELS, LEVEL_CUMULATIVE, rng)
-    else:
-        impact, urgency = model.default_impact, model.default_urgency
-    decision = run.matrix[(impact, urgency)]
-    title = choice(request_type.titles).format_map(words)
-    opening = choice(request_type.openings)
-    description = f"{opening} {choice(DETAILS)} {choice(CLOSINGS)}".format_map(words)
-    answers = (
-        "["
-        + ", ".join(
-            f"{head}{_json(_answer(spec, options, words, created, rng))}}}"
-            for head, (spec, options) in zip(request_type.answer_heads, request_type.questions, strict=True)
-        )
-        + "]"
-    )
-    requester = choice(customer.contacts)
-    assignee = choice(customer.consultants) if final != Status.NEW and customer.consultants else None
-    channel = _pick(CHANNEL_VALUES, CHANNEL_CUMULATIVE, rng)
-    filed_by = (assignee or requester) if channel == Channel.PHONE else requester  # the team takes phone calls
-    org_id = customer.id
-    events.append(
-        (ticket_id, org_id, CREATED, Created.public, filed_by, description,
-         _created_data(channel, decision.priority, decision.reason), created)
-    )  # fmt: skip
-    resolved_at = closed_at = None
-    updated = created
-    changes, automatic = _lifecycle(final, created, decision.priority, customer, run)
-    for before, after, when in changes:
-        actor, note = assignee, choice(NOTES[after]) if after in NOTES else ""
-        closed_by_worker = False
-        if before == Status.RESOLVED:  # the customer reopens or confirms, or the worker closes it
-            actor, note = requester, choice(NOTES["reopened"]) if after == Status.IN_PROGRESS else ""
-            if automatic:
-                actor, note = None, AUTO_CLOSED.format(days=customer.auto_close_days)
-                closed_by_worker = True
-        elif before == Status.WAITING_ON_CUSTOMER:
-            actor = requester  # the customer's answer hands it back to the team
-        # As `apply_transition`: resolving stamps resolved_at, closing or cancelling closed_at, and
-        # reopening clears resolved_at.
-        if after == Status.RESOLVED:
-            resolved_at = when
-        elif after in (Status.CLOSED, Status.CANCELLED):
-            closed_at = when
-        elif before == Status.RESOLVED:
-            resolved_at = None
-        events.append(
-            (ticket_id, org_id, STATUS_CHANGED, StatusChanged.public, actor, note.format_map(words) if note else "",
-             _status_data(before, after, closed_by_worker), when)
-        )  # fmt: skip
-        updated = when
-    next_step, next_step_due = "", None
-    if final in NEXT_STEPS:
-        next_step = choice(NEXT_STEPS[final]).format_map(words)
-        if rng.random() < 0.5:
-            next_step_due = run.moment.date() + dt.timedelta(days=rng.randint(0, 10))
-    return (
-        ticket_id, org_id, number, ticket_key(prefix, number), model.ticket_type, model.pk,
-        (title[:1].upper() + title[1:])[:200], description, answers, requester,
-        solution.id if solution else None, environment_id, impact, urgency, decision.priority, decision.reason,
-        final.value, customer.team_id, assignee, next_step, next_step_due, channel, created, updated, resolved_at,
-        closed_at,
-    )  # fmt: skip
+class _Progress(Protocol):
+    def start(self, description: str, total: int) -> None: ...
+    def advance(self, amount: int) -> None: ...
 
 
-def create_tickets(customers: list[_Customer], count: int, run: _Run, batch_size: int, progress: _Progress | None):
-    """Create `count` tickets over `customers` (a few big, many small), in one transaction and one statement
-    per table and `batch_size` tickets; returns (events written, tickets per final status). An organisation's
-    numbers follow its tickets' creation times and continue its counter."""
-    weights = [run.rng.lognormvariate(0, 0.8) for _ in customers]
-    owners = run.rng.choices(range(len(customers)), weights, k=count)
-    plan: dict[int, list[tuple[dt.datetime, Status]]] = defaultdict(list)
-    statuses = _status_plan(count, run.rng)
-    for index, status in zip(owners, statuses, strict=True):
-        plan[index].append((_created_at(customers[index], status, run), status))
-    tables = (bulk.table(Ticket, TICKET_FIELDS), bulk.table(TicketEvent, EVENT_FIELDS))
-    events = 0
+def _score_rows() -> list[tuple]:
+    rows, comments = [], random.Random("picocore-seed-comments")
+    for scale, weights in SCORE_WEIGHTS.items():
+        scores = seed_sql.buckets(weights, 1000)
+        low = max(1, 2 * scale // 5)
+        for bucket, index in enumerate(scores):
+            score = index + 1
+            kind = "low" if score <= low else "high" if score == scale else "middle"
+            comment = comments.choice(COMMENTS[kind]) if comments.random() < COMMENT_SHARE else ""
+            rows.append((scale, bucket, score, comment))
+    return rows
+
+
+def _work_rows() -> list[tuple]:
+    rng = random.Random("picocore-seed-work")
+    minutes = seed_sql.buckets(WORK_MINUTES[1], 1000)
+    reasons = [reason for reason, n in NOT_BILLABLE for _ in range(n)]
+    rows = []
+    for bucket, index in enumerate(minutes):
+        reason = rng.choice(reasons) if rng.random() < 0.15 else ""
+        rows.append((bucket, WORK_MINUTES[0][index], not reason, str(reason), rng.choice(WORK_DESCRIPTIONS)))
+    return rows
+
+
+def _quantile_rows() -> tuple[list[tuple], list[tuple]]:
+    """Exponential quantiles (in thousandths of the mean) and minutes of the day (95 % around 11:00, the rest
+    at any time), one per bucket."""
+    expo = [(b, round(-math.log(1 - (b + 0.5) / seed_sql.BUCKETS) * 1000)) for b in range(seed_sql.BUCKETS)]
+    normal, around = statistics.NormalDist(660, 150), int(seed_sql.BUCKETS * 0.95)
+    minutes = [(b, int(min(max(normal.inv_cdf((b + 0.5) / around), 360), 1260))) for b in range(around)]
+    rest = seed_sql.BUCKETS - around
+    minutes += [(around + i, i * 1440 // rest) for i in range(rest)]
+    return expo, minutes
+
+
+def _offset(zone: zoneinfo.ZoneInfo, moment: dt.datetime) -> int:
+    offset = moment.astimezone(zone).utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+def create_tickets(customers: list[_Customer], count: int, run: _Run, progress: _Progress | None):
+    """Create `count` tickets over `customers` (a few big, many small) with their timelines, the time worked on
+    them and their ratings, in one transaction, generated by the database (`picocore.demo.seed_sql`); returns
+    (events written, tickets per final status, time entries, ratings). An organisation's numbers follow its
+    tickets' creation times and continue its counter."""
+    d, rng = seed_sql.dialect(), run.rng
+    weights = [rng.lognormvariate(0, 0.8) for _ in customers]
+    hashes = seed_sql.Hashes(rng.getrandbits(62))
+    rank_seed = rng.getrandbits(62)
+    counts = status_counts(count)
+    nvar = variant_count(count, len(customers))
+    found = paths()
+    today, moment = int(run.today.timestamp()), int(run.moment.timestamp())
     with transaction.atomic():
-        # Rebuilding the ticket indexes costs a sort of the whole table; updating them, about a dozen index
-        # insertions per ticket: rebuild when the run adds more than the table holds.
         rebuild = count >= max(INDEX_REBUILD_FROM, bulk.estimated_rows(Ticket))
         with contextlib.ExitStack() as stack:
             if rebuild:
-                stack.enter_context(bulk.secondary_indexes_deferred(Ticket))
-                stack.enter_context(bulk.secondary_indexes_deferred(TicketEvent))
-            if bulk.skip_row_triggers(Ticket, TicketEvent):
+                for model in (Ticket, TicketEvent, TimeEntry, Rating):
+                    stack.enter_context(bulk.secondary_indexes_deferred(model))
+            if bulk.skip_row_triggers(Ticket, TicketEvent, TimeEntry, Rating):
                 bulk.lock_referenced(_referenced(customers))
-            numbered = _numbered([(customers[index], sorted(plan[index])) for index in sorted(plan)], count)
-            # Last: the writer owns the connection until every batch is written, and the indexes are built after.
-            writer = stack.enter_context(bulk.Writer())
-            for batch in itertools.batched(numbered, batch_size):
-                timeline: list[tuple] = []
-                rows = [_build(*ticket, run, timeline) for ticket in batch]
-                writer.put((tables[0], rows), (tables[1], timeline))
-                events += len(timeline)
-                if progress:
-                    progress.advance(len(batch))
-    return events, Counter(status.value for status in statuses)
+            plan = seed_sql.Plan(
+                count=count, status_ends=tuple(itertools.accumulate(counts[s] for s in FINALS)), today=today,
+                moment=moment, ticket_base=bulk.reserve_ids(Ticket, count).start,
+                event_base=bulk.reserve_ids(TicketEvent, count * seed_sql.EVENT_SLOTS).start,
+                codes={s.value: CODE[s] for s in FINALS}, status_values=tuple(s.value for s in FINALS),
+                channel_values=tuple(CHANNEL_VALUES), phone=CHANNEL_VALUES.index(Channel.PHONE),
+                created_kind=Created.kind.value, status_kind=StatusChanged.kind.value, rating_share=RATING_SHARE,
+                time_share=TIME_SHARE,
+            )  # fmt: skip
+            if progress:
+                progress.start("Planning", count)
+            _fill_work_tables(d, customers, weights, nvar, found, run)
+            seed_sql.execute(seed_sql.draw_sql(d, hashes, plan, rank_seed))
+            _number(customers)
+            if progress:
+                progress.advance(count)
+                progress.start("Tickets", count)
+            columns = (*TICKET_FIELDS, *bulk.table(Ticket, TICKET_FIELDS).default_columns)
+            defaults = bulk.table(Ticket, TICKET_FIELDS).defaults
+            seed_sql.execute(seed_sql.tickets_sql(d, plan, columns, len(defaults)), defaults)
+            if progress:
+                progress.advance(count)
+            events = _count("SELECT count(*) FROM seed_draw t JOIN seed_step s ON s.path = t.path")
+            if progress:
+                progress.start("Timeline", events)
+            seed_sql.execute(seed_sql.events_sql(d, plan))
+            if progress:
+                progress.advance(events)
+                progress.start("Time, ratings", 2)
+            entries = seed_sql.execute(seed_sql.time_entries_sql(d, hashes, plan))
+            _hour_terms(customers, run)
+            if progress:
+                progress.advance(1)
+            ratings = seed_sql.execute(seed_sql.ratings_sql(d, hashes, plan))
+            if progress:
+                progress.advance(1)
+            seed_sql.drop_tables(seed_sql.WORK_TABLES)
+            if rebuild and progress:
+                progress.start("Indexes", 1)
+        if rebuild and progress:
+            progress.advance(1)
+    return events, Counter({s.value: n for s, n in counts.items() if n}), entries, ratings
+
+
+def _count(sql: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def _fill_work_tables(d: seed_sql.Dialect, customers: list[_Customer], weights: list[float], nvar: int,
+                      found: list[Path], run: _Run) -> None:  # fmt: skip
+    """The small tables the statements read: organisations, people, variants, paths and lookup tables."""
+    seed_sql.create_work_tables(d)
+    today = int(run.today.timestamp())
+    organisations, contacts, consultants, texts = [], [], [], []
+    for slot, customer in enumerate(customers):
+        earliest = int(customer.earliest.timestamp())
+        span = max(today - earliest, 864)
+        period = customer.auto_close_days * 86400
+        scale = customer.rating_scale
+        open_from = customer.open_from.toordinal() - EPOCH_DAY if customer.open_from else 0
+        organisations.append((
+            slot, customer.id, "", 0, earliest, _offset(customer.zone, run.moment), span, min(86400, span // 2),
+            max(period - 129600, 8640), period, AUTO_CLOSED.format(days=customer.auto_close_days), customer.team_id,
+            len(customer.contacts), len(customer.consultants), nvar, customer.contract_id, scale,
+            max(1, 2 * scale // 5), int(customer.hour_terms), customer.rounding_minutes, open_from,
+        ))  # fmt: skip
+        contacts += [(slot, index, user) for index, user in enumerate(customer.contacts)]
+        consultants += [(slot, index, user) for index, user in enumerate(customer.consultants)]
+        texts += variants(customer, slot, nvar, run)
+    fill = seed_sql.fill
+    fill("seed_org", ORG_COLUMNS, organisations)
+    fill("seed_pick", ("b", "slot"), enumerate(seed_sql.buckets(weights)))
+    fill("seed_contact", ("slot", "idx", "user_id"), contacts)
+    fill("seed_consultant", ("slot", "idx", "user_id"), consultants)
+    fill("seed_variant", VARIANT_COLUMNS, texts)
+    expo, minutes = _quantile_rows()
+    fill("seed_expo", ("b", "v"), expo)
+    fill("seed_minute", ("b", "v"), minutes)
+    matrix, created = [], []
+    for impact_index, impact in enumerate(LEVELS):
+        for urgency_index, urgency in enumerate(LEVELS):
+            cell = impact_index * 3 + urgency_index
+            decision = run.matrix[(impact, urgency)]
+            matrix.append((cell, impact, urgency, decision.priority, decision.reason,
+                           HOURS_TO_RESOLVE[decision.priority] * 3600))  # fmt: skip
+            for channel_index, channel in enumerate(CHANNEL_VALUES):
+                data = Created(channel=channel, priority=decision.priority, priority_reason=decision.reason)
+                created.append((channel_index, cell, json.dumps(data.to_data())))
+    fill("seed_matrix", ("cell", "impact", "urgency", "priority", "reason", "resolve"), matrix)
+    fill("seed_cdata", ("ch", "cell", "data"), created)
+    path_table, steps, picks = path_rows(found)
+    fill("seed_path", ("path", "fin", "plen", "res_step", "closing", *(f"m{i}" for i in range(1, 9))), path_table)
+    fill("seed_step", ("path", "step", "actor", "note", "work", "closing", "data", "data_auto"), steps)
+    fill("seed_pathpick", ("fin", "b", "path"), picks)
+    fill("seed_score", ("scale", "b", "score", "comment"), _score_rows())
+    fill("seed_work", ("b", "minutes", "billable", "reason", "description"), _work_rows())
+
+
+EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+ORG_COLUMNS = (
+    "slot", "org_id", "prefix", "first_number", "earliest", "off", "span", "lo", "rmax", "period", "auto_note",
+    "team", "ncontacts", "nconsult", "nvar", "contract", "scale", "low", "hours", "rounding", "open_from",
+)  # fmt: skip
+
+
+def _number(customers: list[_Customer]) -> None:
+    """Reserve each organisation's numbers for its drawn tickets (one statement per organisation, as
+    `allocate_ticket_numbers`), in the loading transaction, so a failure leaves no gap in the keys."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT slot, count(*) FROM seed_draw GROUP BY slot ORDER BY slot")
+        drawn = cursor.fetchall()
+        firsts = []
+        for slot, n in drawn:
+            prefix, first = allocate_ticket_numbers(customers[slot].id, n)
+            firsts.append((prefix, first, slot))
+        cursor.executemany("UPDATE seed_org SET prefix = %s, first_number = %s WHERE slot = %s", firsts)
+
+
+def _hour_terms(customers: list[_Customer], run: _Run) -> None:
+    """Hour terms for the new customers whose tier includes hours: about nine tenths of the minutes their
+    tickets debit in an average month of the history (so the bank runs short now and then), at least the
+    tier's hours; carry-over of a third for two months, entries rounded up to a quarter of an hour."""
+    wanted = {c.contract_id: c for c in customers if c.new and c.hour_terms and c.contract_id is not None}
+    if not wanted:
+        return
+    months = max(1, HISTORY_MONTHS)
+    used = dict(
+        TimeEntry.objects.filter(contract_id__in=wanted).values("contract_id").annotate(n=Sum("debited_minutes"))
+        .values_list("contract_id", "n")
+    )  # fmt: skip
+    tiers = dict(Contract.objects.filter(pk__in=wanted).values_list("pk", "tier__hours_per_month"))
+    terms = []
+    for contract_id in sorted(wanted):
+        monthly = (used.get(contract_id) or 0) / months
+        included = max(int(tiers[contract_id] * 60), round(monthly * 0.9 / 60) * 60)
+        terms.append(HourTerms(
+            contract_id=contract_id, included_minutes=included, carry_over_cap_minutes=included // 3,
+            carry_over_months=2, rounding_minutes=ROUNDING, outside_hours_rate=Decimal("1.5"),
+            weekend_rate=Decimal("2"), holiday_rate=Decimal("2"), created_at=run.moment, updated_at=run.moment,
+        ))  # fmt: skip
+    HourTerms.objects.bulk_create(terms)
+
+
+HISTORY_MONTHS = 24
+ROUNDING = 15  # the seeded hour terms round each entry up to a quarter of an hour
 
 
 def _referenced(customers: list[_Customer]) -> dict[type[Model], list[int]]:
-    """Every row a generated ticket or event may refer to (the tickets aside, which the load itself writes)."""
+    """Every row a generated row may refer to (the tickets and events aside, which the load itself writes)."""
     rows: dict[type[Model], list[int]] = defaultdict(list)
     for customer in customers:
         rows[Organisation].append(customer.id)
@@ -553,21 +741,6 @@ def _referenced(customers: list[_Customer]) -> dict[type[Model], list[int]]:
         rows[Environment] += [env_id for solution in customer.solutions for env_id, _ in solution.environments.values()]
         if customer.team_id is not None:
             rows[Team].append(customer.team_id)
+        if customer.contract_id is not None:
+            rows[Contract].append(customer.contract_id)
     return rows
-
-
-def _numbered(
-    planned: list[tuple[_Customer, list[tuple[dt.datetime, Status]]]], count: int
-) -> Iterator[tuple[_Customer, str, int, int, dt.datetime, Status]]:
-    """(customer, key prefix, number, ticket id, created, final status) of each planned ticket, organisation after
-    organisation, each one's in order of creation. The numbers (one statement per organisation) and the ids (one
-    for the run) are reserved in the loading transaction, before any row is written, so a failure leaves neither
-    rows nor a gap in the keys; the foreign keys are checked at commit, as Django declares them deferrable (or,
-    where the row triggers are skipped, held by `bulk.lock_referenced` beforehand)."""
-    numbers = [allocate_ticket_numbers(customer.id, len(rows)) for customer, rows in planned]
-    ids = iter(bulk.reserve_ids(Ticket, count))
-    return (
-        (customer, prefix, number, next(ids), created, status)
-        for (customer, rows), (prefix, first) in zip(planned, numbers, strict=True)
-        for number, (created, status) in enumerate(rows, start=first)
-    )

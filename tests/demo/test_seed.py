@@ -22,13 +22,17 @@ from picocore.catalog.priority import priority_for
 from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract, Tier
 from picocore.core.clock import now
-from picocore.demo import seed_tickets
 from picocore.demo.data import load_demo
 from picocore.demo.seed import SEEDED_CONSULTANTS, SEEDED_TEAM, SeedError, _create_users, _Run, seed
+from picocore.hours.models import HourTerms, TimeEntry
+from picocore.hours.rates import entry_debit
+from picocore.hours.selectors import rates_of
+from picocore.satisfaction.models import Rating
+from picocore.satisfaction.services import low_score
 from picocore.tenancy.choices import MembershipRole, StaffRole
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.choices import EventKind, Status
-from picocore.tickets.models import Ticket, TicketEvent
+from picocore.tickets.models import QueueTally, RequesterTally, Ticket, TicketEvent
 from picocore.tickets.services import ticket_create
 from picocore.tickets.states import is_allowed
 from picocore.tickets.timeline import Created, StatusChanged
@@ -242,8 +246,16 @@ def test_the_command_reports_what_it_wrote():
     assert re.search(r"Seeded 1 customers \(\d+ contacts\) and 20 tickets \(\d+ timeline events\)", out.getvalue())
     assert "tickets/s" in out.getvalue()
     assert Ticket.objects.count() == 20
-    with pytest.raises(CommandError):
+    assert re.search(r"Time entries: \d+\. Ratings: \d+\.", out.getvalue())
+    with pytest.raises(CommandError, match="--tickets between 0 and"):
         call_command("seed", "--tickets", "-1", "-v", "0")
+    with pytest.raises(CommandError, match="--customers must be 0 or more"):
+        call_command("seed", "--customers", "-2", "-v", "0")
+    with pytest.raises(CommandError, match="between 0 and 100,000,000"):
+        call_command("seed", "--tickets", "100000001", "-v", "0")
+    with pytest.raises(CommandError, match="invalid int value"):
+        call_command("seed", "--tickets", "many", "-v", "0")
+    assert Ticket.objects.count() == 20
 
 
 def test_e_mail_addresses_never_collide():
@@ -328,7 +340,29 @@ def snapshot() -> list[tuple]:
         "ticket_id", "kind", "public", "actor_id", "body", "data", "created_at"
     ):
         events[ticket_id].append((kind, public, users.get(actor), body, data, created_at))
-    return sorted((*ticket, tuple(events[pk])) for pk, ticket in tickets.items())
+    time = defaultdict(list)
+    entries = TimeEntry.objects.order_by("ticket_id", "created_at", "minutes", "description")
+    for ticket_id, *entry in entries.values_list(
+        "ticket_id", "author__email", "work_date", "month", "minutes", "billable", "non_billable_reason", "description",
+        "debited_minutes", "debit", "created_at",
+    ):  # fmt: skip
+        time[ticket_id].append(tuple(entry))
+    ratings = dict(
+        (ticket_id, rest)
+        for ticket_id, *rest in Rating.objects.values_list(
+            "ticket_id",
+            "resolution__created_at",
+            "requester__email",
+            "score",
+            "scale",
+            "comment",
+            "follow_up_at",
+            "created_at",
+        )
+    )
+    return sorted(
+        (*ticket, tuple(events[pk]), tuple(time[pk]), tuple(ratings.get(pk, ()))) for pk, ticket in tickets.items()
+    )
 
 
 def seeded(seed_value: int, moment: dt.datetime) -> list[tuple]:
@@ -343,7 +377,8 @@ def seeded(seed_value: int, moment: dt.datetime) -> list[tuple]:
 def test_the_same_seed_gives_the_same_rows():
     moment = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
     first = seeded(8, moment)
-    assert len(first) == 60 and sum(len(row[-1]) for row in first) > 60
+    assert len(first) == 60 and sum(len(row[-3]) for row in first) > 60
+    assert any(row[-2] for row in first) and any(row[-1] for row in first)
     assert seeded(8, moment) == first
 
 
@@ -358,7 +393,7 @@ def test_the_same_seed_gives_the_same_rows_on_every_database():
     assert digest == SEED_8_DIGEST
 
 
-SEED_8_DIGEST = "0df1b48e4bfd94c61439247bb5c256c5d9fcc9807b6dac8c5932b2216f95a420"
+SEED_8_DIGEST = "a7d4d5d6f3c79d9f47b5bd0aa273cb6849ada672b50f511244ec342323c80db9"
 
 
 def test_the_rows_refer_only_to_rows_that_exist():
@@ -401,22 +436,24 @@ def test_a_large_run_rebuilds_the_indexes_it_set_aside():
 
 
 def test_a_failed_run_leaves_nothing_behind():
-    """All the tickets of a run are one transaction: a failure midway writes none of them and no key."""
+    """All the rows of a run are one transaction: a failure at its last statement leaves no ticket, event, time
+    entry or hour terms, and no key taken."""
     seed(customers=2, tickets=0, seed=14)
     counters = dict(Organisation.objects.values_list("id", "last_ticket_number"))
-    calls = []
 
-    def failing_build(*args, **kwargs):
-        calls.append(1)
-        if len(calls) > 30:
-            raise RuntimeError("stop")
-        return build(*args, **kwargs)
-
-    build = seed_tickets._build
-    with mock.patch("picocore.demo.seed_tickets._build", failing_build), pytest.raises(RuntimeError):
-        seed(customers=0, tickets=50, seed=14, batch_size=20)
-    assert Ticket.objects.count() == TicketEvent.objects.count() == 0
+    with (
+        mock.patch("picocore.demo.seed_sql.ratings_sql", side_effect=RuntimeError("stop")),
+        pytest.raises(RuntimeError),
+    ):
+        seed(customers=0, tickets=50, seed=14)
+    assert Ticket.objects.count() == TicketEvent.objects.count() == TimeEntry.objects.count() == 0
     assert dict(Organisation.objects.values_list("id", "last_ticket_number")) == counters
+    with (
+        mock.patch("picocore.demo.seed_sql.ratings_sql", side_effect=RuntimeError("stop")),
+        pytest.raises(RuntimeError),
+    ):
+        seed(customers=2, tickets=50, seed=14)
+    assert not HourTerms.objects.exists() and Organisation.objects.count() == 4  # the customers came first
 
 
 def add_a_trigger_of_the_tickets_own() -> None:
@@ -467,3 +504,67 @@ def test_triggers_that_fire_always_do_not_keep_the_load_from_skipping_the_foreig
         assert bulk.skip_row_triggers(Ticket, TicketEvent)
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+
+
+class TestTimeAndRatings:
+    """What the seed adds beside the tickets: time worked by the team and ratings of resolutions, valid as the
+    hour bank's and the ratings' services would write them."""
+
+    def test_time_entries_are_what_time_log_would_store(self, one_run):
+        entries = list(TimeEntry.objects.select_related("ticket", "contract__hour_terms"))
+        assert len(entries) == one_run.time_entries > 0
+        consultants = set(Team.objects.get(name=SEEDED_TEAM).members.values_list("id", flat=True))
+        moment = now()
+        for entry in entries:
+            entry.full_clean()
+            ticket = entry.ticket
+            assert entry.organisation_id == ticket.organisation_id and entry.author_id == ticket.assignee_id
+            assert entry.author_id in consultants
+            assert entry.contract.organisation_id == ticket.organisation_id
+            assert entry.month == entry.work_date.replace(day=1)
+            assert ticket.created_at < entry.created_at <= ticket.updated_at <= moment
+            terms = getattr(entry.contract, "hour_terms", None)
+            rates = rates_of(terms) if terms else rates_of(HourTerms())
+            counted = entry_debit(rates, None, minutes=entry.minutes, work_date=entry.work_date)
+            assert entry.debit == counted.as_data(rates)
+            assert entry.debited_minutes == (counted.debited if entry.billable else 0)
+            assert entry.billable == (entry.non_billable_reason == "")
+        assert {entry.billable for entry in entries} == {True, False}
+        assert len({entry.minutes for entry in entries}) > 3
+
+    def test_tiers_with_hours_get_terms_sized_to_the_work(self, one_run):
+        for contract in Contract.objects.select_related("tier"):
+            terms = HourTerms.objects.filter(contract=contract).first()
+            assert (terms is not None) == (contract.tier.hours_per_month > 0)
+            if terms:
+                assert terms.included_minutes >= contract.tier.hours_per_month * 60 and terms.rounding_minutes == 15
+
+    def test_ratings_rate_the_latest_resolution_on_the_tiers_scale(self, one_run):
+        ratings = list(Rating.objects.select_related("ticket", "resolution"))
+        assert len(ratings) == one_run.ratings > 0
+        scales = dict(Contract.objects.values_list("organisation_id", "tier__rating_scale"))
+        moment = now()
+        for rating in ratings:
+            rating.full_clean(validate_unique=False)
+            ticket, resolution = rating.ticket, rating.resolution
+            assert ticket.status in (Status.RESOLVED, Status.CLOSED)
+            assert resolution.ticket_id == ticket.pk and resolution.data["after"] == Status.RESOLVED
+            assert resolution.created_at == ticket.resolved_at < rating.created_at <= moment
+            assert rating.created_at - resolution.created_at < dt.timedelta(days=7)
+            assert (rating.requester_id, rating.team_id, rating.assignee_id) == (
+                ticket.requester_id, ticket.team_id, ticket.assignee_id,
+            )  # fmt: skip
+            assert rating.scale == scales[ticket.organisation_id] and 1 <= rating.score <= rating.scale
+            assert (rating.follow_up_at is not None) == (rating.score <= low_score(rating.scale))
+        assert any(rating.comment for rating in ratings) and any(rating.follow_up_at for rating in ratings)
+
+    def test_the_tallies_count_every_seeded_ticket(self, one_run):
+        queue = Counter()
+        for key in QueueTally.objects.values_list("organisation_id", "team_id", "assignee_id", "status", "n"):
+            queue[key[:4]] += key[4]
+        expected = Counter(Ticket.objects.values_list("organisation_id", "team_id", "assignee_id", "status"))
+        assert +queue == expected
+        requesters = Counter()
+        for *key, n in RequesterTally.objects.values_list("organisation_id", "requester_id", "status", "n"):
+            requesters[tuple(key)] += n
+        assert +requesters == Counter(Ticket.objects.values_list("organisation_id", "requester_id", "status"))

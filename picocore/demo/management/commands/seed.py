@@ -13,7 +13,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from picocore.demo.seed import BATCH_SIZE, SeedError, seed
+from picocore.demo.seed import MAX_TICKETS, SeedError, seed
 
 
 class RichProgress:
@@ -49,17 +49,11 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=10, help="new customer organisations (default 10)")
         parser.add_argument("--tickets", type=int, default=1000, help="tickets to spread over them (default 1000)")
         parser.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible run")
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=BATCH_SIZE,
-            help="tickets per bulk statement (all of them in one transaction)",
-        )
 
     def handle(self, *args, **options):
-        customers, tickets, batch_size = options["customers"], options["tickets"], options["batch_size"]
-        if customers < 0 or tickets < 0 or batch_size < 1:
-            raise CommandError("--customers and --tickets must be 0 or more, --batch-size at least 1.")
+        customers, tickets = options["customers"], options["tickets"]
+        if customers < 0 or tickets < 0 or tickets > MAX_TICKETS:
+            raise CommandError(f"--customers must be 0 or more, --tickets between 0 and {MAX_TICKETS:,}.")
         columns = (
             TextColumn("{task.description:<10}"),
             BarColumn(),
@@ -75,7 +69,6 @@ class Command(BaseCommand):
                     customers=customers,
                     tickets=tickets,
                     seed=options["seed"],
-                    batch_size=batch_size,
                     progress=RichProgress(progress),
                 )
             except SeedError as error:
@@ -87,6 +80,7 @@ class Command(BaseCommand):
                 f"{summary.tickets_per_second:,.0f} tickets/s, {summary.events_per_second:,.0f} events/s."
             )
         )
+        self.stdout.write(f"Time entries: {summary.time_entries:,}. Ratings: {summary.ratings:,}.")
         if summary.statuses:
             counts = ", ".join(f"{status} {count:,}" for status, count in sorted(summary.statuses.items()))
             self.stdout.write(f"Tickets by status: {counts}.")
