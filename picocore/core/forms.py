@@ -1,6 +1,7 @@
 """Form rendering and fields shared by every page."""
 
 import secrets
+import threading
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from picocore.core import errors
@@ -260,3 +262,29 @@ def show_service_errors(form: forms.Form, error: errors.PicoCoreError) -> None:
             form.add_error(target if target in form.fields else None, message)
     if not field_errors:
         form.add_error(None, error.message)
+
+
+_blank_groups: dict[tuple[type[forms.Form], str | None, str, tuple[str, ...], str | None], SafeString] = {}
+_blank_groups_lock = threading.Lock()
+
+
+def blank_field_groups(form: forms.Form, *names: str) -> SafeString:
+    """The field groups (label, input, help) of `names` in `form`, as `{{ form.<name>.as_field_group }}` writes
+    them one after the other. A blank form (neither bound nor given initial values) of a class whose fields
+    depend on nothing but the code is the same for every request in a language, so its groups are rendered once
+    per process, form class and language and reused; any other form is rendered afresh. Only for forms whose
+    fields are fixed by the class: a form that builds fields per request (from reference data or the user)
+    must not use it."""
+    if form.is_bound or form.initial:
+        return _field_groups(form, names)
+    key = (type(form), form.prefix, str(form.auto_id), names, get_language())
+    html = _blank_groups.get(key)
+    if html is None:
+        html = _field_groups(form, names)
+        with _blank_groups_lock:
+            _blank_groups[key] = html
+    return html
+
+
+def _field_groups(form: forms.Form, names: tuple[str, ...]) -> SafeString:
+    return SafeString("\n".join(form[name].as_field_group() for name in names))

@@ -23,7 +23,7 @@ from picocore.catalog.selectors import offer_get, offered_request_types
 from picocore.contracts.selectors import kept_contract_in_force
 from picocore.core import reference
 from picocore.core.errors import NotFound, ValidationError
-from picocore.core.forms import show_service_errors
+from picocore.core.forms import blank_field_groups, show_service_errors
 from picocore.core.params import parse_id
 from picocore.core.text import without_nul
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
@@ -328,6 +328,7 @@ def _request_page(
     # The portal's selectors return only tickets the actor follows; a member of staff may work on it as well.
     access = ticket_access(request.user, ticket) if request.user.is_service_staff else FOLLOWS
     timeline = list(public_timeline(ticket))
+    reply_form, reopen_form = reply_form or ReplyForm(), reopen_form or ReopenForm()
     with timezone.override(zoneinfo.ZoneInfo(ticket.organisation.time_zone)):
         context = {
             "membership": membership,
@@ -339,8 +340,10 @@ def _request_page(
             "is_waiting": ticket.status == Status.WAITING_ON_CUSTOMER,
             "switched": switched,
             "refused": refused,
-            "reply_form": reply_form or ReplyForm(),
-            "reopen_form": reopen_form or ReopenForm(),
+            "reply_form": reply_form,
+            "reply_fields": blank_field_groups(reply_form, "body", "attachments"),
+            "reopen_form": reopen_form,
+            "reopen_fields": blank_field_groups(reopen_form, "reason"),
             "is_resolved": ticket.status == Status.RESOLVED,
             "contract": contract,
             "sla_lines": customer_lines(ticket_clocks(ticket), priority=ticket.priority, contract=contract),

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from picocore.core.clock import now
+from picocore.core.inserts import insert
 from picocore.tenancy.models import User
 from picocore.tickets.attachments import CheckedUpload, store_files
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
@@ -34,7 +35,7 @@ def record(
     the notifications instead, in the same transaction, once the change is complete
     (`picocore.notifications.dispatch.dispatch_later`); with `recompute_sla=False` the caller has derived the
     clocks itself (a new ticket's, `picocore.sla.services.sla_start`)."""
-    event = TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         organisation_id=ticket.organisation_id,
         kind=entry.kind,
@@ -44,6 +45,7 @@ def record(
         data=entry.to_data(),
         created_at=at or now(),
     )
+    insert(event)
     event.entry = entry
     # Imported here: the SLA and notification services write SLA records through this function.
     from picocore.notifications.dispatch import dispatch_event

@@ -16,6 +16,7 @@ from picocore.contracts.selectors import contract_in_force
 from picocore.core import reference
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.core.inserts import insert
 from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.dispatch import dispatch_later
@@ -185,7 +186,7 @@ def ticket_create(
             if token:
                 # Unique per (actor, token): a repeat of this post, even a parallel one (it waits for the first to
                 # commit), fails here and rolls back all it wrote, then returns what the first created.
-                Submission.objects.create(actor=actor, token=token, ticket=ticket, event=event)
+                insert(Submission(actor=actor, token=token, ticket=ticket, event=event))
             store_attachments(ticket, event, uploads, actor)
             # The team's notices and the requester's receipt: a task whose row commits with the ticket.
             dispatch_later(event)
@@ -234,7 +235,7 @@ def _write(ticket: Ticket, created: TicketEvent, start: Start | None, *, actor: 
     its clocks. The organisation's counter stays locked from here to the commit, so only writes follow it."""
     prefix, ticket.number = allocate_ticket_numbers(ticket.organisation_id)
     ticket.key = ticket_key(prefix, ticket.number)
-    ticket.save(force_insert=True)
+    insert(ticket)
     event = record(
         ticket,
         created.entry,
