@@ -249,9 +249,10 @@ def _timer_place(timer: RunningTimer) -> str:
 
 
 def timer_start(*, actor: User, ticket: Ticket, development_item: DevelopmentItem | None = None) -> RunningTimer:
-    """Start the actor's timer on the ticket (against `development_item` when given). A person runs one timer at
-    a time: a second start while one runs, here or elsewhere, is refused with where it runs and changes nothing,
-    so a repeated start never restarts the clock (the unique constraint holds it under parallel starts too)."""
+    """Start the actor's timer on the ticket (against `development_item` when given), on the audit trail. A person
+    runs one timer at a time: a second start while one runs, here or elsewhere, is refused with where it runs and
+    changes nothing, so a repeated start never restarts the clock (the unique constraint holds it under parallel
+    starts too) nor records a second start."""
     _refuse_unless_may_log(actor, ticket, development_item)
     with transaction.atomic():
         try:
@@ -270,6 +271,7 @@ def timer_start(*, actor: User, ticket: Ticket, development_item: DevelopmentIte
                 _("Your timer is running on %(place)s: stop it there before starting another.")
                 % {"place": _timer_place(running)}
             ) from None
+        audit_record(actor=actor, action=AuditAction.CREATED, instance=timer, changes=diff({}, snapshot(timer)))
     return timer
 
 
@@ -298,8 +300,9 @@ def timer_stop(*, actor: User, ticket: Ticket, billable: bool = True, non_billab
                description: str = "", development_item: DevelopmentItem | None = None) -> TimeEntry:  # fmt: skip
     """Stop the actor's timer on the ticket (on `development_item`, or on the ticket itself when None) and log the
     minutes it ran from when it started (so its rates apply to the hours it ran in), in one transaction: the timer
-    is gone exactly when the entry exists, so stopping twice logs once. A timer that ran more than a day is
-    refused (log the real time by hand, then discard it); nothing changes then."""
+    is gone (on the audit trail, beside the entry's creation) exactly when the entry exists, so stopping twice
+    logs once. A timer that ran more than a day is refused (log the real time by hand, then discard it); nothing
+    changes then."""
     _refuse_unless_may_log(actor, ticket, development_item)
     with transaction.atomic():
         timer = _own_timer(actor, ticket, development_item)
@@ -313,17 +316,19 @@ def timer_stop(*, actor: User, ticket: Ticket, billable: bool = True, non_billab
         entry = time_log(actor=actor, ticket=ticket, minutes=minutes, started_at=timer.started_at, billable=billable,
                          non_billable_reason=non_billable_reason, description=description,
                          development_item=development_item)  # fmt: skip
+        audit_record(actor=actor, action=AuditAction.DELETED, instance=timer, changes=diff(snapshot(timer), {}))
         timer.delete()
     return entry
 
 
 def timer_discard(*, actor: User, ticket: Ticket, development_item: DevelopmentItem | None = None) -> bool:
     """Throw away the actor's own timer on the ticket (on `development_item`, or on the ticket itself when None)
-    without logging it; False when none was running there."""
+    without logging it, recording on the audit trail what it was; False when none was running there."""
     with transaction.atomic():
         timer = _own_timer(actor, ticket, development_item)
         if timer is None:
             return False
+        audit_record(actor=actor, action=AuditAction.DELETED, instance=timer, changes=diff(snapshot(timer), {}))
         timer.delete()
     return True
 
