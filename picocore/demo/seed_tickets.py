@@ -34,6 +34,7 @@ from picocore.contracts.models import Contract
 from picocore.demo import bulk, seed_sql
 from picocore.hours.choices import NonBillableReason
 from picocore.hours.models import HourTerms, TimeEntry
+from picocore.hours.rates import Rates, entry_debit
 from picocore.satisfaction.models import Rating
 from picocore.tenancy.models import Organisation, Team, User
 from picocore.tickets.choices import Channel, Status
@@ -544,6 +545,18 @@ def _work_rows() -> list[tuple]:
     return rows
 
 
+def _debit_rows(customers: list[_Customer]) -> list[tuple]:
+    """(rounding, minutes, rounded, debit record) of every duration at every rounding of the customers: as the
+    hour bank debits an entry without a start time on a working day (`entry_debit`, at the business rate)."""
+    rows = []
+    for rounding in sorted({customer.rounding_minutes for customer in customers}):
+        rates = Rates(rounding_minutes=rounding)
+        for minutes in WORK_MINUTES[0]:
+            debit = entry_debit(rates, None, minutes=minutes, work_date=dt.date(2000, 1, 3))
+            rows.append((rounding, minutes, debit.rounded, json.dumps(debit.as_data(rates))))
+    return rows
+
+
 def _quantile_rows() -> tuple[list[tuple], list[tuple]]:
     """Exponential quantiles (in thousandths of the mean) and minutes of the day (95 % around 11:00, the rest
     at any time), one per bucket."""
@@ -594,6 +607,8 @@ def create_tickets(customers: list[_Customer], count: int, run: _Run, progress: 
                 progress.start("Planning", count)
             _fill_work_tables(d, customers, weights, nvar, found, run)
             seed_sql.execute(seed_sql.draw_sql(d, hashes, plan, rank_seed))
+            if d.postgres:
+                seed_sql.analyze_draws()
             _number(customers)
             if progress:
                 progress.advance(count)
@@ -618,6 +633,8 @@ def create_tickets(customers: list[_Customer], count: int, run: _Run, progress: 
             if progress:
                 progress.advance(1)
             seed_sql.drop_tables(seed_sql.WORK_TABLES)
+            if d.postgres:
+                seed_sql.execute("SELECT set_config('enable_nestloop', 'on', true)")
             if rebuild and progress:
                 progress.start("Indexes", 1)
         if rebuild and progress:
@@ -679,6 +696,11 @@ def _fill_work_tables(d: seed_sql.Dialect, customers: list[_Customer], weights: 
     fill("seed_pathpick", ("fin", "b", "path"), picks)
     fill("seed_score", ("scale", "b", "score", "comment"), _score_rows())
     fill("seed_work", ("b", "minutes", "billable", "reason", "description"), _work_rows())
+    fill("seed_debit", ("rounding", "minutes", "rounded", "debit"), _debit_rows(customers))
+    if d.postgres:
+        # Statistics for the planner, which otherwise takes the small tables for big ones and looks every row up
+        # by its index; and the memory to sort and hash a million rows without spilling to disk.
+        seed_sql.analyze_work_tables()
 
 
 EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
