@@ -24,6 +24,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from picocore.catalog.choices import Urgency
 from picocore.contracts.models import Contract
@@ -35,6 +36,7 @@ from picocore.reviews.making import review_make
 from picocore.reviews.models import ServiceReview
 from picocore.reviews.pdf import review_html
 from picocore.reviews.selectors import snapshot_of
+from picocore.reviews.services import review_send
 from picocore.reviews.snapshot import Bucket, Snapshot, Timing
 from picocore.satisfaction.models import Rating
 from picocore.tenancy.choices import StaffRole
@@ -44,6 +46,7 @@ from picocore.tickets.services import ticket_reply, ticket_transition
 from tests import factories
 from tests.conftest import Customer
 from tests.reviews.conftest import JANUARY
+from tests.reviews.test_pages import pdf_text
 from tests.sla.conftest import CPH
 
 pytestmark = pytest.mark.django_db
@@ -291,12 +294,15 @@ def test_making_a_snapshot_reads_as_many_queries_however_much_january_holds(acme
     assert counted() == before
 
 
-def test_the_pages_and_the_pdf_show_the_new_sections_with_their_notes(client, contract, worked, manager):
+def test_the_pages_and_the_pdf_show_the_new_sections_with_their_notes(client, contract, worked, manager, acme):
     review = review_make(contract=contract, month=JANUARY, at=MADE_AT)[0]
     client.force_login(manager)
-    page = client.get(f"/desk/reviews/{review.pk}/").content.decode()
+    desk = client.get(f"/desk/reviews/{review.pk}/").content.decode()
     html = review_html(review, snapshot_of(review))
-    for text in (page, html):
+    review_send(actor=manager, review_id=review.pk)
+    client.force_login(acme.admin)
+    portal = client.get(reverse("portal:review", args=[review.pk])).content.decode()
+    for text in (desk, html, portal):
         assert "MTTA and MTTR" in text and "Backlog and ageing" in text and "Reopen rate" in text
         assert "11–20 days" in text and "more than 20 days" in text
         assert "the first public reply by a member of staff" in text  # the report's note on MTTA
@@ -305,6 +311,8 @@ def test_the_pages_and_the_pdf_show_the_new_sections_with_their_notes(client, co
         assert "Resolutions offered: the changes to resolved within the period" in text
         assert "67 %" in text  # the response rate, as the SLA shares are shown
         assert "Created, by solution" in text
+    pdf = pdf_text(client.get(reverse("portal:review_pdf", args=[review.pk])))
+    assert "MTTA and MTTR" in pdf and "Backlog and ageing" in pdf and "Reopen rate" in pdf and "Spot on." in pdf
 
 
 def test_a_review_stored_before_these_figures_still_loads_and_shows(client, contract, worked, manager, acme):
