@@ -14,7 +14,10 @@ bench/results/seed-<db>-<size>.json.
 """
 
 import argparse
+import os
 import re
+import resource
+import threading
 import time
 from pathlib import Path
 
@@ -48,6 +51,55 @@ def database_size(database: str, env: dict[str, str]) -> str:
     return f"{path.stat().st_size / 1024 / 1024:.0f} MB"
 
 
+class ServerCpu:
+    """CPU seconds of the PostgreSQL processes serving one database while a block runs: its backends and their
+    parallel workers, found by their process titles in /proc and sampled every 0.2 s (a process's last fifth of a
+    second may be missed)."""
+
+    def __init__(self, database: str) -> None:
+        self.title = f" {database} "
+        self.seen: dict[int, float] = {}
+        self.leaders: set[int] = set()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> "ServerCpu":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    @property
+    def seconds(self) -> float:
+        return round(sum(self.seen.values()), 1)
+
+    def _watch(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self.stop.wait(0.2):
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                        title = f.read().decode(errors="replace")
+                    if not title.startswith("postgres: "):
+                        continue
+                    pid = int(entry.name)
+                    mine = self.title in title and "idle" not in title.split(self.title)[0]
+                    worker = any(f"parallel worker for PID {leader}" in title for leader in self.leaders)
+                    if not (mine or worker or pid in self.seen):
+                        continue
+                    if mine:
+                        self.leaders.add(pid)
+                    with open(f"/proc/{entry.name}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick
+                except (OSError, ValueError, IndexError):
+                    continue
+
+
 def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) -> dict:
     label = size_label(tickets)
     env = fresh_target(database, label, var_dir, sized_postgres_url(tickets))
@@ -57,9 +109,13 @@ def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) ->
     manage(env, "collectstatic", "--no-input", "-v", "0")
     command = ["seed", "--customers", str(customers), "--tickets", str(tickets), "--seed", str(seed)]
     load_before = machine()["load average"]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    output = manage(env, *command, capture=True)
+    with ServerCpu(postgres_database(env["DATABASE_URL"]) if database == "postgres" else "-") as server:
+        output = manage(env, *command, capture=True)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    python_cpu = round(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime, 1)
     print(output.strip())
     written, events, seconds, rate, event_rate = SUMMARY.search(output).groups()
     result = {
@@ -75,6 +131,9 @@ def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) ->
         "tickets_per_second": number(rate),
         "events_per_second": number(event_rate),
         "command_wall_seconds": round(wall, 1),
+        "command_cpu_seconds": python_cpu,
+        "server_cpu_seconds": server.seconds if database == "postgres" else None,
+        "load_average_after": machine()["load average"],
         "database_size": database_size(database, env),
         "summary": output.strip(),
         "load_average_before": load_before,
@@ -82,7 +141,8 @@ def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) ->
     }
     print(
         f"{database}-{label}: {result['tickets_per_second']:,} tickets/s, {result['events_per_second'] or 0:,} "
-        f"events/s ({wall:.1f} s including start-up), {result['database_size']}"
+        f"events/s ({wall:.1f} s including start-up; CPU: command {python_cpu} s, server {server.seconds} s), "
+        f"{result['database_size']}; load {load_before} before, {result['load_average_after']} after"
     )
     save(f"seed-{database}-{label}", result)
     return result

@@ -259,21 +259,24 @@ def draw_sql(d: Dialect, h: Hashes, plan: Plan, rank_seed: int) -> str:
     rank = f"((s.g * {a} + {b}) %% {max(plan.count, 1)})"
     fin = "CASE " + " ".join(f"WHEN {rank} < {end} THEN {code}" for code, end in enumerate(plan.status_ends[:-1]))
     fin += f" ELSE {len(plan.status_ends) - 1} END"
-    x = "s.g"
+    # Ten hashes per ticket, each cut into the draws it has room for (a hash has 31 bits: two of 12 and 7 over).
+    hashes = ", ".join(f"{h.of(k, 's.g')} AS h{k}" for k in range(10))
+    level0 = f"SELECT s.g AS g, {hashes} FROM {d.series(plan.count)} {d.fence}"
+    low, high = f"%% {BUCKETS}", f"/ {BUCKETS} %% {BUCKETS}"
     draws = {
-        "vidx": f"{h.of(1, x)} %% o.nvar", "xpath": f"{h.of(2, x)} %% {BUCKETS}", "xexp": f"{h.of(3, x)} %% {BUCKETS}",
-        "xuni": h.of(4, x), "xwk": f"{h.of(5, x)} %% 100", "xmin": f"{h.of(6, x)} %% {BUCKETS}",
-        "xsec": f"{h.of(7, x)} %% 60", "xreq": f"{h.of(8, x)} %% o.ncontacts",
-        "xasg": f"{h.of(9, x)} %% {d.greatest('o.nconsult', '1')}", "xch": f"{h.of(10, x)} %% 100",
-        "xauto": f"{h.of(11, x)} %% 100", "ximp": f"{h.of(12, x)} %% 100", "xurg": f"{h.of(13, x)} %% 100",
-        "xdue": f"{h.of(14, x)} %% 22",
-        **{f"x{i}": f"{h.of(14 + i, x)} %% {BUCKETS}" for i in range(1, 9)},
+        "xpath": f"s.h0 {high}", "xexp": f"s.h1 {low}", "xmin": f"s.h1 {high}",
+        "xsec": f"s.h1 / {BUCKETS * BUCKETS} %% 60",
+        **{f"x{i}": f"s.h{2 + (i - 1) // 2} {low if i % 2 else high}" for i in range(1, 9)},
+        "vidx": "s.h6 %% o.nvar", "xreq": "s.h6 / 1024 %% o.ncontacts", "xuni": "s.h7", "xwk": "s.h8 %% 100",
+        "xch": "s.h8 / 128 %% 100", "xauto": "s.h8 / 16384 %% 100", "xdue": "s.h8 / 2097152 %% 22",
+        "ximp": "s.h9 %% 100", "xurg": "s.h9 / 128 %% 100",
+        "xasg": f"s.h9 / 16384 %% {d.greatest('o.nconsult', '1')}",
     }  # fmt: skip
     level1 = (
         "SELECT s.g AS g, o.slot AS slot, o.earliest AS earliest, o.off AS off, o.span AS span, o.lo AS lo, "
         f"o.rmax AS rmax, o.period AS period, {fin} AS fin, "
         + ", ".join(f"{expression} AS {name}" for name, expression in draws.items())
-        + f" FROM {d.series(plan.count)} JOIN seed_pick p ON p.b = {h.of(0, x)} %% {BUCKETS} "
+        + f" FROM ({level0}) s JOIN seed_pick p ON p.b = s.h0 {low} "
         f"JOIN seed_org o ON o.slot = p.slot {d.fence}"
     )
     level = "CASE WHEN b.{0} < 50 THEN 0 WHEN b.{0} < 85 THEN 1 ELSE 2 END"
