@@ -117,7 +117,7 @@ def recompute_batch(ticket_ids: Sequence[int], *, policies: Policies, wait: bool
             written.extend(derived.written)
             deleted.extend(clock.pk for clock in derived.deleted)
             calendar = policy.calendar if policy is not None else None
-            breaches.extend(Breach(clock, ticket.priority, at, calendar) for clock, at in derived.breaches)
+            breaches.extend(Breach(clock, ticket.priority == 1, at, calendar) for clock, at in derived.breaches)
             if any(getattr(ticket, name) != value for name, value in derived.summary.items()):
                 for name, value in derived.summary.items():
                     setattr(ticket, name, value)

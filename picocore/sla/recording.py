@@ -30,11 +30,12 @@ EVENT_FIELDS = ("ticket", "organisation", "kind", "public", "actor", "body", "da
 
 @dataclass(frozen=True)
 class Breach:
-    """A breach to record: the clock (saved, with its id), its ticket's priority, when it happened, and the
-    contract's calendar (None without one) to tell whether a P1's breach fell outside business hours."""
+    """A breach to record: the clock (saved, with its id), whether its ticket is a P1 (`urgent`), when it
+    happened, and the contract's calendar (None without one) to tell whether a P1's breach fell outside business
+    hours."""
 
     clock: SlaClock
-    priority: int
+    urgent: bool
     breached_at: dt.datetime
     calendar: BusinessCalendar | None
 
@@ -73,7 +74,7 @@ def record_breaches(breaches: Sequence[Breach], *, seen_at: dt.datetime) -> None
     for breach in breaches:
         clock, at = breach.clock, breach.breached_at
         events.append(_event(clock, SlaBreach(metric=clock.metric, due_at=at, breached_at=at), at))
-        page = breach.priority == 1 and outside_business_hours(breach.calendar, at)
+        page = breach.urgent and outside_business_hours(breach.calendar, at)
         notices.append([BREACH, clock.pk, utc_text(at), page])
         clock.breached_at = at
         clock.breach_recorded_at = seen_at

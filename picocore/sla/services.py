@@ -324,7 +324,7 @@ def sla_recompute(*, ticket: Ticket, now: dt.datetime | None = None) -> dict[str
         if derived.breaches:
             calendar = policy.calendar if policy is not None else None
             record_breaches(
-                [Breach(clock, ticket.priority, at, calendar) for clock, at in derived.breaches], seen_at=now
+                [Breach(clock, ticket.priority == 1, at, calendar) for clock, at in derived.breaches], seen_at=now
             )
             for clock, _breached_at in derived.breaches:
                 clock.save(update_fields=["breached_at", "breach_recorded_at"])

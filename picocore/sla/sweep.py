@@ -51,11 +51,13 @@ def _claim(condition: Q, order: str, assignments: str, moment: dt.datetime) -> l
 
 
 def _breaches(clocks: list[SlaClock], policies: Policies) -> list[Breach]:
-    """The claimed clocks' breaches, with their tickets' priorities (read by id: a join would let the planner
-    scan the tickets) and, for a P1, the calendar in force when it happened."""
-    priorities = dict(Ticket.objects.filter(pk__in={c.ticket_id for c in clocks}).values_list("pk", "priority"))
-    urgent = [ticket_id for ticket_id, priority in priorities.items() if priority == 1]
-    tickets = Ticket.objects.select_related("organisation").only(*TICKET_FIELDS).in_bulk(urgent) if urgent else {}
+    """The claimed clocks' breaches, each saying whether its ticket is a P1 and, for a P1, with the calendar in
+    force when it happened. Which tickets are P1s is read by id from the `ticket_urgent` partial index alone (a
+    join would let the planner scan the tickets, and reading every claimed ticket's row cost a page read each
+    at a million tickets), and only the P1s' rows are read: one query per batch."""
+    claimed = {clock.ticket_id for clock in clocks}
+    urgent = Ticket.objects.filter(pk__in=claimed, priority=1).select_related("organisation").only(*TICKET_FIELDS)
+    tickets = {ticket.pk: ticket for ticket in urgent}
     breaches = []
     for clock in clocks:
         breached_at = clock.breached_at  # as the claim stamped it
@@ -64,7 +66,7 @@ def _breaches(clocks: list[SlaClock], policies: Policies) -> list[Breach]:
         ticket = tickets.get(clock.ticket_id)
         policy = policies.for_ticket(ticket, breached_at) if ticket is not None else None
         calendar = policy.calendar if policy is not None else None
-        breaches.append(Breach(clock, priorities[clock.ticket_id], breached_at, calendar))
+        breaches.append(Breach(clock, ticket is not None, breached_at, calendar))
     return breaches
 
 

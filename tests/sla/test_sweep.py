@@ -72,6 +72,21 @@ def test_on_call_is_paged_for_a_p1_breach_at_night(sla_customer, manager, on_cal
     assert Notification.objects.filter(kind=NotificationKind.ON_CALL_PAGE).count() == 2
 
 
+def test_in_one_night_batch_only_the_p1_pages(sla_customer, manager, on_call, clock):
+    from picocore.contracts.models import SlaMetric, SlaTarget
+
+    SlaTarget.objects.filter(metric=SlaMetric.FIRST_RESPONSE).update(minutes=30, clock="calendar")
+    clock.set(at(23, 17))
+    p1 = sla_customer.ticket(impact="high", urgency="high")
+    p3 = sla_customer.ticket(title="Typo on the about page", impact="medium", urgency="medium")
+    assert p3.priority == 3
+    assert sla_sweep(at(23, 17, 31)) == (2, 2)  # both breach in the same claimed batch
+    breaches = Notification.objects.filter(kind=NotificationKind.SLA_BREACH)
+    assert sorted(breaches.values_list("ticket_id", flat=True)) == sorted([p1.pk, p3.pk])
+    pages = Notification.objects.filter(kind=NotificationKind.ON_CALL_PAGE, title__contains="breached")
+    assert [(page.user, page.ticket) for page in pages] == [(on_call, p1)]
+
+
 def test_a_p1_breach_in_business_hours_does_not_page(sla_customer, manager, on_call, clock):
     ticket = sla_customer.ticket(impact="high", urgency="high")  # Monday 09:00, due 10:00
     assert sla_sweep(at(23, 10, 1)) == (1, 1)
