@@ -1,18 +1,12 @@
-"""Bulk loading of plain rows for `picocore seed`: COPY on PostgreSQL, one `executemany` on SQLite.
-
-The rows are tuples of Python values in the order of a `Table`'s columns (ints, str, bool, None, aware UTC
-datetimes, dates, JSON already dumped to text as the ORM stores it). No model instance is made per row and no
-field conversion runs per value: the columns a load does not fill get their model default, prepared once.
+"""What a bulk load of `picocore seed` needs around its INSERT … SELECT statements (`picocore.demo.seed_sql`):
+the columns a load leaves to their model defaults, ids reserved beforehand, the referenced rows locked where the
+foreign keys' triggers are skipped, secondary indexes set aside and built again, and fresh planner statistics.
 Must run inside the transaction that owns the rows.
 """
 
-import datetime as dt
-import queue
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, connection, models
 
@@ -25,7 +19,6 @@ class Table:
     columns: tuple[str, ...]
     default_columns: tuple[str, ...]
     defaults: tuple[object, ...]
-    datetimes: tuple[int, ...]  # positions of the datetime columns in a row, converted for SQLite
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -50,13 +43,11 @@ def table(model: type[models.Model], fields: Sequence[str]) -> Table:
         else:
             raise ValueError(f"{model._meta.label}.{field.name} has no default: the seed must give it.")
     columns = tuple(_column(field) for field in given)
-    datetimes = tuple(index for index, field in enumerate(given) if isinstance(field, models.DateTimeField))
     return Table(
         name=model._meta.db_table,
         columns=columns,
         default_columns=tuple(column for column, _ in rest),
         defaults=tuple(value for _, value in rest),
-        datetimes=datetimes,
     )
 
 
@@ -124,101 +115,6 @@ def estimated_rows(model: type[models.Model]) -> int:
             "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
         )
         return cursor.fetchone()[0]
-
-
-def write(target: Table, rows: Iterable[tuple]) -> None:
-    """Insert `rows` (each giving `target.columns`) in one statement: COPY FROM STDIN on PostgreSQL, where
-    psycopg adapts the values in C as it streams them; executemany on SQLite."""
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        _copy(connection.connection, target, rows)
-        return
-    quoted = connection.ops.quote_name
-    columns = ", ".join(quoted(column) for column in target.all_columns)
-    placeholders = ", ".join(["%s"] * len(target.all_columns))
-    sql = f"INSERT INTO {quoted(target.name)} ({columns}) VALUES ({placeholders})"  # noqa: S608 (quoted names)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, _for_sqlite(rows, target.datetimes, target.defaults))  # type: ignore[arg-type]
-
-
-def _copy(raw: Any, target: Table, rows: Iterable[tuple]) -> None:
-    """COPY `rows` into `target` over `raw`, the psycopg connection of the loading transaction."""
-    quoted = connection.ops.quote_name
-    columns = ", ".join(quoted(column) for column in target.all_columns)
-    defaults = target.defaults
-    with raw.cursor() as cursor, cursor.copy(f"COPY {quoted(target.name)} ({columns}) FROM STDIN") as copy:
-        write_row = copy.write_row
-        for row in rows:
-            write_row(row + defaults)
-
-
-class Writer:
-    """Writes batches of rows (`put`: one or more tables' rows, each `write` statement after the other) while the
-    caller goes on generating the next batch. On PostgreSQL a thread of its own streams each batch by COPY over
-    the loading transaction's connection, so the server inserts one batch while Python builds the next (psycopg
-    waits on the socket without the GIL); at most one batch waits in line. Elsewhere each batch is written when
-    it is put. Use it as a context manager inside the loading transaction, and send nothing else over the
-    connection meanwhile: leaving the block waits for every batch and re-raises the first failure of the
-    writes, so the transaction rolls back with it; a failure of the caller stops the writes after the batch in
-    hand."""
-
-    _DONE = object()
-
-    def __init__(self) -> None:
-        self._background = connection.vendor == "postgresql"
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._failure: BaseException | None = None
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> "Writer":
-        if self._background:
-            if not connection.in_atomic_block:
-                raise RuntimeError("A background writer must run inside the loading transaction.")
-            connection.ensure_connection()
-            self._thread = threading.Thread(target=self._run, args=(connection.connection,), daemon=True)
-            self._thread.start()
-        return self
-
-    def _run(self, raw: Any) -> None:
-        while (batch := self._queue.get()) is not self._DONE:
-            if self._failure is None:  # after a failure, only drain the line so that `put` never blocks
-                try:
-                    for target, rows in batch:
-                        _copy(raw, target, rows)
-                except BaseException as error:  # handed to the caller's thread
-                    self._failure = error
-
-    def put(self, *tables: tuple[Table, Sequence[tuple]]) -> None:
-        """Write these (table, rows) pairs, in order, after the batches put before."""
-        if not self._background:
-            for target, rows in tables:
-                write(target, rows)
-            return
-        self._raise()
-        self._queue.put(tables)
-
-    def _raise(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        if self._thread is None:
-            return
-        self._queue.put(self._DONE)
-        self._thread.join()
-        if error is None:
-            self._raise()
-
-
-def _for_sqlite(rows: Iterable[tuple], datetimes: tuple[int, ...], defaults: tuple) -> Iterable[tuple]:
-    """Datetimes as Django stores them in SQLite (naive UTC text); dates and the rest adapt as they are."""
-    for row in rows:
-        values = list(row)
-        for index in datetimes:
-            value = values[index]
-            if value is not None:
-                values[index] = str(value.astimezone(dt.UTC).replace(tzinfo=None))
-        yield (*values, *defaults)
 
 
 def skip_row_triggers(*models: type[models.Model]) -> bool:

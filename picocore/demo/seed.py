@@ -34,9 +34,8 @@ from picocore.core.clock import now
 from picocore.demo import bulk
 from picocore.demo.catalogue import load_catalogue
 from picocore.demo.data import DEMO_PASSWORD
+from picocore.demo.seed_texts import FIRST_NAMES, LAST_NAMES
 from picocore.demo.seed_tickets import (
-    FIRST_NAMES,
-    LAST_NAMES,
     ROUNDING,
     TYPE_WEIGHTS,
     Draws,
