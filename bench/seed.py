@@ -141,8 +141,9 @@ def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) ->
     }
     print(
         f"{database}-{label}: {result['tickets_per_second']:,} tickets/s, {result['events_per_second'] or 0:,} "
-        f"events/s ({wall:.1f} s including start-up; CPU: command {python_cpu} s, server {server.seconds} s), "
-        f"{result['database_size']}; load {load_before} before, {result['load_average_after']} after"
+        f"events/s ({wall:.1f} s including start-up; CPU: command {python_cpu} s"
+        + (f", server {server.seconds} s), " if database == "postgres" else ", in-process database), ")
+        + f"{result['database_size']}; load {load_before} before, {result['load_average_after']} after"
     )
     save(f"seed-{database}-{label}", result)
     return result
