@@ -33,6 +33,19 @@ class TimeEntryForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["work_date"].initial = today
 
+    def entry(self, organisation: Organisation) -> dict[str, Any]:
+        """The valid form as what `time_log` and `time_entry_change` take: minutes, work_date, started_at (in the
+        organisation's time zone), billable, non_billable_reason (none when billable) and description."""
+        data = self.cleaned_data
+        return {
+            "minutes": data["duration"],
+            "work_date": data["work_date"],
+            "started_at": started_at_of(organisation, data),
+            "billable": data["billable"],
+            "non_billable_reason": "" if data["billable"] else data["non_billable_reason"],
+            "description": data["description"],
+        }
+
 
 def started_at_of(organisation: Organisation, data: dict[str, Any]) -> dt.datetime | None:
     """The moment the work started, from the form's day and optional time, in the organisation's time zone."""

@@ -49,6 +49,20 @@ def _figures_text(name: str, figures: MetricFigures) -> str:
     )
 
 
+def _opening(ident: str, height: int, title: str, description: str) -> list[str]:
+    """The chart's first parts: the scalable <svg> as an image named by its title and described by its
+    description (both escaped, ids from `ident`), and the title shown at its top."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+        f'<text class="chart-title" x="0" y="16" font-size="14" font-weight="600" fill="#1b1f24">'
+        f"{escape(title)}</text>",
+    ]
+
+
 def compliance_chart(report: SlaReport, *, period: str, ident: str = "sla-chart") -> SafeString:
     """Grouped horizontal bars: the share of first-response and resolution clocks met, one pair per group.
 
@@ -63,15 +77,7 @@ def compliance_chart(report: SlaReport, *, period: str, ident: str = "sla-chart"
         for row in report.rows
     )
     description = f"Share of clocks met within target per {dimension.lower()}, tickets created {period}. {summary}."
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        f'font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(description)}</desc>',
-        f'<text class="chart-title" x="0" y="16" font-size="14" font-weight="600" fill="#1b1f24">'
-        f"{escape(title)}</text>",
-    ]
+    parts = _opening(ident, height, title, description)
     legend_x = 0
     for key, name, colour in SERIES:
         parts.append(
@@ -155,15 +161,7 @@ def bar_chart(
     height = plot_bottom + FOOTER
     largest = maximum or max([sum(values) if stacked else max(values, default=0) for _label, values in rows] + [0])
     scale = PLOT_WIDTH / largest if largest else 0
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        f'font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(description)}</desc>',
-        f'<text class="chart-title" x="0" y="16" font-size="14" font-weight="600" fill="#1b1f24">'
-        f"{escape(title)}</text>",
-    ]
+    parts = _opening(ident, height, title, description)
     for index, name in enumerate(series):
         legend_x, legend_y = (index % 2) * 160, 28 + 18 * (index // 2)
         parts.append(

@@ -33,6 +33,12 @@ class PeriodForm(forms.Form):
     """A report's months, "from" and "to" (Python keywords, so added in `__init__`): a period that ends before
     it starts is an error of the "to" field, and "from" is then not used."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = MonthField(label=_("From month"), required=False)
+        self.fields["to"] = MonthField(label=_("To month"), required=False)
+        self.notices: list[str] = []
+
     def clean(self):
         data = super().clean()
         month_from, month_to = data.get("from"), data.get("to")
@@ -48,6 +54,26 @@ class PeriodForm(forms.Form):
             data.pop("from", None)
         return data
 
+    def months(self) -> tuple[dt.date, dt.date]:
+        """The first and last month counted (first days), once the form is validated: the last six months where
+        a month is missing or could not be read, moved inside `FIRST_MONTH`…`LAST_MONTH` with a notice."""
+        data = self.cleaned_data
+        default_from, default_to = default_months()
+        month_from, month_to = data.get("from") or default_from, data.get("to") or default_to
+        if month_from > month_to:  # one of them fell back to its default
+            month_from, month_to = default_from, default_to
+        inside = (min(max(month_from, FIRST_MONTH), LAST_MONTH), min(max(month_to, FIRST_MONTH), LAST_MONTH))
+        if inside != (month_from, month_to):
+            self.notices = [
+                _("Reports cover %(first)s to %(last)s; the period was moved inside it.")
+                % {"first": date_format(FIRST_MONTH, "F Y"), "last": date_format(LAST_MONTH, "F Y")}
+            ]
+        return inside
+
+    def error_lines(self) -> list[str]:
+        """Each error as "Label: message", in the order of the fields."""
+        return [f"{self.fields[name].label}: {error}" for name in self.fields for error in self.errors.get(name, [])]
+
 
 class SlaReportFiltersForm(PeriodForm):
     """The SLA report's filters. `report_filters()` gives what the report counts: each field that could not be
@@ -62,27 +88,10 @@ class SlaReportFiltersForm(PeriodForm):
     )
     group = forms.ChoiceField(label=_("Group by"), choices=list(GROUPINGS.items()), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # "from" is a Python keyword, so the month fields cannot be declared as class attributes.
-        self.fields["from"] = MonthField(label=_("From month"), required=False)
-        self.fields["to"] = MonthField(label=_("To month"), required=False)
-        self.notices: list[str] = []
-
     def report_filters(self) -> ReportFilters:
         self.is_valid()
         data = self.cleaned_data
-        default_from, default_to = default_months()
-        month_from, month_to = data.get("from") or default_from, data.get("to") or default_to
-        if month_from > month_to:  # one of them fell back to its default
-            month_from, month_to = default_from, default_to
-        inside = tuple(min(max(month, FIRST_MONTH), LAST_MONTH) for month in (month_from, month_to))
-        if inside != (month_from, month_to):
-            month_from, month_to = inside
-            self.notices = [
-                _("Reports cover %(first)s to %(last)s; the period was moved inside it.")
-                % {"first": date_format(FIRST_MONTH, "F Y"), "last": date_format(LAST_MONTH, "F Y")}
-            ]
+        month_from, month_to = self.months()
         return ReportFilters(
             month_from=month_from,
             month_to=month_to,
@@ -91,10 +100,6 @@ class SlaReportFiltersForm(PeriodForm):
             tier=data.get("tier"),
             priority=data.get("priority"),
         )
-
-    def error_lines(self) -> list[str]:
-        """Each error as "Label: message", in the order of the fields."""
-        return [f"{self.fields[name].label}: {error}" for name in self.fields for error in self.errors.get(name, [])]
 
 
 class ReportFiltersForm(PeriodForm):
@@ -112,29 +117,11 @@ class ReportFiltersForm(PeriodForm):
 
     def __init__(self, *args, groups: dict[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from"] = MonthField(label=_("From month"), required=False)
-        self.fields["to"] = MonthField(label=_("To month"), required=False)
         self.fields["group"] = forms.ChoiceField(label=_("Group by"), choices=list(groups.items()), required=False)
         self.default_group = next(iter(groups))
-        self.notices: list[str] = []
 
     def period(self) -> tuple[dt.date, dt.date, str]:
         """The first and last month counted (first days) and the grouping."""
         self.is_valid()
-        data = self.cleaned_data
-        default_from, default_to = default_months()
-        month_from, month_to = data.get("from") or default_from, data.get("to") or default_to
-        if month_from > month_to:  # one of them fell back to its default
-            month_from, month_to = default_from, default_to
-        inside = tuple(min(max(month, FIRST_MONTH), LAST_MONTH) for month in (month_from, month_to))
-        if inside != (month_from, month_to):
-            month_from, month_to = inside
-            self.notices = [
-                _("Reports cover %(first)s to %(last)s; the period was moved inside it.")
-                % {"first": date_format(FIRST_MONTH, "F Y"), "last": date_format(LAST_MONTH, "F Y")}
-            ]
-        return month_from, month_to, data.get("group") or self.default_group
-
-    def error_lines(self) -> list[str]:
-        """Each error as "Label: message", in the order of the fields."""
-        return [f"{self.fields[name].label}: {error}" for name in self.fields for error in self.errors.get(name, [])]
+        month_from, month_to = self.months()
+        return month_from, month_to, self.cleaned_data.get("group") or self.default_group

@@ -133,6 +133,18 @@ GROUP_LABELS = {
 }
 
 
+def _table_chart(table: Table, period: str, *, described: list[int], values: Callable[[Row], list[float]],
+                 **chart: Any) -> SafeString | None:  # fmt: skip
+    """The bar chart of the table's rows, `values(row)` each, described by the figures of columns `described`
+    over the period (`bar_chart` takes the rest: ident, title, axis, series, value_text…); None without rows."""
+    if not table.rows:
+        return None
+    return bar_chart(
+        description=_chart_description(table, described, period), dimension=table.dimension,
+        rows=[(row.label, values(row)) for row in table.rows], **chart,
+    )  # fmt: skip
+
+
 def _groups(*names: str) -> dict[str, Any]:
     return {name: GROUP_LABELS[name] for name in names}
 
@@ -235,19 +247,18 @@ def show_backlog(scope: Scope, group_by: str, period: str) -> Shown:
         total=Row(_("All"), [*backlog.buckets, backlog.total]),
     )
     moment = date_format(backlog.at.astimezone(dt.UTC), "j M Y H:i")
-    chart = None
-    if table.rows:
-        chart = bar_chart(
-            ident="backlog-chart",
-            title=_("Open tickets by business days open"),
-            description=_chart_description(table, list(range(len(BUCKETS) + 1)), period),
-            dimension=table.dimension,
-            axis=_("Open tickets"),
-            rows=[(row.label, list(row.cells[: len(BUCKETS)])) for row in table.rows],
-            series=[column.label for column in columns[: len(BUCKETS)]],
-            value_text=count_text,
-            stacked=True,
-        )
+    chart = _table_chart(
+        table,
+        period,
+        described=list(range(len(BUCKETS) + 1)),
+        values=lambda row: list(row.cells[: len(BUCKETS)]),
+        ident="backlog-chart",
+        title=_("Open tickets by business days open"),
+        axis=_("Open tickets"),
+        series=[column.label for column in columns[: len(BUCKETS)]],
+        value_text=count_text,
+        stacked=True,
+    )
     notes = [str(note) for note in BACKLOG_NOTES]
     subtitle = _("Open at the end of %(day)s (counted at %(moment)s UTC).") % {
         "day": date_format(scope.end, "j M Y"),
@@ -327,18 +338,17 @@ def show_response_times(scope: Scope, group_by: str, period: str) -> Shown:
         rows=[Row(row.label, cells(row.acknowledge, row.resolve), row.key) for row in figures.rows],
         total=Row(_("All"), cells(figures.acknowledge, figures.resolve)),
     )
-    chart = None
-    if table.rows:
-        chart = bar_chart(
-            ident="response-chart",
-            title=_("Mean time to acknowledge and to resolve"),
-            description=_chart_description(table, [1, 4], period),
-            dimension=table.dimension,
-            axis=_("Business time"),
-            rows=[(row.label, [float(row.cells[1] or 0), float(row.cells[4] or 0)]) for row in table.rows],
-            series=[_("MTTA mean"), _("MTTR mean")],
-            value_text=hours_text,
-        )
+    chart = _table_chart(
+        table,
+        period,
+        described=[1, 4],
+        values=lambda row: [float(row.cells[1] or 0), float(row.cells[4] or 0)],
+        ident="response-chart",
+        title=_("Mean time to acknowledge and to resolve"),
+        axis=_("Business time"),
+        series=[_("MTTA mean"), _("MTTR mean")],
+        value_text=hours_text,
+    )
     notes = [str(note) for note in RESPONSE_NOTES]
     subtitle = _("Answered or resolved in %(period)s.") % {"period": period}
     return Shown(table=table, chart=chart, notes=notes, subtitle=subtitle)
@@ -361,19 +371,18 @@ def show_reopens(scope: Scope, group_by: str, period: str) -> Shown:
         rows=[Row(row.label, [row.resolved, row.reopened, row.rate], row.key) for row in figures.rows],
         total=Row(_("All"), [figures.resolved, figures.reopened, figures.rate]),
     )
-    chart = None
-    if table.rows:
-        chart = bar_chart(
-            ident="reopen-chart",
-            title=_("Reopen rate"),
-            description=_chart_description(table, [0, 1, 2], period),
-            dimension=table.dimension,
-            axis=_("Reopened (%)"),
-            rows=[(row.label, [float(row.cells[2] or 0)]) for row in table.rows],
-            series=[_("Reopen rate")],
-            value_text=lambda value: percent_text(Decimal(str(value))),
-            maximum=100,
-        )
+    chart = _table_chart(
+        table,
+        period,
+        described=[0, 1, 2],
+        values=lambda row: [float(row.cells[2] or 0)],
+        ident="reopen-chart",
+        title=_("Reopen rate"),
+        axis=_("Reopened (%)"),
+        series=[_("Reopen rate")],
+        value_text=lambda value: percent_text(Decimal(str(value))),
+        maximum=100,
+    )
     notes = [str(note) for note in REOPEN_NOTES]
     return Shown(table=table, chart=chart, notes=notes, subtitle=_("Resolved in %(period)s.") % {"period": period})
 
@@ -410,19 +419,18 @@ def show_hours(scope: Scope, group_by: str, period: str) -> Shown:
         rows=[Row(row.label, cells(row), row.key) for row in figures.rows],
         total=Row(_("All"), cells(figures.total)),
     )
-    chart = None
-    if table.rows:
-        chart = bar_chart(
-            ident="hours-chart",
-            title=_("Time worked, billable and not"),
-            description=_chart_description(table, [1, 2, 3], period),
-            dimension=table.dimension,
-            axis=_("Time worked"),
-            rows=[(row.label, [float(row.cells[1]), float(row.cells[2])]) for row in table.rows],
-            series=[_("Billable worked"), _("Not billable")],
-            value_text=minutes_text,
-            stacked=True,
-        )
+    chart = _table_chart(
+        table,
+        period,
+        described=[1, 2, 3],
+        values=lambda row: [float(row.cells[1]), float(row.cells[2])],
+        ident="hours-chart",
+        title=_("Time worked, billable and not"),
+        axis=_("Time worked"),
+        series=[_("Billable worked"), _("Not billable")],
+        value_text=minutes_text,
+        stacked=True,
+    )
     notes = [
         _(
             "Entries count in their ledger month (the month of the hour bank they were booked in), so a "
@@ -470,18 +478,12 @@ def show_satisfaction(scope: Scope, group_by: str, period: str) -> Shown:
         total=Row(_("All"), cells(figures.total)),
     )
     chart = None
-    if any(row.cells[1] for row in table.rows):
-        chart = bar_chart(
-            ident="satisfaction-chart",
-            title=_("Ratings by score"),
-            description=_chart_description(table, [0, 1, 2, 3], period),
-            dimension=table.dimension,
-            axis=_("Ratings"),
-            rows=[(row.label, [float(value) for value in row.cells[4:]]) for row in table.rows],
-            series=[column.label for column in columns[4:]],
-            value_text=count_text,
-            stacked=True,
-        )
+    if any(row.cells[1] for row in table.rows):  # rows without ratings make no chart
+        chart = _table_chart(
+            table, period, described=[0, 1, 2, 3], values=lambda row: [float(value) for value in row.cells[4:]],
+            ident="satisfaction-chart", title=_("Ratings by score"), axis=_("Ratings"),
+            series=[column.label for column in columns[4:]], value_text=count_text, stacked=True,
+        )  # fmt: skip
     notes = [str(note) for note in SATISFACTION_NOTES]
     return Shown(
         table=table,

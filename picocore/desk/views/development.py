@@ -1,5 +1,7 @@
 """The development backlog as developers see it."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import Count, Sum, Window
 from django.http import HttpResponse
@@ -11,13 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import now
 from picocore.core.errors import PicoCoreError
-from picocore.core.forms import show_service_errors
 from picocore.desk import forms
 from picocore.desk.views.common import development_page, error_text
-from picocore.desk.views.time import timer_act, timer_context
+from picocore.desk.views.time import timer_act, timer_context, write_entry
 from picocore.development.selectors import development_item_get, development_items_for
 from picocore.development.services import development_item_move
-from picocore.hours.forms import TimeEntryForm, started_at_of
+from picocore.hours.forms import TimeEntryForm
 from picocore.hours.permissions import can_log_time
 from picocore.hours.services import time_log
 from picocore.tenancy.http import AuthenticatedRequest
@@ -87,19 +88,10 @@ def development_item_time(request: AuthenticatedRequest, item_id: int) -> HttpRe
     time); back to the item, or the item with what was wrong and nothing logged."""
     item = development_item_get(actor=request.user, item_id=item_id)
     form = TimeEntryForm(request.POST, today=organisation_date(item.organisation, now()))
-    if not form.is_valid():
-        return _item_page(request, item, time_form=form, status=400)
-    data = form.cleaned_data
-    try:
-        time_log(
-            actor=request.user, ticket=item.ticket, development_item=item, minutes=data["duration"],
-            work_date=data["work_date"], started_at=started_at_of(item.organisation, data),
-            billable=data["billable"], non_billable_reason="" if data["billable"] else data["non_billable_reason"],
-            description=data["description"],
-        )  # fmt: skip
-    except PicoCoreError as error:
-        show_service_errors(form, error)
-        return _item_page(request, item, time_form=form, status=error.status_code)
+    log = partial(time_log, actor=request.user, ticket=item.ticket, development_item=item)
+    refused = write_entry(form, item.organisation, log)
+    if refused is not None:
+        return _item_page(request, item, time_form=form, status=refused)
     messages.success(request, _("Time logged against %(key)s.") % {"key": item.ticket.key})
     return redirect("desk:development_item", item_id=item.pk)
 

@@ -1,6 +1,8 @@
 """Time on a ticket: the consultant logs it beside the contract's remaining hours, and sees what was logged."""
 
 import zoneinfo
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.db.models import Count, Sum
@@ -25,7 +27,6 @@ from picocore.hours.forms import (
     TimerActionForm,
     TimerStopForm,
     billing_choices,
-    started_at_of,
 )
 from picocore.hours.models import OverageApproval, TimeEntry
 from picocore.hours.permissions import can_manage_bank
@@ -40,9 +41,24 @@ from picocore.hours.services import (
     timer_stop,
 )
 from picocore.tenancy.http import AuthenticatedRequest
-from picocore.tenancy.models import User
+from picocore.tenancy.models import Organisation, User
 from picocore.tickets.models import Ticket
 from picocore.tickets.queues import desk_ticket_get
+
+
+def write_entry(form: TimeEntryForm, organisation: Organisation, write: Callable[..., object]) -> int | None:
+    """Validate the time form and pass its entry to `write` (logging or changing it): None when it is written,
+    else the status to show the form with, what was wrong on it (404s are raised, as for a missing page)."""
+    if not form.is_valid():
+        return 400
+    try:
+        write(**form.entry(organisation))
+    except NotFound:
+        raise
+    except PicoCoreError as error:
+        show_service_errors(form, error)
+        return error.status_code
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,26 +71,11 @@ def ticket_time(request: AuthenticatedRequest, key: str) -> HttpResponse:
     form = TimeEntryForm(request.POST if request.method == "POST" else None, today=today)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            started_at = started_at_of(ticket.organisation, data)
-            try:
-                time_log(
-                    actor=request.user, ticket=ticket, minutes=data["duration"], work_date=data["work_date"],
-                    started_at=started_at, billable=data["billable"],
-                    non_billable_reason="" if data["billable"] else data["non_billable_reason"],
-                    description=data["description"],
-                )  # fmt: skip
-            except NotFound:
-                raise
-            except PicoCoreError as error:
-                show_service_errors(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Time logged."))
-                return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
-        else:
-            status = 400
+        refused = write_entry(form, ticket.organisation, partial(time_log, actor=request.user, ticket=ticket))
+        if refused is None:
+            messages.success(request, _("Time logged."))
+            return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
+        status = refused
     contract = selectors.contract_on(ticket.organisation, today)
     entries = ticket.time_entries.select_related("author").order_by("-work_date", "-id")
     shown = list(entries[:100])
@@ -205,25 +206,11 @@ def ticket_time_entry(request: AuthenticatedRequest, key: str, entry_id: int) ->
     form = TimeEntryForm(request.POST if request.method == "POST" else None, today=today, initial=initial)
     status = 200 if editable.allowed else 403
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                time_entry_change(
-                    actor=request.user, entry=entry, minutes=data["duration"], work_date=data["work_date"],
-                    started_at=started_at_of(ticket.organisation, data), billable=data["billable"],
-                    non_billable_reason="" if data["billable"] else data["non_billable_reason"],
-                    description=data["description"],
-                )  # fmt: skip
-            except NotFound:
-                raise
-            except PicoCoreError as error:
-                show_service_errors(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Time entry changed."))
-                return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
-        else:
-            status = 400
+        refused = write_entry(form, ticket.organisation, partial(time_entry_change, actor=request.user, entry=entry))
+        if refused is None:
+            messages.success(request, _("Time entry changed."))
+            return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
+        status = refused
     context = {"ticket": ticket, "entry": entry, "form": form, "editable": editable}
     return render(request, "desk/ticket_time_entry.html", context, status=status)
 
