@@ -46,6 +46,7 @@ from picocore.demo.seed_tickets import (
     create_tickets,
 )
 from picocore.hours.models import HourTerms, LedgerMonth, TimeEntry
+from picocore.hours.tasks import close_due_months
 from picocore.satisfaction.models import Rating
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
@@ -164,6 +165,13 @@ def seed(
             customer.new = customer.id in new_ids
         events, statuses, entries, ratings = create_tickets(targets, tickets, run, progress)
         reference.changed()  # the new customers' hour terms
+        # The months of the hour banks that have ended are closed, as the scheduled closing would within the
+        # hour: a bank's balance is then read from its last closed month, not summed over two years of entries.
+        if progress:
+            progress.start("Hour banks", 1)
+        close_due_months(run.moment, organisation_ids=[customer.id for customer in targets])
+        if progress:
+            progress.advance(1)
     if progress:
         progress.start("Statistics", len(FILLED))
     bulk.analyze(FILLED, skip=LEFT_TO_AUTOVACUUM)

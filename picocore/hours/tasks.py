@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 
 from django.tasks import task
 
@@ -19,13 +20,16 @@ def previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def close_due_months(moment: dt.datetime | None = None) -> int:
-    """Close, for every contract with hour terms, the months that ended before the last one once the
-    organisation's local day reaches the terms' closing day (before it, the month just ended stays open for
-    late entries). Idempotent: months already closed are skipped. Returns how many months it closed."""
+def close_due_months(moment: dt.datetime | None = None, *, organisation_ids: Collection[int] | None = None) -> int:
+    """Close, for every contract with hour terms (of these organisations only, when given), the months that
+    ended before the last one once the organisation's local day reaches the terms' closing day (before it, the
+    month just ended stays open for late entries). Idempotent: months already closed are skipped. Returns how
+    many months it closed."""
     moment = moment or now()
     closed = 0
     contracts = Contract.objects.filter(hour_terms__isnull=False).select_related("organisation", "hour_terms")
+    if organisation_ids is not None:
+        contracts = contracts.filter(organisation_id__in=organisation_ids)
     for contract in contracts:
         terms: HourTerms = contract.hour_terms
         today = organisation_date(contract.organisation, moment)

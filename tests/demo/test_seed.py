@@ -223,7 +223,9 @@ def test_without_new_customers_the_tickets_continue_the_existing_counters():
     )
 
 
-def test_the_number_of_queries_does_not_grow_with_the_number_of_tickets():
+def test_the_number_of_queries_does_not_grow_with_the_number_of_tickets(monkeypatch):
+    # The closing of the hour banks' ended months costs per month of history, not per ticket (its own test below).
+    monkeypatch.setattr("picocore.demo.seed.close_due_months", lambda *args, **kwargs: 0)
     seed(customers=1, tickets=0, seed=1)  # the catalogue and the team, outside the measurement
     with CaptureQueriesContext(connection) as small:
         seed(customers=2, tickets=50, seed=2)
@@ -568,3 +570,15 @@ class TestTimeAndRatings:
         for *key, n in RequesterTally.objects.values_list("organisation_id", "requester_id", "status", "n"):
             requesters[tuple(key)] += n
         assert +requesters == Counter(Ticket.objects.values_list("organisation_id", "requester_id", "status"))
+
+
+def test_the_ended_months_of_the_seeded_hour_banks_are_closed_as_the_scheduled_closing_would():
+    from picocore.hours.models import LedgerMonth
+    from picocore.hours.tasks import close_due_months
+
+    seed(customers=3, tickets=300, seed=4)
+    closed = LedgerMonth.objects.filter(closed_at__isnull=False)
+    assert closed.exists()
+    assert all(row.closing for row in closed)  # each with the figures it closed with
+    assert not LedgerMonth.objects.filter(closed_at__isnull=True, month__lt=closed.order_by("-month")[0].month).exists()
+    assert close_due_months() == 0  # nothing left for the scheduled closing
