@@ -9,7 +9,7 @@ Stable API (keyword arguments after the scope):
 - `backlog(scope, group_by=..., now=None)` → `Backlog`: open tickets at the end of the period by business days
   open (`BUCKETS`);
 - `volume(scope, dimension=...)` → `Volume`: tickets created per month and request type, priority, solution
-  or channel;
+  or channel; `volumes(scope, dimensions)` the same for several dimensions, the contracts read once;
 - `responsiveness(scope, group_by=...)` → `Responsiveness`: MTTA and MTTR in business time, mean and median;
 - `reopen_rate(scope, group_by=...)` → `Reopens`: share of resolved tickets reopened;
 - `hours_used(scope, group_by=...)` → `Hours`: minutes worked, debited and adjusted, as the hour bank counts;
@@ -36,7 +36,7 @@ from picocore.reports.metrics.satisfaction import (
     SatisfactionRow,
     satisfaction,
 )
-from picocore.reports.metrics.volume import VOLUME_DIMENSIONS, Volume, VolumeRow, volume
+from picocore.reports.metrics.volume import VOLUME_DIMENSIONS, Volume, VolumeRow, volume, volumes
 
 __all__ = [
     "BACKLOG_GROUPS",
@@ -69,4 +69,5 @@ __all__ = [
     "responsiveness",
     "satisfaction",
     "volume",
+    "volumes",
 ]

@@ -6,6 +6,7 @@ request the team received. The request type, priority, solution and channel are 
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,7 +14,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from picocore.reports.metrics.common import Scope, add_months, scope_contracts, scoped, without_jit
+from picocore.reports.metrics.common import Contracts, Scope, add_months, scope_contracts, scoped, without_jit
 from picocore.reports.metrics.labels import Labelled, group_labels, month_key
 from picocore.tickets.models import Ticket
 
@@ -68,9 +69,20 @@ def period_months(scope: Scope) -> tuple[dt.date, ...]:
 def volume(scope: Scope, *, dimension: str = "request_type") -> Volume:
     """The scope's volume (module docstring) by `dimension`: exact counts from three queries (contracts, the
     tickets grouped by month and value, the values' names) whatever the data size."""
+    return _volume(scope, dimension, scope_contracts(scope))
+
+
+@without_jit
+def volumes(scope: Scope, dimensions: Iterable[str]) -> dict[str, Volume]:
+    """The scope's volume by each of `dimensions`, as `volume` counts it, with the scope's contracts read once:
+    one query, then two per dimension."""
+    contracts = scope_contracts(scope)
+    return {dimension: _volume(scope, dimension, contracts) for dimension in dimensions}
+
+
+def _volume(scope: Scope, dimension: str, contracts: Contracts) -> Volume:
     if dimension not in VOLUME_DIMENSIONS:
         raise ValueError(f"dimension is one of {tuple(VOLUME_DIMENSIONS)}")
-    contracts = scope_contracts(scope)
     tickets = scoped(
         Ticket.objects.filter(created_at__gte=scope.starts_at, created_at__lt=scope.ends_at), scope, contracts
     )
