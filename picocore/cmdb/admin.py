@@ -4,7 +4,7 @@ from picocore.audit.admin import AuditedAdmin
 from picocore.cmdb.models import Environment, Solution
 
 
-class EnvironmentInline(admin.TabularInline):
+class EnvironmentInline(admin.TabularInline[Environment, Solution]):
     model = Environment
     extra = 0
     fields = ["kind", "url"]

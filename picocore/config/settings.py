@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "picocore.sla",
     "picocore.cmdb",
     "picocore.tickets",
+    "picocore.changes",
     "picocore.development",
     "picocore.hours",
     "picocore.satisfaction",

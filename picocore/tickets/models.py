@@ -41,6 +41,10 @@ class Ticket(models.Model):
     environment = models.ForeignKey(
         "cmdb.Environment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    component = models.ForeignKey(
+        "cmdb.Component", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        verbose_name=_("component"),
+    )  # fmt: skip
     impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
@@ -440,3 +444,23 @@ class CannedReply(TimeStampedModel):
     @property
     def personal(self) -> bool:
         return self.owner_id is not None
+
+
+class TicketImpact(models.Model):
+    """A component a person confirmed a ticket affects (`cmdb.Component`). Suggested impact is never written here
+    by itself: only a person's confirmation does."""
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+", editable=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="impacts")
+    component = models.ForeignKey("cmdb.Component", on_delete=models.CASCADE, related_name="ticket_impacts")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed"), default=now)
+
+    class Meta:
+        verbose_name = _("affected component")
+        verbose_name_plural = _("affected components")
+        constraints = [models.UniqueConstraint(fields=["ticket", "component"], name="ticket_impact_unique")]
+        indexes = [models.Index(fields=["component", "ticket"], name="ticket_impact_component")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.component_id}"
