@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("picocore.accounts.urls")),
     path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.portal.urls")),
+    path("changes/", include("picocore.portal.change_links_urls")),
     path("rate/", include("picocore.satisfaction.urls")),
     path("desk/reports/", include("picocore.reports.urls")),
     path("desk/mail/", include("picocore.mail.urls")),

@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views import ledger
+from picocore.desk.views import change_calendar, ledger
 from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,
@@ -53,6 +53,9 @@ urlpatterns = [
     path("hours/<id:contract_id>/<str:month>/", ledger.hours_month, name="hours_month"),
     path("hours/<id:contract_id>/<str:month>/adjust/", ledger.hours_adjust, name="hours_adjust"),
     path("hours/<id:contract_id>/<str:month>/close/", ledger.hours_close, name="hours_close"),
+    path("changes/calendar/", change_calendar.desk_calendar, name="changes_calendar"),
+    path("changes/feeds/", change_calendar.desk_feed, name="changes_feed"),
+    path("changes/<id:change_id>/cab/", change_calendar.desk_cab_vote, name="change_cab_vote"),
     path("reviews/", reviews.desk_reviews, name="reviews"),
     path("reviews/<id:review_id>/", reviews.desk_review, name="review"),
     path("reviews/<id:review_id>/send/", reviews.desk_review_send, name="review_send"),

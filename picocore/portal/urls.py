@@ -3,6 +3,7 @@ from django.urls import path
 # Imported for their registration of the <id:…> and <ticket_key:…> path converters.
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
+from picocore.portal import change_views as changes
 from picocore.portal import hours_views, views
 from picocore.reviews import portal_views as reviews
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("requests/", views.request_list, name="requests"),
     path("hours/", hours_views.hours, name="hours"),
     path("hours/approvals/<id:approval_id>/", hours_views.approval_decide, name="approval_decide"),
+    path("changes/", changes.portal_changes, name="changes"),
+    path("changes/feed/", changes.portal_feed, name="changes_feed"),
+    path("changes/<id:change_id>/", changes.portal_change, name="change"),
     path("reviews/", reviews.portal_reviews, name="reviews"),
     path("reviews/<id:review_id>/", reviews.portal_review, name="review"),
     path("reviews/<id:review_id>/pdf/", reviews.portal_review_pdf, name="review_pdf"),

@@ -22,6 +22,7 @@ from picocore.tickets.queues import QUEUES, Filters
 from picocore.tickets.services.canned_replies import CannedReplyFields, canned_reply_create
 from picocore.tickets.services.saved_views import saved_view_create
 from tests import factories
+from tests.changes.approval_support import change_approval_world
 from tests.desk.conftest import DeskWorld, body, build_world
 from tests.fuzz.urls import Route, page_forms, project_routes
 from tests.reviews.support import past_review
@@ -132,6 +133,7 @@ def build_fuzz_world() -> FuzzWorld:
         asked_by=desk.consultant,
     )
     entry = time_log(actor=desk.consultant, ticket=desk.ticket, minutes=30, description="Fuzzed")
+    approvals = change_approval_world(desk)
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -160,7 +162,8 @@ def build_fuzz_world() -> FuzzWorld:
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
-        "token": ["set-password", "cq1x2z-0123456789abcdef", "x"],
+        "token": ["set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
+        "change_id": approvals.change_ids,
     }
     world = FuzzWorld(desk=desk, people=people, routes=project_routes(), real_values=real_values)
     _discover_forms(world)
