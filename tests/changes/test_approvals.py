@@ -292,3 +292,15 @@ def test_reminders_once_per_interval_never_after_a_decision(world, monkeypatch):
     assert approvals_remind() == 2
     clock_at["now"] = asked + dt.timedelta(days=8)  # the links expired
     assert approvals_remind() == 0
+
+
+def test_the_reminder_is_a_periodic_job(world, monkeypatch):
+    from picocore.changes.tasks import remind_change_approvers
+    from picocore.core.tasks import discover_periodic_jobs
+
+    job = discover_periodic_jobs()[remind_change_approvers.module_path]
+    assert job.every == dt.timedelta(hours=1)
+    later = world["requests"][0].asked_at + dt.timedelta(hours=25)
+    monkeypatch.setattr(approvals, "now", lambda: later)
+    assert remind_change_approvers.call() == 3
+    assert remind_change_approvers.call() == 0
