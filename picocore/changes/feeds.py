@@ -27,7 +27,7 @@ from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied
 from picocore.tenancy.choices import MembershipRole, StaffRole
 from picocore.tenancy.models import Organisation, User
-from picocore.tenancy.scope import STAFF_SEEING_ALL, reach
+from picocore.tenancy.scope import STAFF_SEEING_ALL, reach, serves
 
 TOKEN_BYTES = 32
 TOKEN_MAX_LENGTH = 100
@@ -100,7 +100,7 @@ def organisation_feed_make(*, actor: User, organisation_id: int) -> NewFeed:
     if organisation is None:
         raise NotFound(_("There is no such customer."))
     if not may_make_organisation_feed(actor, organisation.pk):
-        if organisation.pk in reach(actor).member_of or actor.staff_role:
+        if organisation.pk in reach(actor).member_of or serves(actor, organisation.pk):
             raise PermissionDenied(_("Only the organisation's customer admins and service managers make its feed."))
         raise NotFound(_("There is no such customer."))
     return _replace(actor=actor, organisation=organisation, user=None)

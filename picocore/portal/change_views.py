@@ -23,8 +23,9 @@ from picocore.changes.links import LinkRefused, link_request
 from picocore.changes.models import Change, CustomerDecision
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.core.params import parse_id
 from picocore.portal.context import portal_memberships
-from picocore.portal.views import portal_page
+from picocore.portal.views import FORM_ORGANISATION, portal_page
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import Membership
 
@@ -53,7 +54,10 @@ def portal_changes(request: AuthenticatedRequest, membership: Membership) -> Htt
 @require_POST
 @portal_page
 def portal_feed(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
-    """A customer admin makes (or replaces) the organisation's feed; its address is shown once, on the next page."""
+    """A customer admin makes (or replaces) the organisation's feed; its address is shown once, on the next page.
+    The form names the organisation it was shown for: a form of another one (another tab) is refused."""
+    if parse_id(request.POST.get(FORM_ORGANISATION, "")) != membership.organisation_id:
+        raise Http404
     try:
         made = feeds.organisation_feed_make(actor=request.user, organisation_id=membership.organisation_id)
     except (NotFound, PermissionDenied):

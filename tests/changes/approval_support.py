@@ -34,8 +34,9 @@ def make_change(
 ) -> Change:
     if status == ChangeStatus.AWAITING_APPROVAL:
         fields.setdefault("approval_round", 1)  # as the transition service leaves it on entering the status
+    number = fields.pop("number", None) or next(_numbers)
     return Change.objects.create(
-        organisation=organisation, number=next(_numbers), change_type=change_type, status=status, title=title,
+        organisation=organisation, number=number, change_type=change_type, status=status, title=title,
         reason="Security fixes.", planned_start=start, planned_end=start + dt.timedelta(hours=hours) if start else None,
         requested_by=by, **fields,
     )  # fmt: skip

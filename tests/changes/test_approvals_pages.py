@@ -155,3 +155,25 @@ def test_desk_cab_vote(client, acme, nord, consultant, manager, asked):
     client.force_login(acme.admin)
     assert client.post(url, {"decision": "approved"}).status_code == 404
     assert CabVote.objects.count() == 1
+
+
+def test_approval_panel_shows_the_round_and_offers_the_vote(rf, acme, manager, asked, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    from picocore.changes.approvals import approval_panel, customer_decide
+    from tests.conftest import signed_in
+
+    change = asked["change"]
+    customer_decide(actor=signed_in(asked["ann"]), change_id=change.pk, decision=Decision.APPROVED)
+    actor = signed_in(manager)
+    with django_assert_num_queries(9):  # the round's requests, decisions and votes; the standing (six)
+        panel = approval_panel(actor=actor, change=change)
+    html = render_to_string("changes/partials/approval_panel.html", {"panel": panel, "change": change})
+    assert "Ann Approver" in html and "Eve Mail" in html and "not decided" in html
+    assert "1 of 1 approvals" in html and "Approve for the CAB" in html
+    assert approval_panel(actor=signed_in(acme.admin), change=change).may_vote is False
+    for n in range(5):
+        approver(acme.organisation, f"More Approver {n}")
+    approvals_request(actor=manager, change=change)
+    with django_assert_num_queries(9):
+        assert len(approval_panel(actor=actor, change=change).rows) == 7

@@ -88,6 +88,9 @@ def test_who_makes_which_feed(acme, nord, consultant, manager):
         organisation_feed_make(actor=signed_in(nord.admin), organisation_id=acme.organisation.pk)
     with pytest.raises(PermissionDenied):
         organisation_feed_make(actor=signed_in(consultant), organisation_id=acme.organisation.pk)
+    nord.organisation.teams.clear()
+    with pytest.raises(NotFound):  # a customer the consultant does not serve is not there for them
+        organisation_feed_make(actor=signed_in(consultant), organisation_id=nord.organisation.pk)
     with pytest.raises(PermissionDenied):
         own_feed_make(actor=signed_in(acme.admin))
     assert CalendarFeed.objects.count() == 0
@@ -121,17 +124,24 @@ def test_feed_queries_constant(client, acme, manager, django_assert_num_queries)
 
 def test_portal_and_desk_feed_forms(client, acme, nord, consultant, manager):
     client.force_login(acme.admin)
-    response = client.post(reverse("portal:changes_feed"))
+    assert client.post(reverse("portal:changes_feed")).status_code == 404  # the form names its organisation
+    form = {"form_organisation": str(acme.organisation.pk)}
+    assert (
+        client.post(reverse("portal:changes_feed"), {"form_organisation": str(nord.organisation.pk)}).status_code == 404
+    )
+    assert CalendarFeed.objects.count() == 0
+    response = client.post(reverse("portal:changes_feed"), form)
     assert response.status_code == 302
     page = client.get(reverse("portal:changes"))
     assert "/changes/feeds/" in page.content.decode()
     assert "/changes/feeds/" not in client.get(reverse("portal:changes")).content.decode()  # shown once
     assert CalendarFeed.objects.get().organisation == acme.organisation
     client.force_login(acme.requester)
-    assert client.post(reverse("portal:changes_feed")).status_code == 404
+    assert client.post(reverse("portal:changes_feed"), form).status_code == 404
     assert CalendarFeed.objects.count() == 1
     client.force_login(consultant)
     assert client.post(reverse("desk:changes_feed")).status_code == 302
+    # A consultant serving Nord may not make Nord's feed: refused with a message.
     assert client.post(reverse("desk:changes_feed"), {"organisation": str(nord.organisation.pk)}).status_code == 302
     assert client.post(reverse("desk:changes_feed"), {"organisation": "99999"}).status_code == 404
     assert client.post(reverse("desk:changes_feed"), {"organisation": "x\x00"}).status_code == 404

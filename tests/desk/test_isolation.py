@@ -148,6 +148,13 @@ def _acme_review(world: DeskWorld) -> dict:
     return {"review_id": past_review(world.acme.organisation, sent=False).pk}
 
 
+def _acme_change(world: DeskWorld) -> dict:
+    """ACME's normal change awaiting approval: the CAB (service managers) votes on it."""
+    from tests.changes.approval_support import make_change
+
+    return {"change_id": make_change(world.acme.organisation, by=world.manager, title="ACME PIM upgrade").pk}
+
+
 @dataclass(frozen=True)
 class Case:
     """How to request one desk URL about ACME's data, and what the person who may do it gets."""
@@ -361,6 +368,19 @@ CASES: dict[str, Case] = {
         owner={"GET": 200},
         kwargs=lambda w: {"key": w.ticket.key, "attachment_id": w.public_file.pk},
         missing_kwargs=lambda w: {"key": w.ticket.key, "attachment_id": 999_999},
+    ),
+    # The change calendar of the customers one serves; feeds and the CAB's vote (tests/changes).
+    "changes_calendar": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
+    "changes_feed": Case(
+        methods=("POST",), owner={"POST": 302}, data=lambda w: {"organisation": w.acme.organisation.pk}, manager=True
+    ),
+    "change_cab_vote": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_change,
+        missing_kwargs=lambda w: {"change_id": 999_999},
+        data=lambda w: {"decision": "approved"},
+        manager=True,
     ),
     # Reviews: read by the staff serving ACME, written and sent by service managers (tests/reviews).
     "reviews": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),

@@ -102,6 +102,14 @@ def _acme_review(world: World) -> dict:
     return {"review_id": past_review(world.acme.organisation, sent=True).pk}
 
 
+def _acme_change(world: World) -> dict:
+    """ACME's change awaiting approval: ACME's requester (the owner here) reads it but is no approver (tests/changes
+    show the approvers deciding)."""
+    from tests.changes.approval_support import make_change
+
+    return {"change_id": make_change(world.acme.organisation, by=world.consultant, title="ACME PIM upgrade").pk}
+
+
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET",), owner={"GET": 200}),
     "switch_organisation": Case(
@@ -167,6 +175,22 @@ CASES: dict[str, Case] = {
     ),
     "review_pdf": Case(
         methods=("GET",), owner={"GET": 404}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
+    ),
+    # The organisation's changes and calendar; its feed is made by its customer admins (tests/changes/test_feeds.py).
+    "changes": Case(methods=("GET",), owner={"GET": 200}),
+    "changes_feed": Case(
+        methods=("POST",),
+        owner={"POST": 404},
+        data=lambda w: {"form_organisation": w.acme.organisation.pk},
+        missing_data=lambda w: {"form_organisation": 999_999},
+    ),
+    "change": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 403},
+        kwargs=_acme_change,
+        missing_kwargs=lambda w: {"change_id": 999_999},
+        data=lambda w: {"decision": "approved"},
+        missing_data=lambda w: {"decision": "approved"},
     ),
     "attachment": Case(
         methods=("GET",),
