@@ -37,7 +37,8 @@ def test_the_approver_approves_a_normal_change_in_the_portal(page: Page, sign_in
     page.get_by_label("Reason (needed to reject)").focus()
     page.keyboard.press("Tab")  # to Approve
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("You decided: Approved")
+    expect(page.get_by_role("status").filter(has_text="You decided")).to_contain_text("You decided: Approved")
+    expect(page.get_by_role("status").filter(has_text="Thank you")).to_have_text(f"{change.key}: Approved. Thank you.")
     decision = CustomerDecision.objects.get(change=change)
     assert (decision.decision, decision.channel, decision.user_id) == ("approved", "portal", lars.pk)
     change.refresh_from_db()
