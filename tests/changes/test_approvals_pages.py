@@ -177,3 +177,17 @@ def test_approval_panel_shows_the_round_and_offers_the_vote(rf, acme, manager, a
     approvals_request(actor=manager, change=change)
     with django_assert_num_queries(9):
         assert len(approval_panel(actor=actor, change=change).rows) == 7
+
+
+def test_approval_panel_tag(rf, manager, asked):
+    from django.template import Context, Template
+
+    from tests.conftest import signed_in
+
+    request = rf.get("/")
+    request.user = signed_in(manager)
+    html = Template("{% load change_approvals %}{% approval_panel change %}").render(
+        Context({"request": request, "change": asked["change"], "csrf_token": "t"})
+    )
+    assert f'action="/desk/changes/{asked["change"].pk}/cab/"' in html
+    assert "Ann Approver" in html and "Approve for the CAB" in html
