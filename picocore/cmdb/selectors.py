@@ -5,6 +5,7 @@ the actor may not see is the same NotFound as one that does not exist.
 """
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Max, OuterRef, QuerySet, Subquery
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from picocore.cmdb import permissions
 from picocore.cmdb.models import Component, Contact, Environment, Integration, RunbookVersion, Solution
+from picocore.core.clock import now
 from picocore.core.errors import NotFound
 from picocore.tenancy.models import Organisation, User
 
@@ -106,21 +108,26 @@ def _landscape(organisation: Organisation, today: dt.date) -> Landscape:
     )
 
 
-def desk_landscape(*, actor: User, organisation_id: int, today: dt.date) -> Landscape:
+def local_date(organisation: Organisation, at: dt.datetime | None = None) -> dt.date:
+    """Today at the organisation's offices: end-of-life dates are the customer's dates."""
+    return (at or now()).astimezone(zoneinfo.ZoneInfo(organisation.time_zone)).date()
+
+
+def desk_landscape(*, actor: User, organisation_id: int, at: dt.datetime | None = None) -> Landscape:
     """The landscape of an organisation the actor serves; NotFound otherwise (as for a missing one). Six
     queries, whatever the size."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id > 0 else None
     if organisation is None or not permissions.can_see_as_staff(actor, organisation.pk):
         raise organisation_not_found()
-    return _landscape(organisation, today)
+    return _landscape(organisation, local_date(organisation, at))
 
 
-def portal_landscape(*, actor: User, organisation: Organisation, today: dt.date) -> Landscape:
+def portal_landscape(*, actor: User, organisation: Organisation, at: dt.datetime | None = None) -> Landscape:
     """The landscape of the actor's own organisation (the portal's current one), read-only; NotFound for an
     organisation they do not belong to. Five queries, whatever the size."""
     if not permissions.can_see_as_customer(actor, organisation.pk):
         raise organisation_not_found()
-    return _landscape(organisation, today)
+    return _landscape(organisation, local_date(organisation, at))
 
 
 def _components() -> QuerySet[Component]:

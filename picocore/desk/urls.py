@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views import change_calendar, ledger
+from picocore.desk.views import change_calendar, landscape, ledger
 from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,
@@ -60,6 +60,31 @@ urlpatterns = [
     path("reviews/<id:review_id>/", reviews.desk_review, name="review"),
     path("reviews/<id:review_id>/send/", reviews.desk_review_send, name="review_send"),
     path("reviews/<id:review_id>/pdf/", reviews.desk_review_pdf, name="review_pdf"),
+    path("tickets/<ticket_key:key>/impact/", landscape.ticket_impact, name="ticket_impact"),
+    path("landscape/", landscape.landscape_list, name="landscapes"),
+    path("landscape/<id:organisation_id>/", landscape.landscape_detail, name="landscape"),
+    path("landscape/<id:organisation_id>/import/", landscape.landscape_import, name="landscape_import"),
+    path(
+        "landscape/<id:organisation_id>/components.csv",
+        landscape.landscape_export,
+        {"what": "components"},
+        name="landscape_components_csv",
+    ),
+    path(
+        "landscape/<id:organisation_id>/integrations.csv",
+        landscape.landscape_export,
+        {"what": "integrations"},
+        name="landscape_integrations_csv",
+    ),
+    path("landscape/<id:organisation_id>/components/new/", landscape.component_new, name="component_new"),
+    path("landscape/<id:organisation_id>/integrations/new/", landscape.integration_new, name="integration_new"),
+    path("landscape/<id:organisation_id>/contacts/new/", landscape.contact_new, name="contact_new"),
+    path("components/<id:component_id>/", landscape.component_detail, name="component"),
+    path("components/<id:component_id>/edit/", landscape.component_edit, name="component_edit"),
+    path("components/<id:component_id>/delete/", landscape.component_delete, name="component_delete"),
+    path("components/<id:component_id>/runbook/", landscape.runbook_revise, name="runbook_revise"),
+    path("integrations/<id:integration_id>/delete/", landscape.integration_delete, name="integration_delete"),
+    path("contacts/<id:contact_id>/delete/", landscape.contact_delete, name="contact_delete"),
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
     path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),

@@ -215,6 +215,11 @@ def can_hand_off(actor: User, ticket: Ticket, *, access: TicketAccess | None = N
     return _access(actor, ticket, access).works_on
 
 
+def can_confirm_impact(actor: User, ticket: Ticket, *, access: TicketAccess | None = None) -> bool:
+    """Confirming which landscape components a ticket affects is the work of the team working on it."""
+    return _access(actor, ticket, access).works_on
+
+
 def may_file_in(
     actor: User, organisation: Organisation, *, requester: User | None = None, membership: Membership | None = None
 ) -> bool:
@@ -279,6 +284,7 @@ def ticket_actions(
         "link": can_link(actor, ticket, access=access),
         "merge": (ticket.status in OPEN_STATUSES or resolved) and can_merge(actor, ticket, access=access),
         "hand_off": can_hand_off(actor, ticket, access=access),
+        "impact": can_confirm_impact(actor, ticket, access=access),
         "confirm": resolved and can_confirm_resolution(actor, ticket, access=access),
         "reopen": resolved and can_reopen(actor, ticket, access=access, reopen_until=reopen_until),
     }

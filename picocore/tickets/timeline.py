@@ -504,6 +504,47 @@ class DevelopmentMilestone(Entry):
         return (customers,)
 
 
+@entry
+@dataclass(frozen=True)
+class ImpactChanged(Entry):
+    """A person confirmed (or withdrew) that the ticket affects a component of the landscape: internal. The
+    component is kept by id and by its name at the time (the component may be renamed or removed later)."""
+
+    kind = EventKind.FIELD_CHANGED
+    field = "impact"
+    name = "impact_changed"
+    public = False
+    label = _("Affected component")
+    verb = _("updated the request")
+
+    component: int | None = None
+    component_name: str = ""
+    confirmed: bool = True
+    # The path of integrations that suggested it, as the person saw it ("" when chosen directly).
+    reason: str = ""
+
+    @classmethod
+    def from_data(cls, data: Fields) -> Self:
+        return cls(
+            component=data.integer("component"),
+            component_name=data.text("component_name"),
+            confirmed=not data.flag("removed"),
+            reason=data.text("reason"),
+        )
+
+    def to_data(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "field": "impact",
+            "component": self.component,
+            "component_name": self.component_name,
+        }
+        if not self.confirmed:
+            data["removed"] = True
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+
 @dataclass(frozen=True)
 class SlaRecord(Entry):
     """An SLA warning or breach: internal, and never moving a deadline (the sweep notifies on its own keys)."""

@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from picocore.catalog.choices import FieldKind
+from picocore.cmdb.models import Contact
 from picocore.hours.models import OverageApproval
 from picocore.hours.services import time_log
 from picocore.mail.models import InboundMessage
@@ -23,6 +24,7 @@ from picocore.tickets.services.canned_replies import CannedReplyFields, canned_r
 from picocore.tickets.services.saved_views import saved_view_create
 from tests import factories
 from tests.changes.approval_support import change_approval_world
+from tests.cmdb.conftest import build_chain
 from tests.desk.conftest import DeskWorld, body, build_world
 from tests.fuzz.urls import Route, page_forms, project_routes
 from tests.reviews.support import past_review
@@ -134,6 +136,10 @@ def build_fuzz_world() -> FuzzWorld:
     )
     entry = time_log(actor=desk.consultant, ticket=desk.ticket, minutes=30, description="Fuzzed")
     approvals = change_approval_world(desk)
+    landscape = build_chain(desk)
+    contact = Contact.objects.create(
+        organisation=desk.acme.organisation, role="approver", name="Ann Approver", user=desk.acme.admin
+    )
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -159,6 +165,10 @@ def build_fuzz_world() -> FuzzWorld:
             str(past_review(desk.nord.organisation, sent=False).pk),
             "999999",
         ],
+        "organisation_id": [str(desk.acme.organisation.pk), str(desk.nord.organisation.pk), "999999"],
+        "component_id": [str(landscape.pim.pk), str(landscape.nord_app.pk), "999999"],
+        "integration_id": [str(landscape.export.pk), "999999"],
+        "contact_id": [str(contact.pk), "999999"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],

@@ -17,6 +17,7 @@ from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.core.text import without_nul
 from picocore.desk import forms
+from picocore.desk.landscape import ticket_panel
 from picocore.desk.models import TimelineOrder
 from picocore.desk.selectors import timeline_order_of
 from picocore.desk.services import StaleDraft, preference_set_timeline_order, presence_record, ticket_send
@@ -120,6 +121,7 @@ def _ticket_page(
         "other_tickets": other_open_tickets(actor=request.user, ticket=ticket),
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),
+        "landscape": ticket_panel(ticket),
         "can": can,
         "customer_tz": with_tz,
         "message_form": forms.MessageForm(),

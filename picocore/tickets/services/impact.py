@@ -1,0 +1,63 @@
+"""Which landscape components a ticket affects, as a person confirmed them.
+
+Suggested impact (`picocore.cmdb.impact`) is only shown; a `TicketImpact` row is written here and only here, when
+someone of the team working on the ticket confirms one, with an internal timeline entry. A component of another
+organisation is refused with the same words as one that does not exist.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from picocore.cmdb.models import Component
+from picocore.core.clock import now
+from picocore.core.errors import ValidationError
+from picocore.core.text import one_line, without_nul
+from picocore.tenancy.models import User
+from picocore.tickets.models import Ticket, TicketImpact
+from picocore.tickets.permissions import authorize, can_confirm_impact
+from picocore.tickets.services.common import locked, record
+from picocore.tickets.timeline import ImpactChanged
+
+REASON_LIMIT = 500
+
+
+def _component_of(ticket: Ticket, component_id: int) -> Component:
+    component = Component.objects.filter(pk=component_id, organisation_id=ticket.organisation_id).first()
+    if component is None:
+        raise ValidationError(
+            field_errors={"component": [_("There is no such component in this customer's landscape.")]}
+        )
+    return component
+
+
+def ticket_impact_confirm(*, actor: User, ticket: Ticket, component_id: int, reason: str = "") -> TicketImpact:
+    """Record that the ticket affects the component (of the ticket's organisation), with the reason it was
+    suggested (the path of integrations, as shown). Confirming it again changes nothing."""
+    authorize(actor, ticket, can_confirm_impact, _("Only the team working on the ticket confirms what it affects."))
+    component = _component_of(ticket, component_id)
+    reason = one_line(without_nul(reason or "")).strip()[:REASON_LIMIT]
+    with transaction.atomic():
+        ticket = locked(ticket)
+        existing = TicketImpact.objects.filter(ticket=ticket, component=component).first()
+        if existing is not None:
+            return existing
+        impact = TicketImpact.objects.create(
+            organisation_id=ticket.organisation_id, ticket=ticket, component=component, confirmed_by=actor,
+            confirmed_at=now(),
+        )  # fmt: skip
+        record(ticket, ImpactChanged(component=component.pk, component_name=component.name, reason=reason), actor=actor)
+    return impact
+
+
+def ticket_impact_remove(*, actor: User, ticket: Ticket, component_id: int) -> bool:
+    """Withdraw a confirmed component from the ticket; False (and nothing written) when it was not confirmed."""
+    authorize(actor, ticket, can_confirm_impact, _("Only the team working on the ticket confirms what it affects."))
+    component = _component_of(ticket, component_id)
+    with transaction.atomic():
+        ticket = locked(ticket)
+        deleted, _rows = TicketImpact.objects.filter(ticket=ticket, component=component).delete()
+        if not deleted:
+            return False
+        record(ticket, ImpactChanged(component=component.pk, component_name=component.name, confirmed=False),
+               actor=actor)  # fmt: skip
+    return True
