@@ -24,8 +24,13 @@ from django.utils.translation import ngettext
 
 from picocore.catalog.choices import IMPACT_HELP, URGENCY_HELP, FieldKind, Impact, Urgency
 from picocore.catalog.models import FormField, RequestType
-from picocore.catalog.selectors import Listed, organisation_environments, organisation_solutions
-from picocore.cmdb.models import Environment, Solution
+from picocore.catalog.selectors import (
+    Listed,
+    organisation_components,
+    organisation_environments,
+    organisation_solutions,
+)
+from picocore.cmdb.models import Component, Environment, Solution
 from picocore.core.clock import now
 from picocore.core.forms import OneLineCharField, SubmissionField, UserContentSelect
 from picocore.core.text import truncate, without_nul
@@ -148,6 +153,11 @@ class LandscapeChoiceField(forms.ModelChoiceField):
 class EnvironmentChoiceField(LandscapeChoiceField):
     def label_from_instance(self, obj: Environment) -> str:
         return f"{obj.solution.name} · {obj.get_kind_display()}"
+
+
+class ComponentChoiceField(LandscapeChoiceField):
+    def label_from_instance(self, obj: Component) -> str:
+        return f"{obj.name} ({obj.environment.solution.name} · {obj.environment.get_kind_display()})"
 
 
 # Whole numbers both databases and JSON readers hold exactly.
@@ -292,6 +302,17 @@ class RequestForm(NamesDroppedFiles):
         attachments = self.fields.pop("attachments")
         for spec in self.specs:
             self.fields[ANSWER_PREFIX + spec.key] = _field_for(spec, organisation)
+        if any(spec.kind in (FieldKind.SOLUTION, FieldKind.ENVIRONMENT) for spec in self.specs):
+            # Where the form asks for the landscape, the component too (optional): it can be chosen on the
+            # landscape page ("Report an incident"), which fills in its solution and environment as well.
+            self.fields["component"] = ComponentChoiceField(
+                listed=partial(organisation_components, organisation.pk),
+                model=Component,
+                required=False,
+                label=_("Affected component"),
+                empty_label=_("Not sure, or none of these"),
+                help_text=_("Optional: the part of your solution that is affected, if you know it."),
+            )
         self.fields["attachments"] = attachments
         if any(isinstance(field, EnvironmentChoiceField) for field in self.fields.values()):
             # A customer chooses the environment of the solution they chose: that solution is known then.
@@ -307,11 +328,30 @@ class RequestForm(NamesDroppedFiles):
     def question_fields(self) -> list[forms.BoundField]:
         return [self[ANSWER_PREFIX + spec.key] for spec in self.specs]
 
+    def landscape_initial(self, component_id: int | None) -> dict[str, Any] | None:
+        """The initial values that report an incident on this component of the organisation: the component, its
+        solution and its environment. None when the form asks no landscape, or the id names no component of the
+        organisation (another organisation's is the same as a missing one)."""
+        field = self.fields.get("component")
+        if component_id is None or not isinstance(field, ComponentChoiceField):
+            return None
+        component = field.listed().by_id.get(component_id)
+        if component is None:
+            return None
+        initial: dict[str, Any] = {"component": component.pk}
+        for spec in self.specs:
+            if spec.kind == FieldKind.SOLUTION:
+                initial[ANSWER_PREFIX + spec.key] = component.environment.solution_id
+            elif spec.kind == FieldKind.ENVIRONMENT:
+                initial[ANSWER_PREFIX + spec.key] = component.environment_id
+        return initial
+
     def field_name_for(self, service_field: str) -> str | None:
         """The form field that shows an error the ticket service reported for `service_field`."""
         if service_field in self.fields:
             return service_field
         kinds = {"solution": FieldKind.SOLUTION, "environment": FieldKind.ENVIRONMENT}
+        # (The component field keeps its own name: "component" is in self.fields when the form has it.)
         for spec in self.specs:
             if spec.kind == kinds.get(service_field):
                 return ANSWER_PREFIX + spec.key
@@ -328,6 +368,9 @@ class RequestForm(NamesDroppedFiles):
             if spec.kind == FieldKind.ENVIRONMENT and value is not None:
                 environment = environment or value
             answers.append({"key": spec.key, "label": spec.label, "kind": spec.kind, "value": _stored(value)})
+        component = data.get("component")
+        if component is not None and environment is None:
+            environment = component.environment
         if environment is not None and solution is None:
             solution = environment.solution
         return {
@@ -339,6 +382,7 @@ class RequestForm(NamesDroppedFiles):
             "answers": answers,
             "solution": solution,
             "environment": environment,
+            "component": component,
             "files": data.get("attachments") or [],
             "submission": data.get("submission", ""),
         }

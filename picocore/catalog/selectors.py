@@ -8,7 +8,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from picocore.catalog.models import FormField, RequestType
-from picocore.cmdb.models import Environment, Solution
+from picocore.cmdb.models import Component, Environment, Solution
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import kept_contract_in_force
 from picocore.core import reference
@@ -93,6 +93,20 @@ def _organisation_environments(organisation_id: int) -> Listed[Environment]:
         Environment.objects.filter(organisation_id=organisation_id)
         .select_related("solution")
         .order_by("solution__name", "kind")
+    )
+
+
+def organisation_components(organisation_id: int) -> Listed[Component]:
+    """The organisation's components, each with its environment and solution, for its incident forms; kept per
+    process while the reference data is unchanged (`reference.cached`): shared, never change them."""
+    return reference.cached("catalog.components", _organisation_components, organisation_id)
+
+
+def _organisation_components(organisation_id: int) -> Listed[Component]:
+    return Listed.of(
+        Component.objects.filter(organisation_id=organisation_id)
+        .select_related("environment__solution")
+        .order_by("environment__solution__name", "environment__kind", "name", "id")
     )
 
 

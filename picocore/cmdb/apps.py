@@ -8,8 +8,8 @@ class CmdbConfig(AppConfig):
     verbose_name = _("Customer landscapes")
 
     def ready(self) -> None:
-        from picocore.cmdb.models import Environment, Solution
+        from picocore.cmdb.models import Component, Environment, Solution
         from picocore.core import reference
 
         # Reference data (`picocore.core.reference`): a change here moves the token every process compares.
-        reference.track(Solution, Environment)
+        reference.track(Solution, Environment, Component)

@@ -264,6 +264,14 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
         status = 400
     else:
         form = RequestForm(**form_arguments)
+        if "component" in request.GET:
+            # "Report an incident" on the landscape page: the component, its solution and its environment filled in.
+            # Another organisation's component is the same as one that does not exist: the form stays blank.
+            initial = form.landscape_initial(parse_id(request.GET["component"]))
+            if initial is None:
+                messages.info(request, _("That component is not in your landscape; choose what is affected below."))
+            else:
+                form = RequestForm(initial=initial, **form_arguments)
     context = {
         "membership": membership,
         "memberships": portal_memberships(request),

@@ -153,6 +153,48 @@ def _acme_change(world: DeskWorld) -> dict:
     from tests.changes.approval_support import make_change
 
     return {"change_id": make_change(world.acme.organisation, by=world.manager, title="ACME PIM upgrade").pk}
+def _acme_landscape(world: DeskWorld) -> tuple:
+    """ACME's PIM and CMS linked by an export, and ACME's approver contact (made once per test)."""
+    from picocore.cmdb.models import Component, Contact, Integration
+
+    env = world.acme.production
+    pim, _ = Component.objects.get_or_create(environment=env, name="ACME PIM app", defaults={"kind": "application"})
+    cms, _ = Component.objects.get_or_create(environment=env, name="ACME CMS", defaults={"kind": "application"})
+    export, _ = Integration.objects.get_or_create(source=pim, target=cms, name="ACME export")
+    contact, _ = Contact.objects.get_or_create(organisation=world.acme.organisation, role="approver", name="ACME Ann")
+    return pim, cms, export, contact
+
+
+def _acme_org(world: DeskWorld) -> dict:
+    _acme_landscape(world)
+    return {"organisation_id": world.acme.organisation.pk}
+
+
+def _acme_component(world: DeskWorld) -> dict:
+    return {"component_id": _acme_landscape(world)[0].pk}
+
+
+def _component_form(world: DeskWorld) -> dict:
+    return {"environment": world.acme.production.pk, "name": "ACME search", "kind": "search_index", "version": "9"}
+
+
+def _integration_form(world: DeskWorld) -> dict:
+    pim, cms, _export, _contact = _acme_landscape(world)
+    return {"name": "ACME prices", "source": pim.pk, "target": cms.pk, "direction": "one_way"}
+
+
+def _import_form(world: DeskWorld) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "solution,environment,component,kind\nACME PIM,production,ACME imported,application\n"
+    return {"components": SimpleUploadedFile("components.csv", text.encode())}
+
+
+def _impact_form(world: DeskWorld) -> dict:
+    return {"component": _acme_landscape(world)[1].pk, "action": "confirm"}
+
+
+_MISSING_ORG = {"organisation_id": 999_999}
 
 
 @dataclass(frozen=True)
@@ -383,6 +425,81 @@ CASES: dict[str, Case] = {
         manager=True,
     ),
     # Reviews: read by the staff serving ACME, written and sent by service managers (tests/reviews).
+    # The customers' landscapes: the staff serving ACME only; ACME's id is the same 404 as a missing one.
+    "landscapes": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
+    "landscape": Case(methods=("GET",), owner={"GET": 200}, kwargs=_acme_org, missing_kwargs=lambda w: _MISSING_ORG),
+    "landscape_components_csv": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_org, missing_kwargs=lambda w: _MISSING_ORG
+    ),
+    "landscape_integrations_csv": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_org, missing_kwargs=lambda w: _MISSING_ORG
+    ),
+    "landscape_import": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_org,
+        missing_kwargs=lambda w: _MISSING_ORG,
+        data=_import_form,
+    ),
+    "component_new": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_org,
+        missing_kwargs=lambda w: _MISSING_ORG,
+        data=_component_form,
+    ),
+    "integration_new": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_org,
+        missing_kwargs=lambda w: _MISSING_ORG,
+        data=_integration_form,
+    ),
+    "contact_new": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_org,
+        missing_kwargs=lambda w: _MISSING_ORG,
+        data=lambda w: {"role": "technical", "name": "ACME Tech", "email": "tech@acme.test"},
+    ),
+    "component": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_component, missing_kwargs=lambda w: {"component_id": 999_999}
+    ),
+    "component_edit": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_component,
+        missing_kwargs=lambda w: {"component_id": 999_999},
+        data=_component_form,
+    ),
+    "component_delete": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_component,
+        missing_kwargs=lambda w: {"component_id": 999_999},
+    ),
+    "runbook_revise": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_component,
+        missing_kwargs=lambda w: {"component_id": 999_999},
+        data=lambda w: {"text": "Restart the ACME importer."},
+    ),
+    "integration_delete": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=lambda w: {"integration_id": _acme_landscape(w)[2].pk},
+        missing_kwargs=lambda w: {"integration_id": 999_999},
+    ),
+    "contact_delete": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=lambda w: {"contact_id": _acme_landscape(w)[3].pk},
+        missing_kwargs=lambda w: {"contact_id": 999_999},
+    ),
+    "ticket_impact": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=_key, missing_kwargs=_missing_key, data=_impact_form
+    ),
     "reviews": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
     "review": Case(
         methods=("GET", "POST"),
@@ -472,6 +589,8 @@ def _check_owner(world: DeskWorld, name: str, method: str, response) -> None:
         assert response.json() == {"others": []}
     elif name == "timeline_order":
         assert response["Location"] == f"/desk/tickets/{world.ticket.key}/"
+    elif name == "landscapes":
+        assert [o.name for o in response.context["organisations"]] == ["Acme Ltd", "Nord Ltd"]
     elif name == "hours":
         assert [contract.organisation.name for contract, _month in response.context["rows"]] == ["Acme Ltd", "Nord Ltd"]
     elif name == "hours_month":
@@ -498,6 +617,8 @@ def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> 
             assert form_errors(response) == ["There already is a canned reply named “Hello” here."]
     elif name == "phone" and method == "GET":
         assert "Nord Ltd" in page(response)
+    elif name == "landscapes":
+        assert [o.name for o in response.context["organisations"]] == ["Nord Ltd"]
     elif name == "hours":
         assert [contract.organisation.name for contract, _month in response.context["rows"]] == ["Nord Ltd"]
     elif name == "phone":

@@ -170,6 +170,8 @@ CASES: dict[str, Case] = {
     # The organisation's service reviews: for its customer admins (a requester, the owner here, is told so;
     # tests/reviews/test_pages.py shows the admins reading them).
     "reviews": Case(methods=("GET",), owner={"GET": 200}),
+    # The organisation's landscape, read-only: a foreign person sees their own organisation's (tests/cmdb).
+    "landscape": Case(methods=("GET",), owner={"GET": 200}),
     "review": Case(
         methods=("GET",), owner={"GET": 404}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
     ),

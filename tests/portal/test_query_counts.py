@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from picocore.catalog.choices import FieldKind, Impact, TicketType, Urgency
+from picocore.cmdb.models import Component
 from picocore.core.clock import now
 from picocore.core.pagination import keyset_page
 from picocore.tenancy.models import Organisation
@@ -39,10 +40,10 @@ REQUEST_QUERIES_RESOLVED = 8
 CATALOGUE_QUERIES = 4
 CATALOGUE_QUERIES_COLD = 6
 # session, user, the header's unread notifications; the first after a change also reads the request type, its
-# fields, the solutions and the environments (and the memberships and contracts, unless a page such as the
-# catalogue just read them, as here)
+# fields, the solutions, the environments and the components (and the memberships and contracts, unless a page
+# such as the catalogue just read them, as here)
 NEW_REQUEST_QUERIES = 3
-NEW_REQUEST_QUERIES_COLD = 7
+NEW_REQUEST_QUERIES_COLD = 8
 # session, user, attachment
 DOWNLOAD_QUERIES = 3
 
@@ -209,7 +210,8 @@ def test_catalogue_and_form_run_the_same_queries_for_few_and_many_options(client
     tier.request_types.add(*types)
     for n in range(20):
         solution = factories.SolutionFactory(organisation=acme.organisation, name=f"Solution {n}")
-        factories.EnvironmentFactory(solution=solution, kind="test")
+        environment = factories.EnvironmentFactory(solution=solution, kind="test")
+        Component.objects.create(environment=environment, name=f"Component {n}", kind="application")
     large_cold, large = pages(warm=False), pages(warm=True)
 
     assert small_cold == large_cold == [CATALOGUE_QUERIES_COLD, NEW_REQUEST_QUERIES_COLD]

@@ -100,7 +100,7 @@ def test_form_offers_only_the_organisations_own_landscape(client, acme, nord, da
     form = response.context["form"]
     assert list(form.fields) == [
         "title", "description", "submission", "q_rows", "q_go_live", "q_format", "q_verified", "q_solution",
-        "q_environment", "q_notes", "attachments",
+        "q_environment", "q_notes", "component", "attachments",
     ]  # fmt: skip
     assert [s.name for s in form.fields["q_solution"].listed().rows] == ["ACME PIM", "Acme Web"]
     assert [str(e) for e in form.fields["q_environment"].listed().rows] == [

@@ -305,6 +305,6 @@ def test_permissions_answer_the_same_questions_for_views(world):
     assert {k for k, v in portal.items() if v} == {"reply", "confirm", "reopen"}
     desk = ticket_actions(consultant, world.ticket, access=WORKS_ON)
     assert {k for k, v in desk.items() if v} == {
-        "reply", "note", "statuses", "take", "assign", "next_step", "priority", "link", "merge", "hand_off",
+        "reply", "note", "statuses", "take", "assign", "next_step", "priority", "link", "merge", "hand_off", "impact",
     }  # fmt: skip
     assert desk["statuses"] == [Status.TRIAGED, Status.IN_PROGRESS, Status.CANCELLED]

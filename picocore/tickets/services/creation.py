@@ -10,7 +10,7 @@ from picocore.catalog.choices import Impact, Urgency
 from picocore.catalog.models import RequestType
 from picocore.catalog.priority import PriorityDecision, priority_for
 from picocore.catalog.selectors import Offer
-from picocore.cmdb.models import Environment, Solution
+from picocore.cmdb.models import Component, Environment, Solution
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import contract_in_force
 from picocore.core import reference
@@ -68,9 +68,19 @@ def _check_offered(request_type: RequestType, organisation: Organisation, offer:
 
 
 def _check_landscape(
-    organisation: Organisation, solution: Solution | None, environment: Environment | None
+    organisation: Organisation,
+    solution: Solution | None,
+    environment: Environment | None,
+    component: Component | None = None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if component is not None:
+        if component.organisation_id != organisation.pk:
+            errors["component"] = [_("Choose one of your organisation's components.")]
+        elif environment is not None and component.environment_id != environment.pk:
+            errors["component"] = [
+                _("%(component)s is not part of %(env)s.") % {"component": component.name, "env": environment}
+            ]
     if solution is not None and solution.organisation_id != organisation.pk:
         errors["solution"] = [_("Choose one of your organisation's solutions.")]
     if environment is not None:
@@ -95,6 +105,7 @@ def ticket_create(
     answers: list[dict[str, Any]] | None = None,
     solution: Solution | None = None,
     environment: Environment | None = None,
+    component: Component | None = None,
     channel: str = Channel.WEB,
     requester: User | None = None,
     files: list[UploadedFile[bytes]] | None = None,
@@ -148,7 +159,7 @@ def ticket_create(
         errors["impact"] = [_("Choose the impact.")]
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose the urgency.")]
-    errors.update(_check_landscape(organisation, solution, environment))
+    errors.update(_check_landscape(organisation, solution, environment, component))
     uploads = []
     try:
         uploads = check_uploads(files or [])
@@ -171,6 +182,7 @@ def ticket_create(
             "requester": requester,
             "solution": solution,
             "environment": environment,
+            "component": component,
             "impact": impact,
             "urgency": urgency,
             "team": team,
