@@ -14,6 +14,7 @@ from picocore.contracts.models import Contract
 from picocore.core.clock import now
 from picocore.demo.catalogue import load_catalogue
 from picocore.demo.history import history_start, load_history
+from picocore.demo.landscape import load_landscapes
 from picocore.hours.services import time_log
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
@@ -115,6 +116,8 @@ def load_demo() -> None:
     _load_tickets(orgs, solutions, people, operations)
     _canned_replies(people, operations)
     load_history(orgs=orgs, solutions=solutions, people=people, operations=operations)
+    today = now().astimezone(zoneinfo.ZoneInfo("Europe/Copenhagen")).date()
+    load_landscapes(orgs=orgs, solutions=solutions, people=people, today=today)
     _time_this_month(people)
     import_string("picocore.reviews.demo.make_demo_reviews")()  # by name: reviews read the reports, a layer above
 
