@@ -19,6 +19,7 @@ from picocore.tickets.timeline import (
     DevelopmentMilestone,
     Entry,
     FieldChanged,
+    ImpactChanged,
     InternalNote,
     Linked,
     Merged,
@@ -49,6 +50,7 @@ EXAMPLES: list[Entry] = [
     ),
     NextStepChanged(before_text="", before_due=None, after_text="Re-run the export", after_due=dt.date(2026, 3, 6)),
     PriorityChanged(before=3, after=1),
+    ImpactChanged(component=3, component_name="CDN", reason="Umbraco CMS → Publish → CDN"),
     Linked(link="related", direction="out", other="ACME-3"),
     Merged(merged="ACME-4", requester=9),
     DevelopmentMilestone(item=3, team="Builders", before="handed_over", after="in_progress"),
@@ -126,7 +128,7 @@ def test_what_each_kind_says_about_deadlines_and_visibility():
     assert not AttachmentAdded().moves_deadline(by_staff=True)
     assert PriorityChanged().moves_deadline(by_staff=True) and not OwnerChanged().moves_deadline(by_staff=True)
     assert [cls.__name__ for cls in REGISTRY.values() if not cls.public] == [
-        "InternalNote", "Linked", "SlaWarning", "SlaBreach"
+        "InternalNote", "Linked", "ImpactChanged", "SlaWarning", "SlaBreach"
     ]  # fmt: skip
 
 
@@ -148,7 +150,7 @@ def test_desk_and_portal_render_every_kind_through_its_one_partial(example, staf
     shown = {
         StatusChanged: "In progress", PriorityChanged: "P3 → <strong>P1", Linked: "ACME-3", Merged: "ACME-4",
         DevelopmentMilestone: "In development", NextStepChanged: "Re-run the export", FieldChanged: "blue",
-        SlaWarning: "First response", SlaBreach: "Resolution",
+        SlaWarning: "First response", SlaBreach: "Resolution", ImpactChanged: "Affects: <strong data-user-content>CDN",
     }  # fmt: skip
     if type(example) in shown:
         assert shown[type(example)] in html
