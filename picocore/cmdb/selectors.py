@@ -130,6 +130,21 @@ def portal_landscape(*, actor: User, organisation: Organisation, at: dt.datetime
     return _landscape(organisation, local_date(organisation, at))
 
 
+def end_of_life_soon(*, actor: User, organisation_id: int, at: dt.datetime | None = None) -> list[Component]:
+    """The organisation's components whose end of life is past or within `EOL_SOON_DAYS` (at its offices' date),
+    soonest first, with environment and solution: for the staff serving it and its members; NotFound for anyone
+    else. Two queries (the organisation, then one on the organisation/end-of-life index)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id > 0 else None
+    if organisation is None or not permissions.can_see(actor, organisation.pk):
+        raise organisation_not_found()
+    limit = local_date(organisation, at) + dt.timedelta(days=EOL_SOON_DAYS)
+    return list(
+        Component.objects.filter(organisation=organisation, end_of_life__lte=limit)
+        .select_related("environment__solution")
+        .order_by("end_of_life", "name", "id")
+    )
+
+
 def _components() -> QuerySet[Component]:
     return with_runbook_number(Component.objects.select_related("organisation", "environment__solution"))
 

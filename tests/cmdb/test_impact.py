@@ -102,3 +102,29 @@ def test_the_walk_reads_two_queries_whatever_the_size(world, chain):
 def test_integrations_of_another_organisation_are_not_walked(chain):
     graph = graph_of([chain.nord_app.organisation_id])
     assert dependants([chain.pim.pk], graph=graph) == []
+
+
+def test_end_of_life_soon_per_organisation(world, chain):
+    import datetime as dt
+
+    from picocore.cmdb.models import Component
+    from picocore.cmdb.selectors import end_of_life_soon
+    from picocore.core.errors import NotFound
+
+    today = dt.date.today()
+    Component.objects.filter(pk=chain.db.pk).update(end_of_life=today + dt.timedelta(days=89))
+    Component.objects.filter(pk=chain.cms.pk).update(end_of_life=today - dt.timedelta(days=3))
+    Component.objects.filter(pk=chain.cdn.pk).update(end_of_life=today + dt.timedelta(days=120))
+    Component.objects.filter(pk=chain.nord_app.pk).update(end_of_life=today)
+    acme = world.acme.organisation.pk
+    assert [c.name for c in end_of_life_soon(actor=world.consultant, organisation_id=acme)] == [
+        "Umbraco CMS",
+        "PIM database",
+    ]
+    assert [c.name for c in end_of_life_soon(actor=world.acme.requester, organisation_id=acme)] == [
+        "Umbraco CMS",
+        "PIM database",
+    ]
+    for outsider in (world.outsider, world.nord.admin, world.acme_developer):
+        with pytest.raises(NotFound):
+            end_of_life_soon(actor=outsider, organisation_id=acme)
