@@ -133,8 +133,8 @@ def load_landscapes(
     for name, versions in RUNBOOKS.items():
         for number, text in enumerate(versions, 1):
             RunbookVersion.objects.create(component=components[name], number=number, text=text, author=author)
-    for slug, rows in CONTACTS.items():
-        for role, name, email, phone, user_email, solution_name in rows:
+    for slug, contacts in CONTACTS.items():
+        for role, name, email, phone, user_email, solution_name in contacts:
             Contact.objects.create(
                 organisation=orgs[slug], role=role, name=name, email=email, phone=phone,
                 user=users.get(user_email), solution=solutions.get(solution_name),
