@@ -153,6 +153,8 @@ def _acme_change(world: DeskWorld) -> dict:
     from tests.changes.approval_support import make_change
 
     return {"change_id": make_change(world.acme.organisation, by=world.manager, title="ACME PIM upgrade").pk}
+
+
 def _acme_landscape(world: DeskWorld) -> tuple:
     """ACME's PIM and CMS linked by an export, and ACME's approver contact (made once per test)."""
     from picocore.cmdb.models import Component, Contact, Integration
