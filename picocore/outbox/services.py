@@ -44,13 +44,19 @@ SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """One e-mail to write to the outbox: who, what kind, and its rendered content."""
+    """One e-mail to write to the outbox: who, what kind, and its rendered content. `address` is for a person
+    who is no user (a customer's contact): written to `address`, with no recipient user."""
 
-    to: User
+    to: User | None
     kind: str
     subject: str
     body_text: str
     body_html: str = ""
+    address: str = ""
+
+    @property
+    def to_address(self) -> str:
+        return self.address or (self.to.email if self.to is not None else "")
 
 
 def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = None, reply_to: str = "") -> list[int]:
@@ -60,7 +66,7 @@ def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = No
     threads: dict[str, list[str]] = defaultdict(list)
     if ticket is not None:
         earlier = (
-            OutboxEmail.objects.filter(ticket=ticket, to_address__in=[e.to.email for e in emails])
+            OutboxEmail.objects.filter(ticket=ticket, to_address__in=[e.to_address for e in emails])
             .order_by("created_at", "id")
             .values_list("to_address", "message_id")
         )
@@ -72,13 +78,13 @@ def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = No
                 ticket=ticket,
                 organisation_id=ticket.organisation_id if ticket else None,
                 recipient=email.to,
-                to_address=email.to.email,
+                to_address=email.to_address,
                 reply_to=reply_to,
                 subject=truncate(one_line(email.subject), SUBJECT_MAX_LENGTH),
                 body_text=email.body_text,
                 body_html=email.body_html,
-                in_reply_to=threads[email.to.email][-1] if threads[email.to.email] else "",
-                references=" ".join(threads[email.to.email][-THREAD_DEPTH:]),
+                in_reply_to=threads[email.to_address][-1] if threads[email.to_address] else "",
+                references=" ".join(threads[email.to_address][-THREAD_DEPTH:]),
                 kind=email.kind,
             )
             for email in emails

@@ -1,0 +1,168 @@
+"""Reading changes: the desk's list and a change's page, scoped by `tenancy.scope.restrict` (staff serving the
+organisation, and its customer members; developers see none). A foreign id is the same NotFound as a missing
+one. Each runs a constant number of queries, whatever the number of changes, components and events."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from picocore.changes import conflicts, permissions, risk, scheduling, states
+from picocore.changes.choices import ChangeStatus, ChangeType
+from picocore.changes.guards import allowed_moves, window_refusal
+from picocore.changes.models import Change, ChangeComponent, ChangeEvent, PostImplementationReview
+from picocore.cmdb.choices import IntegrationDirection
+from picocore.cmdb.models import Component, Integration
+from picocore.core.errors import NotFound
+from picocore.tenancy.models import User
+from picocore.tenancy.scope import restrict, served_organisations
+
+LIST_LIMIT = 200
+SUGGESTION_DEPTH = 2
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("There is no such change, or it is not yours to see."))
+
+
+def _changes() -> QuerySet[Change]:
+    return Change.objects.select_related("organisation", "implementer", "template")
+
+
+@dataclass(frozen=True)
+class ChangeList:
+    changes: list[Change]
+    organisations: list[tuple[int, str]]  # the filter's choices: those the actor serves
+    more: bool
+
+
+def change_list(
+    *, actor: User, organisation: int | None = None, status: str | None = None, change_type: str | None = None
+) -> ChangeList:
+    """The changes the actor may see, those with a window soonest first, optionally of one organisation, status or
+    type. Two queries (three for staff, with the filter's organisations), however many changes."""
+    changes = restrict(_changes(), actor)
+    if organisation is not None:
+        changes = changes.filter(organisation_id=organisation)
+    if status in ChangeStatus.values:
+        changes = changes.filter(status=status)
+    if change_type in ChangeType.values:
+        changes = changes.filter(change_type=change_type)
+    rows = list(changes.order_by("-created_at", "-id")[: LIST_LIMIT + 1])
+    organisations = (
+        list(served_organisations(actor).order_by("name").values_list("id", "name")) if actor.staff_role else []
+    )
+    return ChangeList(rows[:LIST_LIMIT], organisations, more=len(rows) > LIST_LIMIT)
+
+
+def change_get(*, actor: User, change_id: int) -> Change:
+    """One change the actor may see, with its confirmed components (and their environments) and its review;
+    NotFound otherwise, as for a missing one."""
+    change = (
+        restrict(_changes(), actor)
+        .select_related("ticket", "requested_by", "review")
+        .prefetch_related(
+            Prefetch(
+                "affected",
+                ChangeComponent.objects.select_related("component__environment__solution").order_by("component__name"),
+            )
+        )
+        .filter(pk=change_id)
+        .first()
+        if isinstance(change_id, int)
+        else None
+    )
+    if change is None:
+        raise _not_found()
+    return change
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A component the change may affect, not confirmed: why (the path from a confirmed component)."""
+
+    component: Component
+    path: str
+
+
+@dataclass(frozen=True)
+class ChangeDetail:
+    change: Change
+    components: list[Component]
+    suggestions: list[Suggestion]
+    landscape: list[Component]  # the organisation's components not confirmed, to confirm by hand
+    conflicts: list[conflicts.Conflict]
+    window: scheduling.WindowCheck | None
+    window_problem: str
+    rules: scheduling.Rules
+    factors: tuple[risk.Factor, ...]
+    events: list[ChangeEvent]
+    review: PostImplementationReview | None
+    moves: tuple[str, ...]
+    may_plan: bool
+    planning: bool = field(default=False)
+
+
+def _dependants(component_ids: list[int], depth: int, organisation_id: int) -> dict[int, tuple[int, ...]]:
+    """What depends on the components (downstream), each with its path of components: one query."""
+    down: dict[int, list[int]] = {}
+    rows = Integration.objects.filter(organisation_id=organisation_id).order_by("id")
+    for source, target, direction in rows.values_list("source_id", "target_id", "direction"):
+        down.setdefault(source, []).append(target)
+        if direction == IntegrationDirection.TWO_WAY:
+            down.setdefault(target, []).append(source)
+    paths: dict[int, tuple[int, ...]] = {pk: (pk,) for pk in component_ids}
+    frontier = list(component_ids)
+    for _hop in range(depth):
+        following = []
+        for current in frontier:
+            for nxt in down.get(current, ()):
+                if nxt not in paths:
+                    paths[nxt] = (*paths[current], nxt)
+                    following.append(nxt)
+        frontier = following
+    return {pk: path for pk, path in paths.items() if len(path) > 1}
+
+
+def change_detail(*, actor: User, change_id: int) -> ChangeDetail:
+    """Everything the desk's change page shows: the confirmed components, suggested impact (what depends on
+    them, with the path — a suggestion, not attached), the organisation's other components, conflicts, the
+    window against the customer's windows and freezes, the risk factors, the history, the review and the moves
+    allowed. A constant number of queries."""
+    change = change_get(actor=actor, change_id=change_id)
+    affected = list(change.affected.all())
+    components = [row.component for row in affected]
+    confirmed = {c.pk for c in components}
+    landscape = list(
+        Component.objects.filter(organisation_id=change.organisation_id)
+        .select_related("environment__solution")
+        .order_by("environment__solution__name", "environment__kind", "name")
+    )
+    by_id = {c.pk: c for c in landscape}
+    suggestions = [
+        Suggestion(by_id[pk], " → ".join(by_id[step].name for step in path if step in by_id))
+        for pk, path in sorted(_dependants(sorted(confirmed), SUGGESTION_DEPTH, change.organisation_id).items(),
+                               key=lambda item: (len(item[1]), by_id[item[0]].name if item[0] in by_id else ""))
+        if pk in by_id and pk not in confirmed
+    ]  # fmt: skip
+    rules = scheduling.rules_for(change.organisation_id, change.organisation.time_zone)
+    window = None
+    problem = ""
+    if change.planned_start is not None and change.planned_end is not None:
+        window = scheduling.check(rules, change.planned_start, change.planned_end)
+        problem = window_refusal(change, window, rules)
+    names = {c.pk: c.name for c in landscape}
+    found = conflicts.change_conflicts(change, component_ids=sorted(confirmed), names=names)
+    events = list(ChangeEvent.objects.filter(change=change).select_related("actor").order_by("created_at", "id"))
+    try:
+        review: PostImplementationReview | None = change.review
+    except PostImplementationReview.DoesNotExist:
+        review = None
+    may_plan = permissions.can_plan(actor, change.organisation_id)
+    return ChangeDetail(
+        change=change, components=components, suggestions=suggestions,
+        landscape=[c for c in landscape if c.pk not in confirmed], conflicts=found, window=window,
+        window_problem=problem, rules=rules, factors=risk.factors_of(change.risk_factors), events=events,
+        review=review, moves=allowed_moves(change) if may_plan else (), may_plan=may_plan,
+        planning=change.status in states.PLANNING,
+    )  # fmt: skip
