@@ -8,6 +8,7 @@ The score is the sum of the contributions (at most 100); 0–29 is low, 30–59 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +20,7 @@ MEDIUM_FROM, HIGH_FROM = 30, 60
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: object  # a lazy translation
+    text: "StrPromise"  # a lazy translation
     risky_answer: bool  # the answer that adds `points`
     points: int
 

@@ -4,7 +4,7 @@ one. Each runs a constant number of queries, whatever the number of changes, com
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from picocore.changes import conflicts, permissions, risk, scheduling, states
@@ -14,6 +14,7 @@ from picocore.changes.models import Change, ChangeComponent, ChangeEvent, PostIm
 from picocore.cmdb.choices import IntegrationDirection
 from picocore.cmdb.models import Component, Integration
 from picocore.core.errors import NotFound
+from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import restrict, served_organisations
 
@@ -101,6 +102,20 @@ class ChangeDetail:
     moves: tuple[str, ...]
     may_plan: bool
     planning: bool = field(default=False)
+    implementers: list[tuple[int, str]] = field(default_factory=list)
+    incident_keys: list[str] = field(default_factory=list)
+
+
+def implementers_for(organisation_id: int) -> list[tuple[int, str]]:
+    """The people who may implement the organisation's changes: service managers and administrators, and the
+    consultants of the operations teams serving it. One query."""
+    serving = Q(staff_role=StaffRole.CONSULTANT, teams__kind=TeamKind.OPERATIONS, teams__organisations=organisation_id)
+    return list(
+        User.objects.filter(Q(staff_role__in=permissions.CAB) | serving, is_active=True)
+        .distinct()
+        .order_by("full_name", "id")
+        .values_list("id", "full_name")
+    )
 
 
 def _dependants(component_ids: list[int], depth: int, organisation_id: int) -> dict[int, tuple[int, ...]]:
@@ -159,10 +174,12 @@ def change_detail(*, actor: User, change_id: int) -> ChangeDetail:
     except PostImplementationReview.DoesNotExist:
         review = None
     may_plan = permissions.can_plan(actor, change.organisation_id)
+    keys = sorted(review.incidents.values_list("key", flat=True)) if review is not None else []
     return ChangeDetail(
         change=change, components=components, suggestions=suggestions,
         landscape=[c for c in landscape if c.pk not in confirmed], conflicts=found, window=window,
         window_problem=problem, rules=rules, factors=risk.factors_of(change.risk_factors), events=events,
         review=review, moves=allowed_moves(change) if may_plan else (), may_plan=may_plan,
         planning=change.status in states.PLANNING,
+        implementers=implementers_for(change.organisation_id) if may_plan else [], incident_keys=keys,
     )  # fmt: skip

@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 
 from picocore.catalog.choices import Impact, Urgency
 from picocore.catalog.models import RequestType
+from picocore.changes.demo import make_demo_changes
 from picocore.cmdb.choices import EnvironmentKind, SolutionKind
 from picocore.cmdb.models import Environment, Solution
 from picocore.contracts.models import Contract
@@ -120,6 +121,7 @@ def load_demo() -> None:
     load_landscapes(orgs=orgs, solutions=solutions, people=people, today=today)
     _time_this_month(people)
     import_string("picocore.reviews.demo.make_demo_reviews")()  # by name: reviews read the reports, a layer above
+    make_demo_changes()
 
 
 # (name, kind, body, status, next step, expected in days): Magnus's shared ones first, then Carla's own.

@@ -3,6 +3,7 @@ from django.urls import path
 # Imported for their registration of the <id:…> and <ticket_key:…> path converters.
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
+from picocore.changes import desk_views as changes
 from picocore.desk import views
 from picocore.desk.views import change_calendar, landscape, ledger
 from picocore.desk.views.development import development_item_time, development_item_timer
@@ -85,6 +86,14 @@ urlpatterns = [
     path("components/<id:component_id>/runbook/", landscape.runbook_revise, name="runbook_revise"),
     path("integrations/<id:integration_id>/delete/", landscape.integration_delete, name="integration_delete"),
     path("contacts/<id:contact_id>/delete/", landscape.contact_delete, name="contact_delete"),
+    path("changes/", changes.desk_changes, name="changes"),
+    path("changes/new/", changes.desk_change_new, name="change_new"),
+    path("changes/<id:change_id>/", changes.desk_change, name="change"),
+    path("changes/<id:change_id>/components/", changes.desk_change_components, name="change_components"),
+    path("changes/<id:change_id>/schedule/", changes.desk_change_schedule, name="change_schedule"),
+    path("changes/<id:change_id>/status/", changes.desk_change_transition, name="change_transition"),
+    path("changes/<id:change_id>/review/", changes.desk_change_review, name="change_review"),
+    path("tickets/<ticket_key:key>/change/", changes.desk_change_from_ticket, name="change_from_ticket"),
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
     path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),

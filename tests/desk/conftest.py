@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from picocore.audit.models import AuditEntry
 from picocore.catalog.choices import TicketType
 from picocore.catalog.models import RequestType
+from picocore.changes.models import Change, ChangeComponent, PostImplementationReview
 from picocore.desk.models import DeskPreference, TicketPresence
 from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
@@ -198,6 +199,13 @@ def state() -> dict:
             TicketPresence.objects.order_by("pk").values_list("ticket_id", "user_id", "seen_at", "typing_at")
         ),
         "preferences": list(DeskPreference.objects.order_by("pk").values_list("user_id", "timeline_order")),
+        "changes": list(
+            Change.objects.order_by("pk").values_list(
+                "pk", "status", "title", "reason", "planned_start", "planned_end", "sequence", "updated_at"
+            )
+        ),
+        "change_components": list(ChangeComponent.objects.order_by("pk").values_list("change_id", "component_id")),
+        "change_reviews": list(PostImplementationReview.objects.order_by("pk").values_list("change_id", "outcome")),
         "canned_replies": list(
             CannedReply.objects.order_by("pk").values_list("pk", "owner_id", "team_id", "name", "body", "active")
         ),

@@ -99,6 +99,29 @@ def _change_not_yet_handed_off(world: DeskWorld) -> dict:
     return {"key": change.key}
 
 
+def _acme_change(world: DeskWorld, status: str = "draft") -> dict:
+    """A draft normal change of ACME's, named like ACME's change request (so a page leaking it is caught)."""
+    from picocore.changes.models import Change
+    from picocore.changes.services import change_create
+
+    change = change_create(actor=world.consultant, organisation_id=world.acme.organisation.pk, change_type="normal",
+                           title=ACME_CHANGE_TITLE, reason="The vendor ends support.")  # fmt: skip
+    Change.objects.filter(pk=change.pk).update(status=status)
+    return {"change_id": change.pk}
+
+
+def _acme_component(world: DeskWorld) -> dict:
+    from picocore.cmdb.models import Component
+
+    component, _ = Component.objects.get_or_create(environment=world.acme.production, name="Shop CMS",
+                                                   defaults={"kind": "application"})  # fmt: skip
+    return {"confirm": component.pk}
+
+
+def _missing_change(world: DeskWorld) -> dict:
+    return {"change_id": 999_999}
+
+
 def _phone_call(world: DeskWorld) -> dict:
     return {
         "contact": world.acme.requester.memberships.get().pk,
@@ -520,6 +543,56 @@ CASES: dict[str, Case] = {
     ),
     "review_pdf": Case(
         methods=("GET",), owner={"GET": 200}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
+    ),
+    "changes": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
+    "change_new": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        outsider={"GET": 200, "POST": 400},
+        data=lambda w: {
+            "change_type": "normal",
+            "organisation": w.acme.organisation.pk,
+            "title": "Upgrade",
+            "reason": "Support ends.",
+        },
+    ),
+    "change": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_change,
+        missing_kwargs=_missing_change,
+        data=lambda w: {"title": "Upgrade", "reason": "Support ends.", "downtime_minutes": "10"},
+    ),
+    "change_components": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_change,
+        missing_kwargs=_missing_change,
+        data=_acme_component,
+    ),
+    "change_schedule": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_change,
+        missing_kwargs=_missing_change,
+        data=lambda w: {"start": "2027-01-12T20:00", "end": "2027-01-12T21:00"},
+    ),
+    "change_transition": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_change,
+        missing_kwargs=_missing_change,
+        data=lambda w: {"target": "assessment"},
+    ),
+    "change_review": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=lambda w: _acme_change(w, status="review"),
+        missing_kwargs=_missing_change,
+        data=lambda w: {"outcome": "successful", "lessons": "Warm the cache first."},
+    ),
+    "change_from_ticket": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=lambda w: {"key": w.change.key}, missing_kwargs=_missing_key
     ),
     "development": Case(methods=("GET",), owner={"GET": 200}, development=True),
     "development_item": Case(

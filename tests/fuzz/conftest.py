@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from picocore.catalog.choices import FieldKind
 from picocore.cmdb.models import Contact
+from picocore.changes.services import change_create
 from picocore.hours.models import OverageApproval
 from picocore.hours.services import time_log
 from picocore.mail.models import InboundMessage
@@ -140,6 +141,11 @@ def build_fuzz_world() -> FuzzWorld:
     contact = Contact.objects.create(
         organisation=desk.acme.organisation, role="approver", name="Ann Approver", user=desk.acme.admin
     )
+    acme_change, nord_change = (
+        change_create(actor=desk.consultant, organisation_id=customer.organisation.pk, change_type="normal",
+                      title="Fuzzed change", reason="Fuzzed")
+        for customer in (desk.acme, desk.nord)
+    )  # fmt: skip
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -158,6 +164,7 @@ def build_fuzz_world() -> FuzzWorld:
         "reply_id": [str(canned.pk), "999999"],
         "approval_id": [str(approval.pk), "999999"],
         "entry_id": [str(entry.pk), "999999"],
+        "change_id": [str(acme_change.pk), str(nord_change.pk), *approvals.change_ids],
         "contract_id": [str(entry.contract_id), str(desk.nord.organisation.contracts.get().pk), "999999"],
         "month": [entry.month.strftime("%Y-%m"), "2020-01", "2027-13", "x"],
         "review_id": [
@@ -173,7 +180,6 @@ def build_fuzz_world() -> FuzzWorld:
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
         "token": ["set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
-        "change_id": approvals.change_ids,
     }
     world = FuzzWorld(desk=desk, people=people, routes=project_routes(), real_values=real_values)
     _discover_forms(world)
