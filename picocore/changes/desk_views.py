@@ -95,7 +95,7 @@ def desk_changes(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _new_form(request: AuthenticatedRequest, data: QueryDict | None = None) -> ChangeNewForm:
-    organisations = selectors.change_list(actor=request.user, status="none").organisations
+    organisations = selectors.plannable_organisations(actor=request.user)
     chosen = parse_id((data or request.GET).get("organisation", ""))
     templates: list[StandardChangeTemplate] = []
     if chosen is not None and chosen in {pk for pk, _name in organisations}:

@@ -38,6 +38,11 @@ def can_plan(actor: User | None, organisation_id: int) -> bool:
     return can_read_as_staff(actor, organisation_id)
 
 
+def can_plan_any(actor: User | None) -> bool:
+    """Whether the actor plans changes at all (for some organisation they serve)."""
+    return _signed_in(actor) and actor is not None and actor.staff_role in PLANNERS
+
+
 def is_cab_member(actor: User | None) -> bool:
     """A member of the internal change advisory board: the service managers (and administrators)."""
     return _signed_in(actor) and actor is not None and actor.staff_role in CAB

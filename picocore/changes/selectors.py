@@ -56,6 +56,13 @@ def change_list(
     return ChangeList(rows[:LIST_LIMIT], organisations, more=len(rows) > LIST_LIMIT)
 
 
+def plannable_organisations(*, actor: User) -> list[tuple[int, str]]:
+    """The organisations whose changes the actor may plan, by name: those they serve as staff. One query."""
+    if not permissions.can_plan_any(actor):
+        return []
+    return list(served_organisations(actor).order_by("name").values_list("id", "name"))
+
+
 def change_get(*, actor: User, change_id: int) -> Change:
     """One change the actor may see, with its confirmed components (and their environments) and its review;
     NotFound otherwise, as for a missing one."""

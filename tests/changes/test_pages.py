@@ -188,3 +188,15 @@ def test_the_change_request_ticket_offers_a_change_record_and_an_incident_does_n
     assert action in consultant.get(reverse("desk:ticket", args=[cw.desk.change.key])).content.decode()
     incident = consultant.get(reverse("desk:ticket", args=[cw.desk.ticket.key])).content.decode()
     assert "Make a change record" not in incident
+
+
+def test_the_new_change_form_offers_the_customers_served_and_their_standard_changes(cw, django_assert_num_queries):
+    for _ in range(3):
+        ready_change(cw)
+    consultant = client_for(cw.outsider)
+    consultant.get(reverse("desk:change_new"))
+    with django_assert_num_queries(7):
+        response = consultant.get(reverse("desk:change_new"), {"organisation": cw.nord.organisation.pk})
+    assert response.status_code == 200
+    assert [label for _value, label in response.context["form"].fields["organisation"].choices] == ["Nord Ltd"]
+    assert "Restart the search index" not in response.content.decode()  # offered to ACME's tier only
