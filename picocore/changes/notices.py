@@ -58,7 +58,8 @@ def notice_recipients(organisation_id: int) -> list[Recipient]:
 
 
 def _moment(value: dt.datetime | None) -> str:
-    return date_format(value, "DATETIME_FORMAT") if value is not None else "—"
+    """The moment in the current time zone (the organisation's, as the notice is written)."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value is not None else "—"
 
 
 def _texts(change: Change, kind: str) -> tuple[str, list[str]]:

@@ -200,3 +200,9 @@ def test_the_new_change_form_offers_the_customers_served_and_their_standard_chan
     assert response.status_code == 200
     assert [label for _value, label in response.context["form"].fields["organisation"].choices] == ["Nord Ltd"]
     assert "Restart the search index" not in response.content.decode()  # offered to ACME's tier only
+
+
+def test_the_window_is_shown_in_the_customers_time_zone(cw):
+    change = ready_change(cw)
+    shown = client_for(cw.consultant).get(page(cw.consultant, change)).content.decode()
+    assert "Tue 12 Jan 2027, 20:00 – Tue 12 Jan 2027, 22:00 (Europe/Copenhagen)" in shown

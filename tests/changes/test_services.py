@@ -262,3 +262,22 @@ def test_maintenance_windows_of_the_customer_guard_scheduling(cw):
     )
     assert state() == before
     assert len(mail.outbox) == 0
+
+
+def test_each_recipient_reads_the_notice_in_their_language_and_a_contact_who_is_no_user_hears_too(cw):
+    from picocore.cmdb.models import Contact
+
+    User = type(cw.acme.admin)
+    User.objects.filter(pk=cw.acme.admin.pk).update(language="da")
+    Contact.objects.create(organisation=cw.acme.organisation, role="technical", name="Tom Tech",
+                           email="tom@acme.example")  # fmt: skip
+    Contact.objects.create(organisation=cw.nord.organisation, role="technical", name="Nora", email="nora@nord.example")
+    change = ready_change(cw, change_type=ChangeType.STANDARD)
+    change_transition(actor=cw.consultant, change_id=change.pk, target=ChangeStatus.SCHEDULED)
+    sent = list(OutboxEmail.objects.filter(kind="change_notice").order_by("id").values_list(
+        "to_address", "recipient_id", "subject"))  # fmt: skip
+    danish = f"[{change.key}] Planlagt vedligehold: Upgrade the PIM, tir. 12. jan. 2027 kl. 20:00"
+    assert sent == [
+        (cw.acme.admin.email, cw.acme.admin.pk, danish),
+        ("tom@acme.example", None, f"[{change.key}] Planned maintenance: Upgrade the PIM, Tue 12 Jan 2027, 20:00"),
+    ]  # fmt: skip
