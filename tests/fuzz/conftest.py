@@ -13,8 +13,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from picocore.catalog.choices import FieldKind
-from picocore.cmdb.models import Contact
 from picocore.changes.services import change_create
+from picocore.cmdb.models import Contact
 from picocore.hours.models import OverageApproval
 from picocore.hours.services import time_log
 from picocore.mail.models import InboundMessage
