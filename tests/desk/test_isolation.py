@@ -110,7 +110,7 @@ def _acme_change(world: DeskWorld, status: str = "draft") -> dict:
     return {"change_id": change.pk}
 
 
-def _acme_component(world: DeskWorld) -> dict:
+def _confirm_acme_component(world: DeskWorld) -> dict:
     from picocore.cmdb.models import Component
 
     component, _ = Component.objects.get_or_create(environment=world.acme.production, name="Shop CMS",
@@ -171,7 +171,7 @@ def _acme_review(world: DeskWorld) -> dict:
     return {"review_id": past_review(world.acme.organisation, sent=False).pk}
 
 
-def _acme_change(world: DeskWorld) -> dict:
+def _acme_change_awaiting(world: DeskWorld) -> dict:
     """ACME's normal change awaiting approval: the CAB (service managers) votes on it."""
     from tests.changes.approval_support import make_change
 
@@ -444,7 +444,7 @@ CASES: dict[str, Case] = {
     "change_cab_vote": Case(
         methods=("POST",),
         owner={"POST": 302},
-        kwargs=_acme_change,
+        kwargs=_acme_change_awaiting,
         missing_kwargs=lambda w: {"change_id": 999_999},
         data=lambda w: {"decision": "approved"},
         manager=True,
@@ -568,7 +568,7 @@ CASES: dict[str, Case] = {
         owner={"POST": 302},
         kwargs=_acme_change,
         missing_kwargs=_missing_change,
-        data=_acme_component,
+        data=_confirm_acme_component,
     ),
     "change_schedule": Case(
         methods=("POST",),
