@@ -34,7 +34,7 @@ from picocore.cmdb.choices import ContactRole
 from picocore.cmdb.models import Contact
 from picocore.contracts.selectors import contract_in_force
 from picocore.core.clock import now
-from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.core.errors import NotFound, PermissionDenied, PicoCoreError, ValidationError
 from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.outbox.models import OutboxEmail
@@ -307,9 +307,20 @@ def _settle(*, actor: User | None, change: Change) -> ApprovalState:
 
 
 def _move_on(*, actor: User | None, change: Change, outcome: str) -> None:
-    """The round's outcome is final: to scheduled when approved, to rejected when rejected (a move only the
-    approval services make). Left to the transition service; until it exists the change stays where it is."""
-    return None
+    """The round's outcome is final: to rejected when rejected (a move only the approval services make), to
+    scheduled when approved — through the one transition service. An approved change whose window no longer
+    holds (a freeze declared since, a window moved) stays awaiting approval with its decisions kept, for its
+    planner to move; the decision itself is never undone by that."""
+    # Imported here: the transition service asks this module for the approval state.
+    from picocore.changes.services.lifecycle import change_transition
+
+    target = ChangeStatus.REJECTED if outcome == REJECTED else ChangeStatus.SCHEDULED
+    try:
+        with transaction.atomic():
+            change_transition(actor=actor, change_id=change.pk, target=target, by_decision=True)
+    except PicoCoreError:
+        if target == ChangeStatus.REJECTED:
+            raise
 
 
 def customer_decide(

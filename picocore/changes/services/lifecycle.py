@@ -5,8 +5,9 @@ InvalidTransition listing the allowed ones, 409); rejection only by a decision o
 before a change awaits approval or is scheduled it has its plans, its confirmed components and its window;
 a normal change is scheduled only once its approval round is approved; a normal or standard change is never
 scheduled outside the customer's maintenance windows or in a freeze (the reason names which), an emergency
-change only with an override reason; entering "awaiting approval" opens a new approval round; a change that
-needs a post-implementation review (emergency, or failed) closes only with it. The move, its history entry,
+change only with an override reason; entering "awaiting approval" opens a new approval round and asks the
+customer's approvers (`approvals.approvals_request`); a change that needs a post-implementation review
+(emergency, or failed) closes only with it. The move, its history entry,
 its audit entry and its maintenance notice are written in one transaction.
 """
 
@@ -116,4 +117,6 @@ def change_transition(
         )  # fmt: skip
         if notice is not None:
             notice_send(change, notice)
+        if target == S.AWAITING_APPROVAL:
+            approvals.approvals_request(actor=actor, change=change)
     return change

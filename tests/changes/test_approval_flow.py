@@ -1,0 +1,41 @@
+"""The approval services and the transition service together: entering "awaiting approval" asks the approvers,
+and the round's final decision moves the change on (scheduled when approved, rejected when rejected)."""
+
+import pytest
+
+from picocore.changes.approvals import cab_vote, customer_decide
+from picocore.changes.choices import ChangeStatus as S
+from picocore.changes.choices import NoticeKind
+from picocore.changes.models import ApprovalRequest, Change, ChangeNotice
+from picocore.changes.services import change_transition
+from picocore.outbox.models import OutboxEmail
+from tests.changes.support import ready_change
+
+pytestmark = pytest.mark.django_db
+
+
+def test_entering_awaiting_approval_asks_each_approver_once_by_e_mail(cw):
+    change = ready_change(cw, status=S.ASSESSMENT, approved=False)
+    mails = OutboxEmail.objects.count()
+    moved = change_transition(actor=cw.consultant, change_id=change.pk, target=S.AWAITING_APPROVAL)
+    asked = list(ApprovalRequest.objects.filter(change=change).values_list("contact_id", "round"))
+    assert asked == [(cw.approver.pk, moved.approval_round)]
+    assert OutboxEmail.objects.count() == mails + 1
+
+
+def test_the_customer_s_approval_and_the_cab_s_vote_schedule_the_change_and_tell_the_customer(cw):
+    change = ready_change(cw, status=S.ASSESSMENT, approved=False)
+    change_transition(actor=cw.consultant, change_id=change.pk, target=S.AWAITING_APPROVAL)
+    customer_decide(actor=cw.acme.admin, change_id=change.pk, decision="approved")
+    assert Change.objects.get(pk=change.pk).status == S.AWAITING_APPROVAL  # the CAB has not voted yet
+    cab_vote(actor=cw.manager, change_id=change.pk, decision="approved")
+    assert Change.objects.get(pk=change.pk).status == S.SCHEDULED
+    assert list(ChangeNotice.objects.filter(change=change).values_list("kind", flat=True)) == [NoticeKind.SCHEDULED]
+
+
+def test_a_customer_rejection_rejects_the_change(cw):
+    change = ready_change(cw, status=S.ASSESSMENT, approved=False)
+    change_transition(actor=cw.consultant, change_id=change.pk, target=S.AWAITING_APPROVAL)
+    customer_decide(actor=cw.acme.admin, change_id=change.pk, decision="rejected", reason="Not before the sale.")
+    assert Change.objects.get(pk=change.pk).status == S.REJECTED
+    assert not ChangeNotice.objects.filter(change=change).exists()
