@@ -149,3 +149,21 @@ def test_portal_and_desk_feed_forms(client, acme, nord, consultant, manager):
     client.force_login(manager)
     assert client.post(reverse("desk:changes_feed"), {"organisation": str(nord.organisation.pk)}).status_code == 302
     assert CalendarFeed.objects.filter(organisation=nord.organisation).count() == 1
+
+
+def test_the_feed_follows_the_services_reschedule_and_cancellation(client, cw):
+    """The same through the services: change_schedule's reschedule raises SEQUENCE by one, cancelling keeps the
+    event with STATUS:CANCELLED."""
+    from picocore.changes.services import change_schedule, change_transition
+    from tests.changes.support import END, START, ready_change
+
+    change = ready_change(cw, status=ChangeStatus.SCHEDULED)
+    token = organisation_feed_make(actor=signed_in(cw.manager), organisation_id=cw.acme.organisation.pk).token
+    assert int(_events(client, token)[f"{change.uid}@picocore"]["SEQUENCE"]) == 0
+    week = dt.timedelta(days=7)
+    change_schedule(actor=cw.consultant, change_id=change.pk, start=START + week, end=END + week)
+    moved = _events(client, token)[f"{change.uid}@picocore"]
+    assert (int(moved["SEQUENCE"]), moved.decoded("DTSTART")) == (1, START + week)
+    change_transition(actor=cw.consultant, change_id=change.pk, target=ChangeStatus.CANCELLED)
+    cancelled = _events(client, token)[f"{change.uid}@picocore"]
+    assert (str(cancelled["STATUS"]), int(cancelled["SEQUENCE"])) == ("CANCELLED", 1)
