@@ -180,8 +180,21 @@ def _locked_change(change_id: int) -> Change:
     return change
 
 
+# An emergency change is approved after the fact: its round opens when it enters review and stays open to
+# decisions while it is reviewed (or failed), until it closes.
+AFTER_THE_FACT = frozenset({ChangeStatus.REVIEW, ChangeStatus.FAILED})
+
+
+def open_for_decision(change: Change) -> bool:
+    """Whether the change's current round takes decisions now: a normal change awaiting approval, or an emergency
+    change in review (or failed) whose approval after the fact was asked."""
+    if change.change_type == ChangeType.EMERGENCY:
+        return change.approval_round > 0 and change.status in AFTER_THE_FACT
+    return change.change_type == ChangeType.NORMAL and change.status == ChangeStatus.AWAITING_APPROVAL
+
+
 def _awaiting(change: Change) -> None:
-    if change.status != ChangeStatus.AWAITING_APPROVAL:
+    if not open_for_decision(change):
         raise ValidationError(
             _("%(key)s is not awaiting approval (it is %(status)s): there is nothing to decide now.")
             % {"key": change.key, "status": change.get_status_display()}
@@ -314,6 +327,10 @@ def _move_on(*, actor: User | None, change: Change, outcome: str) -> None:
     # Imported here: the transition service asks this module for the approval state.
     from picocore.changes.services.lifecycle import change_transition
 
+    if change.change_type != ChangeType.NORMAL:
+        # Approval after the fact (emergency): the decisions are the record; the change is already implemented.
+        return
+
     target = ChangeStatus.REJECTED if outcome == REJECTED else ChangeStatus.SCHEDULED
     try:
         with transaction.atomic():
@@ -383,8 +400,9 @@ def cab_vote(*, actor: User, change_id: int, decision: str, reason: str = "") ->
             raise _missing()
         if not may_vote(actor):
             raise PermissionDenied(_("Only service managers vote for the change advisory board."))
-        if change.change_type != ChangeType.NORMAL:
-            raise ValidationError(_("Only normal changes go before the change advisory board."))
+        if change.change_type == ChangeType.STANDARD:
+            # Normal changes before they are scheduled, emergency ones after the fact; standard ones never.
+            raise ValidationError(_("Standard changes are pre-approved: they do not go before the change advisory board."))
         _awaiting(change)
         _check_decision(decision, reason)
         existing = CabVote.objects.filter(change=change, voter=actor, round=change.approval_round).first()
@@ -421,7 +439,8 @@ def approvals_remind(*, moment: dt.datetime | None = None) -> int:
     )
     candidates = (
         ApprovalRequest.objects.filter(
-            change__status=ChangeStatus.AWAITING_APPROVAL,
+            Q(change__change_type=ChangeType.NORMAL, change__status=ChangeStatus.AWAITING_APPROVAL)
+            | Q(change__change_type=ChangeType.EMERGENCY, change__status__in=sorted(AFTER_THE_FACT)),
             round=F("change__approval_round"),
             used_at__isnull=True,
             expires_at__gt=moment,
@@ -470,9 +489,7 @@ def approval_panel(*, actor: User, change: Change) -> ApprovalPanel:
     }
     votes = list(CabVote.objects.filter(change=change, round=round_).select_related("voter").order_by("decided_at"))
     voted = next((v for v in votes if v.voter_id == actor.pk), None)
-    open_to_vote = (
-        change.status == ChangeStatus.AWAITING_APPROVAL and change.change_type == ChangeType.NORMAL and voted is None
-    )
+    open_to_vote = open_for_decision(change) and voted is None
     return ApprovalPanel(
         state=approval_state(change), rows=[(r, decisions.get(r.contact_id)) for r in requests], votes=votes,
         may_vote=open_to_vote and may_vote(actor), voted=voted,

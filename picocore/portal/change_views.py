@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from picocore.changes import calendar, feeds
-from picocore.changes.approvals import ApprovalState, approval_state, approver_request_for, customer_decide
+from picocore.changes.approvals import (
+    ApprovalState,
+    approval_state,
+    approver_request_for,
+    customer_decide,
+    open_for_decision,
+)
 from picocore.changes.calendar import month_links, parse_month
 from picocore.changes.choices import Decision
 from picocore.changes.links import LinkRefused, link_request
@@ -72,7 +78,8 @@ def portal_feed(request: AuthenticatedRequest, membership: Membership) -> HttpRe
 def _decision_form_context(
     change: Change, state: ApprovalState, *, problem: str = "", errors: dict[str, list[str]] | None = None
 ) -> dict[str, object]:
-    return {"change": change, "state": state, "problem": problem, "errors": errors or {}}
+    deciding = open_for_decision(change)
+    return {"change": change, "state": state, "deciding": deciding, "problem": problem, "errors": errors or {}}
 
 
 @require_http_methods(["GET", "POST"])

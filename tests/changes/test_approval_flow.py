@@ -6,8 +6,9 @@ import pytest
 from picocore.changes.approvals import cab_vote, customer_decide
 from picocore.changes.choices import ChangeStatus as S
 from picocore.changes.choices import NoticeKind
-from picocore.changes.models import ApprovalRequest, Change, ChangeNotice
+from picocore.changes.models import ApprovalRequest, Change, ChangeNotice, CustomerDecision
 from picocore.changes.services import change_transition
+from picocore.core.errors import PermissionDenied
 from picocore.outbox.models import OutboxEmail
 from tests.changes.support import ready_change
 
@@ -39,3 +40,22 @@ def test_a_customer_rejection_rejects_the_change(cw):
     customer_decide(actor=cw.acme.admin, change_id=change.pk, decision="rejected", reason="Not before the sale.")
     assert Change.objects.get(pk=change.pk).status == S.REJECTED
     assert not ChangeNotice.objects.filter(change=change).exists()
+
+
+def test_an_emergency_change_is_approved_after_the_fact_when_it_enters_review(cw):
+    change = ready_change(cw, change_type="emergency", status=S.IMPLEMENTING, approved=False)
+    Change.objects.filter(pk=change.pk).update(approval_round=0)
+    with pytest.raises(PermissionDenied):  # nobody was asked yet: nothing to decide while it is implemented
+        customer_decide(actor=cw.acme.admin, change_id=change.pk, decision="approved")
+    reviewed = change_transition(actor=cw.consultant, change_id=change.pk, target=S.REVIEW)
+    assert reviewed.approval_round == 1
+    assert list(ApprovalRequest.objects.filter(change=change).values_list("contact_id", "round")) == [
+        (cw.approver.pk, 1)
+    ]
+    customer_decide(actor=cw.acme.admin, change_id=change.pk, decision="rejected", reason="We were not told.")
+    cab_vote(actor=cw.manager, change_id=change.pk, decision="approved")
+    after = Change.objects.get(pk=change.pk)
+    assert (after.status, after.approval_round) == (S.REVIEW, 1)  # the decisions are the record; it stays in review
+    assert list(CustomerDecision.objects.filter(change=change).values_list("decision", "reason")) == [
+        ("rejected", "We were not told.")
+    ]

@@ -6,7 +6,8 @@ before a change awaits approval or is scheduled it has its plans, its confirmed 
 a normal change is scheduled only once its approval round is approved; a normal or standard change is never
 scheduled outside the customer's maintenance windows or in a freeze (the reason names which), an emergency
 change only with an override reason; entering "awaiting approval" opens a new approval round and asks the
-customer's approvers (`approvals.approvals_request`); a change that needs a post-implementation review
+customer's approvers (`approvals.approvals_request`), as an emergency change's first entry into review
+does (approval after the fact); a change that needs a post-implementation review
 (emergency, or failed) closes only with it. The move, its history entry,
 its audit entry and its maintenance notice are written in one transaction.
 """
@@ -81,7 +82,11 @@ def change_transition(
                 _("%(key)s needs its post-implementation review before it closes.") % {"key": change.key}
             )
         moment = now()
-        if target == S.AWAITING_APPROVAL:
+        # An emergency change's approval is asked after the fact, once, when it first enters review.
+        asks_after_the_fact = (
+            change.change_type == ChangeType.EMERGENCY and target == S.REVIEW and change.approval_round == 0
+        )
+        if target == S.AWAITING_APPROVAL or asks_after_the_fact:
             change.approval_round += 1
             fields.append("approval_round")
         elif target == S.IMPLEMENTING:
@@ -117,6 +122,6 @@ def change_transition(
         )  # fmt: skip
         if notice is not None:
             notice_send(change, notice)
-        if target == S.AWAITING_APPROVAL:
+        if target == S.AWAITING_APPROVAL or asks_after_the_fact:
             approvals.approvals_request(actor=actor, change=change)
     return change
