@@ -402,7 +402,9 @@ def cab_vote(*, actor: User, change_id: int, decision: str, reason: str = "") ->
             raise PermissionDenied(_("Only service managers vote for the change advisory board."))
         if change.change_type == ChangeType.STANDARD:
             # Normal changes before they are scheduled, emergency ones after the fact; standard ones never.
-            raise ValidationError(_("Standard changes are pre-approved: they do not go before the change advisory board."))
+            raise ValidationError(
+                _("Standard changes are pre-approved: they do not go before the change advisory board.")
+            )
         _awaiting(change)
         _check_decision(decision, reason)
         existing = CabVote.objects.filter(change=change, voter=actor, round=change.approval_round).first()
