@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -32,14 +32,11 @@ from picocore.changes.models import (
 )
 from picocore.cmdb.choices import ContactRole
 from picocore.cmdb.models import Contact
-from picocore.contracts.selectors import contract_in_force
+from picocore.contracts.selectors import contracts_in_force_query
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, PicoCoreError, ValidationError
-from picocore.core.tasks import enqueue_on_commit
-from picocore.core.text import one_line, truncate, without_nul
-from picocore.outbox.models import OutboxEmail
-from picocore.outbox.services import SUBJECT_MAX_LENGTH
-from picocore.outbox.tasks import send_outbox_emails
+from picocore.core.text import without_nul
+from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import reach, serves
@@ -70,19 +67,12 @@ class ApprovalState:
         return PENDING
 
 
-def approver_contacts(organisation_id: int) -> list[Contact]:
-    """The organisation's approver contacts, in a stable order."""
-    return list(Contact.objects.filter(organisation_id=organisation_id, role=ContactRole.APPROVER).order_by("id"))
-
-
 def policy_for(change: Change) -> ApprovalPolicy:
-    """The approval policy of the contract in force for the change's organisation; any one approver without one."""
-    contract = contract_in_force(organisation=change.organisation)
-    if contract is not None:
-        policy = ApprovalPolicy.objects.filter(contract=contract).first()
-        if policy is not None:
-            return policy
-    return ApprovalPolicy(rule=ApprovalRule.ANY, needed=1)
+    """The approval policy of the contract in force for the change's organisation; any one approver without one.
+    One query."""
+    in_force = contracts_in_force_query(organisation=change.organisation).values("id")[:1]
+    policy = ApprovalPolicy.objects.filter(contract_id=Subquery(in_force)).first()
+    return policy if policy is not None else ApprovalPolicy(rule=ApprovalRule.ANY, needed=1)
 
 
 def cab_settings() -> CabSettings:
@@ -118,7 +108,13 @@ def approval_state(change: Change) -> ApprovalState:
     round_ = change.approval_round
     customer = list(CustomerDecision.objects.filter(change=change, round=round_).values_list("decision", flat=True))
     votes = list(CabVote.objects.filter(change=change, round=round_).values_list("decision", flat=True))
-    needed = needed_approvals(policy_for(change), len(approver_contacts(change.organisation_id)))
+    return _state_of(change, customer, votes)
+
+
+def _state_of(change: Change, customer: list[str], votes: list[str]) -> ApprovalState:
+    """The round's state from its customer decisions and CAB votes, as read by the caller."""
+    approvers = Contact.objects.filter(organisation_id=change.organisation_id, role=ContactRole.APPROVER).count()
+    needed = needed_approvals(policy_for(change), approvers)
     return ApprovalState(customer=_side(customer, needed), cab=_side(votes, cab_settings().quorum))
 
 
@@ -219,8 +215,10 @@ def approver_request_for(actor: User | None, change: Change) -> ApprovalRequest 
     )
 
 
-def _email_rows(change: Change, requests: list[ApprovalRequest], *, reminder: bool) -> list[OutboxEmail]:
-    rows = []
+def _email(change: Change, requests: list[ApprovalRequest], *, reminder: bool) -> None:
+    """Queue each approver contact's request (or reminder) with its signed link, in their language, in the
+    current transaction; a contact with no address is skipped."""
+    emails = []
     for request in requests:
         contact = request.contact
         user = contact.user if contact.user_id and contact.user and contact.user.is_active else None
@@ -251,26 +249,10 @@ def _email_rows(change: Change, requests: list[ApprovalRequest], *, reminder: bo
                 )
                 % values
             )
-        rows.append(
-            OutboxEmail(
-                organisation_id=change.organisation_id,
-                recipient=user,
-                to_address=address,
-                subject=truncate(one_line(subject), SUBJECT_MAX_LENGTH),
-                body_text=body,
-                kind=KIND_REMINDER if reminder else KIND_REQUEST,
-            )
-        )
-    return rows
-
-
-def _queue(rows: list[OutboxEmail]) -> None:
-    """Write approval e-mails to the outbox and send them after commit. Written here rather than through
-    `outbox_emails_add`, which addresses users only: an approver contact may have just an e-mail address."""
-    if not rows:
-        return
-    ids = [row.pk for row in OutboxEmail.objects.bulk_create(rows)]
-    enqueue_on_commit(send_outbox_emails, ids)
+        kind = KIND_REMINDER if reminder else KIND_REQUEST
+        emails.append(OutgoingEmail(to=user, address=address, kind=kind, subject=subject, body_text=body))
+    if emails:
+        outbox_emails_add(emails=emails, organisation_id=change.organisation_id)
 
 
 def approvals_request(*, actor: User | None, change: Change) -> list[ApprovalRequest]:
@@ -307,7 +289,7 @@ def approvals_request(*, actor: User | None, change: Change) -> list[ApprovalReq
         for request, contact in zip(requests, contacts, strict=True):
             request.contact = contact
             audit_record(actor=actor, action=AuditAction.CREATED, instance=request, changes=diff({}, snapshot(request)))
-        _queue(_email_rows(locked, requests, reminder=False))
+        _email(locked, requests, reminder=False)
     return requests
 
 
@@ -463,7 +445,7 @@ def approvals_remind(*, moment: dt.datetime | None = None) -> int:
             if not claimed:
                 continue
             request = ApprovalRequest.objects.select_related("change", "contact__user").get(pk=request_id)
-            _queue(_email_rows(request.change, [request], reminder=True))
+            _email(request.change, [request], reminder=True)
             reminded += 1
     return reminded
 
@@ -492,7 +474,8 @@ def approval_panel(*, actor: User, change: Change) -> ApprovalPanel:
     votes = list(CabVote.objects.filter(change=change, round=round_).select_related("voter").order_by("decided_at"))
     voted = next((v for v in votes if v.voter_id == actor.pk), None)
     open_to_vote = open_for_decision(change) and voted is None
+    state = _state_of(change, [d.decision for d in decisions.values()], [v.decision for v in votes])
     return ApprovalPanel(
-        state=approval_state(change), rows=[(r, decisions.get(r.contact_id)) for r in requests], votes=votes,
+        state=state, rows=[(r, decisions.get(r.contact_id)) for r in requests], votes=votes,
         may_vote=open_to_vote and may_vote(actor), voted=voted,
     )  # fmt: skip

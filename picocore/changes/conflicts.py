@@ -4,7 +4,7 @@ depends on (up to two integrations upstream), or with the same implementer booke
 reason. Conflicts are shown, never blocking: people decide.
 
 A constant number of queries, whatever the number of changes: the overlapping changes, their components, and
-the organisation's integrations (read once, walked in Python).
+the organisation's integrations (read once and walked by `picocore.cmdb.impact`).
 """
 
 import datetime as dt
@@ -16,49 +16,12 @@ from django.utils.translation import gettext as _
 from picocore.changes import states
 from picocore.changes.choices import ChangeStatus
 from picocore.changes.models import Change, ChangeComponent
-from picocore.cmdb.choices import IntegrationDirection
-from picocore.cmdb.models import Component, Integration
+from picocore.cmdb.impact import Graph, dependencies, graph_of
+from picocore.cmdb.models import Component
 
 DEPENDENCY_DEPTH = 2
 SAME_COMPONENT, DEPENDENCY, IMPLEMENTER = "component", "dependency", "implementer"
 CONSIDERED = frozenset({*states.PLANNED, ChangeStatus.AWAITING_APPROVAL})
-
-
-@dataclass(frozen=True)
-class Reached:
-    """A component the starting ones depend on, and the components on the way (from the start to it)."""
-
-    component_id: int
-    component_ids: tuple[int, ...]
-
-    @property
-    def depth(self) -> int:
-        return len(self.component_ids) - 1
-
-
-def dependencies(component_ids: Sequence[int], depth: int) -> list[Reached]:
-    """What the components depend on, up to `depth` integrations upstream, each by a shortest path; a landscape
-    with a cycle terminates. One query for the organisations' integrations."""
-    organisations = Component.objects.filter(pk__in=list(component_ids)).values("organisation_id")
-    up: dict[int, list[int]] = {}
-    rows = Integration.objects.filter(organisation_id__in=organisations).order_by("id")
-    for source, target, direction in rows.values_list("source_id", "target_id", "direction"):
-        up.setdefault(target, []).append(source)
-        if direction == IntegrationDirection.TWO_WAY:
-            up.setdefault(source, []).append(target)
-    paths: dict[int, tuple[int, ...]] = {pk: (pk,) for pk in component_ids}
-    frontier = list(component_ids)
-    reached = []
-    for _hop in range(depth):
-        following = []
-        for current in frontier:
-            for nxt in up.get(current, ()):
-                if nxt not in paths:
-                    paths[nxt] = (*paths[current], nxt)
-                    reached.append(Reached(nxt, paths[nxt]))
-                    following.append(nxt)
-        frontier = following
-    return reached
 
 
 @dataclass(frozen=True)
@@ -91,10 +54,15 @@ def _window(change: Change) -> str:
 
 
 def change_conflicts(
-    change: Change, *, component_ids: Sequence[int], names: dict[int, str] | None = None
+    change: Change,
+    *,
+    component_ids: Sequence[int],
+    names: dict[int, str] | None = None,
+    graph: Graph | None = None,
 ) -> list[Conflict]:
     """The conflicts of `change` (whose confirmed components are `component_ids`), each with its reason.
-    `names` names components for the reasons (those not given are read)."""
+    `names` names components for the reasons (those not given are read); `graph` is the change's organisation's
+    integrations when the caller has read them (read here otherwise)."""
     others = overlapping(change)
     if not others:
         return []
@@ -104,7 +72,10 @@ def change_conflicts(
     ):
         theirs.setdefault(change_id, []).append(component_id)
     own = set(component_ids)
-    upstream = {reached.component_id: reached for reached in dependencies(sorted(own), DEPENDENCY_DEPTH)} if own else {}
+    upstream = {}
+    if own:
+        graph = graph if graph is not None else graph_of([change.organisation_id])
+        upstream = {reached.component_id: reached for reached in dependencies(own, DEPENDENCY_DEPTH, graph=graph)}
     wanted = set(upstream) | own
     for ids in theirs.values():
         wanted.update(ids)

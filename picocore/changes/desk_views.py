@@ -191,6 +191,35 @@ def _review_initial(detail: ChangeDetail) -> dict[str, str]:
             "incidents": ", ".join(detail.incident_keys)}  # fmt: skip
 
 
+def _form_flow(
+    request: AuthenticatedRequest,
+    change_id: int,
+    name: str,
+    form: forms.Form,
+    valid: bool,
+    save: Callable[[], object],
+    fields: dict[str, str],
+    done: str,
+) -> HttpResponse:
+    """One of the change page's forms (`name` in its context): when `valid`, `save` calls the service and the page
+    is shown again with `done`; a refusal lands on the form's fields (`fields` maps the service's names to the
+    form's) or, when it is not about a field, in a message with the error's status; an invalid form is a 400."""
+    if valid:
+        try:
+            save()
+        except NotFound:
+            raise Http404 from None
+        except ValidationError as error:
+            _form_errors(form, error, fields)
+        except PicoCoreError as error:
+            messages.error(request, error.message)
+            return _page(request, change_id, status=error.status_code, **{name: form})
+        else:
+            messages.success(request, done)
+            return _back(change_id)
+    return _page(request, change_id, status=400, **{name: form})
+
+
 def _back(change_id: int) -> HttpResponse:
     return redirect(reverse("desk:change", args=[change_id]))
 
@@ -206,26 +235,19 @@ def desk_change(request: AuthenticatedRequest, change_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     form = _plan_form(detail, request.POST)
-    if form.is_valid():
-        try:
-            change_update(
-                actor=request.user, change_id=change_id, title=form.cleaned_data["title"],
-                reason=form.cleaned_data["reason"], implementation_plan=form.cleaned_data["implementation_plan"],
-                test_plan=form.cleaned_data["test_plan"], backout_plan=form.cleaned_data["backout_plan"],
-                downtime_minutes=form.cleaned_data["downtime_minutes"], implementer_id=form.cleaned_data["implementer"],
-                risk_answers=form.risk_answers(),
-            )  # fmt: skip
-        except NotFound:
-            raise Http404 from None
-        except ValidationError as error:
-            _form_errors(form, error, {"implementer": "implementer"})
-        except PicoCoreError as error:
-            messages.error(request, error.message)
-            return _page(request, change_id, status=error.status_code, plan_form=form)
-        else:
-            messages.success(request, _("The change is saved."))
-            return _back(change_id)
-    return _page(request, change_id, status=400, plan_form=form)
+
+    def save() -> None:
+        change_update(
+            actor=request.user, change_id=change_id, title=form.cleaned_data["title"],
+            reason=form.cleaned_data["reason"], implementation_plan=form.cleaned_data["implementation_plan"],
+            test_plan=form.cleaned_data["test_plan"], backout_plan=form.cleaned_data["backout_plan"],
+            downtime_minutes=form.cleaned_data["downtime_minutes"], implementer_id=form.cleaned_data["implementer"],
+            risk_answers=form.risk_answers(),
+        )  # fmt: skip
+
+    valid = form.is_valid()
+    return _form_flow(request, change_id, "plan_form", form, valid, save, {"implementer": "implementer"},
+                      _("The change is saved."))  # fmt: skip
 
 
 @require_POST
@@ -269,21 +291,15 @@ def desk_change_schedule(request: AuthenticatedRequest, change_id: int) -> HttpR
     form = _schedule_form(change, request.POST)
     with timezone.override(change.organisation.time_zone):
         valid = form.is_valid()
-    if valid:
-        try:
-            change_schedule(
-                actor=request.user, change_id=change_id, start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"], override=form.cleaned_data["override"],
-            )  # fmt: skip
-        except ValidationError as error:
-            _form_errors(form, error, {"planned_start": "start", "planned_end": "end"})
-        except PicoCoreError as error:
-            messages.error(request, error.message)
-            return _page(request, change_id, status=error.status_code, schedule_form=form)
-        else:
-            messages.success(request, _("The window is saved."))
-            return _back(change_id)
-    return _page(request, change_id, status=400, schedule_form=form)
+
+    def save() -> None:
+        change_schedule(
+            actor=request.user, change_id=change_id, start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"], override=form.cleaned_data["override"],
+        )  # fmt: skip
+
+    return _form_flow(request, change_id, "schedule_form", form, valid, save,
+                      {"planned_start": "start", "planned_end": "end"}, _("The window is saved."))  # fmt: skip
 
 
 @require_POST

@@ -11,8 +11,8 @@ from picocore.changes import conflicts, permissions, risk, scheduling, states
 from picocore.changes.choices import ChangeStatus, ChangeType
 from picocore.changes.guards import allowed_moves, window_refusal
 from picocore.changes.models import Change, ChangeComponent, ChangeEvent, PostImplementationReview
-from picocore.cmdb.choices import IntegrationDirection
-from picocore.cmdb.models import Component, Integration
+from picocore.cmdb.impact import dependants, graph_of
+from picocore.cmdb.models import Component
 from picocore.core.errors import NotFound
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import User
@@ -125,27 +125,6 @@ def implementers_for(organisation_id: int) -> list[tuple[int, str]]:
     )
 
 
-def _dependants(component_ids: list[int], depth: int, organisation_id: int) -> dict[int, tuple[int, ...]]:
-    """What depends on the components (downstream), each with its path of components: one query."""
-    down: dict[int, list[int]] = {}
-    rows = Integration.objects.filter(organisation_id=organisation_id).order_by("id")
-    for source, target, direction in rows.values_list("source_id", "target_id", "direction"):
-        down.setdefault(source, []).append(target)
-        if direction == IntegrationDirection.TWO_WAY:
-            down.setdefault(target, []).append(source)
-    paths: dict[int, tuple[int, ...]] = {pk: (pk,) for pk in component_ids}
-    frontier = list(component_ids)
-    for _hop in range(depth):
-        following = []
-        for current in frontier:
-            for nxt in down.get(current, ()):
-                if nxt not in paths:
-                    paths[nxt] = (*paths[current], nxt)
-                    following.append(nxt)
-        frontier = following
-    return {pk: path for pk, path in paths.items() if len(path) > 1}
-
-
 def change_detail(*, actor: User, change_id: int) -> ChangeDetail:
     """Everything the desk's change page shows: the confirmed components, suggested impact (what depends on
     them, with the path — a suggestion, not attached), the organisation's other components, conflicts, the
@@ -161,12 +140,12 @@ def change_detail(*, actor: User, change_id: int) -> ChangeDetail:
         .order_by("environment__solution__name", "environment__kind", "name")
     )
     by_id = {c.pk: c for c in landscape}
+    graph = graph_of([change.organisation_id])
+    reached = [r for r in dependants(confirmed, SUGGESTION_DEPTH, graph=graph) if r.component_id in by_id]
     suggestions = [
-        Suggestion(by_id[pk], " → ".join(by_id[step].name for step in path if step in by_id))
-        for pk, path in sorted(_dependants(sorted(confirmed), SUGGESTION_DEPTH, change.organisation_id).items(),
-                               key=lambda item: (len(item[1]), by_id[item[0]].name if item[0] in by_id else ""))
-        if pk in by_id and pk not in confirmed
-    ]  # fmt: skip
+        Suggestion(by_id[r.component_id], " → ".join(by_id[pk].name for pk in r.component_ids if pk in by_id))
+        for r in sorted(reached, key=lambda r: (r.depth, by_id[r.component_id].name))
+    ]
     rules = scheduling.rules_for(change.organisation_id, change.organisation.time_zone)
     window = None
     problem = ""
@@ -174,7 +153,7 @@ def change_detail(*, actor: User, change_id: int) -> ChangeDetail:
         window = scheduling.check(rules, change.planned_start, change.planned_end)
         problem = window_refusal(change, window, rules)
     names = {c.pk: c.name for c in landscape}
-    found = conflicts.change_conflicts(change, component_ids=sorted(confirmed), names=names)
+    found = conflicts.change_conflicts(change, component_ids=sorted(confirmed), names=names, graph=graph)
     events = list(ChangeEvent.objects.filter(change=change).select_related("actor").order_by("created_at", "id"))
     try:
         review: PostImplementationReview | None = change.review

@@ -4,7 +4,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from picocore.contracts.models import Contract
 from picocore.core import reference
@@ -19,17 +19,21 @@ def organisation_date(organisation: Organisation, at: dt.datetime | None = None)
     return moment.astimezone(zoneinfo.ZoneInfo(organisation.time_zone)).date()
 
 
-def contract_in_force(*, organisation: Organisation, at: dt.datetime | None = None) -> Contract | None:
-    """The organisation's contract in force at the moment `at` (now when omitted), judged by the organisation's
-    local date; the latest-starting one if several overlap."""
+def contracts_in_force_query(*, organisation: Organisation, at: dt.datetime | None = None) -> QuerySet[Contract]:
+    """The organisation's contracts in force at the moment `at` (now when omitted), judged by the organisation's
+    local date, the one that counts first (the latest-starting one if several overlap): a query to build on."""
     day = organisation_date(organisation, at)
     return (
         Contract.objects.filter(organisation=organisation, starts_on__lte=day)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        .select_related("tier", "calendar")
         .order_by("-starts_on", "-id")
-        .first()
     )
+
+
+def contract_in_force(*, organisation: Organisation, at: dt.datetime | None = None) -> Contract | None:
+    """The organisation's contract in force at the moment `at` (now when omitted), judged by the organisation's
+    local date; the latest-starting one if several overlap."""
+    return contracts_in_force_query(organisation=organisation, at=at).select_related("tier", "calendar").first()
 
 
 def kept_contract_in_force(*, organisation: Organisation, at: dt.datetime | None = None) -> Contract | None:

@@ -59,10 +59,15 @@ class OutgoingEmail:
         return self.address or (self.to.email if self.to is not None else "")
 
 
-def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = None, reply_to: str = "") -> list[int]:
+def outbox_emails_add(
+    *, emails: list[OutgoingEmail], ticket: Ticket | None = None, reply_to: str = "", organisation_id: int | None = None
+) -> list[int]:
     """Queue e-mails in the current transaction, each threaded after the earlier e-mails of the same ticket to
-    the same person, and send them after commit (never if the transaction rolls back). Three queries, however
-    many e-mails: the thread lookup, one insert, one task."""
+    the same person, and send them after commit (never if the transaction rolls back). The rows belong to the
+    ticket's organisation, or to `organisation_id` when there is no ticket. Three queries, however many e-mails:
+    the thread lookup, one insert, one task."""
+    if ticket is not None:
+        organisation_id = ticket.organisation_id
     threads: dict[str, list[str]] = defaultdict(list)
     if ticket is not None:
         earlier = (
@@ -76,7 +81,7 @@ def outbox_emails_add(*, emails: list[OutgoingEmail], ticket: Ticket | None = No
         [
             OutboxEmail(
                 ticket=ticket,
-                organisation_id=ticket.organisation_id if ticket else None,
+                organisation_id=organisation_id,
                 recipient=email.to,
                 to_address=email.to_address,
                 reply_to=reply_to,

@@ -56,7 +56,7 @@ def test_the_list_and_the_detail_read_a_constant_number_of_queries(cw, django_as
     selectors.change_list(actor=consultant)  # the consultant's reach, read once per request
     with django_assert_num_queries(2):
         selectors.change_list(actor=consultant)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         detail = selectors.change_detail(actor=consultant, change_id=change.pk)
     assert [c.name for c in detail.components] == ["Akeneo PIM"]
     assert [(s.component.name, s.path) for s in detail.suggestions] == [
@@ -67,5 +67,5 @@ def test_the_list_and_the_detail_read_a_constant_number_of_queries(cw, django_as
         nord_change(cw)
     with django_assert_num_queries(2):
         assert len(selectors.change_list(actor=consultant).changes) == 12
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert len(selectors.change_detail(actor=consultant, change_id=change.pk).conflicts) == 5

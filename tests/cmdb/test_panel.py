@@ -58,7 +58,7 @@ def test_the_panel_shows_the_component_neighbours_and_suggestions_and_attaches_n
     assert [t.key for t in panel.open_tickets] == [other.key]
     assert [c.change.title for c in panel.planned_changes] == ["Upgrade Umbraco"]
     page = response.content.decode()
-    assert "Confirm CDN affected" in page and "Nothing is recorded as affected." in page
+    assert "Confirm <span data-user-content>CDN</span> affected" in page and "Nothing is recorded as affected." in page
     assert TicketImpact.objects.count() == 0  # shown, never attached
 
 

@@ -3,6 +3,9 @@ with its CSV export and import, the component page with its runbook, the forms t
 ticket page's "confirm affected" action. A landscape, component, integration or contact of a customer the
 person does not serve is the same 404 as one that does not exist."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -112,8 +115,34 @@ def landscape_import(request: AuthenticatedRequest, organisation_id: int) -> Htt
     return render(request, "cmdb/desk_import.html", context, status=status)
 
 
+def _component_url(component_id: int) -> str:
+    return reverse("desk:component", kwargs={"component_id": component_id})
+
+
+def _landscape_url(organisation_id: int) -> str:
+    return reverse("desk:landscape", kwargs={"organisation_id": organisation_id})
+
+
 def _form_page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     return render(request, template, {"nav": "landscape", **context}, status=status)
+
+
+def _form_flow(
+    request: AuthenticatedRequest, form: forms.Form, save: Callable[[], tuple[str, str]], template: str, context: dict
+) -> HttpResponse:
+    """A landscape form: on a valid POST, `save` calls the service and gives the message to show and the page to
+    go to; a refusal of the service is shown on the form (400), a foreign or missing object is a 404."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, to = save()
+        except NotFound:
+            raise Http404 from None
+        except PicoCoreError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(to)
+    return _form_page(request, template, {"form": form, **context}, 400 if form.is_bound else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,20 +153,15 @@ def component_new(request: AuthenticatedRequest, organisation_id: int) -> HttpRe
         raise Http404
     form = ComponentForm(request.POST or None, organisation_id=organisation_id,
                          initial={"environment": request.GET.get("environment")})  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        try:
-            component = services.component_create(
-                actor=request.user, environment_id=form.cleaned_data["environment"].pk, data=form.data_object()
-            )
-        except NotFound:
-            raise Http404 from None
-        except PicoCoreError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Component %(name)s added.") % {"name": component.name})
-            return redirect("desk:component", component_id=component.pk)
-    context = {"landscape": view, "form": form, "component": None}
-    return _form_page(request, "cmdb/desk_component_form.html", context, 400 if form.is_bound else 200)
+
+    def save() -> tuple[str, str]:
+        component = services.component_create(
+            actor=request.user, environment_id=form.cleaned_data["environment"].pk, data=form.data_object()
+        )
+        return _("Component %(name)s added.") % {"name": component.name}, _component_url(component.pk)
+
+    context = {"landscape": view, "component": None}
+    return _form_flow(request, form, save, "cmdb/desk_component_form.html", context)
 
 
 @require_GET
@@ -175,19 +199,14 @@ def component_edit(request: AuthenticatedRequest, component_id: int) -> HttpResp
                                                             "hosting", "owner", "notes")}  # fmt: skip
     initial["environment"] = component.environment_id
     form = ComponentForm(request.POST or None, organisation_id=component.organisation_id, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.component_update(actor=request.user, component_id=component.pk, data=form.data_object(),
-                                      environment_id=form.cleaned_data["environment"].pk)  # fmt: skip
-        except NotFound:
-            raise Http404 from None
-        except PicoCoreError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Component saved."))
-            return redirect("desk:component", component_id=component.pk)
-    context = {"form": form, "component": component, "organisation": component.organisation}
-    return _form_page(request, "cmdb/desk_component_form.html", context, 400 if form.is_bound else 200)
+
+    def save() -> tuple[str, str]:
+        services.component_update(actor=request.user, component_id=component.pk, data=form.data_object(),
+                                  environment_id=form.cleaned_data["environment"].pk)  # fmt: skip
+        return _("Component saved."), _component_url(component.pk)
+
+    context = {"component": component, "organisation": component.organisation}
+    return _form_flow(request, form, save, "cmdb/desk_component_form.html", context)
 
 
 @require_POST
@@ -225,18 +244,12 @@ def integration_new(request: AuthenticatedRequest, organisation_id: int) -> Http
         raise Http404
     form = IntegrationForm(request.POST or None, organisation_id=organisation_id,
                            initial={"source": request.GET.get("source")})  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.integration_create(actor=request.user, organisation_id=organisation_id, data=form.data_object())
-        except NotFound:
-            raise Http404 from None
-        except PicoCoreError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Integration added."))
-            return redirect("desk:landscape", organisation_id=organisation_id)
-    context = {"landscape": view, "form": form}
-    return _form_page(request, "cmdb/desk_integration_form.html", context, 400 if form.is_bound else 200)
+
+    def save() -> tuple[str, str]:
+        services.integration_create(actor=request.user, organisation_id=organisation_id, data=form.data_object())
+        return _("Integration added."), _landscape_url(organisation_id)
+
+    return _form_flow(request, form, save, "cmdb/desk_integration_form.html", {"landscape": view})
 
 
 @require_POST
@@ -258,18 +271,12 @@ def contact_new(request: AuthenticatedRequest, organisation_id: int) -> HttpResp
     if not can_edit(request.user, organisation_id):
         raise Http404
     form = ContactForm(request.POST or None, organisation_id=organisation_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_create(actor=request.user, organisation_id=organisation_id, data=form.data_object())
-        except NotFound:
-            raise Http404 from None
-        except PicoCoreError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Contact added."))
-            return redirect(reverse("desk:landscape", kwargs={"organisation_id": organisation_id}) + "#contacts")
-    context = {"landscape": view, "form": form}
-    return _form_page(request, "cmdb/desk_contact_form.html", context, 400 if form.is_bound else 200)
+
+    def save() -> tuple[str, str]:
+        services.contact_create(actor=request.user, organisation_id=organisation_id, data=form.data_object())
+        return _("Contact added."), _landscape_url(organisation_id) + "#contacts"
+
+    return _form_flow(request, form, save, "cmdb/desk_contact_form.html", {"landscape": view})
 
 
 @require_POST
@@ -280,8 +287,9 @@ def contact_delete(request: AuthenticatedRequest, contact_id: int) -> HttpRespon
         services.contact_delete(actor=request.user, contact_id=contact_id)
     except (NotFound, PermissionDenied):
         raise Http404 from None
+    assert organisation_id is not None  # the contact existed: the service found it
     messages.success(request, _("Contact removed."))
-    return redirect(reverse("desk:landscape", kwargs={"organisation_id": organisation_id}) + "#contacts")
+    return redirect(_landscape_url(organisation_id) + "#contacts")
 
 
 @require_POST
