@@ -304,8 +304,8 @@ def _settle(*, actor: User | None, change: Change) -> ApprovalState:
 def _move_on(*, actor: User | None, change: Change, outcome: str) -> None:
     """The round's outcome is final: to rejected when rejected (a move only the approval services make), to
     scheduled when approved — through the one transition service. An approved change whose window no longer
-    holds (a freeze declared since, a window moved) stays awaiting approval with its decisions kept, for its
-    planner to move; the decision itself is never undone by that."""
+    holds (a freeze declared since, a window moved) stays awaiting approval with its decisions kept and a
+    history entry saying why, for its planner to move; the decision itself is never undone by that."""
     # Imported here: the transition service asks this module for the approval state.
     from picocore.changes.services.lifecycle import change_transition
 
@@ -317,9 +317,12 @@ def _move_on(*, actor: User | None, change: Change, outcome: str) -> None:
     try:
         with transaction.atomic():
             change_transition(actor=actor, change_id=change.pk, target=target, by_decision=True)
-    except PicoCoreError:
+    except PicoCoreError as error:
         if target == ChangeStatus.REJECTED:
             raise
+        # Said on the change's history, with why, so its planner sees what to move.
+        ChangeEvent.objects.create(change=change, kind=ChangeEventKind.NOT_SCHEDULED, actor=actor,
+                                   data={"reason": error.message, "round": change.approval_round})  # fmt: skip
 
 
 def customer_decide(

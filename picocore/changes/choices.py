@@ -80,3 +80,4 @@ class ChangeEventKind(models.TextChoices):
     CAB_DECISION = "cab_decision", _("CAB decision")
     REVIEW = "review", _("Post-implementation review")
     OVERRIDE = "override", _("Window or freeze overridden")
+    NOT_SCHEDULED = "not_scheduled", _("Approved, but the window no longer holds")

@@ -330,6 +330,12 @@ class ChangeEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.change_id} {self.kind}"
 
+    @property
+    def reason(self) -> str:
+        """The reason the entry gives (a decision's, a refused scheduling's), or ""."""
+        value = self.data.get("reason") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else ""
+
 
 class ChangeNotice(models.Model):
     """A maintenance notice about a change, sent once: the unique key (change, kind, sequence) makes a retried or

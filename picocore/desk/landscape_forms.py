@@ -143,6 +143,12 @@ class ImportForm(forms.Form):
         return data
 
 
+class TicketComponentForm(forms.Form):
+    """The component a ticket is about; empty clears it."""
+
+    component = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
 class ImpactForm(forms.Form):
     component = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     action = forms.ChoiceField(choices=[("confirm", "confirm"), ("remove", "remove")])

@@ -62,6 +62,7 @@ urlpatterns = [
     path("reviews/<id:review_id>/send/", reviews.desk_review_send, name="review_send"),
     path("reviews/<id:review_id>/pdf/", reviews.desk_review_pdf, name="review_pdf"),
     path("tickets/<ticket_key:key>/impact/", landscape.ticket_impact, name="ticket_impact"),
+    path("tickets/<ticket_key:key>/component/", landscape.ticket_component, name="ticket_component"),
     path("landscape/", landscape.landscape_list, name="landscapes"),
     path("landscape/<id:organisation_id>/", landscape.landscape_detail, name="landscape"),
     path("landscape/<id:organisation_id>/import/", landscape.landscape_import, name="landscape_import"),

@@ -545,6 +545,40 @@ class ImpactChanged(Entry):
         return data
 
 
+@entry
+@dataclass(frozen=True)
+class ComponentChanged(Entry):
+    """The team set (or cleared) the landscape component the ticket is about: internal. Kept by id and by the
+    names at the time, like `ImpactChanged`."""
+
+    kind = EventKind.FIELD_CHANGED
+    field = "component"
+    name = "component_changed"
+    public = False
+    label = _("Component")
+    verb = _("updated the request")
+
+    component: int | None = None
+    component_name: str = ""
+    previous_name: str = ""
+
+    @classmethod
+    def from_data(cls, data: Fields) -> Self:
+        return cls(
+            component=data.integer("component"),
+            component_name=data.text("component_name"),
+            previous_name=data.text("previous_name"),
+        )
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "field": "component",
+            "component": self.component,
+            "component_name": self.component_name,
+            "previous_name": self.previous_name,
+        }
+
+
 @dataclass(frozen=True)
 class SlaRecord(Entry):
     """An SLA warning or breach: internal, and never moving a deadline (the sweep notifies on its own keys)."""

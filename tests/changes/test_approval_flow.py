@@ -1,12 +1,14 @@
 """The approval services and the transition service together: entering "awaiting approval" asks the approvers,
 and the round's final decision moves the change on (scheduled when approved, rejected when rejected)."""
 
+import datetime as dt
+
 import pytest
 
 from picocore.changes.approvals import cab_vote, customer_decide
+from picocore.changes.choices import ChangeEventKind, NoticeKind
 from picocore.changes.choices import ChangeStatus as S
-from picocore.changes.choices import NoticeKind
-from picocore.changes.models import ApprovalRequest, Change, ChangeNotice, CustomerDecision
+from picocore.changes.models import ApprovalRequest, Change, ChangeEvent, ChangeNotice, CustomerDecision, Freeze
 from picocore.changes.services import change_transition
 from picocore.core.errors import PermissionDenied
 from picocore.outbox.models import OutboxEmail
@@ -59,3 +61,18 @@ def test_an_emergency_change_is_approved_after_the_fact_when_it_enters_review(cw
     assert list(CustomerDecision.objects.filter(change=change).values_list("decision", "reason")) == [
         ("rejected", "We were not told.")
     ]
+
+
+def test_an_approved_change_whose_window_fell_into_a_freeze_stays_and_says_why(cw):
+    change = ready_change(cw, status=S.ASSESSMENT, approved=False)
+    change_transition(actor=cw.consultant, change_id=change.pk, target=S.AWAITING_APPROVAL)
+    assert change.planned_start is not None and change.planned_end is not None
+    Freeze.objects.create(name="Year-end freeze", starts_on=change.planned_start.date() - dt.timedelta(days=1),
+                          ends_on=change.planned_end.date() + dt.timedelta(days=1))  # fmt: skip
+    customer_decide(actor=cw.acme.admin, change_id=change.pk, decision="approved")
+    cab_vote(actor=cw.manager, change_id=change.pk, decision="approved")
+    assert Change.objects.get(pk=change.pk).status == S.AWAITING_APPROVAL  # the decisions are kept
+    assert CustomerDecision.objects.filter(change=change, decision="approved").count() == 1
+    said = list(ChangeEvent.objects.filter(change=change, kind=ChangeEventKind.NOT_SCHEDULED))
+    assert len(said) == 1 and "Year-end freeze" in said[0].data["reason"]
+    assert not ChangeNotice.objects.filter(change=change).exists()

@@ -13,8 +13,8 @@ from picocore.cmdb.models import RunbookVersion
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.tickets.models import Ticket, TicketEvent, TicketImpact
-from picocore.tickets.services.impact import ticket_impact_confirm, ticket_impact_remove
-from picocore.tickets.timeline import ImpactChanged, entry_of
+from picocore.tickets.services.impact import ticket_component_set, ticket_impact_confirm, ticket_impact_remove
+from picocore.tickets.timeline import ComponentChanged, ImpactChanged, entry_of
 from tests.cmdb.conftest import component, link
 from tests.desk.test_query_counts import TICKET_QUERIES, grow, queries
 
@@ -146,3 +146,55 @@ def test_the_ticket_page_reads_the_same_queries_as_the_landscape_grows(client, w
     expected = TICKET_QUERIES - PANEL_WITHOUT_COMPONENT + PANEL_WITH_COMPONENT
     assert (len(small), len(large)) == (expected, expected), "\n".join(large)
     assert len(client.get(path).context["landscape"].suggestions) == 3 + 60
+
+
+def test_the_team_sets_and_clears_the_tickets_component_with_a_timeline_entry(client, world, chain):
+    ticket = world.ticket
+    client.force_login(world.consultant)
+    path = reverse("desk:ticket_component", args=[ticket.key])
+    page = client.get(reverse("desk:ticket", args=[ticket.key])).content.decode()
+    assert "Make <span data-user-content>CDN</span> the ticket's component" in page
+
+    assert client.post(path, {"component": chain.cdn.pk}).status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.component_id, ticket.environment_id) == (chain.cdn.pk, chain.cdn.environment_id)
+    assert ticket.solution_id == chain.cdn.environment.solution_id
+    panel = client.get(reverse("desk:ticket", args=[ticket.key])).context["landscape"]
+    assert panel.component == chain.cdn
+
+    events = TicketEvent.objects.filter(ticket=ticket).count()
+    assert not ticket_component_set(actor=world.consultant, ticket=ticket, component_id=chain.cdn.pk)
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events  # the same again writes nothing
+
+    assert client.post(path, {"component": ""}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.component_id is None
+    entries = [entry_of(e.kind, e.data) for e in TicketEvent.objects.filter(ticket=ticket).order_by("id")]
+    changed = [(e.component_name, e.previous_name) for e in entries if isinstance(e, ComponentChanged)]
+    assert changed == [("CDN", ""), ("", "CDN")]
+    assert all(not e.public for e in entries if isinstance(e, ComponentChanged))
+
+
+def test_a_foreign_or_missing_component_cannot_become_the_tickets_and_outsiders_get_404(client, world, chain):
+    ticket = on_component(world, chain)
+    before = (TicketEvent.objects.count(), AuditEntry.objects.count())
+    for component_id in (chain.nord_app.pk, 999_999):
+        with pytest.raises(ValidationError) as raised:
+            ticket_component_set(actor=world.manager, ticket=ticket, component_id=component_id)
+        assert raised.value.field_errors == {"component": ["There is no such component in this customer's landscape."]}
+    with pytest.raises(PermissionDenied):
+        ticket_component_set(actor=world.acme.requester, ticket=ticket, component_id=chain.cdn.pk)
+    with pytest.raises(NotFound):
+        ticket_component_set(actor=world.outsider, ticket=ticket, component_id=chain.cdn.pk)
+    path = reverse("desk:ticket_component", args=[ticket.key])
+    client.force_login(world.consultant)
+    for value in (chain.nord_app.pk, 999_999, "x", "1\x00"):
+        response = client.post(path, {"component": value}, follow=True)
+        assert response.status_code == 200
+        assert "this customer&#x27;s landscape." in response.content.decode()
+    for person in (world.outsider, world.acme_developer, world.acme.requester):
+        client.force_login(person)
+        assert client.post(path, {"component": chain.cdn.pk}).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.component_id == chain.pim.pk
+    assert (TicketEvent.objects.count(), AuditEntry.objects.count()) == before

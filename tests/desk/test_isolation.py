@@ -525,6 +525,13 @@ CASES: dict[str, Case] = {
     "ticket_impact": Case(
         methods=("POST",), owner={"POST": 302}, kwargs=_key, missing_kwargs=_missing_key, data=_impact_form
     ),
+    "ticket_component": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"component": _acme_landscape(w)[1].pk},
+    ),
     "reviews": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
     "review": Case(
         methods=("GET", "POST"),

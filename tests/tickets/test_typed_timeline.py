@@ -15,6 +15,7 @@ from picocore.tickets.models import TicketEvent
 from picocore.tickets.timeline import (
     REGISTRY,
     AttachmentAdded,
+    ComponentChanged,
     Created,
     DevelopmentMilestone,
     Entry,
@@ -51,6 +52,7 @@ EXAMPLES: list[Entry] = [
     NextStepChanged(before_text="", before_due=None, after_text="Re-run the export", after_due=dt.date(2026, 3, 6)),
     PriorityChanged(before=3, after=1),
     ImpactChanged(component=3, component_name="CDN", reason="Umbraco CMS → Publish → CDN"),
+    ComponentChanged(component=4, component_name="Umbraco CMS", previous_name="CDN"),
     Linked(link="related", direction="out", other="ACME-3"),
     Merged(merged="ACME-4", requester=9),
     DevelopmentMilestone(item=3, team="Builders", before="handed_over", after="in_progress"),
@@ -128,7 +130,7 @@ def test_what_each_kind_says_about_deadlines_and_visibility():
     assert not AttachmentAdded().moves_deadline(by_staff=True)
     assert PriorityChanged().moves_deadline(by_staff=True) and not OwnerChanged().moves_deadline(by_staff=True)
     assert [cls.__name__ for cls in REGISTRY.values() if not cls.public] == [
-        "InternalNote", "Linked", "ImpactChanged", "SlaWarning", "SlaBreach"
+        "InternalNote", "Linked", "ImpactChanged", "ComponentChanged", "SlaWarning", "SlaBreach"
     ]  # fmt: skip
 
 
@@ -151,6 +153,7 @@ def test_desk_and_portal_render_every_kind_through_its_one_partial(example, staf
         StatusChanged: "In progress", PriorityChanged: "P3 → <strong>P1", Linked: "ACME-3", Merged: "ACME-4",
         DevelopmentMilestone: "In development", NextStepChanged: "Re-run the export", FieldChanged: "blue",
         SlaWarning: "First response", SlaBreach: "Resolution", ImpactChanged: "Affects: <strong data-user-content>CDN",
+        ComponentChanged: "About the component <strong data-user-content>Umbraco CMS</strong>",
     }  # fmt: skip
     if type(example) in shown:
         assert shown[type(example)] in html

@@ -28,12 +28,13 @@ from picocore.desk.landscape_forms import (
     ImportForm,
     IntegrationForm,
     RunbookForm,
+    TicketComponentForm,
 )
 from picocore.desk.views.common import desk_page, error_text
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.scope import served_organisations
 from picocore.tickets.queues import desk_ticket_get
-from picocore.tickets.services.impact import ticket_impact_confirm, ticket_impact_remove
+from picocore.tickets.services.impact import ticket_component_set, ticket_impact_confirm, ticket_impact_remove
 
 
 def _landscape(request: AuthenticatedRequest, organisation_id: int) -> cmdb.Landscape:
@@ -318,4 +319,28 @@ def ticket_impact(request: AuthenticatedRequest, key: str) -> HttpResponse:
         raise
     except PicoCoreError as error:
         messages.error(request, error_text(error))
+    return redirect(target)
+
+
+@require_POST
+@desk_page
+def ticket_component(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """Set (or clear) the component the ticket is about, from the landscape panel."""
+    ticket = desk_ticket_get(actor=request.user, key=key)
+    form = TicketComponentForm(request.POST)
+    target = reverse("desk:ticket", kwargs={"key": ticket.key}) + "#landscape-h"
+    if not form.is_valid():
+        messages.error(request, _("Choose a component of this customer's landscape."))
+        return redirect(target)
+    try:
+        changed = ticket_component_set(actor=request.user, ticket=ticket, component_id=form.cleaned_data["component"])
+    except NotFound:
+        raise
+    except PicoCoreError as error:
+        messages.error(request, error_text(error))
+    else:
+        if changed:
+            messages.success(request, _("The ticket's component is saved."))
+        else:
+            messages.info(request, _("The ticket already had that component; nothing changed."))
     return redirect(target)
