@@ -1,6 +1,7 @@
 """Accessibility scans with axe-core of the pages people live in: the portal's home, new-request form and request
-page, its hours and service reviews; the desk's queue, ticket page and time page, the hour bank, the reports
-(the index and every report) and the service reviews; on a laptop (1366×768) and a phone (390×844).
+page, its hours, service reviews, landscape and changes; the desk's queue, ticket page (with its landscape panel)
+and time page, the hour bank, the reports (the index and every report), the service reviews, the landscapes,
+a component, the changes, a change page and the change calendar; on a laptop (1366×768) and a phone (390×844).
 
 axe-core is the npm package pinned in package.json (`make test-browser` installs it with `npm ci`); it is read
 from node_modules and evaluated in the page through the DevTools protocol, so nothing comes from the internet and
@@ -51,22 +52,43 @@ PAGES = [
     (MANAGER, "desk reviews", "/desk/reviews/"),
     (MANAGER, "desk review (sent)", "/desk/reviews/{sent_review}/"),
     (MANAGER, "desk review (draft)", "/desk/reviews/{draft_review}/"),
+    (CUSTOMER, "portal landscape", "/portal/landscape/"),
+    (CUSTOMER, "portal changes", "/portal/changes/"),
+    (CUSTOMER, "portal change page", "/portal/changes/{acme_change}/"),
+    (CONSULTANT, "desk ticket page with its landscape panel", "/desk/tickets/{ticket_on_component}/"),
+    (CONSULTANT, "desk landscapes", "/desk/landscape/"),
+    (CONSULTANT, "desk landscape", "/desk/landscape/{acme}/"),
+    (CONSULTANT, "desk component page", "/desk/components/{acme_component}/"),
+    (CONSULTANT, "desk changes", "/desk/changes/"),
+    (MANAGER, "desk change page", "/desk/changes/{acme_change}/"),
+    (CONSULTANT, "desk change calendar", "/desk/changes/calendar/"),
 ]
 PEOPLE = (CUSTOMER, CUSTOMER_ADMIN, CONSULTANT, MANAGER)
 
 
 def demo_places() -> dict[str, object]:
     """Where the demo's pages with ids are: Acme's latest sent and draft service reviews, its contract and this
-    month of its hour bank."""
+    month of its hour bank, Acme itself, its latest change, a component and a ticket on a component."""
+    from picocore.changes.models import Change
+    from picocore.cmdb.models import Component
     from picocore.contracts.models import Contract
     from picocore.contracts.selectors import organisation_date
     from picocore.core.clock import now
     from picocore.reviews.choices import ReviewStatus
     from picocore.reviews.models import ServiceReview
+    from picocore.tickets.models import Ticket
 
     acme = ServiceReview.objects.filter(organisation__slug="acme-foods").order_by("-month")
     contract = Contract.objects.get(organisation__slug="acme-foods")
+    change = Change.objects.filter(organisation__slug="acme-foods").order_by("-planned_start", "-id").first()
+    on_component = Ticket.objects.filter(organisation__slug="acme-foods", component__isnull=False).order_by("id")
+    component = Component.objects.filter(organisation__slug="acme-foods").order_by("name").first()
+    assert change is not None and component is not None and on_component.exists(), "the demo has a landscape"
     return {
+        "acme": contract.organisation_id,
+        "acme_change": change.pk,
+        "acme_component": component.pk,
+        "ticket_on_component": on_component.values_list("key", flat=True).first(),
         "sent_review": acme.filter(status=ReviewStatus.SENT).values_list("pk", flat=True).first(),
         "draft_review": acme.filter(status=ReviewStatus.DRAFT).values_list("pk", flat=True).first(),
         "acme_contract": contract.pk,
