@@ -38,6 +38,8 @@ def acme_urls(world, chain) -> list[str]:
         reverse("desk:contact_new", args=[acme]),
         reverse("desk:component", args=[chain.pim.pk]),
         reverse("desk:component_edit", args=[chain.pim.pk]),
+        reverse("desk:integration_edit", args=[integration]),
+        reverse("desk:contact_edit", args=[contact.pk]),
         # POST only
         reverse("desk:component_delete", args=[chain.pim.pk]),
         reverse("desk:runbook_revise", args=[chain.pim.pk]),
@@ -88,6 +90,8 @@ def test_missing_ids_are_404_too(client, world, chain):
         assert client.get(reverse(name, args=[999_999])).status_code == 404
     assert client.get(reverse("desk:component", args=[999_999])).status_code == 404
     assert client.post(reverse("desk:integration_delete", args=[999_999])).status_code == 404
+    assert client.get(reverse("desk:integration_edit", args=[999_999])).status_code == 404
+    assert client.post(reverse("desk:contact_edit", args=[999_999]), {"name": "X"}).status_code == 404
 
 
 def test_the_forms_add_a_component_an_integration_a_contact_and_a_runbook(client, world, chain):
@@ -186,3 +190,30 @@ def test_landscape_and_component_pages_read_the_same_queries_as_they_grow(client
         previous = new
         Contact.objects.create(organisation=world.acme.organisation, role="technical", name=f"Tech {n}")
     assert small == counts() == [LANDSCAPE_QUERIES, COMPONENT_QUERIES]
+
+
+def test_the_forms_edit_an_integration_and_a_contact_and_refuse_another_customers_rows(client, world, chain):
+    contact = Contact.objects.create(organisation=world.acme.organisation, role="technical", name="Tom")
+    client.force_login(world.manager)  # serves both customers
+    page = client.get(reverse("desk:integration_edit", args=[chain.export.pk]))
+    assert page.status_code == 200 and page.context["form"].initial["source"] == chain.export.source_id
+    edit = reverse("desk:integration_edit", args=[chain.export.pk])
+    fields = {"name": "Product export", "source": chain.export.source_id, "target": chain.export.target_id,
+              "direction": "two_way", "protocol": "SFTP", "schedule": "hourly"}  # fmt: skip
+    before = rows()
+    for bad in ({"target": chain.nord_app.pk}, {"name": "Bad\x00"}, {"protocol": "p" * 61}):
+        assert client.post(edit, {**fields, **bad}).status_code == 400, bad
+    assert rows() == before
+    response = client.post(edit, fields)
+    assert response["Location"] == reverse("desk:landscape", args=[world.acme.organisation.pk])
+    chain.export.refresh_from_db()
+    assert (chain.export.direction, chain.export.protocol, chain.export.schedule) == ("two_way", "SFTP", "hourly")
+
+    edit = reverse("desk:contact_edit", args=[contact.pk])
+    assert client.get(edit).context["form"].initial["name"] == "Tom"
+    assert client.post(edit, {"role": "approver", "name": "Tom", "user": world.nord.admin.pk}).status_code == 400
+    response = client.post(edit, {"role": "approver", "name": "Tom Tech", "email": "tom@acme.test",
+                                  "user": world.acme.admin.pk})  # fmt: skip
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.role, contact.name, contact.user) == ("approver", "Tom Tech", world.acme.admin)

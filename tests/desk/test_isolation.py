@@ -480,6 +480,20 @@ CASES: dict[str, Case] = {
         missing_kwargs=lambda w: _MISSING_ORG,
         data=_integration_form,
     ),
+    "integration_edit": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=lambda w: {"integration_id": _acme_landscape(w)[2].pk},
+        missing_kwargs=lambda w: {"integration_id": 999_999},
+        data=_integration_form,
+    ),
+    "contact_edit": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=lambda w: {"contact_id": _acme_landscape(w)[3].pk},
+        missing_kwargs=lambda w: {"contact_id": 999_999},
+        data=lambda w: {"role": "technical", "name": "ACME Tech", "email": "tech@acme.test"},
+    ),
     "contact_new": Case(
         methods=("GET", "POST"),
         owner={"GET": 200, "POST": 302},

@@ -253,6 +253,36 @@ def integration_new(request: AuthenticatedRequest, organisation_id: int) -> Http
     return _form_flow(request, form, save, "cmdb/desk_integration_form.html", {"landscape": view})
 
 
+def _editable_landscape(request: AuthenticatedRequest, organisation_id: int | None) -> cmdb.Landscape:
+    """The landscape of an object's organisation for someone who may edit it; a 404 otherwise (a missing object
+    has no organisation)."""
+    if organisation_id is None:
+        raise Http404
+    view = _landscape(request, organisation_id)
+    if not can_edit(request.user, organisation_id):
+        raise Http404
+    return view
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page
+def integration_edit(request: AuthenticatedRequest, integration_id: int) -> HttpResponse:
+    integration = Integration.objects.filter(pk=integration_id).first()
+    view = _editable_landscape(request, integration.organisation_id if integration else None)
+    assert integration is not None
+    initial = {name: getattr(integration, name) for name in ("name", "direction", "protocol", "schedule",
+                                                              "failure_effect")}  # fmt: skip
+    initial |= {"source": integration.source_id, "target": integration.target_id}
+    form = IntegrationForm(request.POST or None, organisation_id=integration.organisation_id, initial=initial)
+
+    def save() -> tuple[str, str]:
+        services.integration_update(actor=request.user, integration_id=integration.pk, data=form.data_object())
+        return _("Integration saved."), _landscape_url(integration.organisation_id)
+
+    context = {"landscape": view, "editing": integration}
+    return _form_flow(request, form, save, "cmdb/desk_integration_form.html", context)
+
+
 @require_POST
 @desk_page
 def integration_delete(request: AuthenticatedRequest, integration_id: int) -> HttpResponse:
@@ -278,6 +308,23 @@ def contact_new(request: AuthenticatedRequest, organisation_id: int) -> HttpResp
         return _("Contact added."), _landscape_url(organisation_id) + "#contacts"
 
     return _form_flow(request, form, save, "cmdb/desk_contact_form.html", {"landscape": view})
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page
+def contact_edit(request: AuthenticatedRequest, contact_id: int) -> HttpResponse:
+    contact = Contact.objects.filter(pk=contact_id).first()
+    view = _editable_landscape(request, contact.organisation_id if contact else None)
+    assert contact is not None
+    initial = {name: getattr(contact, name) for name in ("role", "name", "email", "phone")}
+    initial |= {"user": contact.user_id, "solution": contact.solution_id}
+    form = ContactForm(request.POST or None, organisation_id=contact.organisation_id, initial=initial)
+
+    def save() -> tuple[str, str]:
+        services.contact_update(actor=request.user, contact_id=contact.pk, data=form.data_object())
+        return _("Contact saved."), _landscape_url(contact.organisation_id) + "#contacts"
+
+    return _form_flow(request, form, save, "cmdb/desk_contact_form.html", {"landscape": view, "editing": contact})
 
 
 @require_POST
