@@ -33,6 +33,7 @@ from picocore.desk.landscape_forms import (
 from picocore.desk.views.common import desk_page, error_text
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.scope import served_organisations
+from picocore.tickets.models import Ticket
 from picocore.tickets.queues import desk_ticket_get
 from picocore.tickets.services.impact import ticket_component_set, ticket_impact_confirm, ticket_impact_remove
 
@@ -340,54 +341,54 @@ def contact_delete(request: AuthenticatedRequest, contact_id: int) -> HttpRespon
     return redirect(_landscape_url(organisation_id) + "#contacts")
 
 
-@require_POST
-@desk_page
-def ticket_impact(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    """Confirm (or withdraw) a component the ticket affects; nothing is attached without this."""
+PanelAction = Callable[[Ticket, dict], tuple[int, str]]
+
+
+def _panel_action(request: AuthenticatedRequest, key: str, form: type[forms.Form], act: PanelAction) -> HttpResponse:
+    """A POST from the ticket page's landscape panel: `act` calls the service with the ticket and the valid form's
+    data and gives the message to show (level, text); back to the panel, with a refusal shown as an error."""
     ticket = desk_ticket_get(actor=request.user, key=key)
-    form = ImpactForm(request.POST)
+    posted = form(request.POST)
     target = reverse("desk:ticket", kwargs={"key": ticket.key}) + "#landscape-h"
-    if not form.is_valid():
+    if not posted.is_valid():
         messages.error(request, _("Choose a component of this customer's landscape."))
         return redirect(target)
-    data = form.cleaned_data
     try:
-        if data["action"] == "confirm":
-            impact = ticket_impact_confirm(actor=request.user, ticket=ticket, component_id=data["component"],
-                                           reason=data["reason"])  # fmt: skip
-            messages.success(request, _("%(name)s is now recorded as affected.") % {"name": impact.component.name})
-        else:
-            removed = ticket_impact_remove(actor=request.user, ticket=ticket, component_id=data["component"])
-            if removed:
-                messages.success(request, _("The component is no longer recorded as affected."))
-            else:
-                messages.info(request, _("That component was not recorded as affected; nothing changed."))
+        level, text = act(ticket, posted.cleaned_data)
     except NotFound:
         raise
     except PicoCoreError as error:
         messages.error(request, error_text(error))
+    else:
+        messages.add_message(request, level, text)
     return redirect(target)
+
+
+@require_POST
+@desk_page
+def ticket_impact(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """Confirm (or withdraw) a component the ticket affects; nothing is attached without this."""
+
+    def act(ticket: Ticket, data: dict) -> tuple[int, str]:
+        if data["action"] == "confirm":
+            impact = ticket_impact_confirm(actor=request.user, ticket=ticket, component_id=data["component"],
+                                           reason=data["reason"])  # fmt: skip
+            return messages.SUCCESS, _("%(name)s is now recorded as affected.") % {"name": impact.component.name}
+        if ticket_impact_remove(actor=request.user, ticket=ticket, component_id=data["component"]):
+            return messages.SUCCESS, _("The component is no longer recorded as affected.")
+        return messages.INFO, _("That component was not recorded as affected; nothing changed.")
+
+    return _panel_action(request, key, ImpactForm, act)
 
 
 @require_POST
 @desk_page
 def ticket_component(request: AuthenticatedRequest, key: str) -> HttpResponse:
     """Set (or clear) the component the ticket is about, from the landscape panel."""
-    ticket = desk_ticket_get(actor=request.user, key=key)
-    form = TicketComponentForm(request.POST)
-    target = reverse("desk:ticket", kwargs={"key": ticket.key}) + "#landscape-h"
-    if not form.is_valid():
-        messages.error(request, _("Choose a component of this customer's landscape."))
-        return redirect(target)
-    try:
-        changed = ticket_component_set(actor=request.user, ticket=ticket, component_id=form.cleaned_data["component"])
-    except NotFound:
-        raise
-    except PicoCoreError as error:
-        messages.error(request, error_text(error))
-    else:
-        if changed:
-            messages.success(request, _("The ticket's component is saved."))
-        else:
-            messages.info(request, _("The ticket already had that component; nothing changed."))
-    return redirect(target)
+
+    def act(ticket: Ticket, data: dict) -> tuple[int, str]:
+        if ticket_component_set(actor=request.user, ticket=ticket, component_id=data["component"]):
+            return messages.SUCCESS, _("The ticket's component is saved.")
+        return messages.INFO, _("The ticket already had that component; nothing changed.")
+
+    return _panel_action(request, key, TicketComponentForm, act)
