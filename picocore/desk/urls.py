@@ -3,9 +3,8 @@ from django.urls import path
 # Imported for their registration of the <id:…> and <ticket_key:…> path converters.
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
-from picocore.changes import desk_views as changes
 from picocore.desk import views
-from picocore.desk.views import change_calendar, landscape, ledger
+from picocore.desk.views import change_calendar, changes, landscape, ledger
 from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,

@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from picocore.core.params import parse_id
 from picocore.desk.views import desk_page
+from picocore.desk.views.common import filter_id
 from picocore.reviews import selectors
 from picocore.reviews.forms import ReviewTextForm, parse_month
 from picocore.reviews.models import ServiceReview
@@ -26,11 +26,8 @@ from picocore.tenancy.http import AuthenticatedRequest
 @desk_page
 def desk_reviews(request: AuthenticatedRequest) -> HttpResponse:
     """The list, filtered by customer and month; a filter that cannot be read is named (400), not ignored."""
-    problems = []
-    organisation_text = request.GET.get("organisation", "").strip()
-    organisation = parse_id(organisation_text) if organisation_text else None
-    if organisation_text and organisation is None:
-        problems.append(_("Choose a customer from the list."))
+    problems: list[str] = []
+    organisation = filter_id(request, "organisation", problems, _("Choose a customer from the list."))
     month, problem = parse_month(request.GET.get("month", ""))
     if problem:
         problems.append(problem)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from picocore.changes.choices import ChangeStatus
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.params import parse_id
-from picocore.desk.views.common import desk_page
+from picocore.desk.views.common import desk_page, filter_choice, filter_id
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import User
@@ -40,14 +40,6 @@ def change_page(change_id: int) -> str:
         return reverse("desk:changes_calendar")
 
 
-def _filter_id(request: HttpRequest, name: str, problems: list[str], problem: str) -> int | None:
-    text = request.GET.get(name, "").strip()
-    value = parse_id(text) if text else None
-    if text and value is None:
-        problems.append(problem)
-    return value
-
-
 @require_GET
 @desk_page
 def desk_calendar(request: AuthenticatedRequest) -> HttpResponse:
@@ -57,12 +49,9 @@ def desk_calendar(request: AuthenticatedRequest) -> HttpResponse:
     year, month, problem = parse_month(request.GET.get("month", ""), timezone.localdate(now(), zone))
     if problem:
         problems.append(problem)
-    organisation_id = _filter_id(request, "organisation", problems, _("Choose a customer from the list."))
-    implementer_id = _filter_id(request, "implementer", problems, _("Choose a consultant from the list."))
-    status = request.GET.get("status", "").strip()[:30]
-    if status and status not in ChangeStatus.values:
-        problems.append(_("Choose a status from the list."))
-        status = ""
+    organisation_id = filter_id(request, "organisation", problems, _("Choose a customer from the list."))
+    implementer_id = filter_id(request, "implementer", problems, _("Choose a consultant from the list."))
+    status = filter_choice(request, "status", ChangeStatus.values, problems, _("Choose a status from the list."))
     organisations = list(served_organisations(request.user).order_by("name").values_list("pk", "name"))
     if organisation_id is not None and organisation_id not in {pk for pk, _name in organisations}:
         organisation_id = -1  # a customer the person does not serve: nothing, like an unknown one

@@ -6,12 +6,9 @@ renders or redirects; a change of a customer the person does not serve is the sa
 
 import zoneinfo
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,35 +40,19 @@ from picocore.changes.services import (
 )
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.core.params import parse_id
+from picocore.desk.views.common import desk_page, filter_id
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import Organisation
 from picocore.tickets.models import Ticket
-from picocore.tickets.queues import can_use_desk
-
-
-def desk_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff who work tickets only; anyone else gets the same 404 as for a missing page (as the desk's
-    own pages, whose decorator lives a layer above)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_use_desk(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET
 @desk_page
 def desk_changes(request: AuthenticatedRequest) -> HttpResponse:
     """The list, filtered by customer, status and type; a filter that cannot be read is named (400)."""
-    problems = []
-    organisation_text = request.GET.get("organisation", "").strip()
-    organisation = parse_id(organisation_text) if organisation_text else None
-    if organisation_text and organisation is None:
-        problems.append(_("Choose a customer from the list."))
+    problems: list[str] = []
+    organisation = filter_id(request, "organisation", problems, _("Choose a customer from the list."))
+    # A status or type not in the lists is named and still applied: no change has it, the list is empty.
     status = request.GET.get("status", "").strip()
     if status and status not in ChangeStatus.values:
         problems.append(_("Choose a status from the list."))
