@@ -1,0 +1,1 @@
+"""The knowledge base: internal and customer-facing articles with versions, applicability and review dates."""
