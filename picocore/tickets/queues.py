@@ -8,7 +8,7 @@ work on (`picocore.tickets.permissions.WORKS_ON`), whatever customer memberships
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
+from picocore.core.fulltext import TextQuery
 from picocore.core.pagination import Page, keyset_page
-from picocore.core.search import folded_contains
 from picocore.sla.selectors import business_time_left
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Team, User
@@ -30,6 +30,7 @@ from picocore.tickets.choices import OPEN_STATUSES, UNFINISHED_STATUSES, Status
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, QueueTally, SavedView, Ticket, TicketEvent, TicketLink
 from picocore.tickets.permissions import saved_views_q, saved_views_reachable_q
+from picocore.tickets.textsearch import ticket_text_q, tickets_matching
 
 DESK_ROLES = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 MANAGERS = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
@@ -64,8 +65,6 @@ SORTS = {
 # "Breaching soon" has one order only: by deadline, soonest (and already breached) first.
 DEADLINE_SORT = "deadline"
 NULLS_LAST = frozenset({"sla_due_at"})
-# The SQLite FTS5 table of the tickets' folded titles (migration tickets 0011, with PostgreSQL's trigram index).
-TITLE_SUBSTRING_INDEX = "tickets_ticket_title_fts"
 # How long the sidebar's counts are reused for one person before they are counted again.
 COUNTS_SECONDS = 30
 # Counts no tally answers count this many tickets at most; beyond, the sidebar says "more than" it.
@@ -208,14 +207,17 @@ class Filters:
             "assignee_id": self.assignee,
         }
         condition = Q(**{k: v for k, v in conditions.items() if v not in (None, "")})
-        if self.text:
-            key = parse_ticket_key(self.text)
-            matches = folded_contains("title", self.text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
-            condition &= matches | Q(key=key) if key else matches
+        if self.text.strip():
+            condition &= ticket_text_q(TextQuery.parse(self.text), notes=True, text=self.text)
         return condition
 
     def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        return tickets.filter(self.q())
+        """The tickets the filters leave; the text found by full-text search over title, description,
+        replies and notes, a typo forgiven when the exact words find none (`tickets_matching`), and the
+        words or the key typed so far finding what they begin."""
+        without_text = tickets.filter(replace(self, text="").q())
+        found, _ = tickets_matching(without_text, self.text, notes=True, prefix_last=True)
+        return found
 
 
 # What a queue row shows of its ticket's related rows (not the requester: the row does not name them).

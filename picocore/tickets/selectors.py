@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
-from picocore.core.search import folded_contains
 from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, Organisation, User
 from picocore.tenancy.scope import customer_restrict, reach
@@ -19,6 +18,7 @@ from picocore.tickets.choices import UNFINISHED_STATUSES, EventKind, Status
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Attachment, CannedReply, RequesterTally, Ticket, TicketEvent
 from picocore.tickets.permissions import canned_replies_q, canned_replies_reachable_q, may_use_canned_replies
+from picocore.tickets.textsearch import tickets_matching
 from picocore.tickets.timeline import StatusChanged
 
 LIST_RELATED = ("request_type", "requester", "team", "assignee")
@@ -132,22 +132,9 @@ class PortalFilters:
             tickets = tickets.filter(created_at__gte=_start_of(self.created_from, time_zone))
         if self.created_to is not None and self.created_to < dt.date.max:
             tickets = tickets.filter(created_at__lt=_start_of(self.created_to + dt.timedelta(days=1), time_zone))
-        return tickets.filter(search_q(self.text)) if self.text.strip() else tickets
-
-
-SEARCH_WORDS = 8  # more words than this narrow nothing a person would notice, and each costs a LIKE
-
-
-def search_q(text: str) -> Q:
-    """Tickets whose key is `text` (any case), or whose title or description holds every word of it (any
-    case, in any language: `folded_contains`). A plain LIKE over a set the caller has already narrowed to one
-    organisation and the person's view of it; full-text search replaces it later."""
-    words = text.split()[:SEARCH_WORDS]
-    matches = Q()
-    for word in words:
-        matches &= folded_contains("title", word) | folded_contains("description", word)
-    key = parse_ticket_key(text)
-    return matches | Q(key=key) if key else matches
+        # Public words only: a customer's search never reads a note.
+        found, _ = tickets_matching(tickets, self.text, notes=False, prefix_last=True)
+        return found
 
 
 def _start_of(day: dt.date, time_zone: zoneinfo.ZoneInfo) -> dt.datetime:

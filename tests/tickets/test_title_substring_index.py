@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 
 from picocore.core.search import folded_contains
+from picocore.tickets.fulltext import TITLE_SUBSTRING_INDEX
 from picocore.tickets.models import Ticket
-from picocore.tickets.queues import TITLE_SUBSTRING_INDEX
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,70 @@
+"""Finding tickets by their words: title, description and timeline (replies, resolution notes, e-mails; notes
+only for staff), through the full-text indexes of `picocore.tickets.fulltext`.
+
+Every function narrows a queryset the caller has already scoped to what the person may see (`desk_tickets`,
+`portal_ticket_list`): a search can only ever find less than the list it searches. Whether a typo is
+forgiven is decided within that scope too (a word spelt as another organisation spells it changes nothing).
+"""
+
+from typing import Any
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from picocore.core.fulltext import TextMatch, TextQuery, TextRank
+from picocore.core.search import folded_contains
+from picocore.core.text import without_nul
+from picocore.tickets.fulltext import EVENT_INDEX, TICKET_INDEX, TITLE_SUBSTRING_INDEX
+from picocore.tickets.keys import parse_ticket_key
+from picocore.tickets.models import Ticket, TicketEvent
+
+
+def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "") -> Q:
+    """Tickets whose title and description, or one of whose timeline entries (only public ones unless
+    `notes`), hold the query; or whose key is `text` (any case), or whose title holds `text` as it was typed
+    (any case, within words too: "skiver" finds "Æbleskiver", through the title's trigram index).
+
+    One `id IN (… UNION …)` over the indexes, so that each database reads the matches from its indexes and
+    then only those tickets (an OR of the conditions would make it read every ticket)."""
+    found = Ticket.objects.filter(TextMatch(TICKET_INDEX, query)).values("id")
+    events = TicketEvent.objects.filter(TextMatch(EVENT_INDEX, query))
+    if not notes:
+        events = events.filter(public=True)
+    parts: list[QuerySet[Any, Any]] = [events.values("ticket_id")]
+    key = parse_ticket_key(text) if text else None
+    if key:
+        parts.append(Ticket.objects.filter(key=key).values("id"))
+    text = without_nul(text)
+    if text.strip():
+        title = folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
+        parts.append(Ticket.objects.filter(title).values("id"))
+    return Q(id__in=found.order_by().union(*(p.order_by() for p in parts)))
+
+
+def tickets_matching(
+    tickets: QuerySet[Ticket], text: str, *, notes: bool, prefix_last: bool = False
+) -> tuple[QuerySet[Ticket], bool]:
+    """The tickets of `tickets` the text finds, and whether they were found only by forgiving one typo per
+    word (tried when the exact words find none of them: one more query, an indexed existence check)."""
+    query = TextQuery.parse(text, prefix_last=prefix_last)
+    if not text.strip():
+        return tickets, False
+    exact = tickets.filter(ticket_text_q(query, notes=notes, text=text))
+    if not query.forgivable or exact.exists():
+        return exact, False
+    return tickets.filter(ticket_text_q(query.fuzzier(), notes=notes, text=text)), True
+
+
+def ranked(tickets: QuerySet[Ticket], text: str, *, fuzzy: bool) -> QuerySet[Ticket]:
+    """The found tickets best first: those with the words in their title, then in their description, then
+    only in their timeline; within each, by how well they match (PostgreSQL) and the latest activity."""
+    query = TextQuery.parse(text)
+    query = query.fuzzier() if fuzzy else query
+    tier = Case(
+        When(TextMatch(TICKET_INDEX, query, title_only=True), then=Value(3)),
+        When(TextMatch(TICKET_INDEX, query), then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return tickets.annotate(search_tier=tier, search_rank=TextRank(TICKET_INDEX, query)).order_by(
+        "-search_tier", "-search_rank", "-updated_at", "-id"
+    )
