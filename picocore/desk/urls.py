@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views import change_calendar, changes, landscape, ledger
+from picocore.desk.views import change_calendar, changes, landscape, ledger, search
 from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,
@@ -19,6 +19,7 @@ app_name = "desk"
 urlpatterns = [
     path("", views.desk_home, name="home"),
     path("queues/<slug:slug>/", views.queue, name="queue"),
+    path("search/", search.search, name="search"),
     path("bulk/", views.bulk, name="bulk"),
     path("views/", views.saved_view_save, name="saved_view_save"),
     path("views/<id:view_id>/", views.saved_view_open, name="saved_view_open"),

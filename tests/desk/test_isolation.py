@@ -241,6 +241,7 @@ class Case:
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET", "POST"), owner={"GET": 302, "POST": 302}, outsider={"GET": 302, "POST": 302}),
     "queue": Case(methods=("GET",), owner={"GET": 200}, kwargs=lambda w: {"slug": "team"}, outsider={"GET": 200}),
+    "search": Case(methods=("GET",), owner={"GET": 200}, outsider={"GET": 200}),
     "bulk": Case(
         methods=("POST",),
         owner={"POST": 200},
@@ -892,6 +893,30 @@ def test_the_same_filters_find_acme_for_carla(client, busy):
         "part of the title": first,
         "assignee": both,
     }
+
+
+# What the desk's search box finds of ACME for Carla: a title, its words, a note, a key, with a typo.
+SEARCH_BOX = {"title": "secret price export", "a word": "secret", "note": "pays late", "key": "ACME-1",
+              "typo": "secert", "resolution note": "fixed"}  # fmt: skip
+
+
+def test_the_outsider_searches_and_finds_nothing_of_acme(client, busy):
+    client.force_login(busy.outsider)
+    for name, typed in SEARCH_BOX.items():
+        response = client.get(reverse("desk:search"), {"q": typed})
+        assert response.status_code == 200, name
+        assert (response.context["results"].empty, leaked(response, own=(typed,))) == (True, []), name
+
+
+def test_carla_finds_acme_by_the_same_searches(client, busy):
+    client.force_login(busy.consultant)
+    found = {
+        name: [hit.key for s in client.get(reverse("desk:search"), {"q": typed}).context["results"].sections
+               for hit in s.hits]
+        for name, typed in SEARCH_BOX.items()
+    }  # fmt: skip
+    assert found == {"title": ["ACME-1"], "a word": ["ACME-1"], "note": ["ACME-1"], "key": ["ACME-1"],
+                     "typo": ["ACME-1"], "resolution note": ["ACME-4"]}  # fmt: skip
 
 
 def test_bulk_on_acme_keys_by_the_outsider_changes_nothing_of_acme(client, busy):
