@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.portal import change_views as changes
-from picocore.portal import hours_views, landscape_views, views
+from picocore.portal import hours_views, landscape_views, suggestion_views, views
 from picocore.reviews import portal_views as reviews
 
 app_name = "portal"
@@ -14,6 +14,9 @@ urlpatterns = [
     path("new/", views.catalogue, name="catalogue"),
     path("new/<slug:slug>/", views.new_request, name="new_request"),
     path("requests/", views.request_list, name="requests"),
+    path("suggestions/", suggestion_views.suggestions, name="suggestions"),
+    path("suggestions/<id:suggestion_id>/opened/", suggestion_views.suggestion_opened, name="suggestion_opened"),
+    path("suggestions/<id:suggestion_id>/solved/", suggestion_views.suggestion_solved_view, name="suggestion_solved"),
     path("hours/", hours_views.hours, name="hours"),
     path("hours/approvals/<id:approval_id>/", hours_views.approval_decide, name="approval_decide"),
     path("changes/", changes.portal_changes, name="changes"),

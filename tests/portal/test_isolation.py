@@ -77,6 +77,17 @@ def _request_form(world: World) -> dict:
     }
 
 
+def _acme_suggestion(world: World) -> dict:
+    """A suggestion made to ACME's requester while they wrote a request (made once, on first use)."""
+    from picocore.search.models import Suggestion
+
+    suggestion, _ = Suggestion.objects.get_or_create(
+        organisation=world.acme.organisation, actor=world.acme.requester, draft="acme-draft", kind="request",
+        object_id=world.ticket.pk,
+    )  # fmt: skip
+    return {"suggestion_id": suggestion.pk}
+
+
 def _acme_approval(world: World) -> dict:
     """An open question to ACME's admins: only they answer it (ACME's requester, the owner here, may not)."""
     from picocore.hours.models import OverageApproval
@@ -129,6 +140,19 @@ CASES: dict[str, Case] = {
         missing_data=_request_form,
     ),
     "requests": Case(methods=("GET",), owner={"GET": 200}),
+    "suggestions": Case(methods=("POST",), owner={"POST": 200}, data=lambda w: {"title": ACME_TITLE, "draft": "walk"}),
+    "suggestion_opened": Case(
+        methods=("POST",),
+        owner={"POST": 204},
+        kwargs=_acme_suggestion,
+        missing_kwargs=lambda w: {"suggestion_id": 999_999},
+    ),
+    "suggestion_solved": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_suggestion,
+        missing_kwargs=lambda w: {"suggestion_id": 999_999},
+    ),
     "request": Case(methods=("GET",), owner={"GET": 200}, kwargs=_key, missing_kwargs=_missing_key),
     "reply": Case(
         methods=("POST",),
@@ -264,7 +288,10 @@ def _check_actor(client: Client, world: World, name: str, case: Case, method: st
         assert response.status_code == 200
         html = page(response)
         assert [s for s in ACME_STRINGS if s in html] == []
-        assert "Nord Ltd" in html
+        if response["Content-Type"] == "application/json":
+            assert html == '{"suggestions": []}'  # ACME's words find nothing the other organisation may read
+        else:
+            assert "Nord Ltd" in html
     else:
         expected = case.staff if actor == "staff without membership" else 404
         assert response.status_code == expected

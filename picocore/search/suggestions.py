@@ -1,0 +1,97 @@
+"""What to suggest to a customer while they write a request: what they may read that matches the words typed
+so far (every word, the last one perhaps half typed; when that finds nothing, any of them), best first.
+
+The sources are the organisation's own finished requests the person may see, and, as they exist, the
+articles meant for them and the known issues of their components. Each is read through the scope of its own
+list, a fixed number of queries whatever the data: per source, one page of hits.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from picocore.core.fulltext import Highlighter, TextMatch, TextQuery, TextRank
+from picocore.search.choices import SuggestionKind
+from picocore.tenancy.models import Organisation, User
+from picocore.tickets.choices import Status
+from picocore.tickets.fulltext import TICKET_INDEX
+from picocore.tickets.models import Ticket
+from picocore.tickets.selectors import portal_ticket_list
+
+SUGGESTIONS = 5
+SNIPPET_LENGTH = 160
+DESCRIPTION_WORDS_READ = 400  # characters of the description the query reads: its opening says what it is about
+
+
+@dataclass(frozen=True)
+class Found:
+    """One thing worth suggesting: its kind and id (what is recorded), how it reads and where it is."""
+
+    kind: SuggestionKind
+    object_id: int
+    title: str
+    url: str
+    snippet: SafeString  # escaped, the matching words in <mark>
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose suggestions: the person, their organisation and whether they may see all of its requests."""
+
+    actor: User
+    organisation: Organisation
+    whole_organisation: bool
+
+
+Source = Callable[[Reader, TextQuery, int], list[Found]]
+
+
+def _finished_requests(reader: Reader, query: TextQuery, size: int) -> list[Found]:
+    tickets: QuerySet[Ticket] = portal_ticket_list(
+        actor=reader.actor, organisation=reader.organisation, whole_organisation=reader.whole_organisation
+    ).filter(status__in=(Status.RESOLVED, Status.CLOSED), merged_into__isnull=True)
+    found = (
+        tickets.filter(TextMatch(TICKET_INDEX, query))
+        .annotate(score=TextRank(TICKET_INDEX, query))
+        .order_by("-score", "-updated_at", "-id")
+        .select_related(None)
+        .only("id", "key", "title", "description", "updated_at")[:size]
+    )
+    marker = Highlighter(query)
+    return [
+        Found(
+            kind=SuggestionKind.REQUEST,
+            object_id=t.pk,
+            title=f"{t.key} {t.title}",
+            url=reverse("portal:request", args=[t.key]),
+            snippet=marker.snippet(t.description, length=SNIPPET_LENGTH),
+            score=t.score,
+        )
+        for t in found
+    ]
+
+
+# In the order they are offered: what was written to be read first, the customer's own history last.
+SOURCES: list[Source] = [_finished_requests]
+
+
+def portal_suggestions(
+    *, actor: User, organisation: Organisation, whole_organisation: bool, title: str, description: str = "",
+    size: int = SUGGESTIONS,
+) -> list[Found]:  # fmt: skip
+    """Up to `size` things matching the request being written, from every source; none for fewer than one
+    word. Every word must match first; when that finds nothing, any word (ranked by how many match)."""
+    text = f"{title} {description[:DESCRIPTION_WORDS_READ]}".strip()
+    strict = TextQuery.parse(title or text, prefix_last=True)
+    if not strict:
+        return []
+    reader = Reader(actor=actor, organisation=organisation, whole_organisation=whole_organisation)
+    for query in (strict, TextQuery.parse(text, prefix_last=not description, any_term=True)):
+        found = [hit for source in SOURCES for hit in source(reader, query, size)]
+        if found:
+            return found[:size]
+    return []
