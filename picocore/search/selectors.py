@@ -20,7 +20,7 @@ from picocore.tickets.fulltext import EVENT_INDEX
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.queues import desk_tickets
 from picocore.tickets.selectors import portal_ticket_list
-from picocore.tickets.textsearch import ranked, tickets_matching
+from picocore.tickets.textsearch import ranked_page
 
 SECTION_SIZE = 20
 LONGEST_QUERY = 200  # characters read of what was typed: more is pasted text, not a search
@@ -60,8 +60,7 @@ class Results:
 def _ticket_section(
     tickets: QuerySet[Ticket], text: str, *, notes: bool, portal: bool, size: int
 ) -> tuple[Section, bool]:
-    found, fuzzy = tickets_matching(tickets, text, notes=notes)
-    page = list(ranked(found, text, fuzzy=fuzzy).select_related("organisation")[: size + 1])
+    page, fuzzy = ranked_page(tickets.select_related("organisation"), text, notes=notes, size=size)
     shown, more = page[:size], len(page) > size
     query = TextQuery.parse(text)
     query = query.fuzzier() if fuzzy else query

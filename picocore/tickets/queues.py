@@ -208,7 +208,7 @@ class Filters:
         }
         condition = Q(**{k: v for k, v in conditions.items() if v not in (None, "")})
         if self.text.strip():
-            condition &= ticket_text_q(TextQuery.parse(self.text), notes=True, text=self.text)
+            condition &= ticket_text_q(TextQuery.parse(self.text), notes=True, text=self.text, within_words=True)
         return condition
 
     def apply(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -18,10 +18,11 @@ from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Ticket, TicketEvent
 
 
-def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "") -> Q:
+def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "", within_words: bool = False) -> Q:
     """Tickets whose title and description, or one of whose timeline entries (only public ones unless
-    `notes`), hold the query; or whose key is `text` (any case), or whose title holds `text` as it was typed
-    (any case, within words too: "skiver" finds "Æbleskiver", through the title's trigram index).
+    `notes`), hold the query; or whose key is `text` (any case); with `within_words`, also those whose title
+    holds `text` as it was typed (any case, within words too: "skiver" finds "Æbleskiver", through the
+    title's trigram index).
 
     One `id IN (… UNION …)` over the indexes, so that each database reads the matches from its indexes and
     then only those tickets (an OR of the conditions would make it read every ticket)."""
@@ -34,7 +35,7 @@ def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "") -> Q:
     if key:
         parts.append(Ticket.objects.filter(key=key).values("id"))
     text = without_nul(text)
-    if text.strip():
+    if within_words and text.strip():
         title = folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
         parts.append(Ticket.objects.filter(title).values("id"))
     return Q(id__in=found.order_by().union(*(p.order_by() for p in parts)))
@@ -43,22 +44,21 @@ def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "") -> Q:
 def tickets_matching(
     tickets: QuerySet[Ticket], text: str, *, notes: bool, prefix_last: bool = False
 ) -> tuple[QuerySet[Ticket], bool]:
-    """The tickets of `tickets` the text finds, and whether they were found only by forgiving one typo per
-    word (tried when the exact words find none of them: one more query, an indexed existence check)."""
+    """The tickets of `tickets` the text finds, and whether they were found only by the looser reading: one
+    typo forgiven per word, and the text found within the words of a title. That reading is tried when the
+    exact words find none of them (one more query, an indexed existence check), so that a common word costs
+    one index read, not two."""
     query = TextQuery.parse(text, prefix_last=prefix_last)
     if not text.strip():
         return tickets, False
     exact = tickets.filter(ticket_text_q(query, notes=notes, text=text))
-    if not query.forgivable or exact.exists():
+    if exact.exists():
         return exact, False
-    return tickets.filter(ticket_text_q(query.fuzzier(), notes=notes, text=text)), True
+    looser = query.fuzzier() if query.forgivable else query
+    return tickets.filter(ticket_text_q(looser, notes=notes, text=text, within_words=True)), looser.fuzzy
 
 
-def ranked(tickets: QuerySet[Ticket], text: str, *, fuzzy: bool) -> QuerySet[Ticket]:
-    """The found tickets best first: those with the words in their title, then in their description, then
-    only in their timeline; within each, by how well they match (PostgreSQL) and the latest activity."""
-    query = TextQuery.parse(text)
-    query = query.fuzzier() if fuzzy else query
+def _tiered(tickets: QuerySet[Ticket], query: TextQuery) -> QuerySet[Ticket]:
     tier = Case(
         When(TextMatch(TICKET_INDEX, query, title_only=True), then=Value(3)),
         When(TextMatch(TICKET_INDEX, query), then=Value(2)),
@@ -68,3 +68,30 @@ def ranked(tickets: QuerySet[Ticket], text: str, *, fuzzy: bool) -> QuerySet[Tic
     return tickets.annotate(search_tier=tier, search_rank=TextRank(TICKET_INDEX, query)).order_by(
         "-search_tier", "-search_rank", "-updated_at", "-id"
     )
+
+
+def ranked_page(tickets: QuerySet[Ticket], text: str, *, notes: bool, size: int) -> tuple[list[Ticket], bool]:
+    """The best `size + 1` tickets of `tickets` the text finds (the extra one says there are more), and whether
+    they were found only by forgiving a typo (the looser reading of `tickets_matching`). Best first: the words
+    in the title (tier 3), in the description (2), only in the timeline or the key (1); within a tier by how
+    well they match (PostgreSQL) and the latest activity. Each ticket has `search_tier`.
+
+    The tickets whose own text matches are read straight from the index over the scoped list (one query);
+    the timeline is read only when they do not fill the page, and the looser reading only when nothing was
+    found: two to four queries, whatever the number of tickets."""
+    exact = TextQuery.parse(text)
+    for query, within_words in ((exact, False), (exact.fuzzier() if exact.forgivable else exact, True)):
+        own = list(_tiered(tickets.filter(TextMatch(TICKET_INDEX, query)), query)[: size + 1])
+        found = own
+        if len(own) <= size:
+            rest = (
+                tickets.filter(ticket_text_q(query, notes=notes, text=text, within_words=within_words))
+                .exclude(pk__in=[t.pk for t in own])
+                .order_by("-updated_at", "-id")[: size + 1 - len(own)]
+            )
+            for ticket in rest:
+                ticket.search_tier = 1  # type: ignore[attr-defined]  # as the annotated ones above
+                found.append(ticket)
+        if found or not text.strip():
+            return found, query.fuzzy
+    return [], False

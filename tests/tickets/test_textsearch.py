@@ -15,7 +15,7 @@ from picocore.tickets.models import Ticket
 from picocore.tickets.queues import Filters, desk_tickets
 from picocore.tickets.selectors import PortalFilters, portal_ticket_list
 from picocore.tickets.services import ticket_add_note, ticket_merge, ticket_reply, ticket_transition
-from picocore.tickets.textsearch import ranked, tickets_matching
+from picocore.tickets.textsearch import ranked_page
 from tests import factories
 
 
@@ -59,10 +59,14 @@ def test_typo_forgiven_only_when_the_exact_words_find_nothing_in_the_persons_own
 
 
 def test_title_hits_come_first(consultant, acme, tickets):
-    found, fuzzy = tickets_matching(desk_tickets(actor=consultant), "import", notes=True)
+    found, fuzzy = ranked_page(desk_tickets(actor=consultant), "import", notes=True, size=10)
     # ACME-2 holds "import" in its description only, and is the newest activity of the three.
-    assert [t.key for t in ranked(found, "import", fuzzy=fuzzy)][-1] == "ACME-2"
-    assert [t.search_tier for t in ranked(found, "import", fuzzy=fuzzy)] == [3, 3, 2]
+    assert ([t.key for t in found][-1], [t.search_tier for t in found], fuzzy) == ("ACME-2", [3, 3, 2], False)
+    ticket_reply(actor=consultant, ticket=Ticket.objects.get(key="ACME-3"), body="No import involved.")
+    found, _ = ranked_page(desk_tickets(actor=consultant), "import", notes=True, size=10)
+    assert [(t.key, t.search_tier) for t in found][-2:] == [("ACME-2", 2), ("ACME-3", 1)]
+    found, fuzzy = ranked_page(desk_tickets(actor=consultant), "improt", notes=True, size=2)
+    assert (len(found), fuzzy) == (3, True)  # one more than the page: there are more
 
 
 def test_replies_are_found_and_notes_by_staff_only(consultant, acme, tickets):
