@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views import change_calendar, changes, landscape, ledger, search
+from picocore.desk.views import change_calendar, changes, landscape, ledger, problems, search
 from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,
@@ -97,6 +97,18 @@ urlpatterns = [
     path("changes/<id:change_id>/status/", changes.desk_change_transition, name="change_transition"),
     path("changes/<id:change_id>/review/", changes.desk_change_review, name="change_review"),
     path("tickets/<ticket_key:key>/change/", changes.desk_change_from_ticket, name="change_from_ticket"),
+    path("problems/", problems.desk_problems, name="problems"),
+    path("problems/new/", problems.desk_problem_new, name="problem_new"),
+    path("problems/proposals/", problems.desk_proposals, name="problem_proposals"),
+    path("problems/proposals/<id:proposal_id>/", problems.desk_proposal, name="problem_proposal"),
+    path("problems/<id:problem_id>/", problems.desk_problem, name="problem"),
+    path("problems/<id:problem_id>/status/", problems.desk_problem_transition, name="problem_transition"),
+    path("problems/<id:problem_id>/incidents/", problems.desk_problem_incidents, name="problem_incidents"),
+    path("problems/<id:problem_id>/components/", problems.desk_problem_components, name="problem_components"),
+    path("problems/<id:problem_id>/change/", problems.desk_problem_change, name="problem_change"),
+    path("problems/<id:problem_id>/publish/", problems.desk_problem_publish, name="problem_publish"),
+    path("problems/<id:problem_id>/known-issue/", problems.desk_problem_known_issue, name="problem_known_issue"),
+    path("problems/<id:problem_id>/resolve/", problems.desk_problem_resolve, name="problem_resolve"),
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
     path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),

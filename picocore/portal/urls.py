@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.portal import change_views as changes
-from picocore.portal import hours_views, landscape_views, suggestion_views, views
+from picocore.portal import hours_views, known_issue_views, landscape_views, suggestion_views, views
 from picocore.reviews import portal_views as reviews
 
 app_name = "portal"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("changes/feed/", changes.portal_feed, name="changes_feed"),
     path("changes/<id:change_id>/", changes.portal_change, name="change"),
     path("landscape/", landscape_views.landscape, name="landscape"),
+    path("knowledge/known-issues/", known_issue_views.known_issues, name="known_issues"),
+    path("knowledge/known-issues/<id:issue_id>/", known_issue_views.known_issue, name="known_issue"),
     path("reviews/", reviews.portal_reviews, name="reviews"),
     path("reviews/<id:review_id>/", reviews.portal_review, name="review"),
     path("reviews/<id:review_id>/pdf/", reviews.portal_review_pdf, name="review_pdf"),

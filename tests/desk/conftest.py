@@ -218,6 +218,32 @@ def state() -> dict:
         "ledger_months": list(LedgerMonth.objects.order_by("pk").values_list("pk", "closed_at")),
         "approvals": list(OverageApproval.objects.order_by("pk").values_list("pk", "decision")),
         "reviews": list(ServiceReview.objects.order_by("pk").values_list("pk", "status", "summary", "proposals")),
+        **problem_rows(),
+    }
+
+
+def problem_rows() -> dict:
+    """The problems' rows a desk request could change."""
+    from picocore.problems.models import (
+        AffectedCustomer,
+        Problem,
+        ProblemComponent,
+        ProblemIncident,
+        Proposal,
+        WorkaroundDelivery,
+    )
+
+    return {
+        "problems": list(
+            Problem.objects.order_by("pk").values_list(
+                "pk", "title", "workaround", "status", "fixing_change_id", "known_issue_published_at", "updated_at"
+            )
+        ),
+        "problem_incidents": list(ProblemIncident.objects.order_by("pk").values_list("problem_id", "ticket_id")),
+        "problem_components": list(ProblemComponent.objects.order_by("pk").values_list("problem_id", "component_id")),
+        "problem_customers": AffectedCustomer.objects.count(),
+        "workaround_deliveries": WorkaroundDelivery.objects.count(),
+        "proposals": list(Proposal.objects.order_by("pk").values_list("pk", "status", "problem_id")),
     }
 
 

@@ -100,6 +100,27 @@ def _discover_forms(world: FuzzWorld) -> None:
                     fields.setdefault(name, set()).update(offered)
 
 
+def _problem_and_proposal(desk: DeskWorld) -> tuple:
+    """A known error of ACME's (ACME-1 linked, its known issue published) and a proposal of five ACME incidents."""
+    from picocore.cmdb.models import Component
+    from picocore.problems.models import Proposal
+    from picocore.problems.services import (
+        problem_create,
+        problem_link_incident,
+        problem_publish_known_issue,
+        proposals_detect,
+    )
+
+    problem = problem_create(actor=desk.consultant, title="Fuzzed problem", workaround="Run it again.")
+    problem_link_incident(actor=desk.consultant, problem_id=problem.pk, ticket_key=desk.ticket.key)
+    problem_publish_known_issue(actor=desk.consultant, problem_id=problem.pk, title="Fuzzed", text="Run it again.")
+    component = Component.objects.create(environment=desk.acme.production, name="Fuzzed PIM", kind="application")
+    for _n in range(5):
+        desk.acme.ticket(title="Fuzzed export broken", component=component)
+    proposals_detect()
+    return problem, Proposal.objects.get()
+
+
 def build_fuzz_world() -> FuzzWorld:
     desk = build_world()
     # One question of every kind on ACME's incident form, so the portal's form carries a date, a number, a choice.
@@ -146,6 +167,7 @@ def build_fuzz_world() -> FuzzWorld:
                       title="Fuzzed change", reason="Fuzzed")
         for customer in (desk.acme, desk.nord)
     )  # fmt: skip
+    problem, proposal = _problem_and_proposal(desk)
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -173,6 +195,9 @@ def build_fuzz_world() -> FuzzWorld:
             "999999",
         ],
         "organisation_id": [str(desk.acme.organisation.pk), str(desk.nord.organisation.pk), "999999"],
+        "problem_id": [str(problem.pk), "999999"],
+        "issue_id": [str(problem.pk), "999999"],
+        "proposal_id": [str(proposal.pk), "999999"],
         "component_id": [str(landscape.pim.pk), str(landscape.nord_app.pk), "999999"],
         "integration_id": [str(landscape.export.pk), "999999"],
         "contact_id": [str(contact.pk), "999999"],

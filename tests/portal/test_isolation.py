@@ -121,6 +121,18 @@ def _acme_change(world: World) -> dict:
     return {"change_id": make_change(world.acme.organisation, by=world.consultant, title="ACME PIM upgrade").pk}
 
 
+def _acme_known_issue(world: World) -> dict:
+    """A known issue shown to ACME (its problem explains ACME-1), titled like ACME's request so a page leaking it
+    to another organisation is caught."""
+    from picocore.problems.services import problem_create, problem_link_incident, problem_publish_known_issue
+
+    problem = problem_create(actor=world.consultant, title="Exports stall", workaround="Export in two halves.")
+    problem_link_incident(actor=world.consultant, problem_id=problem.pk, ticket_key=world.ticket.key)
+    problem_publish_known_issue(actor=world.consultant, problem_id=problem.pk, title=f"{ACME_TITLE} stalls",
+                                text="Export in two halves meanwhile.")  # fmt: skip
+    return {"issue_id": problem.pk}
+
+
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET",), owner={"GET": 200}),
     "switch_organisation": Case(
@@ -196,6 +208,11 @@ CASES: dict[str, Case] = {
     "reviews": Case(methods=("GET",), owner={"GET": 200}),
     # The organisation's landscape, read-only: a foreign person sees their own organisation's (tests/cmdb).
     "landscape": Case(methods=("GET",), owner={"GET": 200}),
+    # The known issues shown to the organisation: a foreign person sees their own organisation's (none here).
+    "known_issues": Case(methods=("GET",), owner={"GET": 200}, kwargs=lambda w: _acme_known_issue(w) and {}),
+    "known_issue": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_known_issue, missing_kwargs=lambda w: {"issue_id": 999_999}
+    ),
     "review": Case(
         methods=("GET",), owner={"GET": 404}, kwargs=_acme_review, missing_kwargs=lambda w: {"review_id": 999_999}
     ),
@@ -278,6 +295,8 @@ def _check_actor(client: Client, world: World, name: str, case: Case, method: st
         return
     if actor == "owner":
         assert response.status_code == case.owner[method]
+        if name in ("known_issues", "known_issue") and method == "GET":
+            assert f"{ACME_TITLE} stalls" in page(response)
         if name == "attachment":
             assert body(response) == b"sku;price\nA-1;9.99\n"
         return
