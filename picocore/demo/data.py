@@ -17,6 +17,7 @@ from picocore.demo.catalogue import load_catalogue
 from picocore.demo.history import history_start, load_history
 from picocore.demo.landscape import load_landscapes
 from picocore.hours.services import time_log
+from picocore.knowledge.demo import make_demo_articles
 from picocore.problems.demo import make_demo_problems
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
@@ -124,6 +125,7 @@ def load_demo() -> None:
     import_string("picocore.reviews.demo.make_demo_reviews")()  # by name: reviews read the reports, a layer above
     make_demo_changes()
     make_demo_problems()
+    make_demo_articles()
 
 
 # (name, kind, body, status, next step, expected in days): Magnus's shared ones first, then Carla's own.

@@ -4,7 +4,7 @@ from django.urls import path
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.desk import views
-from picocore.desk.views import change_calendar, changes, landscape, ledger, problems, search
+from picocore.desk.views import change_calendar, changes, knowledge, landscape, ledger, problems, search
 from picocore.desk.views.development import development_item_time, development_item_timer
 from picocore.desk.views.time import (
     ticket_overage_ask,
@@ -109,6 +109,17 @@ urlpatterns = [
     path("problems/<id:problem_id>/publish/", problems.desk_problem_publish, name="problem_publish"),
     path("problems/<id:problem_id>/known-issue/", problems.desk_problem_known_issue, name="problem_known_issue"),
     path("problems/<id:problem_id>/resolve/", problems.desk_problem_resolve, name="problem_resolve"),
+    path("knowledge/", knowledge.desk_knowledge, name="knowledge"),
+    path("knowledge/new/", knowledge.desk_article_new, name="article_new"),
+    path("knowledge/<id:article_id>/", knowledge.desk_article, name="article"),
+    path("knowledge/<id:article_id>/edit/", knowledge.desk_article_edit, name="article_edit"),
+    path("knowledge/<id:article_id>/versions/<id:number>/", knowledge.desk_article_version, name="article_version"),
+    path("knowledge/<id:article_id>/publish/", knowledge.desk_article_publish, name="article_publish"),
+    path("knowledge/<id:article_id>/reviewed/", knowledge.desk_article_reviewed, name="article_reviewed"),
+    path("knowledge/<id:article_id>/archive/", knowledge.desk_article_archive, name="article_archive"),
+    path("knowledge/<id:article_id>/files/", knowledge.desk_article_files, name="article_files"),
+    path("knowledge/<id:article_id>/files/<id:attachment_id>/", knowledge.desk_article_file, name="article_file"),
+    path("tickets/<ticket_key:key>/article/", knowledge.desk_article_from_ticket, name="article_from_ticket"),
     path("development/", views.development_list, name="development"),
     path("development/<id:item_id>/", views.development_item, name="development_item"),
     path("development/<id:item_id>/time/", development_item_time, name="development_item_time"),

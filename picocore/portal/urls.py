@@ -1,11 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 # Imported for their registration of the <id:…> and <ticket_key:…> path converters.
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
 from picocore.portal import change_views as changes
-from picocore.portal import hours_views, known_issue_views, landscape_views, suggestion_views, views
+from picocore.portal import hours_views, knowledge_views, known_issue_views, landscape_views, suggestion_views, views
 from picocore.reviews import portal_views as reviews
+
+
+class ArticleRefConverter:
+    """`<article_ref:ref>`: an article's id or address — never "known-issues", the known issues' part of the
+    knowledge base (/portal/knowledge/known-issues/…), whatever order the patterns are listed in."""
+
+    regex = "(?!known-issues(?:/|$))[-a-zA-Z0-9_]{1,80}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
+register_converter(ArticleRefConverter, "article_ref")
 
 app_name = "portal"
 urlpatterns = [
@@ -25,6 +41,13 @@ urlpatterns = [
     path("landscape/", landscape_views.landscape, name="landscape"),
     path("knowledge/known-issues/", known_issue_views.known_issues, name="known_issues"),
     path("knowledge/known-issues/<id:issue_id>/", known_issue_views.known_issue, name="known_issue"),
+    path("knowledge/", knowledge_views.portal_knowledge, name="knowledge"),
+    path("knowledge/<article_ref:ref>/", knowledge_views.portal_article, name="article"),
+    path(
+        "knowledge/<article_ref:ref>/files/<id:attachment_id>/",
+        knowledge_views.portal_article_file,
+        name="article_file",
+    ),
     path("reviews/", reviews.portal_reviews, name="reviews"),
     path("reviews/<id:review_id>/", reviews.portal_review, name="review"),
     path("reviews/<id:review_id>/pdf/", reviews.portal_review_pdf, name="review_pdf"),

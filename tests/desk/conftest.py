@@ -25,6 +25,7 @@ from picocore.desk.models import DeskPreference, TicketPresence
 from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off
 from picocore.hours.models import LedgerAdjustment, LedgerMonth, OverageApproval, RunningTimer, TimeEntry
+from picocore.knowledge.models import Article, ArticleAttachment
 from picocore.reviews.models import ServiceReview
 from picocore.tenancy.choices import StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
@@ -218,6 +219,10 @@ def state() -> dict:
         "ledger_months": list(LedgerMonth.objects.order_by("pk").values_list("pk", "closed_at")),
         "approvals": list(OverageApproval.objects.order_by("pk").values_list("pk", "decision")),
         "reviews": list(ServiceReview.objects.order_by("pk").values_list("pk", "status", "summary", "proposals")),
+        "articles": list(
+            Article.objects.order_by("pk").values_list("pk", "status", "title", "latest_number", "review_due")
+        ),
+        "article_files": ArticleAttachment.objects.count(),
         **problem_rows(),
     }
 

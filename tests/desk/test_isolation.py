@@ -23,6 +23,7 @@ from picocore.tickets.services.canned_replies import CannedReplyFields, canned_r
 from picocore.tickets.services.saved_views import saved_view_create
 from tests.desk.conftest import (
     ACME_CHANGE_TITLE,
+    ACME_FILE,
     ACME_FILE_BODY,
     ACME_NOTE,
     ACME_NOTE_FILE_BODY,
@@ -276,6 +277,49 @@ _MISSING_PROBLEM = {"problem_id": 999_999}
 
 
 _MISSING_ORG = {"organisation_id": 999_999}
+
+
+def _acme_article(world: DeskWorld, status: str = "draft") -> dict:
+    """A draft internal article for ACME only, named like ACME's ticket (so a page leaking it is caught)."""
+    from picocore.knowledge.models import Article
+    from picocore.knowledge.services import ArticleFields, article_create
+
+    fields = ArticleFields(title=f"{ACME_TITLE}: how to re-run it", body_html=f"<p>{ACME_NOTE}</p>",
+                           for_all_customers=False, organisation_ids=[world.acme.organisation.pk])  # fmt: skip
+    article = article_create(actor=world.consultant, fields=fields)
+    Article.objects.filter(pk=article.pk).update(status=status)
+    return {"article_id": article.pk}
+
+
+def _an_acme_article_exists(world: DeskWorld) -> dict:
+    """ACME's article, overdue for review: the list and its reviews due must not show it to the outsider."""
+    from picocore.knowledge.models import Article
+
+    Article.objects.filter(pk=_acme_article(world)["article_id"]).update(review_due=dt.date(2020, 1, 1))
+    return {}
+
+
+def _acme_article_file(world: DeskWorld) -> dict:
+    from picocore.knowledge.services import article_attach
+
+    kwargs = _acme_article(world)
+    (made,) = article_attach(actor=world.consultant, article_id=kwargs["article_id"], files=[upload(ACME_FILE)])
+    return {**kwargs, "attachment_id": made.pk}
+
+
+def _acme_article_form(world: DeskWorld) -> dict:
+    return {"title": "Re-run the ACME export", "body_html": "<p>Retry.</p>", "audience": "internal",
+            "for_all_customers": "chosen", "organisations": [world.acme.organisation.pk]}  # fmt: skip
+
+
+def _resolved_acme_ticket(world: DeskWorld) -> dict:
+    ticket = world.acme.ticket(title=ACME_TITLE)
+    ticket_transition(actor=world.consultant, ticket=ticket, to=Status.IN_PROGRESS)
+    ticket_transition(actor=world.consultant, ticket=ticket, to=Status.RESOLVED, note="Re-ran the export.")
+    return {"key": ticket.key}
+
+
+_MISSING_ARTICLE = {"article_id": 999_999}
 
 
 @dataclass(frozen=True)
@@ -747,6 +791,59 @@ CASES: dict[str, Case] = {
         missing_kwargs=lambda w: _MISSING_PROBLEM,
         data=lambda w: {"tickets": [w.ticket.pk], "note": "Fixed by the change."},
     ),
+    # The knowledge base: an article for ACME only is read and written by the staff serving ACME (tests/knowledge).
+    "knowledge": Case(methods=("GET",), owner={"GET": 200}, kwargs=_an_acme_article_exists, outsider={"GET": 200}),
+    "article_new": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        outsider={"GET": 200, "POST": 400},
+        data=_acme_article_form,
+    ),
+    "article": Case(
+        methods=("GET",), owner={"GET": 200}, kwargs=_acme_article, missing_kwargs=lambda w: _MISSING_ARTICLE
+    ),
+    "article_edit": Case(
+        methods=("GET", "POST"),
+        owner={"GET": 200, "POST": 302},
+        kwargs=_acme_article,
+        missing_kwargs=lambda w: _MISSING_ARTICLE,
+        data=_acme_article_form,
+    ),
+    "article_version": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        kwargs=lambda w: {**_acme_article(w), "number": 1},
+        missing_kwargs=lambda w: {**_MISSING_ARTICLE, "number": 1},
+    ),
+    "article_publish": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=_acme_article, missing_kwargs=lambda w: _MISSING_ARTICLE
+    ),
+    "article_reviewed": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_article,
+        missing_kwargs=lambda w: _MISSING_ARTICLE,
+        data=lambda w: {"next_review": "2031-01-15"},
+    ),
+    "article_archive": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=_acme_article, missing_kwargs=lambda w: _MISSING_ARTICLE
+    ),
+    "article_files": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_acme_article,
+        missing_kwargs=lambda w: _MISSING_ARTICLE,
+        data=lambda w: {"attachments": [upload()]},
+    ),
+    "article_file": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        kwargs=_acme_article_file,
+        missing_kwargs=lambda w: {**_MISSING_ARTICLE, "attachment_id": 999_999},
+    ),
+    "article_from_ticket": Case(
+        methods=("POST",), owner={"POST": 302}, kwargs=_resolved_acme_ticket, missing_kwargs=_missing_key
+    ),
     "development": Case(methods=("GET",), owner={"GET": 200}, development=True),
     "development_item": Case(
         methods=("GET", "POST"),
@@ -825,6 +922,11 @@ def _check_owner(world: DeskWorld, name: str, method: str, response) -> None:
         assert "Acme Ltd" in page(response)
     elif name == "problem" and method == "GET":
         assert "Imports stall at night" in page(response) and "Acme Ltd" in page(response)
+    elif name == "knowledge":
+        assert [a.title for a in response.context["due"]] == [f"{ACME_TITLE}: how to re-run it"]
+        assert ACME_TITLE in page(response)
+    elif name == "article_file":
+        assert body(response) == b"2025-01-15 import failed\n"
 
 
 def _check_outsider_page(world: DeskWorld, name: str, method: str, response) -> None:

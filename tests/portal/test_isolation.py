@@ -133,6 +133,29 @@ def _acme_known_issue(world: World) -> dict:
     return {"issue_id": problem.pk}
 
 
+def _acme_article(world: World) -> dict:
+    """A published customer-facing article for ACME only, with a file: ACME's people read it, nobody else."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from picocore.knowledge.services import ArticleFields, article_attach, article_create, article_publish
+    from picocore.tenancy.choices import StaffRole
+
+    author = factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER)
+    fields = ArticleFields(
+        title="How ACME PIM imports prices", body_html="<p>Open the ACME PIM.</p>", audience="customers",
+        for_all_customers=False, organisation_ids=[world.acme.organisation.pk],
+    )  # fmt: skip
+    article = article_create(actor=author, fields=fields)
+    article_publish(actor=author, article_id=article.pk)
+    (made,) = article_attach(actor=author, article_id=article.pk, files=[SimpleUploadedFile(ACME_FILE, b"steps")])
+    return {"ref": article.slug, "attachment_id": made.pk}
+
+
+def _an_acme_article_exists(world: World) -> dict:
+    _acme_article(world)
+    return {}
+
+
 CASES: dict[str, Case] = {
     "home": Case(methods=("GET",), owner={"GET": 200}),
     "switch_organisation": Case(
@@ -234,6 +257,20 @@ CASES: dict[str, Case] = {
         missing_kwargs=lambda w: {"change_id": 999_999},
         data=lambda w: {"decision": "approved"},
         missing_data=lambda w: {"decision": "approved"},
+    ),
+    # The knowledge base: what the organisation reads (tests/knowledge); an article for ACME only is a 404 to others.
+    "knowledge": Case(methods=("GET",), owner={"GET": 200}, kwargs=_an_acme_article_exists),
+    "article": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        kwargs=lambda w: {"ref": _acme_article(w)["ref"]},
+        missing_kwargs=lambda w: {"ref": "no-such-article"},
+    ),
+    "article_file": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        kwargs=_acme_article,
+        missing_kwargs=lambda w: {"ref": _acme_article(w)["ref"], "attachment_id": 999_999},
     ),
     "attachment": Case(
         methods=("GET",),
