@@ -121,6 +121,29 @@ def _problem_and_proposal(desk: DeskWorld) -> tuple:
     return problem, Proposal.objects.get()
 
 
+def _articles(desk: DeskWorld) -> list:
+    """A published article for every customer with a file, and a draft for ACME only made from a resolved ticket."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from picocore.knowledge.services import (
+        ArticleFields,
+        article_attach,
+        article_create,
+        article_from_ticket,
+        article_publish,
+    )
+    from picocore.tickets.services import ticket_transition
+
+    public = article_create(actor=desk.consultant, fields=ArticleFields(
+        title="Fuzzed article", body_html="<p>Fuzzed.</p>", audience="customers"))  # fmt: skip
+    article_publish(actor=desk.consultant, article_id=public.pk)
+    article_attach(actor=desk.consultant, article_id=public.pk, files=[SimpleUploadedFile("fuzzed.txt", b"fuzz")])
+    resolved = desk.acme.ticket(title="Fuzzed resolution")
+    ticket_transition(actor=desk.consultant, ticket=resolved, to="in_progress")
+    ticket_transition(actor=desk.consultant, ticket=resolved, to="resolved", note="Fuzzed.")
+    return [public, article_from_ticket(actor=desk.consultant, ticket_id=resolved.pk)]
+
+
 def build_fuzz_world() -> FuzzWorld:
     desk = build_world()
     # One question of every kind on ACME's incident form, so the portal's form carries a date, a number, a choice.
@@ -168,6 +191,7 @@ def build_fuzz_world() -> FuzzWorld:
         for customer in (desk.acme, desk.nord)
     )  # fmt: skip
     problem, proposal = _problem_and_proposal(desk)
+    articles = _articles(desk)
     people = {
         "anonymous": None,
         "requester": desk.acme.requester,
@@ -205,6 +229,9 @@ def build_fuzz_world() -> FuzzWorld:
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
         "token": ["set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
+        "article_id": [*(str(a.pk) for a in articles), "999999"],
+        "number": ["1", "2", "999999"],
+        "ref": [articles[0].slug, str(articles[0].pk), articles[1].slug, "no-such-article"],
     }
     world = FuzzWorld(desk=desk, people=people, routes=project_routes(), real_values=real_values)
     _discover_forms(world)
