@@ -229,6 +229,7 @@ def build_fuzz_world() -> FuzzWorld:
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
         "token": ["set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
+        "suggestion_id": ["999999"],  # none made here: only a missing one
         "article_id": [*(str(a.pk) for a in articles), "999999"],
         "number": ["1", "2", "999999"],
         "ref": [articles[0].slug, str(articles[0].pk), articles[1].slug, "no-such-article"],
