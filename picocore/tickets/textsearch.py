@@ -11,11 +11,19 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from picocore.core.fulltext import TextMatch, TextQuery, TextRank
+from picocore.core.fulltext.vocabulary import held_words
 from picocore.core.search import folded_contains
 from picocore.core.text import without_nul
 from picocore.tickets.fulltext import EVENT_INDEX, TICKET_INDEX, TITLE_SUBSTRING_INDEX
 from picocore.tickets.keys import parse_ticket_key
 from picocore.tickets.models import Ticket, TicketEvent
+
+
+def _looser(query: TextQuery) -> TextQuery:
+    """The query with a typo forgiven in each long enough word, asking only for spellings the indexes hold."""
+    if not query.forgivable:
+        return query
+    return query.fuzzier(known=lambda words: held_words((TICKET_INDEX, EVENT_INDEX), words))
 
 
 def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "", within_words: bool = False) -> Q:
@@ -54,8 +62,11 @@ def tickets_matching(
     exact = tickets.filter(ticket_text_q(query, notes=notes, text=text))
     if exact.exists():
         return exact, False
-    looser = query.fuzzier() if query.forgivable else query
+    looser = _looser(query)
     return tickets.filter(ticket_text_q(looser, notes=notes, text=text, within_words=True)), looser.fuzzy
+
+
+RANK_WINDOW = 1_000  # the newest tickets whose own words match that a search ranks
 
 
 def _tiered(tickets: QuerySet[Ticket], query: TextQuery) -> QuerySet[Ticket]:
@@ -76,12 +87,16 @@ def ranked_page(tickets: QuerySet[Ticket], text: str, *, notes: bool, size: int)
     in the title (tier 3), in the description (2), only in the timeline or the key (1); within a tier by how
     well they match (PostgreSQL) and the latest activity. Each ticket has `search_tier`.
 
-    The tickets whose own text matches are read straight from the index over the scoped list (one query);
+    The tickets whose own text matches are read from the index over the scoped list, the newest
+    `RANK_WINDOW` of them ranked (one query);
     the timeline is read only when they do not fill the page, and the looser reading only when nothing was
     found: two to four queries, whatever the number of tickets."""
     exact = TextQuery.parse(text)
-    for query, within_words in ((exact, False), (exact.fuzzier() if exact.forgivable else exact, True)):
-        own = list(_tiered(tickets.filter(TextMatch(TICKET_INDEX, query)), query)[: size + 1])
+    for query, within_words in ((exact, False), (_looser(exact), True)):
+        # Ranked among the newest matches only: a word in a tenth of a million tickets is not worth reading
+        # them all to order them, and the newest are those the desk is after.
+        newest = tickets.filter(TextMatch(TICKET_INDEX, query)).order_by("-id").values("pk")[:RANK_WINDOW]
+        own = list(_tiered(tickets.filter(pk__in=newest), query)[: size + 1])
         found = own
         if len(own) <= size:
             rest = (

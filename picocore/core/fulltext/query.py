@@ -8,7 +8,7 @@ parser.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 MAX_TERMS = 8  # more words than this narrow nothing a person would notice, and each costs an index lookup
@@ -39,6 +39,9 @@ class TextQuery:
     prefix_last: bool = False
     fuzzy: bool = False
     any_term: bool = False
+    # With `fuzzy`: the spellings one edit away of each word that the index holds, when they were looked up
+    # (`picocore.core.fulltext.vocabulary`); every edit otherwise.
+    known_edits: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     @classmethod
     def parse(cls, text: str, *, prefix_last: bool = False, any_term: bool = False) -> "TextQuery":
@@ -67,11 +70,22 @@ class TextQuery:
     @property
     def forgivable(self) -> bool:
         """Whether a typo could be forgiven in it: it holds a word long enough (phrases are taken as typed)."""
-        return not self.fuzzy and any(len(w) >= FUZZY_FROM and w.isalpha() for w in self.words)
+        return not self.fuzzy and any(self._fuzzable(w) for w in self.words)
 
-    def fuzzier(self) -> "TextQuery":
-        """The same query with every long enough word allowed one typo."""
-        return replace(self, fuzzy=True)
+    def fuzzier(self, known: Callable[[set[str]], set[str]] | None = None) -> "TextQuery":
+        """The same query with every long enough word allowed one typo; `known`, given every spelling one edit
+        away of the words, says which of them the index holds, so that only those are asked for."""
+        if known is None:
+            return replace(self, fuzzy=True)
+        edits = {word: one_edit_away(word) for word in self.words if self._fuzzable(word)}
+        held = known(set().union(*edits.values())) if edits else set()
+        return replace(
+            self, fuzzy=True, known_edits=tuple((word, tuple(sorted(e & held))) for word, e in edits.items())
+        )
+
+    @staticmethod
+    def _fuzzable(word: str) -> bool:
+        return len(word) >= FUZZY_FROM and word.isalpha()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -79,9 +93,11 @@ class TextQuery:
         return tuple(dict.fromkeys([*self.words, *(w for phrase in self.phrases for w in phrase)]))
 
     def _alternatives(self, word: str) -> list[str]:
-        if self.fuzzy and len(word) >= FUZZY_FROM and word.isalpha():
-            return [word, *sorted(one_edit_away(word))]
-        return [word]
+        if not (self.fuzzy and self._fuzzable(word)):
+            return [word]
+        if self.known_edits is not None:
+            return [word, *dict(self.known_edits).get(word, ())]
+        return [word, *sorted(one_edit_away(word))]
 
     def _is_prefix(self, index: int) -> bool:
         return self.prefix_last and index == len(self.words) - 1
