@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 
 from picocore.cmdb.models import Component, Solution
 from picocore.core.errors import NotFound
+from picocore.core.fulltext import TextMatch, TextQuery
+from picocore.core.fulltext.vocabulary import held_words
 from picocore.core.pagination import Page, keyset_page
 from picocore.core.params import parse_id
 from picocore.knowledge import content, permissions, states
 from picocore.knowledge.choices import ArticleStatus, Audience
+from picocore.knowledge.fulltext import ARTICLE_INDEX
 from picocore.knowledge.models import (
     Article,
     ArticleAttachment,
@@ -50,10 +53,15 @@ class ArticleFilters:
 
 
 def _text_filter(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """The simple text filter (title or plain text contains the words); full-text search replaces it."""
-    for word in text.split()[:8]:
-        articles = articles.filter(Q(title__icontains=word) | Q(body_text__icontains=word))
-    return articles
+    """The articles whose title or text holds the words of `text` (full-text search: any form of a word, the
+    last one perhaps half typed, "quoted phrases"); when none does, one typo forgiven per word."""
+    query = TextQuery.parse(text, prefix_last=True)
+    if not query:
+        return articles.none()
+    found = articles.filter(TextMatch(ARTICLE_INDEX, query))
+    if not query.forgivable or found.exists():
+        return found
+    return articles.filter(TextMatch(ARTICLE_INDEX, query.fuzzier(known=lambda w: held_words((ARTICLE_INDEX,), w))))
 
 
 def desk_articles(*, actor: User, filters: ArticleFilters, cursor: str | None = None) -> Page:

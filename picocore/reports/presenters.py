@@ -130,6 +130,7 @@ GROUP_LABELS = {
     "request_type": gettext_lazy("Request type"),
     "solution": gettext_lazy("Solution"),
     "channel": gettext_lazy("Channel"),
+    "item": gettext_lazy("Suggested"),
 }
 
 
@@ -494,6 +495,55 @@ def show_satisfaction(scope: Scope, group_by: str, period: str) -> Shown:
     )
 
 
+# Deflection
+
+
+def show_deflection(scope: Scope, group_by: str, period: str) -> Shown:
+    figures = metrics.deflection(scope, group_by=group_by)
+    columns = [
+        Column(_("Suggested"), "suggested"),
+        Column(_("Opened"), "opened"),
+        Column(_("Solved"), "solved"),
+        Column(_("Sent anyway"), "sent_anyway"),
+        Column(_("Deflection rate"), "deflection_rate_percent", PERCENT),
+    ]
+    cells = lambda row: [row.suggested, row.opened, row.solved, row.sent, row.rate]  # noqa: E731
+    table = Table(
+        dimension=str(GROUP_LABELS[group_by]),
+        csv_dimension=group_by,
+        columns=columns,
+        rows=[Row(row.label, cells(row), row.key) for row in figures.rows],
+        total=Row(_("All"), cells(figures.total)),
+    )
+    chart = _table_chart(
+        table,
+        period,
+        described=[0, 2, 4],
+        values=lambda row: [float(row.cells[4] or 0)],
+        ident="deflection-chart",
+        title=_("Deflection rate"),
+        axis=_("Solved by the suggestion (%)"),
+        series=[_("Deflection rate")],
+        value_text=lambda value: percent_text(Decimal(str(value))),
+        maximum=100,
+    )
+    notes = [str(note) for note in DEFLECTION_NOTES]
+    return Shown(table=table, chart=chart, notes=notes, subtitle=_("Suggested in %(period)s.") % {"period": period})
+
+
+DEFLECTION_NOTES = (
+    gettext_lazy(
+        "Suggested: the requests being written (each new-request form shown) to which it was suggested, however "
+        "often it was suggested again as the customer typed on. Opened: how many times the customer opened it."
+    ),
+    gettext_lazy(
+        "Solved: how many times the customer said it solved their problem and sent no request from that form; "
+        "sent anyway: how many times the request was sent after all. Deflection rate: solved ÷ suggested."
+    ),
+    gettext_lazy("Tier, team and contract do not narrow these figures: no request exists yet when they are counted."),
+)
+
+
 REPORTS = {
     report.slug: report
     for report in (
@@ -544,6 +594,14 @@ REPORTS = {
             _groups("contract", "organisation", "tier", "team", "consultant"),
             gettext_lazy("No ticket was resolved in this period."),
             show_satisfaction,
+        ),
+        Report(
+            "deflection",
+            gettext_lazy("Deflection"),
+            gettext_lazy("What the suggestions shown while customers wrote requests solved, per article and customer."),
+            _groups("item", "organisation"),
+            gettext_lazy("Nothing was suggested in this period."),
+            show_deflection,
         ),
     )
 }

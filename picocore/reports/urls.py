@@ -19,4 +19,6 @@ urlpatterns = [
     path("hours.csv", views.hours_report_csv, name="hours_csv"),
     path("satisfaction/", views.satisfaction_report, name="satisfaction"),
     path("satisfaction.csv", views.satisfaction_report_csv, name="satisfaction_csv"),
+    path("deflection/", views.deflection_report, name="deflection"),
+    path("deflection.csv", views.deflection_report_csv, name="deflection_csv"),
 ]

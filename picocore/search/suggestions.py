@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from picocore.core.fulltext import Highlighter, TextMatch, TextQuery, TextRank
+from picocore.knowledge.fulltext import ARTICLE_INDEX
+from picocore.knowledge.models import Article
+from picocore.knowledge.permissions import customer_articles
 from picocore.search.choices import SuggestionKind
 from picocore.tenancy.models import Organisation, User
 from picocore.tickets.choices import Status
@@ -75,8 +78,30 @@ def _finished_requests(reader: Reader, query: TextQuery, size: int) -> list[Foun
     ]
 
 
+def _articles(reader: Reader, query: TextQuery, size: int) -> list[Found]:
+    articles = customer_articles(Article.objects.all(), reader.actor, reader.organisation.pk)
+    found = (
+        articles.filter(TextMatch(ARTICLE_INDEX, query))
+        .annotate(score=TextRank(ARTICLE_INDEX, query))
+        .order_by("-score", "-published_at", "-id")
+        .only("id", "slug", "title", "body_text", "published_at")[:size]
+    )
+    marker = Highlighter(query)
+    return [
+        Found(
+            kind=SuggestionKind.ARTICLE,
+            object_id=a.pk,
+            title=a.title,
+            url=reverse("portal:article", args=[a.slug]),
+            snippet=marker.snippet(a.body_text, length=SNIPPET_LENGTH),
+            score=a.score,
+        )
+        for a in found
+    ]
+
+
 # In the order they are offered: what was written to be read first, the customer's own history last.
-SOURCES: list[Source] = [_finished_requests]
+SOURCES: list[Source] = [_articles, _finished_requests]
 
 
 def portal_suggestions(

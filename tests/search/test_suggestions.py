@@ -2,6 +2,7 @@
 recorded (once per draft and thing), and what came of it (opened, solved, sent anyway)."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -137,3 +138,59 @@ def test_a_customer_does_not_get_suggestions_of_an_open_or_cancelled_request(cli
     ticket_transition(actor=consultant, ticket=cancelled, to=Status.CANCELLED)
     client.force_login(acme.requester)
     assert post(client, "product import") == []
+
+
+def _publish(title: str, body: str, *, audience: str = "customers", organisations: tuple = ()):
+    from picocore.knowledge.services import ArticleFields, article_create, article_publish
+    from picocore.tenancy.choices import StaffRole
+    from tests import factories
+
+    manager = factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER)
+    fields = ArticleFields(title=title, body_html=body, audience=audience, for_all_customers=not organisations,
+                           organisation_ids=[o.pk for o in organisations])  # fmt: skip
+    return article_publish(actor=manager, article_id=article_create(actor=manager, fields=fields).pk)
+
+
+def test_articles_meant_for_the_customer_come_first_and_no_other(client, acme, nord, history):
+    article = _publish("How to re-run a failed product import", "<p>Open the <b>import</b> log.</p>")
+    _publish("Import checklist for the team", "<p>Internal.</p>", audience="internal")
+    _publish("Nord's import schedule", "<p>Only Nord.</p>", organisations=(nord.organisation,))
+    client.force_login(acme.requester)
+    items = post(client, "product import")
+    assert [(i["kind"], i["title"]) for i in items] == [
+        ("Article", "How to re-run a failed product import"), ("Earlier request", "ACME-1 Product import failed"),
+    ]  # fmt: skip
+    assert items[0]["url"].startswith(f"/portal/knowledge/{article.slug}/?suggested=")
+    page = client.get(items[0]["url"]).content.decode()
+    assert "Yes, this solved my problem" in page
+    client.force_login(nord.requester)
+    assert [i["title"] for i in post(client, "import schedule")] == ["Nord's import schedule"]
+
+
+def test_the_deflection_report_counts_per_article(client, acme, consultant, history):
+    from picocore.reports.metrics import Scope, deflection
+    from picocore.tenancy.choices import StaffRole
+    from tests import factories
+
+    _publish("How to re-run a failed product import", "<p>Open the import log.</p>")
+    client.force_login(acme.requester)
+    solved = post(client, "product import", draft="d1")[0]
+    client.post(solved["opened"])
+    client.post(reverse("portal:suggestion_solved", args=[int(solved["url"].rsplit("=", 1)[1])]))
+    post(client, "product import", draft="d2")  # shown, then the request sent anyway
+    client.post(reverse("portal:new_request", args=[acme.incident.slug]),
+                incident_form(acme, submission="d2", title="Product import still failing"))  # fmt: skip
+    post(client, "product import", draft="d3")  # shown, nothing more
+    from picocore.core.clock import now
+
+    today = now().date()
+    figures = deflection(Scope(organisation_ids=[acme.organisation.pk], start=today, end=today))
+    rows = {row.label: (row.suggested, row.opened, row.solved, row.sent, row.rate) for row in figures.rows}
+    assert rows["Article: How to re-run a failed product import"] == (3, 1, 1, 1, Decimal("33.33"))
+    assert rows["Earlier request: ACME-1 Product import failed"] == (3, 0, 0, 1, Decimal("0.00"))
+    manager = factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER)
+    client.force_login(manager)
+    page = client.get(reverse("reports:deflection")).content.decode()
+    assert "How to re-run a failed product import" in page and "Deflection rate" in page
+    csv = client.get(reverse("reports:deflection_csv")).content.decode()
+    assert csv.splitlines()[0] == "item,suggested,opened,solved,sent_anyway,deflection_rate_percent"

@@ -13,7 +13,8 @@ Stable API (keyword arguments after the scope):
 - `responsiveness(scope, group_by=...)` → `Responsiveness`: MTTA and MTTR in business time, mean and median;
 - `reopen_rate(scope, group_by=...)` → `Reopens`: share of resolved tickets reopened;
 - `hours_used(scope, group_by=...)` → `Hours`: minutes worked, debited and adjusted, as the hour bank counts;
-- `satisfaction(scope, group_by=..., comments=100)` → `Satisfaction`: response rate, score, comments.
+- `satisfaction(scope, group_by=..., comments=100)` → `Satisfaction`: response rate, score, comments;
+- `deflection(scope, group_by=...)` → `Deflection`: what suggestions shown while customers wrote requests solved.
 
 `month_period(day)` gives the `start` and `end` of the month `day` is in. Each module's docstring says exactly
 how its figures are counted; the report pages show the same text.
@@ -21,6 +22,7 @@ how its figures are counted; the report pages show the same text.
 
 from picocore.reports.metrics.backlog import BACKLOG_GROUPS, BUCKETS, Backlog, BacklogRow, backlog, bucket_label
 from picocore.reports.metrics.common import Durations, Scope, month_period
+from picocore.reports.metrics.deflection import DEFLECTION_GROUPS, Deflection, DeflectionRow, deflection
 from picocore.reports.metrics.hours import HOURS_GROUPS, Hours, HoursRow, hours_used
 from picocore.reports.metrics.reopens import REOPEN_GROUPS, ReopenRow, Reopens, reopen_rate
 from picocore.reports.metrics.responsiveness import (
@@ -41,6 +43,7 @@ from picocore.reports.metrics.volume import VOLUME_DIMENSIONS, Volume, VolumeRow
 __all__ = [
     "BACKLOG_GROUPS",
     "BUCKETS",
+    "DEFLECTION_GROUPS",
     "HOURS_GROUPS",
     "REOPEN_GROUPS",
     "RESPONSIVENESS_GROUPS",
@@ -49,6 +52,8 @@ __all__ = [
     "Backlog",
     "BacklogRow",
     "Comment",
+    "Deflection",
+    "DeflectionRow",
     "Durations",
     "Hours",
     "HoursRow",
@@ -63,6 +68,7 @@ __all__ = [
     "VolumeRow",
     "backlog",
     "bucket_label",
+    "deflection",
     "hours_used",
     "month_period",
     "reopen_rate",
