@@ -92,7 +92,9 @@ def ranked_page(tickets: QuerySet[Ticket], text: str, *, notes: bool, size: int)
     the timeline is read only when they do not fill the page, and the looser reading only when nothing was
     found: two to four queries, whatever the number of tickets."""
     exact = TextQuery.parse(text)
-    for query, within_words in ((exact, False), (_looser(exact), True)):
+    for within_words in (False, True):
+        # The looser reading (and the spellings it looks up) only once the exact words found nothing.
+        query = _looser(exact) if within_words else exact
         # Ranked among the newest matches only: a word in a tenth of a million tickets is not worth reading
         # them all to order them, and the newest are those the desk is after.
         newest = tickets.filter(TextMatch(TICKET_INDEX, query)).order_by("-id").values("pk")[:RANK_WINDOW]
