@@ -48,6 +48,7 @@ urlpatterns = [
     path("tickets/<ticket_key:key>/priority/", views.ticket_priority, name="priority"),
     path("tickets/<ticket_key:key>/link/", views.ticket_link, name="link"),
     path("tickets/<ticket_key:key>/merge/", views.ticket_merge, name="merge"),
+    path("tickets/<ticket_key:key>/problem/", views.ticket_problem, name="ticket_problem"),
     path("tickets/<ticket_key:key>/hand-off/", views.ticket_hand_off, name="hand_off"),
     path("tickets/<ticket_key:key>/files/<id:attachment_id>/", views.attachment_download, name="attachment"),
     path("hours/", ledger.hours_list, name="hours"),

@@ -5,12 +5,14 @@ organisation, and nothing else. A foreign or missing id is the same NotFound. Ea
 queries, whatever the number of problems, incidents, components and events."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from picocore.catalog.choices import TicketType
 from picocore.cmdb.models import Component
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
@@ -32,8 +34,10 @@ from picocore.problems.models import (
 from picocore.tenancy.models import Organisation, User
 from picocore.tenancy.scope import reach, served_organisations
 from picocore.tickets.choices import OPEN_STATUSES
+from picocore.tickets.models import Ticket
 
 PAGE_SIZE = 50
+_PROBLEM_KEY = re.compile(r"(?:PRB-)?([0-9]{1,18})", re.IGNORECASE)
 PROPOSALS_LIMIT = 100
 
 
@@ -184,11 +188,30 @@ def problem_detail(*, actor: User, problem_id: object) -> ProblemDetail:
     )  # fmt: skip
 
 
-def ticket_problems(*, actor: User, ticket_id: int) -> list[Problem]:
-    """The problems linked to one ticket that the actor may see (for the ticket's desk page). One query."""
-    if not permissions.works_on_problems(actor):
-        return []
-    return list(permissions.visible_problems(actor).filter(incident_links__ticket_id=ticket_id).order_by("-number"))
+@dataclass(frozen=True)
+class TicketProblems:
+    """The ticket page's problem panel: the problems linked to the incident that the actor sees."""
+
+    problems: list[Problem]
+
+
+def ticket_problems(*, actor: User, ticket: Ticket) -> TicketProblems | None:
+    """The problem panel of an incident's desk page; None for another kind of ticket or for anyone who does not
+    work problems. One query."""
+    if ticket.ticket_type != TicketType.INCIDENT or not permissions.works_on_problems(actor):
+        return None
+    linked = permissions.visible_problems(actor).filter(incident_links__ticket_id=ticket.pk).order_by("-number")
+    return TicketProblems(list(linked))
+
+
+def problem_by_key(*, actor: User, key: str) -> Problem:
+    """The problem with this key as people type it ("PRB-12", "prb-12", "12") that the actor may see;
+    ProblemNotFound otherwise. One query."""
+    match = _PROBLEM_KEY.fullmatch(key.strip()) if isinstance(key, str) else None
+    problem = permissions.visible_problems(actor).filter(number=int(match.group(1))).first() if match else None
+    if problem is None:
+        raise ProblemNotFound(_("There is no problem %(key)s, or it is not yours to see.") % {"key": key.strip()[:30]})
+    return problem
 
 
 def proposal_list(*, actor: User, status: str = ProposalStatus.OPEN) -> list[Proposal]:

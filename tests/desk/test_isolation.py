@@ -276,6 +276,20 @@ def _acme_proposal(world: DeskWorld) -> dict:
 _MISSING_PROBLEM = {"problem_id": 999_999}
 
 
+def _key_and_a_problem(world: DeskWorld) -> dict:
+    """ACME-1, and a problem (affecting nobody yet) to link it to."""
+    from picocore.problems.services import problem_create
+
+    problem_create(actor=world.manager, title="Problem for the ticket page")
+    return _key(world)
+
+
+def _the_problem_key(world: DeskWorld) -> dict:
+    from picocore.problems.models import Problem
+
+    return {"problem": Problem.objects.get(title="Problem for the ticket page").key}
+
+
 _MISSING_ORG = {"organisation_id": 999_999}
 
 
@@ -523,6 +537,13 @@ CASES: dict[str, Case] = {
         kwargs=_key,
         missing_kwargs=_missing_key,
         data=lambda w: {"into": w.change.key},
+    ),
+    "ticket_problem": Case(
+        methods=("POST",),
+        owner={"POST": 302},
+        kwargs=_key_and_a_problem,
+        missing_kwargs=_missing_key,
+        data=_the_problem_key,
     ),
     "hand_off": Case(
         methods=("POST",),

@@ -159,3 +159,29 @@ def test_the_proposals_are_the_service_managers(client, pw):
     assert "ACME PIM app: Export broken" in page(client.get(response["Location"]))
     response = client.post(reverse("desk:problem_proposal", args=[proposal.pk]), {"action": "dismiss"}, follow=True)
     assert messages_shown(response)[-1] == "This proposal was already accepted."
+
+
+def test_the_ticket_page_shows_its_problems_and_links_to_one(client, pw):
+    from tests.desk.test_query_counts import queries
+
+    client.force_login(pw.consultant)
+    path = reverse("desk:ticket", args=[pw.ticket.key])
+    assert "Linked to no problem." in page(client.get(path))
+    before = len(queries(client, path))
+    problem = problem_create(actor=pw.consultant, title="Imports stall at night")
+    response = client.post(reverse("desk:ticket_problem", args=[pw.ticket.key]), {"problem": problem.key.lower()})
+    assert response["Location"] == path
+    for n in range(5):
+        other = problem_create(actor=pw.consultant, title=f"Other cause {n}")
+        problem_link_incident(actor=pw.consultant, problem_id=other.pk, ticket_key=pw.ticket.key)
+    html = page(client.get(path))
+    assert f"{problem.key}</a> <span data-user-content>Imports stall at night</span>" in html
+    assert len(queries(client, path)) == before
+    response = client.post(reverse("desk:ticket_problem", args=[pw.ticket.key]), {"problem": "PRB-999999"})
+    assert response.status_code == 400
+    assert "There is no problem PRB-999999, or it is not yours to see." in page(response)
+    # Otto cannot see a problem affecting ACME only: the ticket page of his Nord ticket refuses to link to it.
+    client.force_login(pw.outsider)
+    response = client.post(reverse("desk:ticket_problem", args=[pw.nord_ticket.key]), {"problem": problem.key})
+    assert response.status_code == 400
+    assert not problem.incident_links.filter(ticket=pw.nord_ticket).exists()

@@ -29,6 +29,9 @@ from picocore.hours import selectors as hours_selectors
 from picocore.hours.charts import hours_text
 from picocore.hours.forms import billing_choices
 from picocore.hours.services import time_required_on_reply
+from picocore.problems.errors import ProblemNotFound
+from picocore.problems.selectors import problem_by_key, ticket_problems
+from picocore.problems.services import problem_link_incident
 from picocore.sla.services import explain_clocks
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets import services
@@ -122,6 +125,7 @@ def _ticket_page(
         "links": ticket_links(ticket),
         "development_items": list(ticket.development_items.select_related("team").order_by("id")),
         "landscape": ticket_panel(ticket),
+        "problems_panel": ticket_problems(actor=request.user, ticket=ticket),
         "can": can,
         "customer_tz": with_tz,
         "message_form": forms.MessageForm(),
@@ -323,6 +327,21 @@ def ticket_link(request: AuthenticatedRequest, key: str) -> HttpResponse:
         services.ticket_link(actor=request.user, ticket=ticket, other=_other(request, data["other"]), kind=data["kind"])
 
     return _ticket_action(request, key, act, _("Tickets linked."))
+
+
+@require_POST
+@desk_page
+def ticket_problem(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    """Link the incident to a problem named by its key (`PRB-12`)."""
+
+    def act(ticket):
+        try:
+            problem = problem_by_key(actor=request.user, key=request.POST.get("problem", ""))
+            problem_link_incident(actor=request.user, problem_id=problem.pk, ticket_key=ticket.key)
+        except ProblemNotFound as error:
+            raise ValidationError(error.message) from None
+
+    return _ticket_action(request, key, act, _("Linked to the problem."))
 
 
 @require_POST
