@@ -1295,6 +1295,8 @@ REPORT_CASES: dict[str, ReportCase] = {
     "hours_csv": ReportCase(download=True, owner_sees="organisation,entries,"),
     "satisfaction": ReportCase(),
     "satisfaction_csv": ReportCase(download=True, owner_sees="contract,offered,"),
+    "deflection": ReportCase(),
+    "deflection_csv": ReportCase(download=True, owner_sees="item,suggested,opened,"),
 }
 
 
