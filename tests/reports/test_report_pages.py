@@ -384,4 +384,6 @@ def test_the_same_queries_for_a_small_and_a_larger_history(client, rated: Report
         "/desk/reports/reopens/": 10, "/desk/reports/reopens.csv": 9,
         "/desk/reports/hours/": 10, "/desk/reports/hours.csv": 9,
         "/desk/reports/satisfaction/": 12, "/desk/reports/satisfaction.csv": 11,
-    }.items()}  # fmt: skip
+    }.items()} | {  # the deflection's figure is two queries and needs no savepoint
+        "/desk/reports/deflection/": 7, "/desk/reports/deflection.csv": 6,
+    }  # fmt: skip
