@@ -3,6 +3,7 @@ the customer does with a suggestion (opens it; says it solved their problem). Wi
 works as before and nothing is suggested."""
 
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,9 +33,14 @@ def suggestions(request: AuthenticatedRequest, membership) -> JsonResponse:
         title=title,
         description=description,
     )
-    rows = suggestions_record(
-        actor=request.user, organisation=membership.organisation, draft=request.POST.get("draft", ""), found=found
-    )
+    try:
+        rows = suggestions_record(
+            actor=request.user, organisation=membership.organisation, draft=request.POST.get("draft", ""), found=found
+        )
+    except DatabaseError:
+        # The record is not worth failing the customer's typing for (SQLite's one writer may be busy with the
+        # request being sent): the suggestions are shown, unrecorded.
+        rows = {}
     items = []
     for hit in found:
         row = rows.get((hit.kind, hit.object_id))

@@ -69,10 +69,15 @@
       .catch(function () { /* no suggestions this time: the form works without them */ });
   }
 
+  var sending = false;
+
   function soon() {
     clearTimeout(timer);
-    timer = setTimeout(ask, 300);
+    if (!sending) timer = setTimeout(ask, 300);
   }
+
+  // Once the request is being sent, nothing more is asked: the answer would arrive on a page being left.
+  form.addEventListener("submit", function () { sending = true; clearTimeout(timer); });
 
   if (title) title.addEventListener("input", soon);
   if (description) description.addEventListener("input", soon);
