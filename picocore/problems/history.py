@@ -5,6 +5,7 @@ Entries are stored as `ProblemEvent` rows: `kind` plus the `data` this module wr
 history is for the service team only: customers never see problems.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, Self
@@ -25,7 +26,7 @@ def _label(status: str) -> str:
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(ABC):
     kind: ClassVar[str]
 
     def to_data(self) -> dict[str, Any]:
@@ -46,9 +47,9 @@ class Entry:
                 values[item.name] = tuple(v for v in items if isinstance(v, str))
         return cls(**values)
 
+    @abstractmethod
     def text(self) -> str:
         """How the entry reads on the problem's page (after the actor's name and the time)."""
-        raise NotImplementedError
 
 
 def entry[E: type[Entry]](cls: E) -> E:

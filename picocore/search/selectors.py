@@ -1,5 +1,6 @@
-"""One search over everything a person may read: tickets (with their timeline), and the other kinds as they
-are registered (articles, known issues, problems), each section read through the same scope as its list.
+"""The desk's one search over everything a member of staff may work on: tickets (with their timeline, notes
+included), and the other kinds as they are registered, each section read through the same scope as its list.
+(Customers search their requests through the request list's filter and the knowledge base at its page.)
 
 A search runs a fixed number of queries whatever the data: per section, an existence check of the exact
 words (a typo is forgiven only when they find nothing), one page of hits, and one read of the timeline
@@ -15,11 +16,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from picocore.core.fulltext import Highlighter, TextMatch, TextQuery
-from picocore.tenancy.models import Organisation, User
+from picocore.tenancy.models import User
 from picocore.tickets.fulltext import EVENT_INDEX
 from picocore.tickets.models import Ticket, TicketEvent
 from picocore.tickets.queues import desk_tickets
-from picocore.tickets.selectors import portal_ticket_list
 from picocore.tickets.textsearch import ranked_page
 
 SECTION_SIZE = 20
@@ -43,7 +43,6 @@ class Section:
     slug: str
     hits: list[Hit]
     more: bool  # more hits than shown: the section's own list, filtered, holds them
-    more_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,10 +56,10 @@ class Results:
         return not any(section.hits for section in self.sections)
 
 
-def _ticket_section(
-    tickets: QuerySet[Ticket], text: str, *, notes: bool, portal: bool, size: int
-) -> tuple[Section, bool]:
-    page, fuzzy = ranked_page(tickets.select_related("organisation"), text, notes=notes, size=size)
+def _ticket_section(tickets: QuerySet[Ticket], text: str, *, size: int) -> tuple[Section, bool]:
+    """The tickets the text finds among `tickets` (notes read too), each with the timeline entry that explains
+    it when only the timeline matched, and whether they were found by forgiving a typo."""
+    page, fuzzy = ranked_page(tickets.select_related("organisation"), text, notes=True, size=size)
     shown, more = page[:size], len(page) > size
     query = TextQuery.parse(text)
     query = query.fuzzier() if fuzzy else query
@@ -70,21 +69,19 @@ def _ticket_section(
     timeline_hits = [t.pk for t in shown if getattr(t, "search_tier", 0) == 1]
     if timeline_hits:
         events = TicketEvent.objects.filter(TextMatch(EVENT_INDEX, query), ticket_id__in=timeline_hits)
-        if not notes:
-            events = events.filter(public=True)
         for ticket_id, body in events.order_by("created_at", "id").values_list("ticket_id", "body"):
             explained.setdefault(ticket_id, body)
     hits = [
         Hit(
             key=ticket.key,
             title=marker.mark(ticket.title),
-            url=reverse("portal:request" if portal else "desk:ticket", args=[ticket.key]),
+            url=reverse("desk:ticket", args=[ticket.key]),
             snippet=marker.snippet(explained.get(ticket.pk, ticket.description)),
-            detail="" if portal else ticket.organisation.name,
+            detail=ticket.organisation.name,
         )
         for ticket in shown
     ]
-    return Section(name=_("Tickets") if not portal else _("Your requests"), slug="tickets", hits=hits, more=more), fuzzy
+    return Section(name=_("Tickets"), slug="tickets", hits=hits, more=more), fuzzy
 
 
 def desk_search(*, actor: User, text: str, size: int = SECTION_SIZE) -> Results:
@@ -92,16 +89,5 @@ def desk_search(*, actor: User, text: str, size: int = SECTION_SIZE) -> Results:
     text = text[:LONGEST_QUERY]
     if not TextQuery.parse(text):
         return Results(text=text, fuzzy=False)
-    tickets, fuzzy = _ticket_section(desk_tickets(actor=actor), text, notes=True, portal=False, size=size)
-    return Results(text=text, fuzzy=fuzzy, sections=[tickets])
-
-
-def portal_search(*, actor: User, organisation: Organisation, whole_organisation: bool, text: str,
-                  size: int = SECTION_SIZE) -> Results:  # fmt: skip
-    """What the text finds among the requests the customer may see (public words only)."""
-    text = text[:LONGEST_QUERY]
-    if not TextQuery.parse(text):
-        return Results(text=text, fuzzy=False)
-    visible = portal_ticket_list(actor=actor, organisation=organisation, whole_organisation=whole_organisation)
-    tickets, fuzzy = _ticket_section(visible, text, notes=False, portal=True, size=size)
+    tickets, fuzzy = _ticket_section(desk_tickets(actor=actor), text, size=size)
     return Results(text=text, fuzzy=fuzzy, sections=[tickets])

@@ -39,7 +39,6 @@ class Found:
     title: str
     url: str
     snippet: SafeString  # escaped, the matching words in <mark>
-    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,6 @@ def _finished_requests(reader: Reader, query: TextQuery, size: int) -> list[Foun
             title=f"{t.key} {t.title}",
             url=reverse("portal:request", args=[t.key]),
             snippet=marker.snippet(t.description, length=SNIPPET_LENGTH),
-            score=t.score,
         )
         for t in found
     ]
@@ -98,7 +96,6 @@ def _articles(reader: Reader, query: TextQuery, size: int) -> list[Found]:
             title=a.title,
             url=reverse("portal:article", args=[a.slug]),
             snippet=marker.snippet(a.body_text, length=SNIPPET_LENGTH),
-            score=a.score,
         )
         for a in found
     ]
