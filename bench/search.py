@@ -89,6 +89,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40, help="timed requests per measurement")
     parser.add_argument("--rebuild-tables", action="append", default=None, help="rebuild only these (repeatable)")
     parser.add_argument("--no-rebuild", action="store_true")
+    parser.add_argument("--only", choices=("desk", "queue", "suggestions"), action="append", default=None,
+                        help="measure only these parts (repeatable; all of them without it)")  # fmt: skip
     args = parser.parse_args()
     # A database seeded before the search existed gets its indexes; the static files (a temporary directory
     # another seed may have removed) are collected again.
@@ -127,11 +129,21 @@ def main() -> None:
         .first()
         .user
     )
+    # A requester of the same organisation: their suggestions read only the requests they may see.
+    requester = (
+        Membership.objects.filter(organisation=organisation, role=MembershipRole.REQUESTER)
+        .annotate(n=Count("user__requested_tickets"))
+        .order_by("-n")
+        .select_related("user")
+        .first()
+        .user
+    )
     clients = {}
-    for who, user in (("consultant", consultant), ("manager", manager), ("admin", admin)):
+    for who, user in (("consultant", consultant), ("manager", manager), ("admin", admin), ("requester", requester)):
         clients[who] = Client()
         clients[who].force_login(user)
     clients["admin"].get("/portal/")  # the session's organisation
+    clients["requester"].get("/portal/")
     results.update(
         tickets=Ticket.objects.count(),
         organisation=organisation.name,
@@ -153,7 +165,8 @@ def main() -> None:
     def desk_bare(text: str):
         return lambda: [len(s.hits) for s in desk_search(actor=consultant, text=text).sections]
 
-    for text in DESK_SEARCHES:
+    parts = set(args.only or ("desk", "queue", "suggestions"))
+    for text in DESK_SEARCHES if "desk" in parts else ():
         figures = interleaved(desk_page(text), desk_bare(text), args.rounds)
         figures["queries"] = queries(clients["consultant"], "get", "/desk/search/", {"q": text})
         figures["hits"] = sum(len(s.hits) for s in desk_search(actor=consultant, text=text).sections)
@@ -166,23 +179,25 @@ def main() -> None:
         filters = Filters(text=text)
         return lambda: len(queue_page(actor=manager, slug="all", filters=filters, sort="updated", cursor=None).rows)
 
-    for text in ("import", "improt"):
+    for text in ("import", "improt") if "queue" in parts else ():
         figures = interleaved(queue_page_call(text), queue_bare(text), args.rounds)
         figures["queries"] = queries(clients["manager"], "get", "/desk/queues/all/", {"q": text})
         record(f"desk queue all, text filter {text}", figures)
 
-    def suggest_bare(typed: str):
-        return lambda: portal_suggestions(actor=admin, organisation=organisation, whole_organisation=True, title=typed)
+    def suggest_bare(user, typed: str):
+        whole = user == admin
+        return lambda: portal_suggestions(actor=user, organisation=organisation, whole_organisation=whole, title=typed)
 
-    def suggest_page(data: dict):
-        return lambda: clients["admin"].post("/portal/suggestions/", data)
+    def suggest_page(who: str, data: dict):
+        return lambda: clients[who].post("/portal/suggestions/", data)
 
-    for typed in TYPED_TITLE:
-        data = {"title": typed, "description": "", "draft": "bench-draft"}
-        figures = interleaved(suggest_page(data), suggest_bare(typed), args.rounds)
-        figures["queries"] = queries(clients["admin"], "post", "/portal/suggestions/", data)
-        figures["suggested"] = len(suggest_bare(typed)())
-        record(f"portal suggestions {typed!r}", figures)
+    for who, user in (("admin", admin), ("requester", requester)) if "suggestions" in parts else ():
+        for typed in TYPED_TITLE:
+            data = {"title": typed, "description": "", "draft": "bench-draft"}
+            figures = interleaved(suggest_page(who, data), suggest_bare(user, typed), args.rounds)
+            figures["queries"] = queries(clients[who], "post", "/portal/suggestions/", data)
+            figures["suggested"] = len(suggest_bare(user, typed)())
+            record(f"portal suggestions ({who}) {typed!r}", figures)
 
     print(f"Saved to {save(f'search-{args.db}', results)}")
 

@@ -53,6 +53,21 @@ def test_the_last_word_may_be_half_typed_and_any_word_is_tried_when_all_find_not
     assert "ACME-1 Product import failed" in suggested("nightly import giraffe")
 
 
+def test_only_the_newest_finished_requests_are_read(acme, history, consultant, monkeypatch):
+    """The window: what was finished most lately is searched; an older match is not, however many there are."""
+    monkeypatch.setattr("picocore.search.suggestions.REQUEST_WINDOW", 2)
+    resolve(acme.ticket(by=acme.admin, title="Catalogue export"), consultant)  # the newest finished, no import
+
+    def suggested() -> list[str]:
+        return sorted(titles(portal_suggestions(actor=acme.admin, organisation=acme.organisation,
+                                                whole_organisation=True, title="import")))  # fmt: skip
+
+    # The two newest finished: the export and ACME-3 (ACME-1 was finished first, so it falls out).
+    assert suggested() == ["ACME-3 Import of prices"]
+    monkeypatch.setattr("picocore.search.suggestions.REQUEST_WINDOW", 3)
+    assert suggested() == ["ACME-1 Product import failed", "ACME-3 Import of prices"]
+
+
 def post(client, title: str, draft: str = "draft-1", description: str = "") -> list[dict]:
     response = client.post(SUGGEST, {"title": title, "description": description, "draft": draft})
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
