@@ -1,5 +1,6 @@
 """The customer's knowledge base: `/portal/knowledge/` — the published customer-facing articles meant for the
-organisation (for every customer, or for it), newest first, filtered by its solutions or by words — and
+organisation (for every customer, or for it), newest first, filtered by its solutions or searched by words
+together with the organisation's known issues — and
 `/portal/knowledge/<id or address>/`, one article with its files. An internal, draft or archived article, one
 meant for other organisations, or a missing one, is the same 404."""
 
@@ -13,6 +14,7 @@ from picocore.knowledge import selectors
 from picocore.knowledge.downloads import attachment_response
 from picocore.portal.context import portal_memberships
 from picocore.portal.views import portal_page
+from picocore.search.selectors import portal_knowledge as knowledge_search
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import Membership
 
@@ -20,19 +22,19 @@ from picocore.tenancy.models import Membership
 @require_GET
 @portal_page
 def portal_knowledge(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
-    """The articles for the organisation; `q` filters by words (`text`: the argument full-text search takes
-    over), `solution` by one of its solutions."""
+    """The articles for the organisation; `q` searches them and the organisation's known issues (shown above
+    them), `solution` filters the articles by one of its solutions."""
     problem = ""
     solution_text = request.GET.get("solution", "").strip()
     solution = parse_id(solution_text) if solution_text else None
-    listing = selectors.portal_articles(
+    found = knowledge_search(
         actor=request.user, organisation=membership.organisation, text=request.GET.get("q", ""), solution=solution
     )
-    if solution_text and listing.solution is None:
+    if solution_text and found.listing.solution is None:
         problem = "solution"
     context = {
         "membership": membership, "memberships": portal_memberships(request), "nav": "knowledge",
-        "listing": listing, "problem": problem,
+        "listing": found.listing, "found": found, "problem": problem,
     }  # fmt: skip
     return render(request, "knowledge/portal_list.html", context, status=400 if problem else 200)
 

@@ -260,7 +260,17 @@ def _known_issues(organisation_id: int) -> QuerySet[Problem]:
     ).exclude(status=ProblemStatus.CLOSED)
 
 
-def _as_known_issue(problem: Problem) -> KnownIssue:
+def known_issue_rows(*, actor: User, organisation: Organisation) -> QuerySet[Problem]:
+    """The problems whose known issue a member of `organisation` reads (published, not closed, affecting it); none
+    for anyone else. For a search to narrow — by the known issue's own index, `KNOWN_ISSUE_INDEX`, never the
+    problem's — and to show with `as_known_issue`."""
+    if not _member(actor, organisation):
+        return Problem.objects.none()
+    return _known_issues(organisation.pk)
+
+
+def as_known_issue(problem: Problem) -> KnownIssue:
+    """What a customer sees of a problem whose known issue is shown to them."""
     assert problem.known_issue_published_at is not None
     return KnownIssue(
         pk=problem.pk, title=problem.known_issue_title, text=problem.known_issue_text,
@@ -278,7 +288,7 @@ def portal_known_issues(*, actor: User, organisation: Organisation) -> list[Know
     problems = _known_issues(organisation.pk).order_by("-updated_at", "-id")
     rows = list(problems.only("pk", "status", "known_issue_title", "known_issue_text", "known_issue_published_at",
                               "updated_at"))  # fmt: skip
-    return sorted((_as_known_issue(p) for p in rows), key=lambda k: k.fixed)
+    return sorted((as_known_issue(p) for p in rows), key=lambda k: k.fixed)
 
 
 def portal_known_issue_get(*, actor: User, organisation: Organisation, pk: object) -> KnownIssue:
@@ -291,4 +301,4 @@ def portal_known_issue_get(*, actor: User, organisation: Organisation, pk: objec
     )
     if problem is None:
         raise NotFound(_("There is no such known issue, or it is not shown to your organisation."))
-    return _as_known_issue(problem)
+    return as_known_issue(problem)

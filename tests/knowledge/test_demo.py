@@ -24,7 +24,7 @@ def test_demo_articles(kw):
         ("Restart the search indexer after a deploy", Audience.INTERNAL, ArticleStatus.PUBLISHED, True),
     ]
     acme = portal_articles(actor=kw.acme.requester, organisation=kw.acme.organisation, text="import")
-    assert [row.article.title for row in acme.articles] == [
+    assert sorted(row.article.title for row in acme.articles) == [  # both title hits: ranked by the database
         "Clearing the Umbraco cache after a content import",
         "How to re-run a failed product import",
     ]

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, FloatField
 
-from picocore.core.fulltext.index import LANGUAGES, VECTOR, FullTextIndex
+from picocore.core.fulltext.index import LANGUAGES, FullTextIndex
 from picocore.core.fulltext.query import TextQuery
 
 
@@ -36,7 +36,7 @@ class _OverRow(Expression):
         (self.row,) = exprs
 
     def _vector_sql(self, compiler: Any) -> str:
-        return f"{compiler.quote_name(self.row.alias)}.{VECTOR}"
+        return f"{compiler.quote_name(self.row.alias)}.{compiler.quote_name(self.index.vector)}"
 
 
 class TextMatch(_OverRow):

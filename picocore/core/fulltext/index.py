@@ -2,11 +2,15 @@
 write, whatever code wrote it (a page, an e-mail, a merge, a bulk update, the shell).
 
 - PostgreSQL: a stored generated column `search_vector` (the columns' words in the English and the Danish
-  configuration, weighted A, B, C… in column order) with a GIN index. Nothing can leave it stale except a
-  change of the server's dictionaries, which `rebuild` recomputes.
+  configuration, weighted A, B, C… in column order) with a GIN index `<table>_search`. Nothing can leave it
+  stale except a change of the server's dictionaries, which `rebuild` recomputes.
 - SQLite: an FTS5 table `<table>_fts` over the columns (external content: it stores the index, not the text;
   rowid = the row's id), Porter stemming over Unicode words without diacritics, with prefix indexes for
   typing-in-progress, kept in step by three triggers.
+
+One table may hold several indexes over different columns (what staff may find and what customers may find of
+the same row): each but the first has a `name`, and its column, index and FTS5 table are named after it
+(`<name>_search_vector`, `<table>_<name>_search`, `<table>_<name>_fts`), so that a query reads one index only.
 
 Migrations create an index with `picocore.core.fulltext.operations.CreateFullTextIndex`; a change to the statements
 here reaches only databases migrated afterwards, so it comes with a migration that recreates the index.
@@ -33,14 +37,24 @@ class FullTextIndex:
 
     table: str
     columns: tuple[str, ...]
+    name: str = ""  # another index of the same table: its own column, GIN index and FTS5 table
+
+    @property
+    def _prefix(self) -> str:
+        return f"{self.table}_{self.name}" if self.name else self.table
+
+    @property
+    def vector(self) -> str:
+        """The PostgreSQL column holding the index's words."""
+        return f"{self.name}_{VECTOR}" if self.name else VECTOR
 
     @property
     def fts_table(self) -> str:
-        return f"{self.table}_fts"
+        return f"{self._prefix}_fts"
 
     @property
     def gin_index(self) -> str:
-        return f"{self.table}_search"
+        return f"{self._prefix}_search"
 
     def _vector(self) -> str:
         parts = [
@@ -55,8 +69,9 @@ class FullTextIndex:
         """The statements that create the index and fill it from the rows already there."""
         if vendor == "postgresql":
             return [
-                f"ALTER TABLE {self.table} ADD COLUMN {VECTOR} tsvector GENERATED ALWAYS AS ({self._vector()}) STORED",
-                f"CREATE INDEX {self.gin_index} ON {self.table} USING gin ({VECTOR})",
+                f"ALTER TABLE {self.table} ADD COLUMN {self.vector} tsvector GENERATED ALWAYS AS ({self._vector()})"
+                " STORED",
+                f"CREATE INDEX {self.gin_index} ON {self.table} USING gin ({self.vector})",
             ]
         if vendor != "sqlite":
             return []
@@ -76,7 +91,7 @@ class FullTextIndex:
 
     def backwards(self, vendor: str) -> list[str]:
         if vendor == "postgresql":
-            return [f"DROP INDEX {self.gin_index}", f"ALTER TABLE {self.table} DROP COLUMN {VECTOR}"]
+            return [f"DROP INDEX {self.gin_index}", f"ALTER TABLE {self.table} DROP COLUMN {self.vector}"]
         if vendor != "sqlite":
             return []
         fts = self.fts_table
@@ -105,7 +120,7 @@ class FullTextIndex:
                     )
                 else:
                     cursor.execute(
-                        f"UPDATE {self.table} SET {VECTOR} = DEFAULT WHERE id >= %s AND id < %s",
+                        f"UPDATE {self.table} SET {self.vector} = DEFAULT WHERE id >= %s AND id < %s",
                         [start, start + batch],
                     )
                 done += max(cursor.rowcount, 0)

@@ -8,20 +8,24 @@ from picocore.core.fulltext.index import FullTextIndex
 
 
 class CreateFullTextIndex(Operation):
-    """Create the full-text index of `columns` of `table` and fill it from the rows there (see
-    `FullTextIndex`); nothing on a database that is neither SQLite nor PostgreSQL. Changes no model state."""
+    """Create the full-text index of `columns` of `table` (another of the table's indexes when it has a `name`) and
+    fill it from the rows there (see `FullTextIndex`); nothing on a database that is neither SQLite nor
+    PostgreSQL. Changes no model state."""
 
     reversible = True
 
-    def __init__(self, table: str, columns: list[str]) -> None:
-        self.table, self.columns = table, list(columns)
+    def __init__(self, table: str, columns: list[str], name: str = "") -> None:
+        self.table, self.columns, self.name = table, list(columns), name
 
     @property
     def index(self) -> FullTextIndex:
-        return FullTextIndex(table=self.table, columns=tuple(self.columns))
+        return FullTextIndex(table=self.table, columns=tuple(self.columns), name=self.name)
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return self.__class__.__name__, [], {"table": self.table, "columns": self.columns}
+        kwargs: dict[str, Any] = {"table": self.table, "columns": self.columns}
+        if self.name:
+            kwargs["name"] = self.name
+        return self.__class__.__name__, [], kwargs
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
@@ -35,4 +39,5 @@ class CreateFullTextIndex(Operation):
             schema_editor.execute(statement)
 
     def describe(self) -> str:
-        return f"Create the full-text index of {self.table} ({', '.join(self.columns)})"
+        named = f" {self.name}" if self.name else ""
+        return f"Create the full-text index{named} of {self.table} ({', '.join(self.columns)})"

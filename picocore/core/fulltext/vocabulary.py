@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from django.db import connection, transaction
 
-from picocore.core.fulltext.index import LANGUAGES, VECTOR, FullTextIndex
+from picocore.core.fulltext.index import LANGUAGES, FullTextIndex
 
 MAX_LOOKED_UP = 2_000  # spellings per lookup: the edits of a few long words
 
@@ -23,7 +23,7 @@ def held_words(indexes: Sequence[FullTextIndex], words: set[str]) -> set[str]:
         return set(candidates)
     tsquery = " || ".join(f"to_tsquery('{language}'::regconfig, '''' || w || '''')" for language in LANGUAGES)
     held = " OR ".join(
-        f"EXISTS (SELECT 1 FROM {index.table} WHERE {VECTOR} @@ ({tsquery}))"  # noqa: S608 - the code's own names
+        f"EXISTS (SELECT 1 FROM {index.table} WHERE {index.vector} @@ ({tsquery}))"  # noqa: S608 - the code's own names
         for index in indexes
     )
     # Each spelling is one index probe. The planner, not knowing the words, would rather read the table until

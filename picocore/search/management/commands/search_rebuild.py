@@ -18,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--table", action="append", help="only the index of this table (repeatable)")
+        parser.add_argument("--table", action="append", help="only the indexes of this table (repeatable)")
         parser.add_argument(
             "--batch-size", type=int, default=BATCH_SIZE, help=f"rows per statement (default {BATCH_SIZE})"
         )
@@ -26,18 +26,20 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, table: list[str] | None = None, batch_size: int = BATCH_SIZE, **options: object
     ) -> None:
-        known = {index.table: index for index in INDEXES}
+        known = list(dict.fromkeys(index.table for index in INDEXES))
         unknown = sorted(set(table or ()) - set(known))
         if unknown:
             raise CommandError(f"No full-text index on {', '.join(unknown)}; there are: {', '.join(known)}.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        chosen = [known[name] for name in table] if table else list(INDEXES)
+        # A table may hold more than one index (a problem's, and its known issue's): --table rebuilds them all.
+        chosen = [index for index in INDEXES if not table or index.table in table]
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         done = 0
         with Progress(*columns, transient=False) as progress:
             for index in chosen:
-                task = progress.add_task(index.table, total=index.count(connection))
+                label = f"{index.table} ({index.name})" if index.name else index.table
+                task = progress.add_task(label, total=index.count(connection))
                 # SQLite empties an index before filling it again: in one transaction, a search meanwhile
                 # reads the old index and a crash keeps it. PostgreSQL recomputes rows where they stand, so
                 # each batch commits on its own and no lock is held for long.
@@ -48,6 +50,6 @@ class Command(BaseCommand):
                 done += rows
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for index in chosen:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(index.table)}")
+                for name in dict.fromkeys(index.table for index in chosen):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
         self.stdout.write(self.style.SUCCESS(f"Indexed {done} row(s) in {len(chosen)} index(es)."))
