@@ -1180,6 +1180,56 @@ def test_carla_finds_acme_by_the_same_searches(client, busy):
                      "typo": ["ACME-1"], "resolution note": ["ACME-4"]}  # fmt: skip
 
 
+# What the search box finds of ACME's problem and of an article for ACME only, for the staff who may see them: a
+# word of the problem's title and of its workaround, its key, the article's title and a word of its text (a
+# note of ACME's), with a typo.
+SEARCH_BOX_KNOWLEDGE = {"problem title": "imports stall", "workaround": "again", "problem key": "PRB-1",
+                        "article title": "how to re-run", "article text": "pays late", "typo": "stlal"}  # fmt: skip
+
+
+@pytest.fixture
+def acme_knowledge(busy):
+    """ACME's problem (PRB-1, through its component) and a published internal article for ACME only."""
+    problem_id = _acme_problem(busy)["problem_id"]
+    article_id = _acme_article(busy, status="published")["article_id"]
+    return {"problems": [problem_id], "articles": [article_id]}
+
+
+def _found(response) -> dict[str, list[int]]:
+    results = response.context["results"]
+    return {s.slug: [int(hit.url.rstrip("/").rsplit("/", 1)[1]) for hit in s.hits] for s in results.sections
+            if s.slug != "tickets"}  # fmt: skip
+
+
+def test_the_outsider_and_developers_never_find_acmes_problem_or_article(client, busy, acme_knowledge):
+    """Otto (Nord only) searches: nothing of ACME's problem or article. Developers have no search at all."""
+    client.force_login(busy.outsider)
+    for name, typed in SEARCH_BOX_KNOWLEDGE.items():
+        response = client.get(reverse("desk:search"), {"q": typed})
+        assert response.status_code == 200, name
+        page_text = page(response)
+        assert (_found(response), leaked(response, own=(typed,))) == ({"problems": [], "articles": []}, []), name
+        assert "Imports stall at night" not in page_text and "how to re-run it" not in page_text, name
+    for developer in (busy.developer, busy.acme_developer):
+        client.force_login(developer)
+        assert client.get(reverse("desk:search"), {"q": "imports stall"}).status_code == 404
+
+
+def test_carla_finds_acmes_problem_and_article_by_the_same_searches(client, busy, acme_knowledge):
+    client.force_login(busy.consultant)
+    found = {name: _found(client.get(reverse("desk:search"), {"q": typed}))
+             for name, typed in SEARCH_BOX_KNOWLEDGE.items()}  # fmt: skip
+    problem, article, none = acme_knowledge["problems"], acme_knowledge["articles"], []
+    assert found == {
+        "problem title": {"problems": problem, "articles": none},
+        "workaround": {"problems": problem, "articles": none},
+        "problem key": {"problems": problem, "articles": none},
+        "article title": {"problems": none, "articles": article},
+        "article text": {"problems": none, "articles": article},
+        "typo": {"problems": problem, "articles": none},
+    }
+
+
 def test_bulk_on_acme_keys_by_the_outsider_changes_nothing_of_acme(client, busy):
     client.force_login(busy.outsider)
     before = list(Ticket.objects.filter(organisation=busy.acme.organisation).order_by("pk").values())

@@ -126,7 +126,8 @@ def _acme_known_issue(world: World) -> dict:
     to another organisation is caught."""
     from picocore.problems.services import problem_create, problem_link_incident, problem_publish_known_issue
 
-    problem = problem_create(actor=world.consultant, title="Exports stall", workaround="Export in two halves.")
+    problem = problem_create(actor=world.consultant, title="Exports stall", workaround="Export in two halves.",
+                             description="The spooler deadlocks on large files.")  # fmt: skip
     problem_link_incident(actor=world.consultant, problem_id=problem.pk, ticket_key=world.ticket.key)
     problem_publish_known_issue(actor=world.consultant, problem_id=problem.pk, title=f"{ACME_TITLE} stalls",
                                 text="Export in two halves meanwhile.")  # fmt: skip
@@ -579,3 +580,58 @@ def test_following_a_foreign_ticket_reveals_nothing(client, world):
     assert client.get(f"/portal/requests/ACME-1/files/{world.attachment.pk}/").status_code == 404
     home = client.get("/portal/")
     assert [t.key for t in home.context["page"].rows] == ["NORD-1"]
+
+
+# What the knowledge base's search finds of ACME's: its known issue (by a word of its title, of its text, a
+# prefix, a typo), its article, and never a word only its problem holds or an internal article.
+KNOWLEDGE_SEARCHES = {"known issue title": "stalls", "known issue text": "halves", "prefix": "halv",
+                      "typo": "hlaves", "article": "imports prices", "problem only": "spooler",
+                      "internal article": "runbook"}  # fmt: skip
+
+
+@pytest.fixture
+def acme_knowledge(world):
+    """ACME's known issue and article for ACME only, and an internal article for every customer."""
+    from picocore.knowledge.services import ArticleFields, article_create, article_publish
+    from picocore.tenancy.choices import StaffRole
+
+    issue_id = _acme_known_issue(world)["issue_id"]
+    _acme_article(world)
+    author = factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER)
+    internal = article_create(actor=author, fields=ArticleFields(
+        title="Import runbook", body_html="<p>Export in two halves, by hand.</p>", audience="internal"))  # fmt: skip
+    article_publish(actor=author, article_id=internal.pk)
+    return issue_id
+
+
+def _knowledge_found(client, typed: str) -> tuple[list[str], list[str], str]:
+    response = client.get(reverse("portal:knowledge"), {"q": typed})
+    assert response.status_code == 200
+    found = response.context["found"]
+    issues = [str(hit.title) for hit in found.known_issues]
+    return issues, [row.article.title for row in found.listing.articles], page(response)
+
+
+@pytest.mark.parametrize("person", ["requester", "admin"])
+def test_another_organisations_search_never_finds_acmes_known_issue_or_article(client, world, acme_knowledge,
+                                                                               person):  # fmt: skip
+    client.force_login(getattr(world.nord, person))
+    for name, typed in KNOWLEDGE_SEARCHES.items():
+        issues, articles, html = _knowledge_found(client, typed)
+        assert (issues, articles) == ([], []), name
+        assert [s for s in (*ACME_STRINGS, "stalls", "halves", "runbook") if s in html and s != typed] == [], name
+
+
+def test_acmes_search_finds_its_known_issue_and_article_but_never_an_internal_one(client, world, acme_knowledge):
+    client.force_login(world.acme.requester)
+    found = {name: _knowledge_found(client, typed)[:2] for name, typed in KNOWLEDGE_SEARCHES.items()}
+    issue = [f"{ACME_TITLE} <mark>stalls</mark>"]
+    assert found == {
+        "known issue title": (issue, []),
+        "known issue text": ([f"{ACME_TITLE} stalls"], []),
+        "prefix": ([f"{ACME_TITLE} stalls"], []),
+        "typo": ([f"{ACME_TITLE} stalls"], []),
+        "article": ([], ["How ACME PIM imports prices"]),
+        "problem only": ([], []),  # the problem's description, not its known issue's
+        "internal article": ([], []),
+    }

@@ -32,3 +32,24 @@ def test_the_demo_shows_a_known_error_and_a_proposal():
     titles = list(proposal.evidence.values_list("ticket__title", flat=True))
     assert len([t for t in titles if "rice import" in t]) == 5  # with any recent incident of that component
     assert Proposal.objects.count() == 1
+
+
+def test_the_demo_known_error_is_found_by_the_desk_and_its_known_issue_by_the_affected_customers():
+    """The database keeps the search indexes as the demo is loaded: the desk finds the problem by a word of its
+    title, an affected customer finds the known issue by a word of its own text, never by the root cause."""
+    from picocore.search.selectors import desk_search, portal_knowledge
+    from picocore.tenancy.choices import StaffRole
+    from picocore.tenancy.models import User
+
+    load_demo()
+    problem = Problem.objects.get(title="Product images missing after the nightly export")
+    manager = signed_in(User.objects.filter(staff_role=StaffRole.SERVICE_MANAGER).order_by("id").first())
+    problems = next(s for s in desk_search(actor=manager, text="images").sections if s.slug == "problems")
+    assert [hit.key for hit in problems.hits] == [problem.key]
+    for membership in Membership.objects.select_related("user", "organisation"):
+        reader = signed_in(membership.user)
+        found = portal_knowledge(actor=reader, organisation=membership.organisation, text="images")
+        affected = membership.organisation.name in ("Acme Foods", "Nordic Fashion")
+        assert [hit.issue.pk for hit in found.known_issues] == ([problem.pk] if affected else []), membership
+        root_cause = portal_knowledge(actor=reader, organisation=membership.organisation, text="purge")
+        assert root_cause.known_issues == [], membership
