@@ -6,13 +6,15 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from picocore.core.forms import UserContentSelect
 from picocore.problems.models import NEXT_STEP_MAX, TEXT_MAX, TITLE_MAX
 
-TEXTAREA = {"rows": 4}
+TEXTAREA = {"rows": 4, "data-user-content": ""}  # what people write: never checked for untranslated text
 
 
 def _owner_field() -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None, choices=())
+    return forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None, choices=(),
+                                  widget=UserContentSelect)  # fmt: skip
 
 
 class ProblemForm(forms.Form):

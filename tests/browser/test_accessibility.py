@@ -1,7 +1,9 @@
 """Accessibility scans with axe-core of the pages people live in: the portal's home, new-request form and request
 page, its hours, service reviews, landscape and changes; the desk's queue, ticket page (with its landscape panel)
 and time page, the hour bank, the reports (the index and every report), the service reviews, the landscapes,
-a component, the changes, a change page and the change calendar; on a laptop (1366×768) and a phone (390×844).
+a component, the changes, a change page and the change calendar, the problems and a problem page, the knowledge
+base and an article, the search; the portal's knowledge base searched and a known issue; on a laptop
+(1366×768) and a phone (390×844).
 
 axe-core is the npm package pinned in package.json (`make test-browser` installs it with `npm ci`); it is read
 from node_modules and evaluated in the page through the DevTools protocol, so nothing comes from the internet and
@@ -62,18 +64,28 @@ PAGES = [
     (CONSULTANT, "desk changes", "/desk/changes/"),
     (MANAGER, "desk change page", "/desk/changes/{acme_change}/"),
     (CONSULTANT, "desk change calendar", "/desk/changes/calendar/"),
+    (CONSULTANT, "desk problems", "/desk/problems/"),
+    (CONSULTANT, "desk problem page", "/desk/problems/{known_error}/"),
+    (CONSULTANT, "desk knowledge", "/desk/knowledge/"),
+    (CONSULTANT, "desk article page", "/desk/knowledge/{article}/"),
+    (CONSULTANT, "desk search", "/desk/search/?q=images"),
+    (CUSTOMER, "portal knowledge search", "/portal/knowledge/?q=images"),
+    (CUSTOMER, "portal known issue", "/portal/knowledge/known-issues/{known_error}/"),
 ]
 PEOPLE = (CUSTOMER, CUSTOMER_ADMIN, CONSULTANT, MANAGER)
 
 
 def demo_places() -> dict[str, object]:
     """Where the demo's pages with ids are: Acme's latest sent and draft service reviews, its contract and this
-    month of its hour bank, Acme itself, its latest change, a component and a ticket on a component."""
+    month of its hour bank, Acme itself, its latest change, a component and a ticket on a component, the known
+    error (its problem and its known issue) and an article for every customer."""
     from picocore.changes.models import Change
     from picocore.cmdb.models import Component
     from picocore.contracts.models import Contract
     from picocore.contracts.selectors import organisation_date
     from picocore.core.clock import now
+    from picocore.knowledge.models import Article
+    from picocore.problems.models import Problem
     from picocore.reviews.choices import ReviewStatus
     from picocore.reviews.models import ServiceReview
     from picocore.tickets.models import Ticket
@@ -93,7 +105,11 @@ def demo_places() -> dict[str, object]:
         "draft_review": acme.filter(status=ReviewStatus.DRAFT).values_list("pk", flat=True).first(),
         "acme_contract": contract.pk,
         "month": organisation_date(contract.organisation, now()).strftime("%Y-%m"),
-    }
+        "known_error": Problem.objects.filter(known_issue_published_at__isnull=False).values_list("pk", flat=True)
+        .first(),
+        "article": Article.objects.filter(title="How to re-run a failed product import").values_list("pk", flat=True)
+        .first(),
+    }  # fmt: skip
 
 
 def axe_source() -> str:

@@ -222,3 +222,33 @@ def test_a_consultant_who_chose_danish_reads_the_desk_in_danish(page: Page, sign
         expect(page.locator("[data-compose]")).to_be_visible()
         danish.check(page)
     assert console_errors == []
+
+
+def test_problems_knowledge_and_search_read_in_danish(page: Page, sign_in, danish, console_errors):
+    """The desk's problems, knowledge base and search for a consultant, and the portal's knowledge base searched
+    and a known issue for a requester, who both chose Danish."""
+    from picocore.knowledge.models import Article
+    from picocore.problems.models import Problem
+
+    known_error = Problem.objects.filter(known_issue_published_at__isnull=False).values_list("pk", flat=True).first()
+    article = Article.objects.filter(title="How to re-run a failed product import").values_list("pk", flat=True).first()
+    choose_danish("consultant@picocore.example")
+    sign_in(page, "consultant@picocore.example")
+    for path in (
+        "/desk/problems/",
+        f"/desk/problems/{known_error}/",
+        "/desk/knowledge/",
+        f"/desk/knowledge/{article}/",
+        "/desk/search/?q=pim",
+    ):  # the search: a word that is Danish too, as the page's title holds it
+        page.goto(path)
+        danish.check(page)
+    page.context.clear_cookies()
+    choose_danish("anna@acme.example")
+    sign_in(page, "anna@acme.example")
+    for path in ("/portal/knowledge/", "/portal/knowledge/?q=pim",
+                 f"/portal/knowledge/known-issues/{known_error}/"):  # fmt: skip
+        page.goto(path)
+        danish.check(page)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert console_errors == []
