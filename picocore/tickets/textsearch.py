@@ -8,9 +8,10 @@ forgiven is decided within that scope too (a word spelt as another organisation 
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from picocore.core.fulltext import TextMatch, TextQuery, TextRank
+from picocore.core.fulltext.planning import from_the_indexes
 from picocore.core.fulltext.vocabulary import held_words
 from picocore.core.search import folded_contains
 from picocore.core.text import without_nul
@@ -26,6 +27,25 @@ def _looser(query: TextQuery) -> TextQuery:
     return query.fuzzier(known=lambda words: held_words((TICKET_INDEX, EVENT_INDEX), words))
 
 
+def _id_parts(query: TextQuery, *, notes: bool, text: str, within_words: bool) -> list[QuerySet[Any, Any]]:
+    """The ids of the tickets each reading finds, one query per index (see `ticket_text_q`)."""
+    events = TicketEvent.objects.filter(TextMatch(EVENT_INDEX, query))
+    if not notes:
+        events = events.filter(public=True)
+    parts: list[QuerySet[Any, Any]] = [
+        Ticket.objects.filter(TextMatch(TICKET_INDEX, query)).values("id"),
+        events.values("ticket_id"),
+    ]
+    key = parse_ticket_key(text) if text else None
+    if key:
+        parts.append(Ticket.objects.filter(key=key).values("id"))
+    text = without_nul(text)
+    if within_words and text.strip():
+        title = folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
+        parts.append(Ticket.objects.filter(title).values("id"))
+    return [part.order_by() for part in parts]
+
+
 def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "", within_words: bool = False) -> Q:
     """Tickets whose title and description, or one of whose timeline entries (only public ones unless
     `notes`), hold the query; or whose key is `text` (any case); with `within_words`, also those whose title
@@ -34,19 +54,48 @@ def ticket_text_q(query: TextQuery, *, notes: bool, text: str = "", within_words
 
     One `id IN (… UNION …)` over the indexes, so that each database reads the matches from its indexes and
     then only those tickets (an OR of the conditions would make it read every ticket)."""
-    found = Ticket.objects.filter(TextMatch(TICKET_INDEX, query)).values("id")
-    events = TicketEvent.objects.filter(TextMatch(EVENT_INDEX, query))
+    first, *rest = _id_parts(query, notes=notes, text=text, within_words=within_words)
+    return Q(id__in=first.union(*rest))
+
+
+def _row_q(query: TextQuery, *, notes: bool, text: str, within_words: bool) -> Q:
+    """The same tickets as `ticket_text_q`, as a condition on each ticket row (its own words, then whether one
+    of its timeline entries holds them): what a list in its own order reads until its page is full."""
+    # Asked of each ticket through its timeline's index, as a range: given an equality, the planner may instead
+    # collect every matching entry of the history first (a hashed subquery) before the list reads one row.
+    events = TicketEvent.objects.filter(
+        TextMatch(EVENT_INDEX, query), ticket_id__gte=OuterRef("pk"), ticket_id__lte=OuterRef("pk")
+    )
     if not notes:
         events = events.filter(public=True)
-    parts: list[QuerySet[Any, Any]] = [events.values("ticket_id")]
+    condition = Q(TextMatch(TICKET_INDEX, query)) | Q(Exists(events))
     key = parse_ticket_key(text) if text else None
     if key:
-        parts.append(Ticket.objects.filter(key=key).values("id"))
+        condition |= Q(key=key)
     text = without_nul(text)
     if within_words and text.strip():
-        title = folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
-        parts.append(Ticket.objects.filter(title).values("id"))
-    return Q(id__in=found.order_by().union(*(p.order_by() for p in parts)))
+        condition |= folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
+    return condition
+
+
+FEW = 1_000  # tickets found in all: fewer are listed by id, more are found row by row in the list's order
+
+
+def _found(query: TextQuery, *, notes: bool, text: str, within_words: bool) -> Q | None:
+    """How to narrow a list to the tickets the query finds, chosen by how many hold it in all (one query that
+    reads at most `FEW + 1` ids from the indexes); None when no ticket at all does.
+
+    A rare text is the ids found: the list reads only those tickets. A common one is a condition on each row:
+    a list read in its own order (a queue, newest first) fills its page after a few rows, instead of first
+    collecting every ticket of the history that holds a common word."""
+    first, *rest = _id_parts(query, notes=notes, text=text, within_words=within_words)
+    with from_the_indexes():  # the planner may guess a prefix common in every table and read them whole
+        ids = [row["id"] for row in first.union(*rest, all=True).order_by()[: FEW + 1]]
+    if not ids:
+        return None
+    if len(ids) > FEW:
+        return _row_q(query, notes=notes, text=text, within_words=within_words)
+    return Q(id__in=sorted(set(ids)))
 
 
 def tickets_matching(
@@ -54,16 +103,24 @@ def tickets_matching(
 ) -> tuple[QuerySet[Ticket], bool]:
     """The tickets of `tickets` the text finds, and whether they were found only by the looser reading: one
     typo forgiven per word, and the text found within the words of a title. That reading is tried when the
-    exact words find none of them (one more query, an indexed existence check), so that a common word costs
-    one index read, not two."""
+    exact words find none of them.
+
+    Two to four queries before the list's own, whatever the number of tickets: how many tickets hold the words
+    (`_found`) and whether the list holds one of them; then, only when it holds none, the spellings the
+    looser reading asks for and how many hold those."""
     query = TextQuery.parse(text, prefix_last=prefix_last)
     if not text.strip():
         return tickets, False
-    exact = tickets.filter(ticket_text_q(query, notes=notes, text=text))
-    if exact.exists():
-        return exact, False
+    exact = _found(query, notes=notes, text=text, within_words=False)
+    if exact is not None:
+        found = tickets.filter(exact)
+        if found.exists():
+            return found, False
     looser = _looser(query)
-    return tickets.filter(ticket_text_q(looser, notes=notes, text=text, within_words=True)), looser.fuzzy
+    loose = _found(looser, notes=notes, text=text, within_words=True)
+    if loose is None:
+        return tickets.none(), False
+    return tickets.filter(loose), looser.fuzzy
 
 
 RANK_WINDOW = 1_000  # the newest tickets whose own words match that a search ranks

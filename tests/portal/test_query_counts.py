@@ -22,6 +22,7 @@ from picocore.tickets.services import ticket_assign, ticket_reply, ticket_set_ne
 from tests import factories
 from tests.conftest import Customer
 from tests.portal.support import body, resolve, upload
+from tests.support_queries import data_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def queries(client, path: str, expected_status: int = 200, *, warm: bool = True)
         response = client.get(path)
     assert response.status_code == expected_status
     body(response)
-    return [query["sql"] for query in captured.captured_queries]
+    return data_statements(captured)
 
 
 def add_tickets(customer: Customer, count: int) -> None:

@@ -21,6 +21,15 @@ from picocore.tickets.textsearch import ranked_page
 from tests import factories
 
 
+@pytest.fixture(autouse=True, params=["by ids", "row by row"])
+def reading(request, monkeypatch):
+    """Every test both ways a list is narrowed: by the ids found (a rare text) and by a condition on each row (a
+    text more than `FEW` tickets hold): the same tickets either way."""
+    if request.param == "row by row":
+        monkeypatch.setattr("picocore.tickets.textsearch.FEW", 0)
+    return request.param
+
+
 def desk_found(actor, text: str) -> list[str]:
     return sorted(t.key for t in Filters(text=text).apply(desk_tickets(actor=actor)))
 

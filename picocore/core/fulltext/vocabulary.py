@@ -9,9 +9,10 @@ for them. SQLite's FTS5 reads long alternatives from its index alone: every spel
 
 from collections.abc import Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 
 from picocore.core.fulltext.index import LANGUAGES, FullTextIndex
+from picocore.core.fulltext.planning import from_the_indexes
 
 MAX_LOOKED_UP = 2_000  # spellings per lookup: the edits of a few long words
 
@@ -28,7 +29,6 @@ def held_words(indexes: Sequence[FullTextIndex], words: set[str]) -> set[str]:
     )
     # Each spelling is one index probe. The planner, not knowing the words, would rather read the table until
     # a row holds one, which for a spelling no row holds is the whole table, once per spelling.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+    with from_the_indexes(), connection.cursor() as cursor:
         cursor.execute(f"SELECT w FROM unnest(%s::text[]) AS w WHERE {held}", [candidates])  # noqa: S608
         return {row[0] for row in cursor.fetchall()}
