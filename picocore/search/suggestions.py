@@ -18,6 +18,8 @@ from picocore.core.fulltext import Highlighter, TextMatch, TextQuery, TextRank
 from picocore.knowledge.fulltext import ARTICLE_INDEX
 from picocore.knowledge.models import Article
 from picocore.knowledge.permissions import customer_articles
+from picocore.problems.fulltext import KNOWN_ISSUE_INDEX
+from picocore.problems.selectors import known_issue_rows
 from picocore.search.choices import SuggestionKind
 from picocore.tenancy.models import Organisation, User
 from picocore.tickets.choices import Status
@@ -112,8 +114,31 @@ def _articles(reader: Reader, query: TextQuery, size: int) -> list[Found]:
     ]
 
 
-# In the order they are offered: what was written to be read first, the customer's own history last.
-SOURCES: list[Source] = [_articles, _finished_requests]
+def _known_issues(reader: Reader, query: TextQuery, size: int) -> list[Found]:
+    """The known issues shown to the organisation, read by their own index (never the problem's words)."""
+    problems = known_issue_rows(actor=reader.actor, organisation=reader.organisation)
+    found = (
+        problems.filter(TextMatch(KNOWN_ISSUE_INDEX, query))
+        .annotate(score=TextRank(KNOWN_ISSUE_INDEX, query))
+        .order_by("-score", "-updated_at", "-id")
+        .only("id", "known_issue_title", "known_issue_text", "updated_at")[:size]
+    )
+    marker = Highlighter(query)
+    return [
+        Found(
+            kind=SuggestionKind.KNOWN_ISSUE,
+            object_id=p.pk,
+            title=p.known_issue_title,
+            url=reverse("portal:known_issue", args=[p.pk]),
+            snippet=marker.snippet(p.known_issue_text, length=SNIPPET_LENGTH),
+        )
+        for p in found
+    ]
+
+
+# In the order they are offered: a known issue of their own solution first (it is happening now), then what
+# was written to be read, the customer's own history last.
+SOURCES: list[Source] = [_known_issues, _articles, _finished_requests]
 
 
 def portal_suggestions(

@@ -253,3 +253,23 @@ def test_the_portal_search_runs_the_same_queries_whatever_the_number_of_hits(pw,
     # The session and its user, the organisation's solutions, the articles and their components, the known
     # issues, and the layout's count of unread notifications.
     assert (few, measured()) == (7, 7)
+
+
+# Suggestions while a request is written.
+
+
+def test_a_known_issue_is_suggested_first_and_only_to_the_customers_it_affects(pw, issues):
+    from picocore.search.choices import SuggestionKind
+    from picocore.search.suggestions import portal_suggestions
+
+    def suggested(customer, title: str) -> list[tuple[str, str]]:
+        found = portal_suggestions(actor=customer.requester, organisation=customer.organisation,
+                                   whole_organisation=False, title=title)  # fmt: skip
+        return [(hit.kind, hit.title) for hit in found]
+
+    acme = suggested(pw.acme, "price imports stal")
+    assert acme[0] == (SuggestionKind.KNOWN_ISSUE, "Nightly price imports may stall")
+    assert "Nord price imports may stall" not in [title for _, title in acme]
+    assert suggested(pw.nord, "price imports stal")[0] == (SuggestionKind.KNOWN_ISSUE, "Nord price imports may stall")
+    # The problem's own words (its root cause) never find its known issue for a customer.
+    assert [kind for kind, _ in suggested(pw.acme, "deadlock wholesaler")] == []

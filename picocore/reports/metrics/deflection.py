@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from picocore.knowledge.models import Article
+from picocore.problems.models import Problem
 from picocore.reports.metrics.common import Scope, share
 from picocore.reports.metrics.labels import Labelled
 from picocore.search.choices import SuggestionKind, SuggestionOutcome
@@ -49,8 +50,8 @@ class Deflection:
 
 
 def _names(kind_ids: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """What each suggested thing is called: an article's title, an earlier request's key and title (one query
-    per kind that occurs)."""
+    """What each suggested thing is called: an article's or a known issue's title, an earlier request's key and
+    title (one query per kind that occurs)."""
     by_kind: dict[str, set[int]] = {}
     for kind, object_id in kind_ids:
         by_kind.setdefault(kind, set()).add(object_id)
@@ -58,6 +59,9 @@ def _names(kind_ids: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
     if ids := by_kind.get(SuggestionKind.ARTICLE):
         for pk, title in Article.objects.filter(pk__in=ids).values_list("pk", "title"):
             names[(SuggestionKind.ARTICLE, pk)] = title
+    if ids := by_kind.get(SuggestionKind.KNOWN_ISSUE):
+        for pk, title in Problem.objects.filter(pk__in=ids).values_list("pk", "known_issue_title"):
+            names[(SuggestionKind.KNOWN_ISSUE, pk)] = title
     if ids := by_kind.get(SuggestionKind.REQUEST):
         for pk, key, title in Ticket.objects.filter(pk__in=ids).values_list("pk", "key", "title"):
             names[(SuggestionKind.REQUEST, pk)] = f"{key} {title}"
