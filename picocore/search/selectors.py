@@ -111,7 +111,7 @@ def _problem_section(problems: QuerySet[Problem], text: str, *, size: int) -> Se
     found, query = best_rows(problems, PROBLEM_INDEX, text, size=size, then=("-updated_at", "-id"))
     key = _PROBLEM_KEY.fullmatch(text.strip())
     if key:
-        keyed = [p for p in problems.filter(number=int(key.group(1)))]
+        keyed = list(problems.filter(number=int(key.group(1))))
         found = keyed + [p for p in found if p not in keyed]
     marker = Highlighter(query)
     hits = [
