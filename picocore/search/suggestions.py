@@ -9,12 +9,13 @@ through the scope of its own list, a fixed number of queries whatever the data: 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from picocore.core.fulltext import Highlighter, TextMatch, TextQuery, TextRank
+from picocore.core.fulltext import FullTextIndex, Highlighter, TextMatch, TextQuery, TextRank
 from picocore.knowledge.fulltext import ARTICLE_INDEX
 from picocore.knowledge.models import Article
 from picocore.knowledge.permissions import customer_articles
@@ -93,14 +94,15 @@ def _finished_requests(reader: Reader, query: TextQuery, size: int) -> list[Foun
     ]
 
 
+def _best(rows: QuerySet[Any], index: FullTextIndex, query: TextQuery, newest: str) -> QuerySet[Any]:
+    """The rows of `rows` that hold the query, best match first, then the newest by `newest`."""
+    found: QuerySet[Any] = rows.filter(TextMatch(index, query)).annotate(score=TextRank(index, query))
+    return found.order_by("-score", newest, "-id")
+
+
 def _articles(reader: Reader, query: TextQuery, size: int) -> list[Found]:
     articles = customer_articles(Article.objects.all(), reader.actor, reader.organisation.pk)
-    found = (
-        articles.filter(TextMatch(ARTICLE_INDEX, query))
-        .annotate(score=TextRank(ARTICLE_INDEX, query))
-        .order_by("-score", "-published_at", "-id")
-        .only("id", "slug", "title", "body_text", "published_at")[:size]
-    )
+    found = _best(articles, ARTICLE_INDEX, query, "-published_at").only("id", "slug", "title", "body_text")[:size]
     marker = Highlighter(query)
     return [
         Found(
@@ -117,12 +119,9 @@ def _articles(reader: Reader, query: TextQuery, size: int) -> list[Found]:
 def _known_issues(reader: Reader, query: TextQuery, size: int) -> list[Found]:
     """The known issues shown to the organisation, read by their own index (never the problem's words)."""
     problems = known_issue_rows(actor=reader.actor, organisation=reader.organisation)
-    found = (
-        problems.filter(TextMatch(KNOWN_ISSUE_INDEX, query))
-        .annotate(score=TextRank(KNOWN_ISSUE_INDEX, query))
-        .order_by("-score", "-updated_at", "-id")
-        .only("id", "known_issue_title", "known_issue_text", "updated_at")[:size]
-    )
+    found = _best(problems, KNOWN_ISSUE_INDEX, query, "-updated_at").only(
+        "id", "known_issue_title", "known_issue_text"
+    )[:size]
     marker = Highlighter(query)
     return [
         Found(

@@ -27,22 +27,32 @@ def _looser(query: TextQuery) -> TextQuery:
     return query.fuzzier(known=lambda words: held_words((TICKET_INDEX, EVENT_INDEX), words))
 
 
-def _id_parts(query: TextQuery, *, notes: bool, text: str, within_words: bool) -> list[QuerySet[Any, Any]]:
-    """The ids of the tickets each reading finds, one query per index (see `ticket_text_q`)."""
-    events = TicketEvent.objects.filter(TextMatch(EVENT_INDEX, query))
-    if not notes:
-        events = events.filter(public=True)
-    parts: list[QuerySet[Any, Any]] = [
-        Ticket.objects.filter(TextMatch(TICKET_INDEX, query)).values("id"),
-        events.values("ticket_id"),
-    ]
+def _own_conditions(query: TextQuery, *, text: str, within_words: bool) -> list[Q]:
+    """What finds a ticket by its own row: its indexed words, its key typed as `text` (any case) and, with
+    `within_words`, its title holding `text` as typed (through the title's trigram index)."""
+    conditions = [Q(TextMatch(TICKET_INDEX, query))]
     key = parse_ticket_key(text) if text else None
     if key:
-        parts.append(Ticket.objects.filter(key=key).values("id"))
+        conditions.append(Q(key=key))
     text = without_nul(text)
     if within_words and text.strip():
-        title = folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
-        parts.append(Ticket.objects.filter(title).values("id"))
+        conditions.append(folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX))
+    return conditions
+
+
+def _matching_events(query: TextQuery, *, notes: bool) -> QuerySet[TicketEvent]:
+    events = TicketEvent.objects.filter(TextMatch(EVENT_INDEX, query))
+    return events if notes else events.filter(public=True)
+
+
+def _id_parts(query: TextQuery, *, notes: bool, text: str, within_words: bool) -> list[QuerySet[Any, Any]]:
+    """The ids of the tickets each reading finds, one query per index (see `ticket_text_q`)."""
+    words, *others = _own_conditions(query, text=text, within_words=within_words)
+    parts: list[QuerySet[Any, Any]] = [
+        Ticket.objects.filter(words).values("id"),
+        _matching_events(query, notes=notes).values("ticket_id"),
+        *(Ticket.objects.filter(other).values("id") for other in others),
+    ]
     return [part.order_by() for part in parts]
 
 
@@ -63,18 +73,12 @@ def _row_q(query: TextQuery, *, notes: bool, text: str, within_words: bool) -> Q
     of its timeline entries holds them): what a list in its own order reads until its page is full."""
     # Asked of each ticket through its timeline's index, as a range: given an equality, the planner may instead
     # collect every matching entry of the history first (a hashed subquery) before the list reads one row.
-    events = TicketEvent.objects.filter(
-        TextMatch(EVENT_INDEX, query), ticket_id__gte=OuterRef("pk"), ticket_id__lte=OuterRef("pk")
-    )
-    if not notes:
-        events = events.filter(public=True)
-    condition = Q(TextMatch(TICKET_INDEX, query)) | Q(Exists(events))
-    key = parse_ticket_key(text) if text else None
-    if key:
-        condition |= Q(key=key)
-    text = without_nul(text)
-    if within_words and text.strip():
-        condition |= folded_contains("title", text.strip(), substring_index=TITLE_SUBSTRING_INDEX)
+    events = _matching_events(query, notes=notes).filter(ticket_id__gte=OuterRef("pk"), ticket_id__lte=OuterRef("pk"))
+    # In this order, so that each row is asked of its own words before its timeline is read.
+    words, *others = _own_conditions(query, text=text, within_words=within_words)
+    condition = words | Q(Exists(events))
+    for other in others:
+        condition |= other
     return condition
 
 
