@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON := $(BIN)/python
 PIP    := $(PYTHON) -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test test-browser lint clean messages compile-messages pdf-libraries
+.PHONY: run test test-browser lint clean messages compile-messages pdf-libraries schema
 
 # WeasyPrint (the service review's PDF) needs Pango, HarfBuzz and a font from the system: stop early, naming
 # the Debian packages, when they are missing (`.ci/run` installs them; see README: PDF).
@@ -47,6 +47,11 @@ node_modules/.installed: package.json package-lock.json
 ## make test-browser: the journeys in real Chromium (Debian's /usr/bin/chromium), with the axe-core scans
 test-browser: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest -q -m browser tests/browser
+
+## make schema: regenerate the committed OpenAPI document (picocore/api/openapi.yaml) after changing the API;
+## a test fails while it differs from what the code describes
+schema: $(VENV)/.installed-dev
+	PICOCORE_DEMO=1 LANGUAGE=en $(PYTHON) manage.py spectacular --file picocore/api/openapi.yaml --validate --fail-on-warn
 
 ## make messages: extract every marked string into picocore/locale/da/LC_MESSAGES/django.po (GNU gettext);
 ## then translate each empty or `#, fuzzy` entry (drop the fuzzy line) and run `make compile-messages`

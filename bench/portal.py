@@ -12,6 +12,7 @@ submissions add tickets to it. Results go to bench/results/portal-<db>.json.
 import argparse
 import datetime as dt
 import time
+from typing import Any
 
 from support import DATABASES, machine, save, summary, use_target
 
@@ -44,6 +45,7 @@ def submission(request_type, organisation) -> dict[str, str]:
     from picocore.cmdb.models import Environment
 
     environment = Environment.objects.filter(organisation=organisation).select_related("solution").first()
+    assert environment is not None, "the organisation has an environment"
     data = {
         "title": "Benchmark: product images missing",
         "description": "Submitted by bench/portal.py to time the whole submission path.",
@@ -82,7 +84,10 @@ def main() -> None:
     from picocore.tickets.models import Ticket
 
     organisation = Organisation.objects.annotate(n=Count("tickets")).order_by("-n").first()
-    admin = Membership.objects.filter(organisation=organisation, role=MembershipRole.CUSTOMER_ADMIN).first().user
+    assert organisation is not None, "the database is seeded"
+    membership = Membership.objects.filter(organisation=organisation, role=MembershipRole.CUSTOMER_ADMIN).first()
+    assert membership is not None, "the organisation has a customer admin"
+    admin = membership.user
     client = Client()
     if not client.login(email=admin.email, password=DEMO_PASSWORD):
         raise SystemExit(f"Could not sign in as {admin.email}")
@@ -96,6 +101,7 @@ def main() -> None:
         Ticket.objects.filter(organisation=organisation).order_by("-updated_at").values_list("key", flat=True)[:50]
     )
     request_type = offered_request_types(organisation=organisation).prefetch_related("fields").first()
+    assert request_type is not None, "the organisation is offered a request type"
     print(f"{organisation.name} ({organisation.key_prefix}): {tickets:,} tickets, {unfinished:,} unfinished; "
           f"signed in as {admin.email} (customer admin)")  # fmt: skip
 
@@ -107,7 +113,12 @@ def main() -> None:
         f"new request form ({request_type.slug})": f"/portal/new/{request_type.slug}/",
         "request page": None,  # rotates over the 50 most recently updated tickets
     }
-    results = {"organisation": organisation.name, "tickets": tickets, "unfinished": unfinished, "pages": {}}
+    results: dict[str, Any] = {
+        "organisation": organisation.name,
+        "tickets": tickets,
+        "unfinished": unfinished,
+        "pages": {},
+    }
     for name, url in pages.items():
         urls = [url or f"/portal/requests/{keys[i % len(keys)]}/" for i in range(args.requests + WARM_UP)]
         for warm in urls[:WARM_UP]:

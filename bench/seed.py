@@ -27,6 +27,7 @@ from support import (
     fresh_target,
     machine,
     manage,
+    matched,
     postgres_database,
     psql,
     save,
@@ -100,9 +101,11 @@ class ServerCpu:
                     continue
 
 
-def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) -> dict:
+def run(database: str, customers: int, tickets: int, seed: int, var_dir: str, url: str = "") -> dict:
+    """Seed a fresh `database` ("sqlite" or "postgres"; `url`: the PostgreSQL database to drop and create, by
+    default the sized one) and report; the result is also saved to bench/results/seed-<db>-<size>.json."""
     label = size_label(tickets)
-    env = fresh_target(database, label, var_dir, sized_postgres_url(tickets))
+    env = fresh_target(database, label, var_dir, url or sized_postgres_url(tickets))
     where = env.get("DATABASE_URL") or env["PICOCORE_VAR_DIR"]
     print(f"\n== {database}-{label} ({where}): migrate, collectstatic, seed {tickets:,} tickets for {customers} ==")
     manage(env, "migrate", "--no-input", "-v", "0")
@@ -117,7 +120,7 @@ def run(database: str, customers: int, tickets: int, seed: int, var_dir: str) ->
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     python_cpu = round(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime, 1)
     print(output.strip())
-    written, events, seconds, rate, event_rate = SUMMARY.search(output).groups()
+    written, events, seconds, rate, event_rate = matched(SUMMARY.pattern, output).groups()
     result = {
         "database": database,
         "target": f"{database}-{label}",

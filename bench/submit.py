@@ -26,14 +26,12 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
-from support import PYTHON, RESULTS, ROOT, base_environment, machine, psql, save
-from throughput import free_port, wait_until_up
+from support import PYTHON, RESULTS, ROOT, base_environment, machine, matched, psql, save
+from throughput import free_port, request_once, wait_until_up
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 LUA = Path(__file__).with_name("submit.lua")
@@ -84,19 +82,9 @@ def tickets_in(database: str) -> int:
 
 
 def post_once(base: str, path: str, cookie: str, body: str) -> tuple[int, str]:
-    """One POST without following the redirect: (status, Location)."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
+    """One POST of the form without following the redirect: (status, Location)."""
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-    request = urllib.request.Request(base + path, data=body.encode(), method="POST", headers=headers)  # noqa: S310
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
-            return response.status, response.headers.get("Location", "")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Location", "")
+    return request_once(base + path, "POST", headers, body)
 
 
 def wrk(url: str, args: argparse.Namespace, env: dict[str, str]) -> dict:
@@ -108,8 +96,8 @@ def wrk(url: str, args: argparse.Namespace, env: dict[str, str]) -> dict:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)$", output, re.MULTILINE)
     return {
-        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "requests_per_second": float(matched(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(matched(r"(\d+) requests in", output).group(1)),
         "latency_p50": latency.get("50"),
         "latency_p99": latency.get("99"),
         "non_2xx_3xx": int(errors.group(1)) if errors else 0,

@@ -141,6 +141,14 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return completed.stdout or ""
 
 
+def matched(pattern: str, text: str) -> re.Match[str]:
+    """The first match of `pattern` in a tool's output; stops the benchmark, showing the output, without one."""
+    found = re.search(pattern, text, re.MULTILINE)
+    if found is None:
+        sys.exit(f"No {pattern!r} in:\n{text}")
+    return found
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     cpu = next(
@@ -151,7 +159,7 @@ def machine() -> dict[str, str]:
         ),
         platform.processor(),
     )
-    memory_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    memory_kib = int(matched(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
     try:
         postgres = psql("SHOW server_version")
     except (OSError, subprocess.CalledProcessError):

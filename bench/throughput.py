@@ -18,9 +18,10 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
-from support import DATABASES, PYTHON, RESULTS, ROOT, machine, save, target_environment, use_target
+from support import DATABASES, PYTHON, RESULTS, ROOT, machine, matched, save, target_environment, use_target
 
 
 def free_port() -> int:
@@ -43,6 +44,27 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> No
     raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
 
 
+def start_gunicorn(
+    env: dict[str, str], log_name: str, workers: int = 2, threads: int = 4
+) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn serving PicoCore as `picocore serve` does, with `env`, on a free loopback port, in a process group of
+    its own (stop it with `stop_gunicorn`); its log goes to bench/results/<log_name>. Returns it and its base URL."""
+    port = free_port()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with (RESULTS / log_name).open("w") as log:
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "picocore.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--threads", str(threads)],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    return server, f"http://127.0.0.1:{port}"
+
+
+def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)  # gunicorn and its workers: the group this script started
+    server.wait(timeout=30)
+
+
 def signed_in_session() -> tuple[str, str]:
     """(sessionid, a request key) for a customer admin of the organisation with the most tickets."""
     from django.db.models import Count
@@ -53,7 +75,10 @@ def signed_in_session() -> tuple[str, str]:
     from picocore.tenancy.models import Membership, Organisation
 
     organisation = Organisation.objects.annotate(n=Count("tickets")).order_by("-n").first()
-    admin = Membership.objects.filter(organisation=organisation, role=MembershipRole.CUSTOMER_ADMIN).first().user
+    assert organisation is not None, "the database is seeded"
+    membership = Membership.objects.filter(organisation=organisation, role=MembershipRole.CUSTOMER_ADMIN).first()
+    assert membership is not None, "the organisation has a customer admin"
+    admin = membership.user
     client = Client()
     if not client.login(email=admin.email, password=DEMO_PASSWORD):
         raise SystemExit(f"Could not sign in as {admin.email}")
@@ -61,7 +86,24 @@ def signed_in_session() -> tuple[str, str]:
     session["portal_organisation_id"] = organisation.pk
     session.save()
     key = organisation.tickets.order_by("-updated_at").values_list("key", flat=True).first()
-    return client.cookies["sessionid"].value, key
+    assert key is not None, "the organisation has tickets"
+    return str(client.cookies["sessionid"].value), key
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def request_once(url: str, method: str, headers: dict[str, str], body: str | None = None) -> tuple[int, str]:
+    """One request to our own loopback server without following a redirect: (status, Location)."""
+    data = body.encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:
+            return response.status, response.headers.get("Location", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location", "")
 
 
 def check_page(url: str, cookie: str) -> None:
@@ -72,7 +114,7 @@ def check_page(url: str, cookie: str) -> None:
             raise SystemExit(f"{url} did not answer 200 to the signed-in session")
 
 
-def wrk(url: str, cookie: str, args: argparse.Namespace) -> dict:
+def wrk(url: str, cookie: str, args: argparse.Namespace) -> dict[str, object]:
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -80,12 +122,12 @@ def wrk(url: str, cookie: str, args: argparse.Namespace) -> dict:
     latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)\s*$", output, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
-        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "latency_avg": re.search(r"Latency\s+([\d.]+\w+)", output).group(1),
+        "requests_per_second": float(matched(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "latency_avg": matched(r"Latency\s+([\d.]+\w+)", output).group(1),
         "latency_p50": latency.get("50"),
         "latency_p90": latency.get("90"),
         "latency_p99": latency.get("99"),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "requests": int(matched(r"(\d+) requests in", output).group(1)),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "raw": output,
     }
@@ -105,14 +147,7 @@ def main() -> None:
     use_target(args.db)
     session, key = signed_in_session()
 
-    port = free_port()
-    log = (RESULTS / f"gunicorn-{args.db}.log").open("w")
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "picocore.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--threads", str(args.gthreads)],
-        env=target_environment(args.db), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_gunicorn(target_environment(args.db), f"gunicorn-{args.db}.log", args.workers, args.gthreads)
     results = {"database": args.db, "gunicorn": f"{args.workers} workers × {args.gthreads} threads", "pages": {}}
     try:
         wait_until_up(f"{base}/healthz", server)
@@ -126,9 +161,7 @@ def main() -> None:
             print(f"{name:<28} {figures['requests_per_second']:>8.1f} req/s  p50 {figures['latency_p50']:>8}  "
                   f"p99 {figures['latency_p99']:>8}  non-2xx {figures['non_2xx']}")  # fmt: skip
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # gunicorn and its workers: the group this script started
-        server.wait(timeout=30)
-        log.close()
+        stop_gunicorn(server)
     results["wrk"] = f"-t{args.threads} -c{args.connections} -d{args.duration}s"
     results["machine"] = machine()
     print(f"Saved to {save(f'throughput-{args.db}', results)}")

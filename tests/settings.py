@@ -28,5 +28,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Sign-in throttling stays on (its tests need it) with the production numbers, whatever the environment says.
 # Logins elsewhere in the suite use the right password, and every test starts with no failed attempts.
+# The suite's webhook receivers listen on loopback; tests/core/test_outbound.py turns the guard back on.
+PICOCORE_OUTBOUND_PRIVATE_TARGETS = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from picocore.changes.choices import ChangeStatus as S
 from picocore.changes.models import Change
+from picocore.core.errors import NotFound
 from picocore.tenancy.models import Membership, User
-from picocore.tenancy.scope import staff_q
+from picocore.tenancy.scope import reach, staff_q
 
 # What a customer sees of their changes: from the moment they are asked to approve (or a standard change is
 # planned) on.
@@ -138,6 +139,25 @@ def portal_change_get(*, actor: User, membership: Membership, change_id: int) ->
         .prefetch_related("affected__component")
         .first()
     )
+
+
+def customer_changes(*, actor: User) -> QuerySet[Change]:
+    """The changes of every organisation the actor belongs to, as the portal shows each of them (from the moment
+    the customer is asked to approve on; never a draft), with their organisation: a list to order and page. None
+    for anyone who belongs to no organisation."""
+    member_of = sorted(reach(actor).member_of) if actor.is_authenticated and actor.is_active else []
+    return Change.objects.filter(organisation_id__in=member_of, status__in=PORTAL_STATUSES).select_related(
+        "organisation"
+    )
+
+
+def customer_change_get(*, actor: User, change_id: int) -> Change:
+    """One change of an organisation the actor belongs to, as the portal shows it, with its organisation; NotFound
+    for any other (another organisation's, a draft, a missing one alike). One query."""
+    change = customer_changes(actor=actor).filter(pk=change_id).first()
+    if change is None:
+        raise NotFound(_("There is no such change, or it is not yours to see."))
+    return change
 
 
 def parse_month(text: str, today: dt.date) -> tuple[int, int, str]:

@@ -37,11 +37,12 @@ class ChangeList:
     more: bool
 
 
-def change_list(
+def change_rows(
     *, actor: User, organisation: int | None = None, status: str | None = None, change_type: str | None = None
-) -> ChangeList:
-    """The changes the actor may see, those with a window soonest first, optionally of one organisation, status or
-    type. Two queries (three for staff, with the filter's organisations), however many changes."""
+) -> QuerySet[Change]:
+    """The changes the actor sees on the desk (`tenancy.scope.restrict`), optionally of one organisation, status
+    or type (an unknown status or type filters nothing), with organisation, implementer and template: a list to
+    order and page."""
     changes = restrict(_changes(), actor)
     if organisation is not None:
         changes = changes.filter(organisation_id=organisation)
@@ -49,6 +50,15 @@ def change_list(
         changes = changes.filter(status=status)
     if change_type in ChangeType.values:
         changes = changes.filter(change_type=change_type)
+    return changes
+
+
+def change_list(
+    *, actor: User, organisation: int | None = None, status: str | None = None, change_type: str | None = None
+) -> ChangeList:
+    """The changes the actor may see, those with a window soonest first, optionally of one organisation, status or
+    type. Two queries (three for staff, with the filter's organisations), however many changes."""
+    changes = change_rows(actor=actor, organisation=organisation, status=status, change_type=change_type)
     rows = list(changes.order_by("-created_at", "-id")[: LIST_LIMIT + 1])
     organisations = (
         list(served_organisations(actor).order_by("name").values_list("id", "name")) if actor.staff_role else []

@@ -160,6 +160,17 @@ def component_get(*, actor: User, component_id: int, as_customer: bool = False) 
     return component
 
 
+def component_rows(
+    *, actor: User, organisation_id: int | None = None, as_customer: bool = False
+) -> QuerySet[Component]:
+    """The components the actor may see — as staff serving their organisations, or (`as_customer`) as a member of
+    them — with organisation, environment and solution and their runbook number, optionally of one organisation:
+    a list to order and page (one query a page, whatever the size of the landscapes)."""
+    scope = permissions.customer_landscape if as_customer else permissions.staff_landscape
+    components = scope(_components(), actor)
+    return components if organisation_id is None else components.filter(organisation_id=organisation_id)
+
+
 def organisation_components(*, actor: User, organisation_id: int) -> list[Component]:
     """Every component of the organisation the actor serves, with environment and solution, for choosing."""
     return list(

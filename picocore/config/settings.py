@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tasks_db",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "picocore.core",
     "picocore.audit",
     "picocore.tenancy",
@@ -94,6 +97,10 @@ INSTALLED_APPS = [
     "picocore.portal",
     "picocore.desk",
     "picocore.reports",
+    "picocore.webhooks",
+    "picocore.alerts",
+    "picocore.statuspages",
+    "picocore.api",
     "picocore.demo",
 ]
 
@@ -254,6 +261,45 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Webhooks and status-page subscribers post only to public addresses (picocore.core.outbound); the demo, whose
+# receivers run on this machine, may post to loopback and private networks.
+PICOCORE_OUTBOUND_PRIVATE_TARGETS = env_flag("PICOCORE_OUTBOUND_PRIVATE_TARGETS", DEMO)
+
+# The REST API (/api/v1/): Bearer tokens for programs, the session for the browser (with CSRF); every answer
+# JSON; every 4xx in one envelope; rate limits per token (PICOCORE_API_RATE_LIMIT requests per
+# PICOCORE_API_RATE_WINDOW seconds, counted in the database so all workers share them).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "picocore.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["picocore.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["picocore.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "picocore.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "picocore.api.schema.ApiAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+PICOCORE_API_RATE_LIMIT = int(os.environ.get("PICOCORE_API_RATE_LIMIT", "600"))
+PICOCORE_API_RATE_WINDOW = int(os.environ.get("PICOCORE_API_RATE_WINDOW", "60"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PicoCore API",
+    "DESCRIPTION": "The service desk's REST API: the same rules as the pages, behind per-person tokens.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "picocore.tickets.choices.Status",
+        # Impact and urgency share their levels: one enum.
+        "LevelEnum": "picocore.catalog.choices.Impact",
+    },
+}
 
 # Outgoing mail (Django's MAILERS). The demo prints mail to the console; production speaks SMTP.
 MAILERS: dict[str, dict[str, object]]

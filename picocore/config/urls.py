@@ -27,6 +27,7 @@ admin.site.site_title = "PicoCore"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("accounts/tokens/", include("picocore.api.token_urls")),
     path("accounts/", include("picocore.accounts.urls")),
     path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.portal.urls")),
@@ -34,6 +35,11 @@ urlpatterns = [
     path("rate/", include("picocore.satisfaction.urls")),
     path("desk/reports/", include("picocore.reports.urls")),
     path("desk/mail/", include("picocore.mail.urls")),
+    path("desk/webhooks/", include("picocore.webhooks.urls")),
+    path("desk/alerts/", include("picocore.alerts.urls")),
+    path("desk/status/", include("picocore.statuspages.desk_urls")),
     path("desk/", include("picocore.desk.urls")),
+    path("status/", include("picocore.statuspages.urls")),
+    path("api/", include("picocore.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,9 +11,12 @@ from picocore.tenancy.models import User
 SEES_ALL = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
 
-def development_items_for(*, actor: User) -> QuerySet[DevelopmentItem]:
-    """The items the actor may see: their development teams' (all for managers and administrators)."""
+def development_items_for(*, actor: User, milestone: str | None = None) -> QuerySet[DevelopmentItem]:
+    """The items the actor may see: their development teams' (all for managers and administrators), optionally
+    only those at `milestone`."""
     items = DevelopmentItem.objects.select_related("team", "ticket", "organisation", "handed_over_by")
+    if milestone is not None:
+        items = items.filter(milestone=milestone)
     if actor.staff_role in SEES_ALL:
         return items
     if actor.staff_role in (StaffRole.DEVELOPER, StaffRole.CONSULTANT):

@@ -90,6 +90,27 @@ def can_manage_bank(actor: User, organisation: Organisation) -> bool:
     return _signed_in(actor) and actor.staff_role in MANAGERS
 
 
+@dataclass(frozen=True)
+class HourReaders:
+    """Where a customer contact reads hours: the organisations they are customer admin of (always), and those
+    they are only a requester of (where the contract's terms let requesters see the hours)."""
+
+    as_admin: frozenset[int]
+    as_requester: frozenset[int]
+
+
+def customer_hour_readers(actor: User) -> HourReaders:
+    """`can_see_hours`'s roles for every organisation the actor belongs to. One query."""
+    if not _signed_in(actor) or actor.staff_role:
+        return HourReaders(frozenset(), frozenset())
+    roles: dict[int, set[str]] = {}
+    for organisation_id, role in Membership.objects.filter(user=actor).values_list("organisation_id", "role"):
+        roles.setdefault(organisation_id, set()).add(role)
+    admin = frozenset(pk for pk, held in roles.items() if MembershipRole.CUSTOMER_ADMIN in held)
+    requester = frozenset(pk for pk, held in roles.items() if MembershipRole.REQUESTER in held) - admin
+    return HourReaders(admin, requester)
+
+
 def can_see_hours(actor: User, organisation: Organisation, *, requesters_see: bool) -> bool:
     if not _signed_in(actor):
         return False

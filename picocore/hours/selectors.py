@@ -10,17 +10,19 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from picocore.contracts.models import Contract
-from picocore.contracts.selectors import contract_in_force
+from picocore.contracts.selectors import contract_in_force, organisation_contracts
 from picocore.core import reference
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
-from picocore.hours import ledger
+from picocore.core.text import without_nul
+from picocore.development.selectors import development_items_for
+from picocore.hours import ledger, permissions
 from picocore.hours.models import HourTerms, LedgerAdjustment, LedgerMonth, TimeEntry
 from picocore.hours.permissions import Editable, entry_editability
 from picocore.hours.rates import Rates
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Organisation, User
-from picocore.tenancy.scope import STAFF_SEEING_ALL, reach, restrict, serves
+from picocore.tenancy.scope import STAFF_SEEING_ALL, customer_restrict, reach, restrict, serves, staff_q
 
 NO_TERMS = HourTerms(included_minutes=0)
 
@@ -332,6 +334,61 @@ def entries_editability(actor: User, entries: list[TimeEntry], *, at: dt.datetim
 def entry_editable(actor: User, entry: TimeEntry, *, at: dt.datetime | None = None) -> Editable:
     """`entries_editability` for one entry."""
     return entries_editability(actor, [entry], at=at or now())[entry.pk]
+
+
+def _entries() -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.select_related("ticket", "organisation", "author", "development_item")
+
+
+def _customer_entries(actor: User) -> QuerySet[TimeEntry]:
+    """What the portal's hours page shows a customer contact: the billable entries of the tickets they see
+    (`restrict`: a requester their own and followed ones), under a contract whose hours they read — as customer
+    admin, or as requester where its terms allow it. No query once the contracts and terms are known, but the
+    actor's memberships."""
+    readers = permissions.customer_hour_readers(actor)
+    terms = every_terms()
+    open_to_requesters = sorted(
+        contract.pk
+        for organisation_id in readers.as_requester
+        for contract in organisation_contracts(organisation_id)
+        if terms.get(contract.pk, NO_TERMS).requesters_see_hours
+    )
+    if not readers.as_admin and not open_to_requesters:
+        return TimeEntry.objects.none()
+    readable = Q(organisation_id__in=sorted(readers.as_admin)) | Q(contract_id__in=open_to_requesters)
+    return customer_restrict(_entries(), actor).filter(readable, billable=True, contract__isnull=False)
+
+
+def time_entry_rows(*, actor: User, ticket_key: str = "") -> QuerySet[TimeEntry]:
+    """The time entries the actor may read, with ticket, organisation, author and development item, optionally only
+    those of the ticket `ticket_key`: the service team those of the organisations it serves (the tickets' time
+    pages), developers those of their teams' development items (the items' pages), customer contacts what their
+    hours page shows (`_customer_entries`). A list to order and page, one query a page."""
+    entries = _readable_entries(actor)
+    key = without_nul(ticket_key or "").strip().upper()[:40]
+    return entries.filter(ticket__key=key) if key else entries
+
+
+def _readable_entries(actor: User) -> QuerySet[TimeEntry]:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return TimeEntry.objects.none()
+    if not actor.staff_role:
+        return _customer_entries(actor)
+    condition = staff_q(actor, TimeEntry)
+    if actor.staff_role in (StaffRole.DEVELOPER, StaffRole.CONSULTANT):
+        items = Q(development_item__in=development_items_for(actor=actor).values("pk"))
+        condition = items if condition is None else condition | items
+    if condition is None:
+        return TimeEntry.objects.none()
+    return _entries().filter(condition) if condition else _entries()
+
+
+def time_entry_get(*, actor: User, entry_id: int) -> TimeEntry:
+    """One entry the actor may read (as `time_entry_rows` decides); NotFound otherwise, as for a missing one."""
+    entry = time_entry_rows(actor=actor).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(_("There is no such time entry, or it is not yours to see."))
+    return entry
 
 
 def desk_contracts(*, actor: User) -> list[Contract]:

@@ -66,6 +66,17 @@ def customer_articles(queryset: QuerySet[Article], actor: User, organisation_id:
     )
 
 
+def customer_articles_of_any(queryset: QuerySet[Article], actor: User) -> QuerySet[Article]:
+    """The rows of `queryset` the actor reads in the portal of any organisation they belong to (as
+    `customer_articles` decides for each): published, customer-facing, for every customer or for one of them."""
+    member_of = reach(actor).member_of if _signed_in(actor) else frozenset()
+    if not member_of:
+        return queryset.none()
+    return queryset.filter(
+        Q(for_all_customers=True) | _chosen(member_of), status=ArticleStatus.PUBLISHED, audience=Audience.CUSTOMERS
+    )
+
+
 def can_read_as_staff(actor: User | None, article: Article, organisation_ids: list[int]) -> bool:
     """`organisation_ids`: the article's chosen organisations (ignored when it is for every customer)."""
     if not is_writer(actor):

@@ -66,9 +66,8 @@ def _text_filter(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
     return articles.filter(TextMatch(ARTICLE_INDEX, query.fuzzier(known=lambda w: held_words((ARTICLE_INDEX,), w))))
 
 
-def desk_articles(*, actor: User, filters: ArticleFilters, cursor: str | None = None) -> Page:
-    """One page of the articles the actor reads on the desk, last changed first, with their owners and chosen
-    organisations. Two queries (one when the page is empty), whatever the number of articles."""
+def desk_article_rows(*, actor: User, filters: ArticleFilters) -> QuerySet[Article]:
+    """The articles the actor reads on the desk, narrowed by `filters`: a list to order and page."""
     articles = permissions.staff_articles(Article.objects.all(), actor)
     if filters.audience in Audience.values:
         articles = articles.filter(audience=filters.audience)
@@ -80,6 +79,35 @@ def desk_articles(*, actor: User, filters: ArticleFilters, cursor: str | None = 
         articles = articles.filter(review_due__lt=today()).exclude(status=ArticleStatus.ARCHIVED)
     if filters.text:
         articles = _text_filter(articles, filters.text[:TEXT_MAX])
+    return articles
+
+
+def customer_article_rows(*, actor: User) -> QuerySet[Article]:
+    """The articles the actor reads in the portal of any organisation they belong to (published, customer-facing,
+    for every customer or for one of theirs; never a draft, an internal or an archived one): a list to order and
+    page."""
+    return permissions.customer_articles_of_any(Article.objects.all(), actor)
+
+
+def article_by_ref(articles: QuerySet[Article], ref: str) -> Article:
+    """The article of `articles` (a list the actor may read) by id or address, as the portal's links name it, with
+    its owner; NotFound — the same as for a missing one — for any other. One query."""
+    pk = parse_id(ref) if ref.isdigit() else None
+    if pk is not None:
+        article = articles.select_related("owner").filter(pk=pk).first()
+    elif 0 < len(ref) <= 80 and "\x00" not in ref:
+        article = articles.select_related("owner").filter(slug=ref).first()
+    else:
+        article = None
+    if article is None:
+        raise not_found()
+    return article
+
+
+def desk_articles(*, actor: User, filters: ArticleFilters, cursor: str | None = None) -> Page:
+    """One page of the articles the actor reads on the desk, last changed first, with their owners and chosen
+    organisations. Two queries (one when the page is empty), whatever the number of articles."""
+    articles = desk_article_rows(actor=actor, filters=filters)
     page = keyset_page(articles, field="updated_at", descending=True, cursor=cursor, size=PAGE_SIZE,
                        related=("owner",))  # fmt: skip
     if page.rows:

@@ -21,6 +21,7 @@ STAFF_KINDS = (
     NotificationKind.ON_CALL_PAGE,
     NotificationKind.NEXT_STEP_OVERDUE,
     NotificationKind.LOW_RATING,
+    NotificationKind.WEBHOOK_DISABLED,
 )
 
 

@@ -25,6 +25,7 @@ class NotificationKind(models.TextChoices):
     ON_CALL_PAGE = "on_call_page", _("On-call page")
     NEXT_STEP_OVERDUE = "next_step_overdue", _("A next step of mine is overdue")
     LOW_RATING = "low_rating", _("A customer's low rating to follow up")
+    WEBHOOK_DISABLED = "webhook_disabled", _("A webhook of mine disabled after failed deliveries")
 
 
 class Channel(models.TextChoices):

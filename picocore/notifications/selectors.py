@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from picocore.core.errors import NotFound
 from picocore.notifications.models import Notification
 from picocore.notifications.permissions import visible_notifications
 from picocore.tenancy.models import User
@@ -39,3 +41,12 @@ def _unread_count_sql(
     unread = visible_notifications(actor).filter(read_at__isnull=True)
     sql, params = unread.values("pk").query.sql_with_params()
     return f"SELECT COUNT(*) FROM ({sql}) unread", tuple(params)  # noqa: S608 - the ORM compiled sql, with its params apart
+
+
+def notification_get(*, actor: User, notification_id: int) -> Notification:
+    """One of the actor's own notifications they may still see, with its ticket; NotFound for any other (another
+    person's, or one about a ticket they may no longer see): the same answer as for a missing one."""
+    found = visible_notifications(actor).select_related("ticket").filter(pk=notification_id).first()
+    if found is None:
+        raise NotFound(_("There is no such notification."))
+    return found

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -60,10 +60,10 @@ class ProblemRow:
     customers: list[str]  # the affected customers the actor serves, by name
 
 
-def problem_page(*, actor: User, filters: ProblemFilters, cursor: str | None, size: int = PAGE_SIZE
-                 ) -> tuple[Page, list[ProblemRow]]:  # fmt: skip
-    """One page of the problems the actor may see, most recently changed first, by keyset, with each one's counts
-    of linked incidents and its affected customers (only those the actor serves). Three queries."""
+def problem_rows(*, actor: User, filters: ProblemFilters) -> QuerySet[Problem]:
+    """The problems the actor may see, narrowed by `filters`, with their owner and each one's counts of linked
+    incidents (`incident_count`, `open_count`: only those of customers the actor serves): a list to order and
+    page, one query a page."""
     problems = permissions.visible_problems(actor)
     if filters.status in ProblemStatus.values:
         problems = problems.filter(status=filters.status)
@@ -74,20 +74,51 @@ def problem_page(*, actor: User, filters: ProblemFilters, cursor: str | None, si
     links = ProblemIncident.objects.filter(permissions.scoped(actor), problem=OuterRef("pk")).order_by()
     counted = links.values("problem").annotate(n=Count("pk")).values("n")
     open_counted = links.filter(ticket__status__in=OPEN_STATUSES).values("problem").annotate(n=Count("pk")).values("n")
-    problems = problems.annotate(
+    return problems.annotate(
         incident_count=Coalesce(Subquery(counted), 0), open_count=Coalesce(Subquery(open_counted), 0)
     ).select_related("owner")
-    page = keyset_page(problems, field="updated_at", descending=True, cursor=cursor, size=size)
-    names: dict[int, list[str]] = {}
+
+
+def affected_customers(*, actor: User, problem_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per problem, its affected customers that the actor serves, as (slug, name) by name. One query (none for no
+    problems)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not problem_ids:
+        return found
     customers = (
-        AffectedCustomer.objects.filter(permissions.scoped(actor), problem_id__in=[p.pk for p in page.rows])
+        AffectedCustomer.objects.filter(permissions.scoped(actor), problem_id__in=problem_ids)
         .order_by("organisation__name")
-        .values_list("problem_id", "organisation__name")
+        .values_list("problem_id", "organisation__slug", "organisation__name")
     )
-    for problem_id, name in customers if page.rows else ():
-        names.setdefault(problem_id, []).append(name)
-    rows = [ProblemRow(p, p.incident_count, p.open_count, names.get(p.pk, [])) for p in page.rows]
+    for problem_id, slug, name in customers:
+        found.setdefault(problem_id, []).append((slug, name))
+    return found
+
+
+def problem_page(*, actor: User, filters: ProblemFilters, cursor: str | None, size: int = PAGE_SIZE
+                 ) -> tuple[Page, list[ProblemRow]]:  # fmt: skip
+    """One page of the problems the actor may see, most recently changed first, by keyset, with each one's counts
+    of linked incidents and its affected customers (only those the actor serves). Three queries."""
+    problems = problem_rows(actor=actor, filters=filters)
+    page = keyset_page(problems, field="updated_at", descending=True, cursor=cursor, size=size)
+    names = affected_customers(actor=actor, problem_ids=[p.pk for p in page.rows])
+    rows = [
+        ProblemRow(p, p.incident_count, p.open_count, [name for _slug, name in names.get(p.pk, [])]) for p in page.rows
+    ]
     return page, rows
+
+
+def problem_row_get(*, actor: User, problem_id: object) -> Problem:
+    """One problem the actor may see, as `problem_rows` reads it (with its counts); NotFound otherwise, as for a
+    missing one. One query."""
+    problem = (
+        problem_rows(actor=actor, filters=ProblemFilters()).filter(pk=problem_id).first()
+        if isinstance(problem_id, int)
+        else None
+    )
+    if problem is None:
+        raise _not_found()
+    return problem
 
 
 def problem_filter_choices(*, actor: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
@@ -289,6 +320,27 @@ def portal_known_issues(*, actor: User, organisation: Organisation) -> list[Know
     rows = list(problems.only("pk", "status", "known_issue_title", "known_issue_text", "known_issue_published_at",
                               "updated_at"))  # fmt: skip
     return sorted((as_known_issue(p) for p in rows), key=lambda k: k.fixed)
+
+
+def customer_known_issue_rows(*, actor: User) -> QuerySet[Problem]:
+    """The problems whose known issue the actor reads as a member of any of their organisations (published, not
+    closed, affecting one of them), each once: a list to order and page, shown with `as_known_issue`. None for
+    anyone who belongs to no organisation."""
+    signed_in = bool(getattr(actor, "is_authenticated", False) and actor.is_active)
+    member_of = sorted(reach(actor).member_of) if signed_in else []
+    affecting = AffectedCustomer.objects.filter(problem=OuterRef("pk"), organisation_id__in=member_of)
+    return Problem.objects.filter(Exists(affecting), known_issue_published_at__isnull=False).exclude(
+        status=ProblemStatus.CLOSED
+    )
+
+
+def customer_known_issue_get(*, actor: User, pk: object) -> KnownIssue:
+    """One known issue shown to an organisation the actor belongs to; NotFound otherwise (another organisation's, a
+    withdrawn one, a missing one alike). One query."""
+    problem = customer_known_issue_rows(actor=actor).filter(pk=pk).first() if isinstance(pk, int) else None
+    if problem is None:
+        raise NotFound(_("There is no such known issue, or it is not shown to your organisation."))
+    return as_known_issue(problem)
 
 
 def portal_known_issue_get(*, actor: User, organisation: Organisation, pk: object) -> KnownIssue:

@@ -4,7 +4,8 @@ The one writer of SLA records for the sweep and `sla_recompute` alike, inside th
 has claimed the clocks (row locks) and writes their bookkeeping columns in the same transaction; this module
 sets them on the clock objects, appends one timeline entry per record (`SlaWarning`, stamped when the sweep saw
 it; `SlaBreach`, stamped with the moment it happened) and enqueues `notify_sla_records` with the records in the
-same transaction (a task row, with the database task backend): the records and their notices commit or roll back
+same transaction (a task row, with the database task backend), and announces them to the webhook subscriptions
+that chose them, in the same transaction: the records and their notices commit or roll back
 together, and the notices are keyed per clock and moment, so a task that runs twice notifies once.
 
 SLA entries move no deadline and notify nobody by themselves (their classes say so), so writing them without the
@@ -23,6 +24,8 @@ from picocore.tickets.models import TicketEvent
 from picocore.tickets.timeline import SlaBreach, SlaRecord, SlaWarning
 
 WARNING, BREACH = "warning", "breach"
+# The webhook event types (picocore.webhooks.choices.EventType), named here to keep this module's imports light.
+SLA_WARNING, SLA_BREACHED = "sla.warning", "sla.breached"
 # Records per fan-out task: a task stays short enough to retry whole.
 NOTICES_PER_TASK = 1000
 EVENT_FIELDS = ("ticket", "organisation", "kind", "public", "actor", "body", "data", "created_at")
@@ -64,6 +67,13 @@ def record_warnings(clocks: Sequence[SlaClock], *, seen_at: dt.datetime) -> None
         clock.warning_recorded_at = seen_at
     insert_rows(TicketEvent, EVENT_FIELDS, events)
     _enqueue(notices)
+    _announce([(clock, SLA_WARNING, clock.due_at, seen_at) for clock in clocks])
+
+
+def _announce(records: list[tuple[SlaClock, str, dt.datetime | None, dt.datetime]]) -> None:
+    from picocore.webhooks.announce import sla_records_announce  # webhooks read tickets and SLA clocks
+
+    sla_records_announce(records)
 
 
 def record_breaches(breaches: Sequence[Breach], *, seen_at: dt.datetime) -> None:
@@ -80,3 +90,4 @@ def record_breaches(breaches: Sequence[Breach], *, seen_at: dt.datetime) -> None
         clock.breach_recorded_at = seen_at
     insert_rows(TicketEvent, EVENT_FIELDS, events)
     _enqueue(notices)
+    _announce([(b.clock, SLA_BREACHED, b.breached_at, b.breached_at) for b in breaches])

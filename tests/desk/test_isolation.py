@@ -1391,3 +1391,238 @@ def test_report_url_is_isolated(client, world, name):
     assert case.owner_sees in body(response).decode()
     if case.download:
         assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+# The status pages (picocore.statuspages.desk_urls): the same walk. Each URL names ACME's organisation, incident
+# or subscriber; everyone but the staff serving ACME gets the same 404 (anonymous visitors the sign-in page) and
+# changes nothing.
+
+
+def _status_world(world: DeskWorld) -> dict:
+    from picocore.cmdb.models import Component
+    from picocore.statuspages.models import StatusIncident, Subscriber
+
+    component, _ = Component.objects.get_or_create(environment=world.acme.production, name="ACME PIM api",
+                                                   defaults={"kind": "application"})  # fmt: skip
+    incident, _ = StatusIncident.objects.get_or_create(organisation=world.acme.organisation, title=ACME_TITLE,
+                                                       defaults={"impact": "major_outage"})  # fmt: skip
+    incident.components.add(component)
+    subscriber, _ = Subscriber.objects.get_or_create(organisation=world.acme.organisation, kind="email",
+                                                     address="ops@acme.example")  # fmt: skip
+    return {"organisation_id": world.acme.organisation.pk, "component_id": component.pk, "incident_id": incident.pk,
+            "subscriber_id": subscriber.pk}  # fmt: skip
+
+
+def _status_rows() -> dict:
+    from picocore.statuspages.models import StatusIncident, StatusNotice, StatusPage, StatusUpdate, Subscriber
+
+    return {
+        "pages": list(StatusPage.objects.order_by("pk").values_list("pk", "visibility", "link_salt")),
+        "incidents": list(StatusIncident.objects.order_by("pk").values_list("pk", "title", "impact", "state",
+                                                                              "published_at", "confirmed_at")),
+        "updates": StatusUpdate.objects.count(),
+        "subscribers": list(Subscriber.objects.order_by("pk").values_list("pk", "address", "unsubscribed_at")),
+        "notices": StatusNotice.objects.count(),
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StatusCase:
+    method: str
+    keys: tuple[str, ...]
+    owner: int
+    data: dict = field(default_factory=dict)
+
+
+STATUS_CASES: dict[str, StatusCase] = {
+    "index": StatusCase("GET", (), 200),
+    "organisation": StatusCase("GET", ("organisation_id",), 200),
+    "settings": StatusCase("POST", ("organisation_id",), 302, {"visibility": "public"}),
+    "link": StatusCase("POST", ("organisation_id",), 302),
+    "incident_new": StatusCase("POST", ("organisation_id",), 302, {"title": "Slow", "impact": "degraded"}),
+    "outage": StatusCase("POST", ("organisation_id", "component_id"), 302, {"title": "Down", "body": "On it."}),
+    "subscriber_new": StatusCase("POST", ("organisation_id",), 302, {"kind": "email", "address": "x@acme.example"}),
+    "incident": StatusCase("GET", ("incident_id",), 200),
+    "update_new": StatusCase("POST", ("incident_id",), 302, {"state": "identified", "body": "Found it."}),
+    "incident_confirm": StatusCase("POST", ("incident_id",), 302),
+    "subscriber_remove": StatusCase("POST", ("subscriber_id",), 302),
+}
+
+
+def _status_url_names() -> list[str]:
+    from picocore.statuspages import desk_urls as status_urls
+
+    return [pattern.name for pattern in status_urls.urlpatterns]
+
+
+def test_every_status_page_desk_url_has_an_isolation_case():
+    assert sorted(STATUS_CASES) == sorted(_status_url_names())
+
+
+@pytest.mark.parametrize("name", _status_url_names())
+def test_status_page_desk_url_is_isolated(client, world, name):
+    case = STATUS_CASES[name]
+    ids = _status_world(world)
+    path = reverse(f"statuspages_desk:{name}", kwargs={key: ids[key] for key in case.keys})
+    before, rows = state(), _status_rows()
+    for actor in ("outsider", "customer", "developer", "anonymous"):
+        client.logout()
+        user = _user(world, actor, Case(methods=(case.method,), owner={}))
+        if user is not None:
+            client.force_login(user)
+        response = _send(client, case.method, path, case.data)
+        if actor == "anonymous":
+            assert (response.status_code, response["Location"]) == (302, login_redirect(path))
+        elif actor == "outsider" and name == "index":
+            assert response.status_code == 200
+            assert [o.name for o in response.context["organisations"]] == ["Nord Ltd"]
+        else:
+            assert response.status_code == 404, actor
+        assert leaked(response, own=("ACME Requester",) if actor == "customer" else ()) == [], actor
+        assert (state(), _status_rows()) == (before, rows), actor
+    client.force_login(world.consultant)
+    response = _send(client, case.method, path, case.data)
+    assert response.status_code == case.owner
+    if case.method == "POST":
+        assert _status_rows() != rows
+    elif name != "index":
+        assert "Acme Ltd" in page(response)
+
+
+# The alert pages (picocore.alerts.urls): the same walk. Each URL names ACME's integration (or an alert or payload
+# of it); everyone but the staff serving ACME gets the same 404 (anonymous visitors the sign-in page) and changes
+# nothing. The outsider's own lists and forms answer, with nothing of ACME's in them.
+
+
+def _alerts_world(world: DeskWorld) -> dict:
+    from picocore.alerts.models import Alert, AlertIntegration, MappingRule, RawAlertPayload
+    from picocore.cmdb.models import Component
+
+    component, _ = Component.objects.get_or_create(environment=world.acme.production, name="ACME PIM api",
+                                                   defaults={"kind": "application"})  # fmt: skip
+    integration, _ = AlertIntegration.objects.get_or_create(
+        slug="acme-prometheus",
+        defaults={"name": "ACME PIM monitoring", "organisation": world.acme.organisation,
+                  "service_account": world.consultant, "requester": world.acme.requester},
+    )  # fmt: skip
+    MappingRule.objects.get_or_create(
+        integration=integration,
+        match={"customer": "acme"},
+        defaults={"component": component, "environment": world.acme.production},
+    )
+    body = b'{"alerts": [{"fingerprint": "acme-1", "labels": {"customer": "ACME PIM"}}]}'
+    payload, _ = RawAlertPayload.objects.get_or_create(
+        integration=integration, defaults={"body": body, "size": len(body)}
+    )
+    alert, _ = Alert.objects.get_or_create(integration=integration, fingerprint="acme-1", defaults={
+        "labels": {"customer": "ACME PIM"}, "payload": payload, "summary": "ACME PIM down",
+        "triage_reason": "No mapping rule matches its labels."})  # fmt: skip
+    return {"integration_id": integration.pk, "component_id": component.pk, "payload_id": payload.pk,
+            "alert_id": alert.pk}  # fmt: skip
+
+
+def _alert_rows() -> dict:
+    from picocore.alerts.models import Alert, AlertIntegration, MappingRule, RawAlertPayload
+
+    return {
+        "integrations": list(AlertIntegration.objects.order_by("pk").values_list(
+            "pk", "name", "slug", "organisation_id", "kind", "flap_changes", "flap_minutes", "on_resolve", "active")),
+        "rules": list(MappingRule.objects.order_by("pk").values_list("pk", "position", "match", "component_id",
+                                                                     "impact", "urgency")),
+        "alerts": list(Alert.objects.order_by("pk").values_list("pk", "organisation_id", "incident_id",
+                                                                "dismissed_at", "state")),
+        "payloads": RawAlertPayload.objects.count(),
+    }  # fmt: skip
+
+
+def _integration_data(world: DeskWorld) -> dict:
+    return {"name": "Shop monitoring", "slug": "shop-monitoring", "organisation": world.acme.organisation.pk,
+            "kind": "generic", "service_account": world.consultant.pk, "requester": "", "flap_changes": "4",
+            "flap_minutes": "30", "on_resolve": "note", "active": "on"}  # fmt: skip
+
+
+def _rules_data(world: DeskWorld) -> dict:
+    return {"rules-TOTAL_FORMS": "1", "rules-INITIAL_FORMS": "0", "rules-0-match": "customer=acme\nseverity=page",
+            "rules-0-position": "3", "rules-0-impact": "high", "rules-0-urgency": "high",
+            "rules-0-environment": world.acme.production.pk}  # fmt: skip
+
+
+def _map_data(world: DeskWorld) -> dict:
+    return {"organisation": world.acme.organisation.pk, "impact": "high", "urgency": "high"}
+
+
+@dataclass(frozen=True)
+class AlertCase:
+    method: str
+    keys: tuple[str, ...]
+    owner: int
+    data: Callable[[DeskWorld], dict] = _nothing
+    outsider: int = 404  # the outsider's own page (a list, a form) answers; anything naming ACME's is 404
+
+
+ALERT_CASES: dict[str, AlertCase] = {
+    "integrations": AlertCase("GET", (), 200, outsider=200),
+    "integration_new": AlertCase("POST", (), 302, _integration_data, outsider=400),
+    "integration": AlertCase("GET", ("integration_id",), 200),
+    "integration_edit": AlertCase("POST", ("integration_id",), 302, _integration_data),
+    "integration_delete": AlertCase("POST", ("integration_id",), 302),
+    "rules": AlertCase("POST", ("integration_id",), 302, _rules_data),
+    "alerts": AlertCase("GET", ("integration_id",), 200),
+    "payloads": AlertCase("GET", ("integration_id",), 200),
+    "payload": AlertCase("GET", ("integration_id", "payload_id"), 200),
+    "triage": AlertCase("GET", (), 200, outsider=200),
+    "triage_alert": AlertCase("GET", ("alert_id",), 200),
+    "triage_map": AlertCase("POST", ("alert_id",), 302, _map_data),
+    "triage_dismiss": AlertCase("POST", ("alert_id",), 302),
+}
+
+
+# The pages that show a form on GET and take it on POST (the case names the POST).
+GET_AND_POST = ("integration_new", "integration_edit", "integration_delete", "rules")
+
+
+def _alert_url_names() -> list[str]:
+    from picocore.alerts import urls as alert_urls
+
+    return [pattern.name for pattern in alert_urls.urlpatterns]
+
+
+def test_every_alert_desk_url_has_an_isolation_case():
+    assert sorted(ALERT_CASES) == sorted(_alert_url_names())
+
+
+@pytest.mark.parametrize("name", _alert_url_names())
+def test_alert_desk_url_is_isolated(client, world, name):
+    """GET and POST as the outsider, ACME's requester, a developer and anonymously: a 404 (the sign-in page, the
+    outsider's own list or refused form), nothing of ACME's shown, nothing changed; then Carla, serving ACME."""
+    case = ALERT_CASES[name]
+    ids = _alerts_world(world)
+    path = reverse(f"alerts:{name}", kwargs={key: ids[key] for key in case.keys})
+    before, rows = state(), _alert_rows()
+    for method in ("GET", "POST"):
+        for actor in ("outsider", "customer", "developer", "anonymous"):
+            client.logout()
+            user = _user(world, actor, Case(methods=(method,), owner={}))
+            if user is not None:
+                client.force_login(user)
+            response = _send(client, method, path, case.data(world))
+            allowed = method == case.method or (method == "GET" and name in GET_AND_POST)
+            if not allowed:
+                assert response.status_code == 405, (method, actor)
+            elif actor == "anonymous":
+                assert (response.status_code, response["Location"]) == (302, login_redirect(path))
+            elif actor == "outsider" and case.outsider != 404:
+                expected = 200 if method == "GET" else case.outsider
+                assert response.status_code == expected, (method, actor)
+            else:
+                assert response.status_code == 404, (method, actor)
+            assert leaked(response, own=("ACME Requester",) if actor == "customer" else ()) == [], (method, actor)
+            assert (state(), _alert_rows()) == (before, rows), (method, actor)
+    client.logout()
+    client.force_login(world.consultant)
+    response = _send(client, case.method, path, case.data(world))
+    assert response.status_code == case.owner
+    if case.method == "POST":
+        assert _alert_rows() != rows
+    else:
+        assert "ACME PIM monitoring" in page(response)

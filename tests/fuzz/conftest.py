@@ -12,17 +12,23 @@ from django.urls import Resolver404, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from picocore.api.tokens import api_token_create
 from picocore.catalog.choices import FieldKind
 from picocore.changes.services import change_create
 from picocore.cmdb.models import Contact
 from picocore.hours.models import OverageApproval
 from picocore.hours.services import time_log
 from picocore.mail.models import InboundMessage
+from picocore.statuspages.choices import SubscriberKind
+from picocore.statuspages.models import StatusIncident, Subscriber
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
 from picocore.tickets.queues import QUEUES, Filters
 from picocore.tickets.services.canned_replies import CannedReplyFields, canned_reply_create
 from picocore.tickets.services.saved_views import saved_view_create
+from picocore.webhooks.models import Delivery, Subscription
+from picocore.webhooks.sealing import seal
+from picocore.webhooks.signing import new_secret
 from tests import factories
 from tests.changes.approval_support import change_approval_world
 from tests.cmdb.conftest import build_chain
@@ -144,6 +150,26 @@ def _articles(desk: DeskWorld) -> list:
     return [public, article_from_ticket(actor=desk.consultant, ticket_id=resolved.pk)]
 
 
+def _alerts(desk: DeskWorld, landscape) -> tuple:
+    """ACME's alert integration with a rule, a payload it received, an alert it mapped and one waiting in triage."""
+    from picocore.alerts.models import Alert, AlertIntegration, MappingRule, RawAlertPayload
+
+    integration = AlertIntegration.objects.create(
+        name="Fuzzed Prometheus", slug="fuzzed-prometheus", organisation=desk.acme.organisation,
+        service_account=desk.consultant, requester=desk.acme.requester,
+    )  # fmt: skip
+    MappingRule.objects.create(integration=integration, position=1, match={"customer": "acme"},
+                               environment=landscape.pim.environment, component=landscape.pim)  # fmt: skip
+    body = b'{"alerts": [{"fingerprint": "fz", "labels": {"customer": "nobody"}}]}'
+    payload = RawAlertPayload.objects.create(integration=integration, body=body, size=len(body),
+                                             content_type="application/json")  # fmt: skip
+    Alert.objects.create(integration=integration, fingerprint="mapped", organisation=desk.acme.organisation,
+                         component=landscape.pim, payload=payload, incident=desk.ticket)  # fmt: skip
+    triaged = Alert.objects.create(integration=integration, fingerprint="fz", labels={"customer": "nobody"},
+                                   payload=payload, triage_reason="No mapping rule matches its labels.")  # fmt: skip
+    return integration, payload, triaged
+
+
 def build_fuzz_world() -> FuzzWorld:
     desk = build_world()
     # One question of every kind on ACME's incident form, so the portal's form carries a date, a number, a choice.
@@ -191,6 +217,7 @@ def build_fuzz_world() -> FuzzWorld:
         for customer in (desk.acme, desk.nord)
     )  # fmt: skip
     problem, proposal = _problem_and_proposal(desk)
+    alert_integration, alert_payload, triaged_alert = _alerts(desk, landscape)
     articles = _articles(desk)
     people = {
         "anonymous": None,
@@ -201,6 +228,20 @@ def build_fuzz_world() -> FuzzWorld:
         "developer": desk.acme_developer,
         "administrator": administrator,
     }
+    api_token = api_token_create(
+        actor=desk.acme.requester, name="fuzz", scopes=["tickets:read"], expires_in_days=30
+    ).token
+    subscription = Subscription.objects.create(
+        name="fuzz", url="http://127.0.0.1:9/hook", organisation=desk.acme.organisation, events=["ticket.created"],
+        secret_sealed=seal(new_secret()), owner=desk.manager,
+    )  # fmt: skip
+    delivery = Delivery.objects.create(
+        subscription=subscription, event_type="ticket.created", event_id="fuzz-1", msg_id="msg_fuzz1", payload={}
+    )
+    status_incident = StatusIncident.objects.create(organisation=desk.acme.organisation, title="Fuzz outage")
+    subscriber = Subscriber.objects.create(
+        organisation=desk.acme.organisation, kind=SubscriberKind.values[0], address="fuzz@example.test"
+    )
     real_values = {
         "key": [desk.ticket.key, desk.change.key, desk.nord_ticket.key, "acme-1", "ACME-999"],
         "attachment_id": [str(desk.public_file.pk), str(desk.internal_file.pk), "999999"],
@@ -223,12 +264,21 @@ def build_fuzz_world() -> FuzzWorld:
         "issue_id": [str(problem.pk), "999999"],
         "proposal_id": [str(proposal.pk), "999999"],
         "component_id": [str(landscape.pim.pk), str(landscape.nord_app.pk), "999999"],
-        "integration_id": [str(landscape.export.pk), "999999"],
+        # the landscape's integration between two components, and an alert integration (the same parameter name)
+        "integration_id": [str(landscape.export.pk), str(alert_integration.pk), "999999"],
+        "payload_id": [str(alert_payload.pk), "999999"],
+        "alert_id": [str(triaged_alert.pk), "999999"],
         "contact_id": [str(contact.pk), "999999"],
+        "token_id": [str(api_token.pk), "999999"],
+        "subscription_id": [str(subscription.pk), "999999"],
+        "notification_id": ["1", "999999"],
+        "delivery_id": [str(delivery.pk), "999999"],
+        "incident_id": [str(status_incident.pk), "999999"],
+        "subscriber_id": [str(subscriber.pk), "999999"],
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
-        "token": ["set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
+        "token": [subscriber.token, "set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
         "suggestion_id": ["999999"],  # none made here: only a missing one
         "article_id": [*(str(a.pk) for a in articles), "999999"],
         "number": ["1", "2", "999999"],

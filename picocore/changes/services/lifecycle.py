@@ -9,7 +9,7 @@ change only with an override reason; entering "awaiting approval" opens a new ap
 customer's approvers (`approvals.approvals_request`), as an emergency change's first entry into review
 does (approval after the fact); a change that needs a post-implementation review
 (emergency, or failed) closes only with it. The move, its history entry,
-its audit entry and its maintenance notice are written in one transaction.
+its audit entry, its maintenance notice and its webhook deliveries are written in one transaction.
 """
 
 from django.db import transaction
@@ -25,6 +25,7 @@ from picocore.changes.services.planning import guard_window
 from picocore.core.clock import now
 from picocore.core.errors import InvalidTransition, ValidationError
 from picocore.tenancy.models import User
+from picocore.webhooks.announce import change_scheduled_announce
 
 S = ChangeStatus
 
@@ -122,6 +123,8 @@ def change_transition(
         )  # fmt: skip
         if notice is not None:
             notice_send(change, notice)
+        if target == S.SCHEDULED:
+            change_scheduled_announce(change, rescheduled=notice == NoticeKind.RESCHEDULED)
         if target == S.AWAITING_APPROVAL or asks_after_the_fact:
             approvals.approvals_request(actor=actor, change=change)
     return change

@@ -35,6 +35,7 @@ from picocore.changes.services.creation import _implementer
 from picocore.cmdb.models import Component
 from picocore.core.errors import InvalidTransition, NotFound, ValidationError
 from picocore.tenancy.models import User
+from picocore.webhooks.announce import change_scheduled_announce
 
 DOWNTIME_MAX = 7 * 24 * 60
 WINDOW_MAX = dt.timedelta(days=14)
@@ -221,4 +222,5 @@ def change_schedule(
         )  # fmt: skip
         if rescheduled:
             notice_send(change, NoticeKind.RESCHEDULED)
+            change_scheduled_announce(change, rescheduled=True)
     return change

@@ -30,7 +30,8 @@ def record(
 ) -> TicketEvent:
     """Append one entry to the ticket's timeline (the only way events are written) and, in the same
     transaction, recompute the ticket's SLA clocks when it can move a deadline and notify whoever should hear
-    of it (in the app, and by e-mail through the outbox). `public` defaults to the kind's own visibility; `at`
+    of it (in the app, and by e-mail through the outbox), and announce it to the webhook subscriptions that chose
+    it (`picocore.webhooks.announce`). `public` defaults to the kind's own visibility; `at`
     to now (an SLA record is stamped with the moment it happened). With `notify_now=False` the caller queues
     the notifications instead, in the same transaction, once the change is complete
     (`picocore.notifications.dispatch.dispatch_later`); with `recompute_sla=False` the caller has derived the
@@ -50,12 +51,14 @@ def record(
     # Imported here: the SLA and notification services write SLA records through this function.
     from picocore.notifications.dispatch import dispatch_event
     from picocore.sla.services import sla_event_recorded
+    from picocore.webhooks.announce import ticket_event_announce
 
     if recompute_sla:
         by_staff = bool(actor and actor.is_service_staff)
         sla_event_recorded(ticket=ticket, entry=entry, by_staff=by_staff, at=event.created_at)
     if notify_now:
         dispatch_event(event)
+    ticket_event_announce(event)
     return event
 
 

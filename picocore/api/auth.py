@@ -1,0 +1,37 @@
+"""`Authorization: Bearer pc_…` for scripts and other systems; the browser uses its session (DRF's
+SessionAuthentication, which enforces CSRF on unsafe methods)."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from picocore.api.models import ApiToken
+from picocore.api.tokens import token_authenticate
+
+KEYWORD = "Bearer"
+
+
+class TokenAuthentication(BaseAuthentication):
+    """A request with a Bearer token acts as the token's person; an unknown, expired or revoked token is 401 (never
+    a fall-back to anonymous)."""
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != KEYWORD.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header is `Bearer <token>`."))
+        try:
+            presented = header[1].decode("ascii")
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from error
+        token = token_authenticate(presented)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{KEYWORD} realm="api"'

@@ -1,0 +1,1 @@
+"""Per-customer status pages: the state of each solution and component, incident updates and maintenance."""

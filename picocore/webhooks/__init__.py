@@ -1,0 +1,1 @@
+"""Outbound webhooks: what happens in PicoCore announced to other systems, signed, retried and logged."""
