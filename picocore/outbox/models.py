@@ -44,6 +44,10 @@ class OutboxEmail(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=250, blank=True)
     references = models.TextField(_("References"), blank=True)
+    headers = models.JSONField(
+        _("further headers"), default=dict, blank=True,
+        help_text=_("Header name to value, such as List-Unsubscribe; never replaces the headers set when sending."),
+    )  # fmt: skip
     kind = models.CharField(_("kind"), max_length=40)
     status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

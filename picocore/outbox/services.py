@@ -12,7 +12,8 @@ import datetime as dt
 import logging
 import smtplib
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -45,7 +46,8 @@ SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
 @dataclass(frozen=True)
 class OutgoingEmail:
     """One e-mail to write to the outbox: who, what kind, and its rendered content. `address` is for a person
-    who is no user (a customer's contact): written to `address`, with no recipient user."""
+    who is no user (a customer's contact): written to `address`, with no recipient user. `headers` are further
+    headers of this message (List-Unsubscribe, …); they cannot replace the ones the outbox sets itself."""
 
     to: User | None
     kind: str
@@ -53,6 +55,7 @@ class OutgoingEmail:
     body_text: str
     body_html: str = ""
     address: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def to_address(self) -> str:
@@ -91,6 +94,7 @@ def outbox_emails_add(
                 in_reply_to=threads[email.to_address][-1] if threads[email.to_address] else "",
                 references=" ".join(threads[email.to_address][-THREAD_DEPTH:]),
                 kind=email.kind,
+                headers=dict(email.headers),
             )
             for email in emails
         ]
@@ -112,7 +116,9 @@ def _claim(email_id: int, moment: dt.datetime) -> bool:
 
 
 def _message(email: OutboxEmail) -> EmailMultiAlternatives:
-    headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    # The row's own further headers first, so that none of those set here can be replaced by them.
+    headers = {**email.headers, "Message-ID": email.message_id, "Auto-Submitted": "auto-generated",
+               "X-Auto-Response-Suppress": "All"}  # fmt: skip
     if email.in_reply_to:
         headers["In-Reply-To"] = email.in_reply_to
     if email.references:

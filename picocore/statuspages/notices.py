@@ -6,8 +6,8 @@ queueing or the worker runs. An e-mail notice is handed to the mail outbox in th
 sent (a conditional UPDATE, so of two workers exactly one writes the e-mail); the outbox then delivers it with its
 own retries. A webhook notice is claimed for a while by one worker, posted (signed the Standard Webhooks way, the
 same `webhook-id` on every attempt), marked sent on a 2xx answer and retried later with growing pauses otherwise;
-once sent it is never posted again. Every e-mail carries its one-click unsubscribe link; a subscriber who left is
-skipped.
+once sent it is never posted again. Every e-mail carries its unsubscribe link, in its text and as RFC 8058's
+one-click `List-Unsubscribe` header a mail client can act on by itself; a subscriber who left is skipped.
 """
 
 import datetime as dt
@@ -60,6 +60,16 @@ def confirm_url(subscriber: Subscriber) -> str:
     return _absolute(reverse("statuspages:confirm", args=[links.confirm_token(subscriber.token)]))
 
 
+def list_headers(subscriber: Subscriber) -> dict[str, str]:
+    """The headers that make a subscriber's e-mails a list (RFC 2919) they can leave in one click (RFC 2369 and
+    RFC 8058): the mail client POSTs `List-Unsubscribe=One-Click` to the signed link, which needs no sign-in."""
+    return {
+        "List-Id": f"<{subscriber.organisation.slug}.status.{settings.PICOCORE_MAIL_DOMAIN}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def queue(update: StatusUpdate) -> list[int]:
     """Write the update's notice for every confirmed subscriber still subscribed (in the caller's transaction);
     returns the ids of the notices written now. Two queries; a second call writes nothing."""
@@ -89,15 +99,24 @@ def confirmation_send(subscriber: Subscriber) -> None:
         subject = _("Confirm your subscription to the status of %(name)s") % {"name": organisation.name}
         body = render_to_string("statuspages/email/confirm.txt", context)
     outbox_emails_add(
-        emails=[OutgoingEmail(to=None, address=subscriber.address, kind=CONFIRM_KIND, subject=subject, body_text=body)],
+        emails=[
+            OutgoingEmail(
+                to=None,
+                address=subscriber.address,
+                kind=CONFIRM_KIND,
+                subject=subject,
+                body_text=body,
+                headers=list_headers(subscriber),
+            )
+        ],
         organisation_id=organisation.pk,
     )
 
 
 def _notice(notice_id: int) -> StatusNotice:
-    return StatusNotice.objects.select_related("subscriber", "update__incident__organisation", "update__posted_by").get(
-        pk=notice_id
-    )
+    return StatusNotice.objects.select_related(
+        "subscriber__organisation", "update__incident__organisation", "update__posted_by"
+    ).get(pk=notice_id)
 
 
 def email_texts(notice: StatusNotice) -> tuple[str, str]:
@@ -156,7 +175,7 @@ def _send_email(notice_id: int) -> str:
         notice = _notice(notice_id)
         subject, body = email_texts(notice)
         email = OutgoingEmail(to=None, address=notice.subscriber.address, kind=EMAIL_KIND, subject=subject,
-                              body_text=body)  # fmt: skip
+                              body_text=body, headers=list_headers(notice.subscriber))  # fmt: skip
         [email_id] = outbox_emails_add(emails=[email], organisation_id=notice.organisation_id)
         StatusNotice.objects.filter(pk=notice_id).update(outbox_email_id=email_id)
     return "sent"

@@ -24,6 +24,7 @@ def reply_mail(customer, consultant) -> OutboxEmail:
         ("subject", "[ACME-1] Images\nmissing"),
         ("reply_to", "support@example.com\r\nBcc: everyone@example.com"),
         ("in_reply_to", "<a@example.com>\nBcc: everyone@example.com"),
+        ("headers", {"List-Unsubscribe": "<https://example.com/u/>\r\nBcc: everyone@example.com"}),
     ],
 )
 def test_a_message_with_a_broken_header_is_parked_at_once_with_the_reason(acme, consultant, field, value):
@@ -52,3 +53,20 @@ def test_a_subject_written_with_line_breaks_is_sent_on_one_line(acme, consultant
     assert outbox_send(email_id=email_id) == "sent"
     assert mail.outbox[-1].subject == "Hello Bcc: x@example.com"
     assert "bcc" not in {name.lower() for name in mail.outbox[-1].extra_headers}
+
+
+def test_further_headers_are_sent_and_never_replace_the_outbox_own(acme, consultant):
+    email = reply_mail(acme, consultant)
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        headers={
+            "List-Unsubscribe": "<https://example.com/u/>",
+            "Message-ID": "<forged@example.com>",
+            "Auto-Submitted": "no",
+        }
+    )
+    mail.outbox.clear()
+    assert outbox_send(email_id=email.pk) == "sent"
+    message = mail.outbox[-1].message()
+    assert message["List-Unsubscribe"] == "<https://example.com/u/>"
+    assert (message["Message-ID"], message["Auto-Submitted"]) == (email.message_id, "auto-generated")
+    assert message.get_all("Message-ID") == [email.message_id]

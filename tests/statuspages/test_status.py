@@ -4,6 +4,7 @@ update reaches each subscriber once; the unsubscribe link in every e-mail."""
 import datetime as dt
 import http.server
 import threading
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core import mail
@@ -20,6 +21,7 @@ from picocore.cmdb.models import Component
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, ValidationError
 from picocore.outbox.models import OutboxEmail
+from picocore.outbox.services import outbox_send
 from picocore.statuspages import links, notices
 from picocore.statuspages.choices import ComponentState, IncidentImpact, NoticeStatus, SubscriberKind, Visibility
 from picocore.statuspages.models import BODY_MAX_LENGTH, StatusNotice, Subscriber
@@ -348,3 +350,57 @@ def test_longest_texts_and_nul_bytes_are_stored(acme, consultant, pim_api):
     email = subscriber_add(actor=signed_in(acme.admin), organisation_id=acme.organisation.pk, kind="email",
                            address="\x00" + "a" * 64 + "@" + "b" * 63 + ".example.com")  # fmt: skip
     assert email.address == "a" * 64 + "@" + "b" * 63 + ".example.com"
+
+
+def _sent_message(email: OutboxEmail):
+    """The message as the outbox hands it to the mail server."""
+    mail.outbox.clear()
+    assert outbox_send(email_id=email.pk) == "sent"
+    [message] = mail.outbox
+    return message.message()
+
+
+def test_every_status_email_is_a_list_left_in_one_click(client, acme, consultant, pim_api):
+    own = subscriber_add(actor=signed_in(acme.requester), organisation_id=acme.organisation.pk, kind="email",
+                         address=acme.requester.email)  # fmt: skip
+    pending = subscriber_add(actor=signed_in(acme.requester), organisation_id=acme.organisation.pk, kind="email",
+                             address="someone@example.com")  # fmt: skip
+    actor, incident = _published(acme, consultant, pim_api)
+    update_post(actor=actor, incident_id=incident.pk, body="Slow searches.", state="investigating")
+    [notice] = StatusNotice.objects.filter(subscriber=own)
+    assert notices.notice_send(notice_id=notice.pk) == "sent"
+    update_email = OutboxEmail.objects.get(kind=notices.EMAIL_KIND)
+    confirm_email = OutboxEmail.objects.get(kind=notices.CONFIRM_KIND)
+    for email, subscriber in ((update_email, own), (confirm_email, pending)):
+        message = _sent_message(email)
+        assert message["List-Unsubscribe"] == f"<{notices.unsubscribe_url(subscriber)}>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["List-Id"] == f"<{acme.organisation.slug}.status.picocore.example>"
+        assert message["Message-ID"] == email.message_id
+    # The mail client's one-click POST (RFC 8058): form-encoded, no cookie, no CSRF token; twice is the same.
+    path = urlsplit(notices.unsubscribe_url(own)).path
+    for _ in range(2):
+        response = client.post(path, "List-Unsubscribe=One-Click",
+                               content_type="application/x-www-form-urlencoded")  # fmt: skip
+        assert response.status_code == 200
+    own.refresh_from_db()
+    pending.refresh_from_db()
+    assert (own.active, pending.unsubscribed_at) == (False, None)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["made-up", "\x00", "a" * 5000, "ünïcödé:signature", "x" * 40 + ":" + "y" * 27],
+    ids=["made-up", "nul", "over-long", "unicode", "well-shaped"],
+)
+def test_a_one_click_post_with_a_bad_link_is_404_and_unsubscribes_nobody(client, acme, token):
+    own = subscriber_add(actor=signed_in(acme.requester), organisation_id=acme.organisation.pk, kind="email",
+                         address=acme.requester.email)  # fmt: skip
+    signed = links.unsubscribe_token(own.token)
+    tampered = signed[:-1] + ("B" if signed.endswith("A") else "A")
+    for bad in (token, tampered, links.confirm_token(own.token)):
+        response = client.post(f"/status/unsubscribe/{quote(bad, safe='')}/", "List-Unsubscribe=One-Click",
+                               content_type="application/x-www-form-urlencoded")  # fmt: skip
+        assert response.status_code == 404
+    own.refresh_from_db()
+    assert own.active
