@@ -4,9 +4,9 @@ list opens beside her form, and her "this solved it" is counted as a deflection.
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from picocore.core.clock import now
 from picocore.reports.metrics import Scope, deflection
 from picocore.search.choices import SuggestionKind, SuggestionOutcome
 from picocore.search.models import Suggestion
@@ -41,7 +41,7 @@ def test_anna_is_suggested_an_article_opens_it_and_says_it_solved_her_problem(pa
     assert (suggestion.outcome, suggestion.opened_at is not None) == (SuggestionOutcome.SOLVED, True)
     assert Ticket.objects.count() == tickets_before  # no request was sent
     acme = Organisation.objects.get(pk=suggestion.organisation_id)
-    today = now().date()
+    today = timezone.localdate()  # the installation's day, as the report counts days
     figures = deflection(Scope(organisation_ids=[acme.pk], start=today, end=today))
     row = next(r for r in figures.rows if ARTICLE in r.label)
     assert (row.suggested, row.opened, row.solved, row.sent) == (1, 1, 1, 0)
