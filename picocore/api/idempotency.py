@@ -4,7 +4,9 @@
 Guarantees, also under concurrent retries: the create and the stored answer commit in one transaction, and the
 key is unique per person, so of two simultaneous requests with one key exactly one creates; the other's work is
 rolled back and it answers with the first's response. Errors are not stored: a request that failed may be
-retried with the same key."""
+retried with the same key. An answer older than 24 hours is never replayed: a create that meets one removes it
+and creates anew, and the worker removes the others every hour (`idempotent_responses_prune`), so a create
+writes no more than the answer it stores."""
 
 import datetime as dt
 import hashlib
@@ -66,7 +68,29 @@ def _person(request: Request) -> User:
 
 
 def _stored(request: Request, key: str) -> IdempotentResponse | None:
-    return IdempotentResponse.objects.filter(user=_person(request), key=key, created_at__gte=now() - RETENTION).first()
+    """The person's stored answer under this key, however old (one lookup by the unique key)."""
+    return IdempotentResponse.objects.filter(user=_person(request), key=key).first()
+
+
+def _fresh(stored: IdempotentResponse | None) -> bool:
+    return stored is not None and stored.created_at >= now() - RETENTION
+
+
+PRUNE_BATCH = 1000
+
+
+def idempotent_responses_prune(*, batch: int = PRUNE_BATCH) -> int:
+    """Delete the answers older than the retention, `batch` rows per statement (read by the `created_at` index);
+    returns how many went. Idempotent: a second run finds nothing left."""
+    cutoff = now() - RETENTION
+    deleted = 0
+    while ids := list(
+        IdempotentResponse.objects.filter(created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    ):
+        deleted += IdempotentResponse.objects.filter(pk__in=ids).delete()[0]
+    return deleted
 
 
 def idempotent(request: Request, endpoint: str, create: Callable[[], Response]) -> Response:
@@ -76,11 +100,12 @@ def idempotent(request: Request, endpoint: str, create: Callable[[], Response]) 
         return create()
     digest = _digest(request)
     stored = _stored(request, key)
-    if stored is not None:
+    if stored is not None and _fresh(stored):
         return _replay(stored, digest)
-    IdempotentResponse.objects.filter(user=_person(request), created_at__lt=now() - RETENTION).delete()
     try:
         with transaction.atomic():
+            if stored is not None:  # an expired answer under this key: the key is free again
+                IdempotentResponse.objects.filter(pk=stored.pk).delete()
             response = create()
             if status.is_success(response.status_code):
                 IdempotentResponse.objects.create(
@@ -94,7 +119,7 @@ def idempotent(request: Request, endpoint: str, create: Callable[[], Response]) 
                 )
     except IntegrityError:
         stored = _stored(request, key)
-        if stored is None:
+        if stored is None or not _fresh(stored):
             raise
         return _replay(stored, digest)
     return response

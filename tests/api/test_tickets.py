@@ -110,6 +110,34 @@ def test_idempotent_create(world: ApiWorld):
     assert Ticket.objects.count() == 2
 
 
+def test_an_answer_older_than_a_day_is_not_replayed_and_is_pruned(world: ApiWorld):
+    import datetime as dt
+
+    from picocore.api.idempotency import RETENTION, idempotent_responses_prune
+    from picocore.api.models import IdempotentResponse
+    from picocore.core.clock import now
+
+    api = world.api(world.acme.requester)
+    body = new_ticket_body(world.acme)
+    first = api.post(LIST, body, headers={"Idempotency-Key": "nightly"})
+    kept = api.post(LIST, body, headers={"Idempotency-Key": "kept"})
+    assert first.status_code == kept.status_code == 201
+    old = now() - RETENTION - dt.timedelta(seconds=1)
+    IdempotentResponse.objects.filter(key="nightly").update(created_at=old)
+    again = api.post(LIST, body, headers={"Idempotency-Key": "nightly"})  # the key is free again: a new ticket
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert again.json()["key"] != first.json()["key"]
+    assert Ticket.objects.count() == 3
+    assert api.post(LIST, body, headers={"Idempotency-Key": "nightly"})["Idempotent-Replayed"] == "true"
+    IdempotentResponse.objects.filter(key="kept").update(created_at=old)
+    assert idempotent_responses_prune(batch=1) == 1
+    assert idempotent_responses_prune() == 0  # a second run finds nothing
+    assert list(IdempotentResponse.objects.values_list("key", flat=True)) == ["nightly"]
+    from picocore.core.tasks import discover_periodic_jobs
+
+    assert discover_periodic_jobs()["picocore.api.tasks.prune_idempotent_responses"].every == dt.timedelta(hours=1)
+
+
 def test_a_failed_create_is_not_remembered(world: ApiWorld):
     api = world.api(world.acme.requester)
     body = new_ticket_body(world.acme, title="")
