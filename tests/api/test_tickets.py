@@ -235,3 +235,22 @@ def test_a_customer_reads_only_the_public_timeline(world: ApiWorld):
     assert "We are on it." in bodies and "Internal: vendor bug" not in bodies
     assert "Internal: vendor bug" in [e["body"] for e in staff.get(url(ticket.key, "timeline")).json()["results"]]
     assert world.api(world.acme.requester).post(url(ticket.key, "note"), {"body": "x"}).status_code == 403
+
+
+def test_a_read_token_cannot_write_and_a_write_token_cannot_read(world: ApiWorld):
+    ticket = world.acme.ticket()
+    reader = world.api(world.consultant, {"tickets:read"})
+    writer = world.api(world.consultant, {"tickets:write"})
+    assert reader.get(LIST).status_code == reader.get(url(ticket.key)).status_code == 200
+    etag = reader.get(url(ticket.key))["ETag"]
+    refused = [
+        reader.post(LIST, new_ticket_body(world.acme, requester=world.acme.requester.email)),
+        reader.post(url(ticket.key, "note"), {"body": "Internal"}, headers={"If-Match": etag}),
+        reader.post(url(ticket.key, "transition"), {"to": "in_progress"}, headers={"If-Match": etag}),
+    ]
+    for response in refused:
+        assert response.status_code == 403 and "tickets:write" in error_of(response)["message"], response.content
+    assert writer.get(LIST).status_code == writer.get(url(ticket.key)).status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.status == "new" and Ticket.objects.count() == 1
+    assert not ticket.events.filter(kind="note").exists()
