@@ -4,6 +4,7 @@ picocore demo      migrate, load the demo data once, serve on 127.0.0.1:8000 wit
 picocore serve     serve with gunicorn (production: set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
 picocore worker    run the background worker (Django tasks, database-backed)
 picocore seed      generate realistic data: --customers N --tickets M
+picocore audit     verify the audit trail's hash chain: `picocore audit verify`
 picocore <other>   any Django management command (migrate, createsuperuser, check, …)
 """
 
@@ -173,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run the background worker")
     commands.add_parser("seed", help="generate data: --customers N --tickets M", add_help=False)
     commands.add_parser("mail", help="inbound e-mail: ingest | serve | fetch", add_help=False)
+    commands.add_parser("audit", help="the audit trail: verify", add_help=False)
     commands.add_parser("manage", help="run a Django management command", add_help=False)
 
     if not argv or argv[0] in {"-h", "--help"}:

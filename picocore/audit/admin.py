@@ -118,13 +118,15 @@ def changes_table(changes: dict[str, dict[str, Any]], model: type[Model] | None 
 class AuditEntryAdmin(admin.ModelAdmin):
     """The trail, read-only: each entry's changes as a before/after table, not raw JSON."""
 
-    list_display = ["at", "actor", "action", "content_type", "object_repr", "changed_fields"]
+    list_display = ["sequence", "at", "actor", "action", "content_type", "object_repr", "changed_fields"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "actor__email"]
     list_select_related = ["actor", "content_type"]
     show_full_result_count = False
-    fields = ["at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table"]
-    readonly_fields = ["at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table"]
+    readonly_fields = [
+        "sequence", "at", "actor", "action", "content_type", "object_id", "object_repr", "changes_table", "hash",
+    ]  # fmt: skip
+    fields = list(readonly_fields)
 
     @admin.display(description=gettext_lazy("What changed"))
     def changes_table(self, entry: AuditEntry) -> str:

@@ -1,4 +1,5 @@
-"""The audit trail of configuration changes (tickets keep theirs in their own timeline)."""
+"""The audit trail of configuration changes, sign-ins and API token use (tickets keep theirs in their own
+timeline): append-only and hash-chained, see `picocore.audit.services` for the guarantees."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,18 +23,30 @@ class AuditAction(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")
     DELETED = "deleted", _("Deleted")
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    TOKEN_USED = "token_used", _("API token used")
+    REDACTED = "redacted", _("Personal data redacted")
 
 
 class AuditEntry(models.Model):
-    """Who changed which object when, with each changed field's value before and after. Append-only."""
+    """Who changed which object when, with each changed field's value before and after. Append-only; entry
+    `sequence` carries the hash of entry `sequence - 1` and its own hash over its content (`chain.entry_hash`),
+    which covers the digest of its text (`object_repr`, `changes`) rather than the text, so that text can be
+    redacted (`redacted_in`: the sequence of the redaction entry that rewrote it) without breaking the chain."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("when"), default=now, db_index=True)
-    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, help_text=_("{field: {before, after}}"))
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    text_digest = models.CharField(_("text digest"), max_length=64)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    redacted_in = models.PositiveBigIntegerField(_("redacted in entry"), null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -53,3 +66,19 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The chain's one head row (pk 1): the sequence and hash of the newest entry. Writers lock it, so two
+    transactions never append after the same entry, and `verify` compares it with the newest entry it finds,
+    so deleting the newest entries shows too."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="audit_chain_head_single")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"

@@ -1,6 +1,26 @@
-"""Snapshots of objects and the recording of what changed between two of them."""
+"""Snapshots of objects, the recording of what changed between two of them, and the redaction of a person's
+text from the trail.
+
+Guarantees of the trail:
+- Append-only and hash-chained. Entries are numbered 1, 2, 3… (`sequence`, unique); each carries the hash of
+  the one before (entry 1: `chain.GENESIS`) and its own hash over a canonical serialisation of its sequence,
+  time, actor id, action, object type and id, text digest and previous hash (`chain.entry_hash`). Writers
+  lock the one `AuditChainHead` row first (SELECT … FOR UPDATE on PostgreSQL; SQLite's single writer
+  serialises already), so two transactions never append after the same entry and the chain never forks; a
+  rolled-back transaction takes its entries and its move of the head with it, so the sequence has no holes.
+- Personal data: the hash covers a digest of the entry's text (object repr and changes, where names and
+  e-mail addresses appear), not the text. `audit_redact_person` rewrites a person's name and e-mail address
+  in the text of every entry that shows them, marks each rewritten entry with the sequence of one new
+  `redacted` entry appended to the chain, which records how many entries it rewrote. `verification` then
+  checks a marked entry's text against nothing but that count and order (the text is gone by design), every
+  other entry's text against its digest, and every hash and link, so an edit or a deletion outside these
+  services is found, and so is a forged redaction mark (the count no longer matches).
+- What it does not stop: someone able to write the database who recomputes every hash after the row they
+  changed. `verify` prints the head's hash; kept elsewhere (a ticket, a log), it shows such a rewrite.
+"""
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -8,10 +28,13 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.db.backends.utils import format_number
+from django.db.models.functions import Cast
 
-from picocore.audit.models import AuditAction, AuditEntry
+from picocore.audit import chain
+from picocore.audit.models import AuditAction, AuditChainHead, AuditEntry
+from picocore.core.clock import now
 from picocore.tenancy.models import User
 
 SECRET_FIELDS = frozenset({"password"})
@@ -53,18 +76,134 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 def audit_record(
     *, actor: User | None, action: str, instance: models.Model, changes: dict[str, dict[str, Any]]
 ) -> AuditEntry | None:
-    """Append one entry to the audit trail; a change that changed nothing (but the time of the save) records
-    nothing."""
+    """Append one entry to the audit trail, chained to the one before; a change that changed nothing (but the
+    time of the save) records nothing. Holds the chain's head until the caller's transaction ends."""
     if action == AuditAction.CHANGED and not set(changes) - BOOKKEEPING_FIELDS:
         return None
-    return AuditEntry.objects.create(
-        actor=actor if actor and actor.is_authenticated else None,
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
+    with transaction.atomic():
+        head = _locked_head()
+        return _append(
+            head,
+            actor_id=actor.pk if actor and actor.is_authenticated else None,
+            action=action,
+            content_type=content_type,
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:200],
+            changes=changes,
+        )
+
+
+def _locked_head() -> AuditChainHead:
+    """The chain's head row, locked for this transaction; made from the newest entry (none: the genesis) when
+    missing, as in a database emptied by a test."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        newest = AuditEntry.objects.order_by("-sequence").first()
+        AuditChainHead.objects.get_or_create(
+            pk=1,
+            defaults={
+                "sequence": newest.sequence if newest else 0,
+                "hash": newest.hash if newest else chain.GENESIS,
+            },
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _append(
+    head: AuditChainHead,
+    *,
+    actor_id: int | None,
+    action: str,
+    content_type: ContentType,
+    object_id: str,
+    object_repr: str,
+    changes: dict[str, Any],
+) -> AuditEntry:
+    """Write the entry after the locked head and move the head to it."""
+    changes = _plain(changes)  # hashed as the database will hand it back
+    entry = AuditEntry(
+        actor_id=actor_id,
+        at=now(),
         action=action,
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
+        content_type=content_type,
+        object_id=object_id,
+        object_repr=object_repr,
         changes=changes,
+        sequence=head.sequence + 1,
+        text_digest=chain.text_digest(object_repr, changes),
+        previous_hash=head.hash,
     )
+    entry.hash = chain.hash_of(entry)
+    entry.save(force_insert=True)
+    head.sequence, head.hash = entry.sequence, entry.hash
+    head.save(update_fields=["sequence", "hash"])
+    return entry
+
+
+def _erased(value: Any, pattern: re.Pattern[str], replacement: str) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(replacement, value)
+    if isinstance(value, list):
+        return [_erased(item, pattern, replacement) for item in value]
+    if isinstance(value, dict):
+        return {key: _erased(item, pattern, replacement) for key, item in value.items()}
+    return value
+
+
+def audit_redact_person(
+    *, actor: User | None, user_id: int, replacement: str, also: Sequence[str] = ()
+) -> AuditEntry | None:
+    """Rewrite the person's full name and e-mail address (and the texts in `also`, e.g. a former address) in
+    the repr and changes of every entry, as whole words, case-insensitively, into `replacement`; append one
+    `redacted` entry saying how many entries were rewritten. Verification passes afterwards. Call it before
+    the person's own row is anonymised (it reads their name and address from it). None when nothing showed
+    them. Reads the whole trail once: erasure is rare."""
+    person = User.objects.get(pk=user_id)
+    texts = sorted({text for text in (person.full_name, person.email, *also) if text and text.strip()}, key=len)
+    if not texts:
+        return None
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(text)}(?!\w)" for text in reversed(texts)), re.IGNORECASE)
+    mentions = models.Q()
+    for text in texts:
+        for form in {text, json.dumps(text)[1:-1]}:  # SQLite keeps JSON with non-ASCII letters escaped
+            mentions |= models.Q(object_repr__icontains=form) | models.Q(changes_text__icontains=form)
+    with transaction.atomic():
+        head = _locked_head()
+        redaction = head.sequence + 1
+        candidates = (
+            AuditEntry.objects.annotate(changes_text=Cast("changes", models.TextField()))
+            .filter(mentions)
+            .only("pk", "object_repr", "changes", "redacted_in")
+            .order_by("sequence")
+        )
+        rewritten = 0
+        for entry in candidates.iterator(chunk_size=500):
+            object_repr = _erased(entry.object_repr, pattern, replacement)[:200]
+            changes = _erased(entry.changes, pattern, replacement)
+            if (object_repr, changes) == (entry.object_repr, entry.changes):
+                continue
+            marked = entry.redacted_in is None
+            # The trail's own update is refused (append-only): this is the one rewrite it allows.
+            models.QuerySet.update(
+                AuditEntry.objects.filter(pk=entry.pk),
+                object_repr=object_repr,
+                changes=changes,
+                **({"redacted_in": redaction} if marked else {}),
+            )
+            rewritten += marked
+        if not rewritten:
+            return None
+        return _append(
+            head,
+            actor_id=actor.pk if actor and actor.is_authenticated else None,
+            action=AuditAction.REDACTED,
+            content_type=ContentType.objects.get_for_model(User),
+            object_id=str(user_id),
+            object_repr=replacement[:200],
+            changes={"entries": {"before": None, "after": rewritten}},
+        )
 
 
 def stored_snapshot(instance: models.Model) -> dict[str, Any]:
