@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "picocore.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from picocore.accounts import receivers  # noqa: F401 (connects the sign-in and sign-out receivers)

@@ -83,3 +83,43 @@ class OutboxPasswordResetForm(PasswordResetForm):
                     )
                 ]
             )
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return without_nul(self.cleaned_data["code"]).strip()
+
+
+class AppCodeForm(SecondFactorForm):
+    """The code the app being set up shows now."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=32,
+        help_text=_("The 6 digits the app shows for PicoCore now."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """The person's password, typed again before a sensitive action."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

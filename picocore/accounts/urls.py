@@ -1,18 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from picocore.accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
+# Imported for its registration of the <id:…> path converter.
+import picocore.core.converters  # noqa: F401
+from picocore.accounts import security_views, signin
+from picocore.accounts.forms import OutboxPasswordResetForm
 from picocore.accounts.throttle import reset_throttled
 from picocore.accounts.views import language_set
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("login/code/", signin.sign_in_code, name="sign_in_code"),
+    path("confirm/", signin.step_up, name="step_up"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("security/", security_views.security, name="security"),
+    path("security/two-factor/", security_views.two_factor, name="two_factor"),
+    path("security/two-factor/start/", security_views.two_factor_start, name="two_factor_start"),
+    path("security/two-factor/confirm/", security_views.two_factor_confirm, name="two_factor_confirm"),
+    path("security/two-factor/recovery-codes/", security_views.recovery_codes_new, name="recovery_codes"),
+    path("security/two-factor/remove/", security_views.two_factor_remove, name="two_factor_remove"),
+    path("security/sessions/<id:session_id>/end/", security_views.session_end_view, name="session_end"),
+    path("security/sessions/end-others/", security_views.sessions_end_others_view, name="sessions_end_others"),
     path(
         "password/reset/",
         reset_throttled(

@@ -10,13 +10,15 @@ from rest_framework.request import Request
 
 from picocore.api.models import ApiToken
 from picocore.api.tokens import token_authenticate
+from picocore.security.twofactor import has_second_factor, second_factor_required
 
 KEYWORD = "Bearer"
 
 
 class TokenAuthentication(BaseAuthentication):
     """A request with a Bearer token acts as the token's person; an unknown, expired or revoked token is 401 (never
-    a fall-back to anonymous)."""
+    a fall-back to anonymous). A member of staff without a second factor after the grace period is refused with
+    403 `second_factor_required`: their tokens work again once they set one up."""
 
     def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
         header = get_authorization_header(request).split()
@@ -31,6 +33,14 @@ class TokenAuthentication(BaseAuthentication):
         token = token_authenticate(presented)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        if second_factor_required(token.user) and not has_second_factor(token.user):
+            raise exceptions.PermissionDenied(
+                _(
+                    "Members of staff must sign in with a second factor: set up an authenticator app under "
+                    "Security in PicoCore, and this token works again."
+                ),
+                code="second_factor_required",
+            )
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

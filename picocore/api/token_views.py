@@ -1,5 +1,6 @@
 """A person's API tokens in their account: create (the secret shown once, on the answer to the post, never
-again and never cached), list with scopes, expiry and last use, revoke."""
+again and never cached; only after a fresh second factor, or the password for people without one), list with
+scopes, expiry and last use, revoke."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from picocore.accounts.stepup import recent_proof, require_recent_second_factor, step_up_url
 from picocore.api.forms import TokenForm
 from picocore.api.tokens import api_token_create, api_token_revoke, api_tokens_of
 from picocore.core.errors import NotFound, PicoCoreError
@@ -19,6 +21,7 @@ from picocore.tenancy.http import AuthenticatedRequest
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
+@require_recent_second_factor
 def token_list(request: AuthenticatedRequest) -> HttpResponse:
     """The person's tokens and the form for a new one; after a successful post, the new token's secret."""
     form = TokenForm(request.POST or None)
@@ -30,7 +33,12 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
             show_service_errors(form, error)
         else:
             form = TokenForm()
-    context = {"form": form, "tokens": api_tokens_of(actor=request.user), "created": created}
+    context = {
+        "form": form,
+        "tokens": api_tokens_of(actor=request.user),
+        "created": created,
+        "step_up": None if recent_proof(request) else step_up_url(request.path),
+    }
     return render(request, "api/tokens.html", context, status=400 if form.errors else 200)
 
 

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -92,6 +95,7 @@ INSTALLED_APPS = [
     "picocore.reviews",
     "picocore.notifications",
     "picocore.outbox",
+    "picocore.security",
     "picocore.mail",
     "picocore.accounts",
     "picocore.portal",
@@ -119,6 +123,8 @@ MIDDLEWARE = [
     # After authentication: a person's chosen language wins over the browser's preference.
     "picocore.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff without a second factor: reminded during the grace period, held at its set-up page after it.
+    "picocore.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "picocore.core.middleware.DomainErrorMiddleware",
     "picocore.core.middleware.DatabaseUnavailableMiddleware",
@@ -214,6 +220,9 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "picocore.accounts.throttle.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "picocore.accounts.throttle.client_address"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not the throttle's business
+# Two-factor sign-in (django-otp): the name authenticator apps list PicoCore's codes under. When staff must have
+# a second factor is the administrator's setting in the database (admin › Sign-in security settings).
+OTP_TOTP_ISSUER = "PicoCore"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,6 +19,7 @@ from picocore.demo.landscape import load_landscapes
 from picocore.hours.services import time_log
 from picocore.knowledge.demo import make_demo_articles
 from picocore.problems.demo import make_demo_problems
+from picocore.security.models import SecuritySettings
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
 from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
@@ -34,6 +35,9 @@ from picocore.tickets.services import (
 from picocore.tickets.services.canned_replies import CannedReplyFields, canned_reply_create
 
 DEMO_PASSWORD = "picocore-demo"
+# The demo's staff sign in with the password alone: their grace period for setting up two-factor sign-in ends
+# this far ahead (they are reminded on every page and may try setting it up).
+DEMO_SECOND_FACTOR_GRACE = dt.timedelta(days=3650)
 
 ORGANISATIONS = [
     # slug, name, prefix, time zone, tier, hotline, solutions [(name, product, kind, host)]
@@ -76,6 +80,9 @@ def _answers(request_type: RequestType, values: dict) -> list[dict]:
 def load_demo() -> None:
     """Create the whole demo installation. Call only when `demo_loaded()` is false."""
     tiers = load_catalogue()
+    SecuritySettings.objects.update_or_create(
+        pk=SecuritySettings.SINGLETON, defaults={"staff_second_factor_from": now() + DEMO_SECOND_FACTOR_GRACE}
+    )
     office = _office_calendar()
     # The customers' contracts began with the three months of history (`picocore.demo.history`).
     since = history_start(now().astimezone(zoneinfo.ZoneInfo("Europe/Copenhagen")).date())

@@ -9,14 +9,18 @@ from django.test import Client
 from picocore.api.models import ApiToken
 from picocore.audit.models import AuditEntry
 from tests.api.conftest import Api, ApiWorld
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 PAGE = "/accounts/tokens/"
 
 
 def signed_in_client(user) -> Client:
+    """Signed in, and having just confirmed their password (creating a token asks for it: step-up)."""
     client = Client()
     client.force_login(user)
+    confirmed = client.post("/accounts/confirm/", {"password": PASSWORD, "next": PAGE})
+    assert confirmed.status_code == 302 and confirmed["Location"] == PAGE
     return client
 
 

@@ -1,0 +1,79 @@
+"""What this browser session has proved about its person, and step-up: asking for a fresh proof before a
+sensitive action.
+
+A session records when its person last proved themselves and how: with a second factor (their authenticator
+app or a recovery code) or, for people without one, their password. Signing in, confirming an app and the
+step-up page record it.
+
+`require_recent_second_factor` guards a view: people with an authenticator app must have used it in this
+session within the last `STEP_UP_WINDOW` (10 minutes), people without one (customers, staff in the grace period)
+must have typed their password within it; otherwise the view is not run and the browser goes to the step-up page,
+which sends it back afterwards. Use it on every view that exports personal data, erases it, creates credentials
+or changes contracts. By default it guards the unsafe methods only (a page may show its form, and tell that it
+will ask; see `recent_proof`); `methods=None` guards every method.
+"""
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Collection
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from picocore.accounts.state import session_security
+from picocore.core.clock import now
+from picocore.tenancy.models import User
+
+STEP_UP_WINDOW = dt.timedelta(minutes=10)
+PROOF_KEY = "picocore.proof"
+Factor = Literal["second_factor", "password"]
+
+
+def proof_record(request: HttpRequest, factor: Factor) -> None:
+    """Record that the session's person has just proved themselves with `factor`."""
+    request.session[PROOF_KEY] = {"at": now().isoformat(), "factor": factor}
+
+
+def recent_proof(request: HttpRequest, *, within: dt.timedelta = STEP_UP_WINDOW) -> bool:
+    """Whether the session's person proved themselves recently enough, with their second factor if they have
+    one (a password does not stand in for it), else with their password."""
+    user = request.user
+    if not isinstance(user, User):
+        return False
+    proof = request.session.get(PROOF_KEY)
+    if not isinstance(proof, dict):
+        return False
+    try:
+        at = dt.datetime.fromisoformat(str(proof.get("at")))
+    except ValueError:
+        return False
+    if not now() - within <= at <= now():
+        return False
+    return proof.get("factor") == "second_factor" or not session_security(request, user).device
+
+
+def step_up_url(next_path: str) -> str:
+    return f"{reverse('accounts:step_up')}?{urlencode({'next': next_path})}"
+
+
+def require_recent_second_factor[V: Callable[..., HttpResponseBase]](
+    view: V | None = None, *, methods: Collection[str] | None = ("POST", "PUT", "PATCH", "DELETE")
+) -> Any:
+    """Decorator: run the view only after a recent proof (see the module's docstring); else send the browser
+    to the step-up page, to come back to this page (a refused POST is not replayed: the person submits again).
+    Usable bare (`@require_recent_second_factor`) or with `methods=`."""
+
+    def decorate(inner: V) -> V:
+        @functools.wraps(inner)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            guarded = methods is None or request.method in methods
+            if guarded and not recent_proof(request):
+                return redirect(step_up_url(request.get_full_path()))
+            return inner(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate(view) if view is not None else decorate

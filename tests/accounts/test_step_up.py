@@ -1,0 +1,89 @@
+"""Step-up: creating an API token asks for a fresh proof — the app's code for people with one (a password does
+not stand in for it), the password for people without — valid for ten minutes."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from picocore.api.models import ApiToken
+from picocore.core.clock import now
+from picocore.tenancy.models import User
+from tests.accounts.support import app_code, code_step, enrolled, password_step
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+TOKENS = "/accounts/tokens/"
+STEP_UP = "/accounts/confirm/?next=%2Faccounts%2Ftokens%2F"
+NEW_TOKEN = {"name": "Nightly import", "scopes": ["tickets:read"], "expires_in_days": "30"}
+
+
+def test_token_creation_needs_a_fresh_code_and_a_fresh_code_satisfies_it(consultant: User):
+    device, _codes = enrolled(consultant)
+    client = Client()
+    client.force_login(consultant)  # signed in, but not with a code in this session
+    page = client.get(TOKENS)
+    assert page.status_code == 200 and f'href="{STEP_UP}"'.replace("&", "&amp;") in page.content.decode()
+    refused = client.post(TOKENS, NEW_TOKEN)
+    assert refused.status_code == 302 and refused["Location"] == STEP_UP
+    assert not ApiToken.objects.exists()
+
+    form = client.get(STEP_UP)
+    assert form.status_code == 200 and 'name="code"' in form.content.decode()
+    # The password is not a second factor.
+    assert client.post("/accounts/confirm/", {"password": PASSWORD, "next": TOKENS}).status_code == 400
+    wrong = client.post("/accounts/confirm/", {"code": "000000", "next": TOKENS})
+    assert wrong.status_code == 400 and client.post(TOKENS, NEW_TOKEN).status_code == 302
+    device.throttle_reset()
+    confirmed = client.post("/accounts/confirm/", {"code": app_code(device), "next": TOKENS})
+    assert confirmed.status_code == 302 and confirmed["Location"] == TOKENS
+    created = client.post(TOKENS, NEW_TOKEN)
+    assert created.status_code == 200 and created.context["created"] is not None
+    assert ApiToken.objects.filter(user=consultant).count() == 1
+
+
+def test_signing_in_with_the_code_counts_as_fresh_for_ten_minutes(consultant: User, monkeypatch):
+    device, _codes = enrolled(consultant)
+    client = Client()
+    password_step(client, consultant)
+    code_step(client, app_code(device))
+    assert client.post(TOKENS, NEW_TOKEN).status_code == 200
+    later = now() + dt.timedelta(minutes=11)
+    monkeypatch.setattr("picocore.accounts.stepup.now", lambda: later)
+    assert client.post(TOKENS, {**NEW_TOKEN, "name": "Second"})["Location"] == STEP_UP
+    assert ApiToken.objects.count() == 1
+
+
+def test_people_without_an_app_confirm_with_their_password(acme):
+    client = Client()
+    client.force_login(acme.requester)
+    assert client.post(TOKENS, NEW_TOKEN)["Location"] == STEP_UP
+    assert 'name="password"' in client.get(STEP_UP).content.decode()
+    assert client.post("/accounts/confirm/", {"password": "wrong password", "next": TOKENS}).status_code == 400
+    assert client.post(TOKENS, NEW_TOKEN).status_code == 302
+    assert client.post("/accounts/confirm/", {"password": PASSWORD, "next": TOKENS})["Location"] == TOKENS
+    assert client.post(TOKENS, NEW_TOKEN).status_code == 200
+
+
+def test_signing_in_with_the_password_counts_as_fresh_for_people_without_an_app(acme):
+    client = Client()
+    password_step(client, acme.requester)
+    assert client.post(TOKENS, NEW_TOKEN).status_code == 200
+
+
+def test_step_up_goes_back_only_to_this_site(acme):
+    client = Client()
+    client.force_login(acme.requester)
+    response = client.post("/accounts/confirm/", {"password": PASSWORD, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_failed_step_ups_lock_out_like_failed_sign_ins(acme):
+    client = Client()
+    client.force_login(acme.requester)
+    for _ in range(4):
+        assert client.post("/accounts/confirm/", {"password": "wrong", "next": TOKENS}).status_code == 400
+    assert client.post("/accounts/confirm/", {"password": "wrong", "next": TOKENS}).status_code == 429
+    assert client.post("/accounts/confirm/", {"password": PASSWORD, "next": TOKENS}).status_code == 429
+    assert client.post(TOKENS, NEW_TOKEN).status_code == 302
