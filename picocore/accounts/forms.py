@@ -1,15 +1,10 @@
-import datetime as dt
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from picocore.core.clock import now
+from picocore.core.tasks import enqueue_on_commit
 from picocore.core.text import without_nul
 
 
@@ -28,15 +23,11 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-# How many reset e-mails one address may be sent per hour; more requests get the same answer and no e-mail.
-RESET_EMAILS_PER_HOUR = 3
-RESET_KIND = "password_reset"
-
-
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's password reset, with the e-mail written to the outbox (sent by the worker, never for a request
-    that rolled back) and at most RESET_EMAILS_PER_HOUR per address. The page that follows is the same whether
-    or not the address has an account, so nobody learns which addresses exist."""
+    """Django's password reset form, whose answer costs the same whether or not an account has the address: it
+    only hands the address to the worker (`picocore.accounts.reset`), which finds the account, if any, and writes
+    the e-mail to the outbox. The page that follows is the same either way, so neither its words nor its time
+    tell anyone which addresses exist."""
 
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -47,42 +38,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
     def clean_email(self) -> str:
         return without_nul(self.cleaned_data["email"]).strip().lower()
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        from picocore.outbox.models import OutboxEmail
-        from picocore.outbox.services import OutgoingEmail, outbox_emails_add
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from picocore.accounts.tasks import send_password_reset
 
-        user = context["user"]
-        recent = OutboxEmail.objects.filter(
-            recipient=user, kind=RESET_KIND, created_at__gte=now() - dt.timedelta(hours=1)
-        ).count()
-        if recent >= RESET_EMAILS_PER_HOUR:
-            return
-        path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
-        context = {
-            **context,
-            "link": settings.PICOCORE_BASE_URL.rstrip("/") + path,
-            "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
-        }
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        with transaction.atomic():
-            outbox_emails_add(
-                emails=[
-                    OutgoingEmail(
-                        to=user,
-                        kind=RESET_KIND,
-                        subject=subject,
-                        body_text=render_to_string(email_template_name, context),
-                    )
-                ]
-            )
+        enqueue_on_commit(send_password_reset, self.cleaned_data["email"])
 
 
 class SecondFactorForm(forms.Form):

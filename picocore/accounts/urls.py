@@ -26,10 +26,7 @@ urlpatterns = [
         "password/reset/",
         reset_throttled(
             auth_views.PasswordResetView.as_view(
-                form_class=OutboxPasswordResetForm,
-                email_template_name="registration/password_reset_email.txt",
-                subject_template_name="registration/password_reset_subject.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
+                form_class=OutboxPasswordResetForm, success_url=reverse_lazy("accounts:password_reset_done")
             )
         ),
         name="password_reset",

@@ -2,7 +2,9 @@
 
 Guarantees: the plaintext is returned once, by `api_token_create`, and never stored; a token is found by its
 public prefix and accepted only when the digest of the whole presented text matches (compared in constant
-time), it is neither revoked nor expired and its person is active. Creating and revoking are audited."""
+time), it is neither revoked nor expired and its person is active. Creating and revoking are audited. A person
+creates at most `CREATED_PER_HOUR` tokens an hour and holds at most `USABLE_AT_ONCE` usable ones, counted under a
+lock on their own row so that parallel requests cannot slip past either limit."""
 
 import datetime as dt
 import hashlib
@@ -26,6 +28,8 @@ TOKEN_PREFIX = "pc"  # noqa: S105 (the public marker of a token, not one)
 EXPIRY_DAYS_CHOICES = (7, 30, 90, 365)
 NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length or 100
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
+CREATED_PER_HOUR = 10
+USABLE_AT_ONCE = 50
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ def api_token_create(*, actor: User, name: str, scopes: list[str], expires_in_da
     prefix = secrets.token_hex(6)
     plaintext = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
+        _within_limits(actor)
         token = ApiToken.objects.create(
             user=actor,
             prefix=prefix,
@@ -81,6 +86,24 @@ def api_token_create(*, actor: User, name: str, scopes: list[str], expires_in_da
         )
         audit_record(actor=actor, action=AuditAction.CREATED, instance=token, changes=_audited(token))
     return NewToken(token=token, plaintext=plaintext)
+
+
+def _within_limits(actor: User) -> None:
+    """Refuse a token over the person's limits (in the caller's transaction, their user row locked)."""
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
+    moment = now()
+    recent = ApiToken.objects.filter(user=actor, created_at__gte=moment - dt.timedelta(hours=1)).count()
+    if recent >= CREATED_PER_HOUR:
+        raise ValidationError(
+            _("You created %(n)d tokens in the last hour, the most there may be; try again later.")
+            % {"n": CREATED_PER_HOUR}
+        )
+    usable = ApiToken.objects.filter(user=actor, revoked_at__isnull=True, expires_at__gt=moment).count()
+    if usable >= USABLE_AT_ONCE:
+        raise ValidationError(
+            _("You hold %(n)d usable tokens, the most there may be: revoke one you no longer use.")
+            % {"n": USABLE_AT_ONCE}
+        )
 
 
 def _audited(token: ApiToken) -> dict[str, dict[str, object]]:

@@ -69,3 +69,32 @@ def test_revoke_own_only(world: ApiWorld):
 
 def test_the_page_needs_a_sign_in(world: ApiWorld):
     assert Client().get(PAGE).status_code == 302
+
+
+def test_a_person_creates_at_most_ten_tokens_an_hour_and_holds_at_most_fifty(world: ApiWorld):
+    import datetime as dt
+
+    from picocore.api.tokens import CREATED_PER_HOUR, USABLE_AT_ONCE, api_token_create
+    from picocore.core.clock import now
+
+    person = world.acme.requester
+    mine = ApiToken.objects.filter(user=person)
+    for n in range(CREATED_PER_HOUR - mine.count()):
+        api_token_create(actor=person, name=f"script {n}", scopes=["tickets:read"], expires_in_days=30)
+    client = signed_in_client(person)
+    data = {"name": "one more", "scopes": ["tickets:read"], "expires_in_days": "30"}
+    refused = client.post(PAGE, data)
+    assert refused.status_code == 400 and "in the last hour" in refused.content.decode()
+    assert mine.count() == CREATED_PER_HOUR
+    assert world.api(world.acme.admin).token  # another person's limit is their own
+    mine.update(created_at=now() - dt.timedelta(hours=2))
+    assert client.post(PAGE, data).status_code == 200 and mine.count() == CREATED_PER_HOUR + 1
+    extra = [ApiToken(user=person, name=f"old {n}", prefix=f"old{n:09d}", digest=f"{n:064d}", scopes=["tickets:read"],
+                      expires_at=now() + dt.timedelta(days=30), created_at=now() - dt.timedelta(days=2))
+             for n in range(USABLE_AT_ONCE - mine.count())]  # fmt: skip
+    ApiToken.objects.bulk_create(extra)
+    full = client.post(PAGE, {**data, "name": "fifty-first"})
+    assert full.status_code == 400 and "revoke one" in full.content.decode()
+    assert mine.count() == USABLE_AT_ONCE
+    mine.filter(name="old 0").update(revoked_at=now())
+    assert client.post(PAGE, {**data, "name": "after revoking"}).status_code == 200
