@@ -32,3 +32,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 PICOCORE_OUTBOUND_PRIVATE_TARGETS = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+# A real OpenID Connect provider for the single sign-on tests (django-oauth-toolkit): its tables exist in the
+# test database, its endpoints are routed only by the URLconf those tests use (tests/sso/provider_urls.py), and
+# they set its signing key and issuer themselves (tests/sso/conftest.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405

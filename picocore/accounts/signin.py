@@ -1,4 +1,5 @@
-"""Signing in: the password, then for people with an authenticator app a separate step for its code (or a
+"""Signing in: the address first — at the domain of an organisation with single sign-on, its provider takes
+over (picocore.sso) — else the password, then for people with an authenticator app a separate step for its code (or a
 recovery code); and step-up, the same proof asked for again before a sensitive action.
 
 Guarantees: nobody with a second factor is signed in on the password alone — after the password the session
@@ -29,6 +30,9 @@ from picocore.accounts.stepup import proof_record
 from picocore.accounts.throttle import lockout_response
 from picocore.core.clock import now
 from picocore.security.twofactor import has_second_factor, second_factor_verify
+from picocore.sso.oidc import ProviderError
+from picocore.sso.selectors import provider_for_email
+from picocore.sso.views import start_sign_in
 from picocore.tenancy.models import User
 
 PENDING_KEY = "picocore.pending_sign_in"
@@ -41,6 +45,20 @@ class SignInView(LoginView):
 
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """An address at the domain of an organisation with single sign-on goes to that organisation's
+        provider, whether or not a password was typed; nothing is checked against a password for it."""
+        provider = provider_for_email(email=request.POST.get("username", ""))
+        if provider is None:
+            return super().post(request, *args, **kwargs)
+        try:
+            return start_sign_in(request, provider=provider, next_url=self.get_redirect_url())
+        except ProviderError as error:
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "picocore.security",
     "picocore.mail",
     "picocore.accounts",
+    "picocore.sso",
     "picocore.portal",
     "picocore.desk",
     "picocore.reports",
@@ -194,6 +195,7 @@ AUTH_USER_MODEL = "tenancy.User"
 # signed in before keep working (their users' reach costs one query).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "picocore.sso.backends.SingleSignOnGuard",
     "picocore.tenancy.backends.ReachBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/tokens/", include("picocore.api.token_urls")),
+    path("", include("picocore.sso.urls")),
     path("accounts/", include("picocore.accounts.urls")),
     path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.portal.urls")),

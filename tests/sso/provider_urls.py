@@ -1,0 +1,11 @@
+"""PicoCore's URLs plus a real OpenID Connect provider under /o/ (django-oauth-toolkit), for the single sign-on
+tests: the provider's discovery, JWKS, authorize and token endpoints, served by `live_server` on loopback."""
+
+from django.urls import include, path
+
+from picocore.config.urls import handler400, handler500
+from picocore.config.urls import urlpatterns as picocore_urls
+
+__all__ = ["handler400", "handler500", "urlpatterns"]
+
+urlpatterns = [path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")), *picocore_urls]
