@@ -4,7 +4,9 @@ Guarantees of a sign-in (`sso_sign_in_complete`): the address the provider vouch
 organisation's domains, else nothing is created or changed; an account is created only as a member of that
 organisation (never staff, never in another organisation); the groups claim alone decides the role there, so a
 person whose groups map to no role is refused and loses the membership they had; other organisations' memberships
-are left as they are. Each change of account or membership is in the audit trail.
+are left as they are. Each change of account or membership is in the audit trail, and so is every sign-in
+through a provider, let in (`signed_in`, on the person) or refused (`sign_in_failed`, on the provider, with the
+address it vouched for and the reason).
 """
 
 import urllib.parse
@@ -294,9 +296,9 @@ def _settle(provider: IdentityProvider, claims: dict[str, Any]) -> _Outcome:
 
 def sso_sign_in_complete(*, provider_id: int, claims: dict[str, Any]) -> User:
     """The person the provider's verified ID token claims name, found by e-mail or created just in time as a
-    member of the provider's organisation, with the role their groups give. SignInRefused (nothing created)
-    for an address outside the organisation's domains, a staff or disabled account, or groups mapping to no
-    role (then the membership they had in this organisation is removed before refusing)."""
+    member of the provider's organisation, with the role their groups give. SignInRefused (nothing created,
+    the refusal audited) for an address outside the organisation's domains, a staff or disabled account, or
+    groups mapping to no role (then the membership they had in this organisation is removed before refusing)."""
     with transaction.atomic():
         provider = (
             IdentityProvider.objects.select_related("organisation")
@@ -306,7 +308,18 @@ def sso_sign_in_complete(*, provider_id: int, claims: dict[str, Any]) -> User:
         )
         if provider is None:
             raise SignInRefused(_("Single sign-on is no longer enabled for your organisation; sign in again."))
-        outcome = _settle(provider, claims)
+        try:
+            with transaction.atomic():
+                outcome = _settle(provider, claims)
+        except SignInRefused as refused:
+            outcome = _Outcome(None, refused.message)
+        vouched = {"email": {"before": None, "after": str(claims.get("email", ""))[:254]},
+                   "provider": {"before": None, "after": provider.issuer}}  # fmt: skip
+        if outcome.user is None:
+            audit_record(actor=None, action=AuditAction.SIGN_IN_FAILED, instance=provider,
+                         changes={**vouched, "reason": {"before": None, "after": outcome.refusal}})  # fmt: skip
+        else:
+            audit_record(actor=outcome.user, action=AuditAction.SIGNED_IN, instance=outcome.user, changes=vouched)
     if outcome.user is None:
         raise SignInRefused(outcome.refusal)
     return outcome.user

@@ -48,7 +48,11 @@ def test_a_new_person_is_created_just_in_time_as_a_member_of_that_organisation_o
     membership = Membership.objects.get(user=alice)
     audited = AuditEntry.objects.filter(actor=alice).order_by("id").values_list("action", "object_id", "object_repr")
     assert list(audited) == [("created", str(alice.pk), "Alice Andersen"),
-                             ("created", str(membership.pk), "Alice Andersen · Acme (Requester)")]  # fmt: skip
+                             ("created", str(membership.pk), "Alice Andersen · Acme (Requester)"),
+                             ("signed_in", str(alice.pk), "Alice Andersen")]  # fmt: skip
+    signed = AuditEntry.objects.get(action="signed_in")
+    assert signed.changes == {"email": {"before": None, "after": "alice@acme.test"},
+                              "provider": {"before": None, "after": idp.issuer}}  # fmt: skip
 
 
 def test_the_group_decides_the_role_and_losing_it_removes_the_role_at_the_next_sign_in(client, idp, sso_sign_in):
@@ -98,6 +102,10 @@ def test_an_address_outside_the_organisations_domains_is_refused_and_nothing_is_
     assert refused.status_code == 403
     assert "is not an address of Acme" in refused.content.decode()
     assert world() == before
+    failed = AuditEntry.objects.get(action="sign_in_failed")
+    assert (failed.actor, failed.object_id) == (None, str(idp.organisation.identity_provider.pk))
+    assert failed.changes["email"] == {"before": None, "after": "mallory@nord.test"}
+    assert "is not an address of Acme" in failed.changes["reason"]["after"]
     assert signed_in_as(client) is None
 
 
