@@ -4,7 +4,9 @@ Guarantees: the plaintext is returned once, by `api_token_create`, and never sto
 public prefix and accepted only when the digest of the whole presented text matches (compared in constant
 time), it is neither revoked nor expired and its person is active. Creating and revoking are audited. A person
 creates at most `CREATED_PER_HOUR` tokens an hour and holds at most `USABLE_AT_ONCE` usable ones, counted under a
-lock on their own row so that parallel requests cannot slip past either limit."""
+lock on their own row so that parallel requests cannot slip past either limit. A token's first use on each day
+(the installation's) is audited too, riding on the once-a-minute write of its time of use: no request writes
+more than it did."""
 
 import datetime as dt
 import hashlib
@@ -13,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from picocore.api.models import ApiToken
@@ -140,7 +143,8 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
 
 def token_authenticate(presented: str) -> ApiToken | None:
     """The usable token `presented` is, with its person, or None. Records the time of use (at most once a
-    minute, so a busy script does not write on every request)."""
+    minute, so a busy script does not write on every request) and audits the first use of each day: of
+    simultaneous first requests, only the one whose conditional update wins records it."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or "\x00" in presented:
         return None
@@ -149,8 +153,17 @@ def token_authenticate(presented: str) -> ApiToken | None:
         return None
     if not token.is_usable() or not token.user.is_active:
         return None
-    moment = now()
-    if token.last_used_at is None or moment - token.last_used_at >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
+    moment, previous = now(), token.last_used_at
+    if previous is None or moment - previous >= LAST_USED_PRECISION:
+        unchanged = ApiToken.objects.filter(pk=token.pk, last_used_at=previous)
+        installation = timezone.get_default_timezone()  # not the time zone a request may have activated
+        if previous is not None and timezone.localdate(previous, installation) == timezone.localdate(
+            moment, installation
+        ):
+            unchanged.update(last_used_at=moment)
+        else:
+            with transaction.atomic():  # the day's first use: its audit entry stands or falls with the update
+                if unchanged.update(last_used_at=moment):
+                    audit_record(actor=token.user, action=AuditAction.TOKEN_USED, instance=token, changes={})
         token.last_used_at = moment
     return token
