@@ -2,8 +2,9 @@
 (`forms.OutboxPasswordResetForm`), so its answer costs the same whether or not an account has it.
 
 Guarantees: a link goes only to an active account with a usable password at exactly that address (Django's
-`PasswordResetForm.get_users`), at most `RESET_EMAILS_PER_HOUR` an hour per account, written to the outbox (sent
-with its retries) in the account's own language; the link is Django's signed, single-use, expiring token.
+`PasswordResetForm.get_users`), never to one at the domain of an organisation with single sign-on, at most
+`RESET_EMAILS_PER_HOUR` an hour per account, written to the outbox (sent with its retries) in the account's own
+language; the link is Django's signed, single-use, expiring token.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from picocore.core.clock import now
 from picocore.outbox.models import OutboxEmail
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
+from picocore.sso.selectors import provider_for_email
 from picocore.tenancy.models import User
 
 # How many reset e-mails one account may be sent per hour; more requests get the same answer and no e-mail.
@@ -44,7 +46,10 @@ def _email(user: User) -> OutgoingEmail:
 
 
 def password_reset_send(*, email: str) -> int:
-    """Write a reset link to each account at `email` that may have one; returns how many were written."""
+    """Write a reset link to each account at `email` that may have one; returns how many were written. None
+    for an address at a single sign-on organisation's domain: its people have no password here."""
+    if provider_for_email(email=email) is not None:
+        return 0
     written = 0
     hour_ago = now() - dt.timedelta(hours=1)
     for user in PasswordResetForm().get_users(email):

@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from picocore.accounts.reset import password_reset_send
 from picocore.audit.models import AuditEntry
+from picocore.outbox.models import OutboxEmail
 from picocore.sso import urls as sso_urls
 from picocore.sso.models import GroupRole, IdentityProvider, ProviderDomain
 from picocore.sso.services import ProviderFields, client_secret, identity_provider_save
@@ -203,3 +205,13 @@ def test_the_list_reads_a_constant_number_of_queries(client, manager, db):
         organisation_with_provider(n)
     factories.OrganisationFactory()
     assert count() == small
+
+
+def test_no_password_reset_link_goes_to_an_address_at_a_single_sign_on_domain(configured):
+    factories.UserFactory(email="erin@acme.example")
+    factories.UserFactory(email="erin@elsewhere.example")
+    assert password_reset_send(email="erin@acme.example") == 0
+    assert password_reset_send(email="erin@elsewhere.example") == 1  # the same request elsewhere writes one
+    assert list(OutboxEmail.objects.values_list("recipient__email", flat=True)) == ["erin@elsewhere.example"]
+    IdentityProvider.objects.filter(organisation=configured.organisation).update(enabled=False)
+    assert password_reset_send(email="erin@acme.example") == 1
