@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from picocore.accounts.state import session_security
+from picocore.accounts.stepup import recent_proof, step_up_url
 from picocore.tenancy.models import User
 
 SECOND_FACTOR_REQUIRED = "second_factor_required"
@@ -22,12 +23,19 @@ def blocked_message() -> str:
     )
 
 
+def step_up_prefixes() -> tuple[str, ...]:
+    """Pages that ask for a fresh proof (`picocore.accounts.stepup`) before they open: the administrator's
+    contract pages in the admin (a contract sets what a customer is promised and billed)."""
+    return (reverse("admin:app_list", kwargs={"app_label": "contracts"}),)
+
+
 class SecondFactorMiddleware:
     """After authentication. For a member of staff without a second factor: during the grace period the
     request carries `second_factor_reminder` (the deadline; base.html shows the banner); after it, every
     page but the set-up pages, sign-out, the language choice and static files redirects to the set-up page,
-    and the API answers 403 in its error envelope. Customers are never held up. Costs no query on most
-    requests (see `picocore.accounts.state`)."""
+    and the API answers 403 in its error envelope. Customers are never held up. The pages of
+    `step_up_prefixes` are opened only after a recent proof. Costs no query on most requests (see
+    `picocore.accounts.state`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -43,6 +51,8 @@ class SecondFactorMiddleware:
                         status=403,
                     )
                 return redirect("accounts:two_factor")
+            if request.path_info.startswith(step_up_prefixes()) and not recent_proof(request):
+                return redirect(step_up_url(request.get_full_path()))
             if state.reminded(user):
                 request.second_factor_reminder = state.deadline  # type: ignore[attr-defined]
         return self.get_response(request)

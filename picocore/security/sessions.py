@@ -7,6 +7,7 @@ out at its next request; the list shows only sessions the store still holds unex
 """
 
 import datetime as dt
+import ipaddress
 from importlib import import_module
 
 from django.conf import settings
@@ -31,8 +32,17 @@ def _session_store(session_key: str) -> SessionBase:
     return store
 
 
+def _address(value: str | None) -> str | None:
+    """The client's address if it is one (a proxy's header may carry anything), else None."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def session_record(*, user: User, session_key: str, user_agent: str, ip_address: str | None) -> SignedInSession:
-    """Record (or refresh) the session `session_key` as one of `user`'s, seen now."""
+    """Record (or refresh) the session `session_key` as one of `user`'s, seen now. The browser's description is
+    cut to fit and an address that is not one is left out, so no header can make the sign-in fail."""
     moment = now()
     record, _created = SignedInSession.objects.update_or_create(
         session_key=session_key,
@@ -40,7 +50,7 @@ def session_record(*, user: User, session_key: str, user_agent: str, ip_address:
         create_defaults={
             "user": user,
             "user_agent": user_agent.replace("\x00", "")[:_USER_AGENT_LENGTH],
-            "ip_address": ip_address or None,
+            "ip_address": _address(ip_address),
             "signed_in_at": moment,
             "last_seen_at": moment,
         },

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from picocore.security.models import SignedInSession
+from picocore.security.sessions import session_record
 from picocore.tenancy.models import User
 from tests.accounts.support import password_step
 from tests.support_queries import data_statements
@@ -119,3 +120,21 @@ def test_the_page_reads_a_constant_number_of_queries(acme):
     for n in range(10):
         browser(acme.requester, PHONE, f"198.51.100.{40 + n}")
     assert measured() == few == 3  # the session, the person, their sessions (the security state is the session's)
+
+
+def test_any_browser_header_signs_in_and_reads_plainly(acme):
+    client = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0")
+    assert password_step(client, acme.requester, address="2001:db8::1").status_code == 302
+    record = SignedInSession.objects.get(user=acme.requester)
+    assert record.ip_address == "2001:db8::1"
+    assert client.get(SECURITY).context["sessions"][0]["browser"] == "Chrome on Linux"
+    odd = Client(HTTP_USER_AGENT="x" * 1000 + "\x00")
+    assert password_step(odd, acme.requester).status_code == 302
+    record = SignedInSession.objects.get(session_key=odd.session.session_key)
+    assert record.user_agent == "x" * 300
+    assert odd.get(SECURITY).context["sessions"][0]["browser"] == "Unknown browser"
+
+
+def test_an_address_that_is_not_one_is_left_out(acme):
+    record = session_record(user=acme.requester, session_key="k" * 32, user_agent="", ip_address="not, an address")
+    assert record.ip_address is None

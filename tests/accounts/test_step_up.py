@@ -5,14 +5,24 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from picocore.api.models import ApiToken
 from picocore.core.clock import now
+from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
+from tests import factories
 from tests.accounts.support import app_code, code_step, enrolled, password_step
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def service_manager(db) -> User:
+    return factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER, is_staff=True, is_superuser=True)
+
 
 TOKENS = "/accounts/tokens/"
 STEP_UP = "/accounts/confirm/?next=%2Faccounts%2Ftokens%2F"
@@ -87,3 +97,33 @@ def test_failed_step_ups_lock_out_like_failed_sign_ins(acme):
     assert client.post("/accounts/confirm/", {"password": "wrong", "next": TOKENS}).status_code == 429
     assert client.post("/accounts/confirm/", {"password": PASSWORD, "next": TOKENS}).status_code == 429
     assert client.post(TOKENS, NEW_TOKEN).status_code == 302
+
+
+def test_the_admins_contract_pages_need_a_fresh_code(service_manager: User):
+    device, _codes = enrolled(service_manager)
+    client = Client()
+    client.force_login(service_manager)
+    contracts = "/admin/contracts/contract/"
+    for path in (contracts, "/admin/contracts/", f"{contracts}add/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/confirm/?next="), path
+    assert client.get("/admin/").status_code == 200  # the rest of the admin as before
+    client.post("/accounts/confirm/", {"code": app_code(device), "next": contracts})
+    assert client.get(contracts).status_code == 200
+
+
+def test_new_recovery_codes_and_turning_the_app_off_need_a_fresh_code(consultant: User):
+    device, old = enrolled(consultant)
+    client = Client()
+    client.force_login(consultant)
+    for action in ("recovery-codes", "remove"):
+        response = client.post(f"/accounts/security/two-factor/{action}/")
+        assert response["Location"].startswith("/accounts/confirm/?next="), action
+    assert StaticToken.objects.filter(device__user=consultant).count() == 10
+    client.post("/accounts/confirm/", {"code": app_code(device), "next": "/accounts/security/"})
+    fresh = client.post("/accounts/security/two-factor/recovery-codes/")
+    assert fresh.status_code == 200 and len(fresh.context["codes"]) == 10
+    assert not set(fresh.context["codes"]) & set(old)
+    assert client.post("/accounts/security/two-factor/remove/")["Location"] == "/accounts/security/"
+    assert not TOTPDevice.objects.filter(user=consultant).exists()
+    assert not StaticToken.objects.filter(device__user=consultant).exists()
