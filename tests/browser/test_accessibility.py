@@ -71,6 +71,8 @@ PAGES = [
     (CONSULTANT, "desk search", "/desk/search/?q=images"),
     (CUSTOMER, "portal knowledge search", "/portal/knowledge/?q=images"),
     (CUSTOMER, "portal known issue", "/portal/knowledge/known-issues/{known_error}/"),
+    (MANAGER, "desk single sign-on", "/desk/sso/"),
+    (MANAGER, "desk single sign-on of an organisation", "/desk/sso/{acme}/"),
 ]
 PEOPLE = (CUSTOMER, CUSTOMER_ADMIN, CONSULTANT, MANAGER)
 

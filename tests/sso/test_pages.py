@@ -215,3 +215,19 @@ def test_no_password_reset_link_goes_to_an_address_at_a_single_sign_on_domain(co
     assert list(OutboxEmail.objects.values_list("recipient__email", flat=True)) == ["erin@elsewhere.example"]
     IdentityProvider.objects.filter(organisation=configured.organisation).update(enabled=False)
     assert password_reset_send(email="erin@acme.example") == 1
+
+
+def test_the_longest_domain_and_group_names_are_kept_whole(client, acme, manager):
+    longest_domain = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])  # 253 characters
+    longest_group = "g" * 255
+    client.force_login(manager)
+    data = form_data(domains=longest_domain, **{"mapping-0-group": longest_group, "mapping-1-group": ""})
+    assert client.post(url("organisation", acme.organisation), data).status_code == 302
+    provider = IdentityProvider.objects.get(organisation=acme.organisation)
+    assert list(provider.domains.values_list("domain", flat=True)) == [longest_domain]
+    assert list(provider.group_roles.values_list("group", flat=True)) == [longest_group]
+    before = state()
+    too_long = form_data(domains="e" + longest_domain, **{"mapping-0-group": longest_group + "g"})
+    response = client.post(url("organisation", acme.organisation), too_long)
+    assert response.status_code == 400
+    assert state() == before
