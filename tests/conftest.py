@@ -77,6 +77,29 @@ def make_customer(prefix: str, team: Team | None = None) -> Customer:
     return Customer(organisation, requester, admin, incident, solution, production, staging)
 
 
+def prove_recently(client) -> None:
+    """Record in the client's session that its person has just proved themselves (`picocore.accounts.stepup`),
+    as the step-up page does: for the pages that ask for a fresh proof, such as the admin's contracts."""
+    from picocore.accounts.stepup import PROOF_KEY
+    from picocore.core.clock import now
+
+    session = client.session
+    session[PROOF_KEY] = {"at": now().isoformat(), "factor": "password"}
+    session.save()
+
+
+@pytest.fixture
+def root(client, db) -> User:
+    """An administrator with Django admin rights, signed in on `client` and recently proved (no second factor
+    set up yet, within the grace period). Ask for it after a fixture that sets the clock, or the proof is from
+    the future."""
+    user = factories.UserFactory(full_name="Rune Root", staff_role=StaffRole.ADMINISTRATOR, is_staff=True,
+                                 is_superuser=True)  # fmt: skip
+    client.force_login(user)
+    prove_recently(client)
+    return user
+
+
 def signed_in(user: User) -> User:
     """The person as their next request gets them: read afresh, with their reach, by the session's backend
     (what the tenancy scope decides is read once per user object, so once per request)."""

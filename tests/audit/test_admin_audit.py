@@ -6,19 +6,9 @@ from django.urls import reverse
 from picocore.audit.models import AuditEntry
 from picocore.audit.services import audit_record
 from picocore.catalog.models import PriorityRule
-from picocore.tenancy.choices import StaffRole
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(client):
-    user = factories.UserFactory(
-        full_name="Rune Root", staff_role=StaffRole.ADMINISTRATOR, is_staff=True, is_superuser=True
-    )
-    client.force_login(user)
-    return user
 
 
 def test_changing_an_organisation_records_before_and_after(client, root, acme):

@@ -20,14 +20,6 @@ from tests import factories
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
-@pytest.fixture
-def root(client, db):
-    user = factories.UserFactory(full_name="Rune Root", staff_role=StaffRole.ADMINISTRATOR, is_staff=True,
-                                 is_superuser=True)  # fmt: skip
-    client.force_login(user)
-    return user
-
-
 def text(response) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 

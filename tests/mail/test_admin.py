@@ -19,13 +19,6 @@ STRANGER = (
 
 
 @pytest.fixture
-def root(client):
-    user = factories.UserFactory(staff_role=StaffRole.ADMINISTRATOR, is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def held(world, deliver) -> InboundMessage:
     message = deliver(STRANGER)
     assert message.status == InboundStatus.HELD

@@ -5,17 +5,8 @@ from django.urls import reverse
 
 from picocore.audit.models import AuditEntry
 from picocore.problems.models import DetectorSettings
-from picocore.tenancy.choices import StaffRole
-from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root(client):
-    user = factories.UserFactory(staff_role=StaffRole.ADMINISTRATOR, is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return user
 
 
 def test_the_settings_are_one_row_edited_in_the_admin(client, root):

@@ -20,14 +20,6 @@ from tests.sla.conftest import CPH
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def root(client):
-    user = factories.UserFactory(full_name="Rune Root", staff_role=StaffRole.ADMINISTRATOR, is_staff=True,
-                                 is_superuser=True)  # fmt: skip
-    client.force_login(user)
-    return user
-
-
 def entries(model) -> list[tuple[str, str, dict]]:
     rows = AuditEntry.objects.filter(content_type__model=model._meta.model_name).order_by("id")
     return [(e.action, e.object_repr, e.changes) for e in rows]
@@ -63,7 +55,7 @@ def tier_form(tier, targets) -> dict:
 
 
 def test_a_target_changed_inline_on_a_tier_is_audited_and_recomputed(
-    client, root, sla_customer, clock, django_capture_on_commit_callbacks
+    client, sla_customer, clock, root, django_capture_on_commit_callbacks
 ):
     ticket = sla_customer.ticket()  # P2: first response in 120 business minutes
     tier = sla_customer.organisation.contracts.get().tier
@@ -87,7 +79,7 @@ def test_a_target_changed_inline_on_a_tier_is_audited_and_recomputed(
 
 
 def test_an_override_added_and_removed_on_a_contract_is_audited_and_recomputed(
-    client, root, sla_customer, clock, django_capture_on_commit_callbacks
+    client, sla_customer, clock, root, django_capture_on_commit_callbacks
 ):
     ticket = sla_customer.ticket()
     contract = sla_customer.organisation.contracts.get()
