@@ -270,6 +270,7 @@ def build_fuzz_world() -> FuzzWorld:
         "alert_id": [str(triaged_alert.pk), "999999"],
         "contact_id": [str(contact.pk), "999999"],
         "token_id": [str(api_token.pk), "999999"],
+        "session_id": ["999999"],  # a session of nobody's: only a missing one
         "subscription_id": [str(subscription.pk), "999999"],
         "notification_id": ["1", "999999"],
         "delivery_id": [str(delivery.pk), "999999"],
