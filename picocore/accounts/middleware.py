@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from picocore.accounts.state import session_security
 from picocore.accounts.stepup import recent_proof, step_up_url
+from picocore.core.db import DATABASE_UNREACHABLE
+from picocore.core.views import database_unavailable
 from picocore.tenancy.models import User
 
 SECOND_FACTOR_REQUIRED = "second_factor_required"
@@ -41,7 +43,11 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        try:
+            user = request.user
+            _ = user.is_authenticated  # reads the session: the database may be away
+        except DATABASE_UNREACHABLE:
+            return database_unavailable(request)
         if isinstance(user, User) and user.is_authenticated:
             state = session_security(request, user)
             if state.blocked(user) and not self._open(request.path_info):
