@@ -8,14 +8,11 @@ is decided by `picocore.alerts.permissions` (through the selectors and services)
 and anything they may not manage, gets the same 404 as a missing page."""
 
 import json
-from collections.abc import Callable
-from functools import wraps
 
 from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,36 +23,24 @@ from picocore.alerts import permissions, selectors, services
 from picocore.alerts.choices import Disposition, OnResolve, SourceKind
 from picocore.alerts.forms import IntegrationForm, MapForm, RuleForm
 from picocore.alerts.models import AlertIntegration, MappingRule, RawAlertPayload
-from picocore.core.errors import InvalidTransition, NotFound, ValidationError
+from picocore.core.errors import InvalidTransition, ValidationError
 from picocore.core.forms import show_service_errors
+from picocore.core.guards import page_for
 from picocore.core.pagination import Page
 from picocore.core.params import parse_id
 from picocore.tenancy.http import AuthenticatedRequest
 
 NAV = "alerts"
 MAX_RULES = 200
-View = Callable[..., HttpResponse]
 RuleFormSet = django_forms.formset_factory(
     RuleForm, extra=1, max_num=MAX_RULES, validate_max=True, absolute_max=MAX_RULES
 )
 STALE_PAGE = gettext_lazy("That page of the list no longer exists: this is the first page.")
 
 
-def alerts_page(view: View) -> View:
-    """Signed-in members of the service team who may work alerts; anyone else, and anything not theirs to
-    manage, gets the same 404 as a missing page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not permissions.may_work_alerts(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404 from error
-
-    return wrapper
+# Signed-in members of the service team who may work alerts; anyone else, and anything not theirs to manage,
+# gets the same 404 as a missing page.
+alerts_page = page_for(permissions.may_work_alerts)
 
 
 def intake_url(integration: AlertIntegration) -> str:

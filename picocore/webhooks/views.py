@@ -4,17 +4,16 @@ send a test, disable, enable, delete). Each view parses, calls one selector or s
 Anyone who may not manage webhooks gets 404, as does a subscription they may not manage."""
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from picocore.core.errors import NotFound, PicoCoreError, ValidationError
+from picocore.core.errors import PicoCoreError, ValidationError
+from picocore.core.guards import page_for
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.webhooks import permissions, selectors, services
 from picocore.webhooks.forms import SubscriptionForm
@@ -22,21 +21,10 @@ from picocore.webhooks.models import Subscription
 from picocore.webhooks.sending import BACKOFF, MAX_ATTEMPTS
 
 NAV = "webhooks"
-View = Callable[..., HttpResponse]
 
 
-def manager_page(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not permissions.may_manage_webhooks(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404 from error
-
-    return wrapper
+# Those who may manage webhooks; anyone else, and anything not theirs, gets the same 404 as a missing page.
+manager_page = page_for(permissions.may_manage_webhooks)
 
 
 @require_GET
