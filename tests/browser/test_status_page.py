@@ -119,7 +119,7 @@ def test_anna_reads_the_page_and_the_desk_confirms_a_major_outage(browser: Brows
     desk.get_by_label("State").select_option(label="Identified")
     desk.get_by_role("textbox", name="Update").fill(UPDATE)
     desk.get_by_role("button", name="Publish").click()
-    expect(desk.get_by_role("status")).to_contain_text("Update published")
+    expect(desk.locator(".messages")).to_contain_text("Update published")
     no_violations(desk, "desk status incident, published")
 
     page = _new_page(_new_context(browser, live_server, **DESKTOP), console_errors)
@@ -162,7 +162,7 @@ def test_anna_reads_the_page_and_the_desk_confirms_a_major_outage(browser: Brows
     assert title.bounding_box()["width"] == first_update.bounding_box()["width"]  # as wide as its neighbour
     awaiting.get_by_label("First update").fill("The webshop shows no product images; we are on it.")
     awaiting.get_by_role("button", name="Confirm major outage and publish").click()
-    expect(desk.get_by_role("status")).to_contain_text("Major outage confirmed and published.")
+    expect(desk.locator(".messages")).to_contain_text("Major outage confirmed and published.")
     confirmed = StatusIncident.objects.get(title="Major outage of Akeneo PIM")
     assert confirmed.confirmed_at is not None and list(confirmed.tickets.all()) == [world.p1]
 
@@ -253,7 +253,7 @@ def test_the_signed_link_opens_the_page_signed_out_until_revoked(browser: Browse
     desk.goto(f"/desk/status/{world.organisation.pk}/")
     desk.get_by_label("Who may read the page").select_option(label="Also anyone with the signed link")
     desk.get_by_role("button", name="Save").click()
-    expect(desk.get_by_role("status")).to_contain_text("Saved.")
+    expect(desk.locator(".messages")).to_contain_text("Saved.")
     assert StatusPage.objects.get(organisation=world.organisation).visibility == "link"
     link = desk.get_by_label("Signed link").input_value()
     assert f"{PAGE}?token=" in link
@@ -271,7 +271,7 @@ def test_the_signed_link_opens_the_page_signed_out_until_revoked(browser: Browse
     no_violations(stranger, "status page by its signed link")
 
     desk.get_by_role("button", name="Revoke and make a new link").click()
-    expect(desk.get_by_role("status")).to_contain_text("the old one no longer opens the page")
+    expect(desk.locator(".messages")).to_contain_text("the old one no longer opens the page")
     assert desk.get_by_label("Signed link").input_value() != link
     response = stranger.goto(signed)
     assert response is not None and response.status == 404
