@@ -19,8 +19,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 
+from picocore.core.claims import claim, unclaimed
 from picocore.core.clock import now
 from picocore.core.db import DATABASE_UNREACHABLE, wait_for_database
 from picocore.core.models import max_length_of
@@ -109,9 +110,11 @@ def outbox_emails_add(
 def _claim(email_id: int, moment: dt.datetime) -> bool:
     """Take the row for this worker if it is due and nobody holds it: one UPDATE, so two workers cannot both win."""
     return bool(
-        OutboxEmail.objects.filter(pk=email_id, status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
-        .update(claimed_until=moment + CLAIM_FOR)
+        claim(
+            OutboxEmail.objects.filter(pk=email_id, status=OutboxStatus.PENDING, next_attempt_at__lte=moment),
+            moment,
+            CLAIM_FOR,
+        )
     )
 
 
@@ -224,8 +227,7 @@ def outbox_due_ids(limit: int = 500) -> list[int]:
     """Pending e-mails whose time has come and that no live worker holds: one indexed query."""
     moment = now()
     return list(
-        OutboxEmail.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
+        OutboxEmail.objects.filter(unclaimed(moment), status=OutboxStatus.PENDING, next_attempt_at__lte=moment)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -18,12 +18,13 @@ import urllib.request
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from picocore.core.claims import claim, unclaimed
 from picocore.core.clock import now
 from picocore.core.outbound import OPENER
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
@@ -183,11 +184,13 @@ def _send_email(notice_id: int) -> str:
 
 def _claim(notice_id: int, moment: dt.datetime) -> bool:
     return bool(
-        StatusNotice.objects.filter(
-            pk=notice_id, status=NoticeStatus.PENDING, sent_at__isnull=True, next_attempt_at__lte=moment
+        claim(
+            StatusNotice.objects.filter(
+                pk=notice_id, status=NoticeStatus.PENDING, sent_at__isnull=True, next_attempt_at__lte=moment
+            ),
+            moment,
+            CLAIM_FOR,
         )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
-        .update(claimed_until=moment + CLAIM_FOR)
     )
 
 
@@ -256,8 +259,7 @@ def due_ids(limit: int = 500) -> list[int]:
     """Pending notices whose time has come and that no live worker holds: one indexed query."""
     moment = now()
     return list(
-        StatusNotice.objects.filter(status=NoticeStatus.PENDING, next_attempt_at__lte=moment)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment))
+        StatusNotice.objects.filter(unclaimed(moment), status=NoticeStatus.PENDING, next_attempt_at__lte=moment)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

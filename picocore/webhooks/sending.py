@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from picocore.core.claims import unclaimed
 from picocore.core.clock import now
 from picocore.core.outbound import OPENER
 from picocore.core.text import without_nul
@@ -63,12 +64,8 @@ def active_secrets(subscription: Subscription, moment: dt.datetime) -> list[str]
     return found
 
 
-def _free(moment: dt.datetime) -> Q:
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment)
-
-
 def _due(moment: dt.datetime) -> Q:
-    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=moment, subscription__active=True) & _free(moment)
+    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=moment, subscription__active=True) & unclaimed(moment)
 
 
 def due_delivery_ids(limit: int = 200) -> list[int]:
@@ -95,7 +92,7 @@ def claim(*, delivery_ids: list[int] | None = None, msg_ids: list[str] | None = 
         ids = list(candidates.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
         if not ids:
             return []
-        Delivery.objects.filter(pk__in=ids).filter(_free(moment), state=DeliveryState.PENDING).update(
+        Delivery.objects.filter(pk__in=ids).filter(unclaimed(moment), state=DeliveryState.PENDING).update(
             claimed_until=moment + CLAIM_FOR, claim_token=token
         )
     return list(Delivery.objects.filter(pk__in=ids, claim_token=token).order_by("next_attempt_at", "id")
