@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "picocore.accounts",
     "picocore.sso",
     "picocore.portal",
+    "picocore.members",
     "picocore.desk",
     "picocore.reports",
     "picocore.webhooks",

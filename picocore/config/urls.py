@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("picocore.sso.urls")),
     path("accounts/", include("picocore.accounts.urls")),
     path("notifications/", include("picocore.notifications.urls")),
+    path("portal/", include("picocore.members.urls")),
     path("portal/", include("picocore.portal.urls")),
     path("changes/", include("picocore.portal.change_links_urls")),
     path("rate/", include("picocore.satisfaction.urls")),

@@ -108,3 +108,13 @@ def describe_user_agent(user_agent: str) -> str:
     if browser and system:
         return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     return browser or system or _("Unknown browser")
+
+
+def sessions_end_all(*, user_id: int) -> int:
+    """End every session of the person (they lost their last place here): each is deleted from the session
+    store and forgotten, so their browsers are signed out at their next request. Returns how many."""
+    records = list(SignedInSession.objects.filter(user_id=user_id))
+    for record in records:
+        _session_store(record.session_key).delete(record.session_key)
+    SignedInSession.objects.filter(pk__in=[record.pk for record in records]).delete()
+    return len(records)

@@ -19,6 +19,8 @@ from picocore.cmdb.models import Contact
 from picocore.hours.models import OverageApproval
 from picocore.hours.services import time_log
 from picocore.mail.models import InboundMessage
+from picocore.members.services import invitation_create
+from picocore.outbox.models import OutboxEmail
 from picocore.statuspages.choices import SubscriberKind
 from picocore.statuspages.models import StatusIncident, Subscriber
 from picocore.tenancy.choices import StaffRole
@@ -34,6 +36,7 @@ from tests.changes.approval_support import change_approval_world
 from tests.cmdb.conftest import build_chain
 from tests.desk.conftest import DeskWorld, body, build_world
 from tests.fuzz.urls import Route, page_forms, project_routes
+from tests.members.support import LINK
 from tests.reviews.support import past_review
 
 ROLES = (
@@ -242,6 +245,9 @@ def build_fuzz_world() -> FuzzWorld:
     subscriber = Subscriber.objects.create(
         organisation=desk.acme.organisation, kind=SubscriberKind.values[0], address="fuzz@example.test"
     )
+    invitation = invitation_create(actor=desk.acme.admin, organisation_id=desk.acme.organisation.pk,
+                                   email="fuzz-invitee@example.test", role="requester")  # fmt: skip
+    invitation_token = LINK.search(OutboxEmail.objects.filter(kind="invitation").latest("id").body_text)["token"]
     real_values = {
         "key": [desk.ticket.key, desk.change.key, desk.nord_ticket.key, "acme-1", "ACME-999"],
         "attachment_id": [str(desk.public_file.pk), str(desk.internal_file.pk), "999999"],
@@ -279,7 +285,20 @@ def build_fuzz_world() -> FuzzWorld:
         "slug": ["team", desk.acme.incident.slug, desk.change_type.slug, *(q.slug for q in QUEUES), "no-such"],
         # A password-reset link: a real person's id with a made-up token, and ids that name nobody.
         "uidb64": [urlsafe_base64_encode(force_bytes(desk.acme.requester.pk)), "OTk5OTk5", "not-base64"],
-        "token": [subscriber.token, "set-password", "cq1x2z-0123456789abcdef", "x", *approvals.tokens],
+        "membership_id": [
+            str(desk.acme.organisation.memberships.get(user=desk.acme.requester).pk),
+            str(desk.nord.organisation.memberships.first().pk),
+            "999999",
+        ],
+        "invitation_id": [str(invitation.pk), "999999"],
+        "token": [
+            invitation_token,
+            subscriber.token,
+            "set-password",
+            "cq1x2z-0123456789abcdef",
+            "x",
+            *approvals.tokens,
+        ],
         "suggestion_id": ["999999"],  # none made here: only a missing one
         "article_id": [*(str(a.pk) for a in articles), "999999"],
         "number": ["1", "2", "999999"],
