@@ -19,6 +19,7 @@ from picocore.accounts.state import session_security, state_device_changed
 from picocore.accounts.stepup import proof_record, recent_proof, require_recent_second_factor, step_up_url
 from picocore.core.errors import NotFound, ValidationError
 from picocore.core.forms import show_service_errors
+from picocore.security.passkeys import MAX_PASSKEYS, passkeys_of
 from picocore.security.sessions import describe_user_agent, session_end, sessions_end_others, sessions_of
 from picocore.security.twofactor import (
     otpauth_qr_data_uri,
@@ -52,6 +53,9 @@ def security(request: AuthenticatedRequest) -> HttpResponse:
         "deadline": state.deadline if request.user.is_service_staff else None,
         "sessions": sessions,
         "others": sum(1 for session in sessions if not session["current"]),
+        "passkeys": list(passkeys_of(request.user)) if state.device else [],
+        "proved_recently": recent_proof(request),
+        "max_passkeys": MAX_PASSKEYS,
     }
     return render(request, "accounts/security.html", context)
 
@@ -129,7 +133,7 @@ def recovery_codes_new(request: AuthenticatedRequest) -> HttpResponse:
 def two_factor_remove(request: AuthenticatedRequest) -> HttpResponse:
     second_factor_remove(actor=request.user)
     state_device_changed(request, request.user)
-    messages.success(request, _("Your authenticator app and recovery codes are removed."))
+    messages.success(request, _("Your authenticator app, recovery codes and passkeys are removed."))
     return redirect("accounts:security")
 
 

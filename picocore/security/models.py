@@ -61,3 +61,26 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.ip_address or '?'}"
+
+
+class Passkey(models.Model):
+    """A passkey (a Web Authentication credential) a person registered as a second factor, beside their
+    authenticator app: its id as the browser names it (base64url), its public key (COSE) and the signature
+    counter it last reported, which must grow from one sign-in to the next when the authenticator keeps one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(_("name"), max_length=100)
+    credential_id = models.CharField(_("credential id"), max_length=1400, unique=True)
+    public_key = models.BinaryField(_("public key"))
+    sign_count = models.PositiveBigIntegerField(_("signature counter"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    created_at = models.DateTimeField(_("added"), default=now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"

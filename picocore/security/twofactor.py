@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from picocore.core.clock import now
 from picocore.core.errors import ValidationError
-from picocore.security.models import SecuritySettings
+from picocore.security.models import Passkey, SecuritySettings
 from picocore.tenancy.models import User
 
 RECOVERY_CODES = 10
@@ -107,9 +107,11 @@ def recovery_codes_regenerate(*, actor: User) -> list[str]:
 
 @transaction.atomic
 def second_factor_remove(*, actor: User) -> None:
-    """Remove the person's authenticator app and recovery codes (to start again, say with a new phone)."""
+    """Remove the person's authenticator app, recovery codes and passkeys (to start again, say with a new
+    phone)."""
     TOTPDevice.objects.filter(user=actor).delete()
     StaticDevice.objects.filter(user=actor).delete()
+    Passkey.objects.filter(user=actor).delete()
 
 
 def second_factor_verify(*, user: User, code: str) -> bool:

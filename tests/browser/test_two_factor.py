@@ -72,3 +72,34 @@ def test_a_consultant_sets_up_an_authenticator_app_and_signs_in_with_it(page: Pa
     expect(page).to_have_url(re.compile(r"/desk/"))
     expect(page.get_by_role("link", name="Security")).to_be_visible()
     assert console_errors == []
+
+
+def test_a_consultant_adds_a_passkey_and_signs_in_with_it(page: Page, sign_in, console_errors):
+    """Chromium's virtual authenticator (DevTools protocol) stands in for the laptop's fingerprint reader."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})  # fmt: skip
+    sign_in(page, CONSULTANT)
+    page.goto(page.url.split("/desk/")[0] + "/accounts/security/two-factor/")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    secret = page.get_by_label("Secret key").input_value()
+    page.get_by_label("Code from the app").fill(app_code(secret, steps_ahead=-1))
+    page.get_by_label("Code from the app").press("Enter")
+    page.get_by_role("link", name="I have kept them: go on").click()
+
+    page.get_by_role("link", name="Security").click()
+    page.get_by_label("Name of the new passkey").fill("Work laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator(".messages")).to_contain_text("The passkey “Work laptop” is added.")
+    expect(page.get_by_role("button", name="Remove Work laptop")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").first.click()
+    page.get_by_label("E-mail address").fill(CONSULTANT)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/"))
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page).to_have_url(re.compile(r"/desk/"))
+    assert console_errors == []
