@@ -198,7 +198,7 @@ def _invitation_page(request: HttpRequest, invitation: Invitation | None, *, for
             context["form"] = AcceptForm()
     response = render(request, "members/invitation.html", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would send "Origin: null", failing CSRF
     return response
 
 

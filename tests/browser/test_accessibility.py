@@ -1,7 +1,7 @@
 """Accessibility scans with axe-core of the pages people live in: the portal's home, new-request form and request
-page, its hours, service reviews, landscape and changes; the desk's queue, ticket page (with its landscape panel)
-and time page, the hour bank, the reports (the index and every report), the service reviews, the landscapes,
-a component, the changes, a change page and the change calendar, the problems and a problem page, the knowledge
+page, its hours, service reviews, contacts, landscape and changes; the desk's queue, ticket page (with its
+landscape panel) and time page, the hour bank, the reports (the index and every report), the service reviews,
+the landscapes, a component, the changes, a change page and the change calendar, the problems and a problem page, the knowledge
 base and an article, the search; the portal's knowledge base searched and a known issue; on a laptop
 (1366×768) and a phone (390×844).
 
@@ -37,6 +37,7 @@ PAGES = [
     (CUSTOMER, "request page", "/portal/requests/ACME-1/"),
     (CUSTOMER_ADMIN, "portal hours", "/portal/hours/"),
     (CUSTOMER_ADMIN, "portal reviews", "/portal/reviews/"),
+    (CUSTOMER_ADMIN, "portal contacts", "/portal/contacts/"),
     (CUSTOMER_ADMIN, "portal review", "/portal/reviews/{sent_review}/"),
     (CONSULTANT, "desk queue", "/desk/queues/team/"),
     (CONSULTANT, "desk ticket page", "/desk/tickets/ACME-1/"),

@@ -225,7 +225,7 @@ def test_a_new_person_sets_a_name_and_password_and_is_signed_in_as_a_member(acme
     assert page.status_code == 200
     assert "Join Acme Ltd" in text(page) and "as Requester, with the address nina@example.com" in text(page)
     assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = client.post(f"/portal/invitations/{token}/",
                            {"full_name": "Nina New", "password1": PASSWORD, "password2": PASSWORD})  # fmt: skip
     assert response.status_code == 302 and response["Location"] == "/portal/"
