@@ -1,8 +1,8 @@
 """Accessibility scans with axe-core of the pages people live in: the portal's home, new-request form and request
 page, its hours, service reviews, contacts, landscape and changes; the desk's queue, ticket page (with its
 landscape panel) and time page, the hour bank, the reports (the index and every report), the service reviews,
-the landscapes, a component, the changes, a change page and the change calendar, the problems and a problem page, the knowledge
-base and an article, the search; the portal's knowledge base searched and a known issue; on a laptop
+the landscapes, a component, the changes, a change page and the change calendar, the problems and a problem
+page, the knowledge base and an article, the search; the portal's knowledge base searched and a known issue; on a laptop
 (1366×768) and a phone (390×844).
 
 axe-core is the npm package pinned in package.json (`make test-browser` installs it with `npm ci`); it is read
