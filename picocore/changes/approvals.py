@@ -1,11 +1,11 @@
-"""Where a change's approval stands: the customer's approvers (per the contract's policy: any one, all, or N of
-the organisation's approver contacts) and the internal CAB (a quorum of service managers), each deciding the
-change's current approval round separately. Pure counting over the recorded decisions; the services that ask,
-decide and remind build on it.
+"""Where a change's approval stands: the customer's approvers (per the contract's policy: any one, all, or N of the
+organisation's approver contacts — its members with the approver role among them, `approver_contacts_sync`) and the
+internal CAB (a quorum of service managers), each deciding the change's current approval round separately. Pure
+counting over the recorded decisions; the services that ask, decide and remind build on it.
 
 Guarantees: one rejection by a customer approver, or by a CAB member, rejects the round; the customer side is
-approved when the policy's count of approvals is reached (all = every approver contact asked in the round);
-the CAB side when `CabSettings.quorum` service managers approved. A round is approved only when both are.
+approved when the policy's count of approvals is reached (all = every approver contact asked in the round); the CAB
+side when `CabSettings.quorum` service managers approved. A round is approved only when both are.
 """
 
 import datetime as dt
@@ -39,7 +39,8 @@ from picocore.core.text import without_nul
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
-from picocore.tenancy.scope import reach, serves
+from picocore.tenancy.roles import Capability
+from picocore.tenancy.scope import members_with, reach, serves
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
@@ -255,15 +256,63 @@ def _email(change: Change, requests: list[ApprovalRequest], *, reminder: bool) -
         outbox_emails_add(emails=emails, organisation_id=change.organisation_id)
 
 
+def approver_contacts_sync(*, actor: User | None, organisation_id: int) -> list[Contact]:
+    """Make every active member whose role approves changes (`picocore.tenancy.roles.Capability.APPROVE_CHANGES`:
+    the approver role) one of the organisation's approver contacts, so that they are asked, counted and decide as
+    those are: an approver contact with the same address and no person yet is linked to them, else one is made
+    (named and addressed as the person). Contacts are never removed here: a person who loses the role stays an
+    approver contact until the landscape's contacts say otherwise. Returns the contacts made or linked."""
+    linked = Contact.objects.filter(organisation_id=organisation_id, role=ContactRole.APPROVER, user__isnull=False)
+    members = list(
+        members_with(organisation_id, Capability.APPROVE_CHANGES)
+        .exclude(pk__in=linked.values("user_id"))
+        .order_by("id")
+    )
+    touched = []
+    for member in members:
+        contact = (
+            Contact.objects.filter(
+                organisation_id=organisation_id,
+                role=ContactRole.APPROVER,
+                user__isnull=True,
+                email__iexact=member.email,
+            )
+            .order_by("id")
+            .first()
+        )
+        if contact is not None:
+            before = snapshot(contact)
+            contact.user = member
+            contact.save(update_fields=["user", "updated_at"])
+            audit_record(
+                actor=actor, action=AuditAction.CHANGED, instance=contact, changes=diff(before, snapshot(contact))
+            )
+        else:
+            contact, created = Contact.objects.get_or_create(
+                organisation_id=organisation_id,
+                role=ContactRole.APPROVER,
+                name=member.full_name[:150] or member.email,
+                email=member.email,
+                defaults={"user": member},
+            )
+            if not created:
+                continue  # an approver contact of that name and address linked to someone else: theirs stands
+            audit_record(actor=actor, action=AuditAction.CREATED, instance=contact, changes=diff({}, snapshot(contact)))
+        touched.append(contact)
+    return touched
+
+
 def approvals_request(*, actor: User | None, change: Change) -> list[ApprovalRequest]:
     """Ask the organisation's approver contacts to decide the change's current approval round (the transition
     service opens a round when the change enters awaiting approval, and calls this in its transaction): one request
     per approver contact, each e-mailed their signed one-time link. Asking again in the same round asks only the
-    approver contacts not asked yet."""
+    approver contacts not asked yet. Members with the approver role are approver contacts
+    (`approver_contacts_sync`)."""
     with transaction.atomic():
         locked = _locked_change(change.pk)
         if locked.approval_round < 1:
             raise ValidationError(_("%(key)s has no approval round open.") % {"key": locked.key})
+        approver_contacts_sync(actor=actor, organisation_id=locked.organisation_id)
         moment = now()
         expires = moment + dt.timedelta(days=cab_settings().approval_link_days)
         asked = ApprovalRequest.objects.filter(change=locked, round=locked.approval_round).values("contact_id")

@@ -25,8 +25,9 @@ from picocore.changes.choices import ChangeStatus as S
 from picocore.changes.models import CalendarFeed, Change
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied
-from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Organisation, User
+from picocore.tenancy.roles import Capability
 from picocore.tenancy.scope import STAFF_SEEING_ALL, reach, serves
 
 TOKEN_BYTES = 32
@@ -67,10 +68,7 @@ def may_make_organisation_feed(actor: User, organisation_id: int) -> bool:
         return False
     if actor.staff_role in STAFF_SEEING_ALL:
         return True
-    return (
-        organisation_id in reach(actor).sees_all_of
-        and actor.memberships.filter(organisation_id=organisation_id, role=MembershipRole.CUSTOMER_ADMIN).exists()
-    )
+    return reach(actor).may(organisation_id, Capability.CHANGE_FEED)
 
 
 def may_make_own_feed(actor: User) -> bool:

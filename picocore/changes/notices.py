@@ -4,8 +4,8 @@ moved, started, completed or cancelled.
 Guarantees: each notice is written to the outbox in the transaction of the step it reports, and at most once —
 the unique (change, kind, sequence) row of `ChangeNotice` makes a retried or repeated step send nothing more,
 while a reschedule (which raises the change's sequence) sends exactly one new notice. The recipients are the
-organisation's contacts with an e-mail address and its customer admins, each person and address once, each in their own
-language (a contact who is no user gets the installation's).
+organisation's contacts with an e-mail address and its customer admins and approvers, each person and address
+once, each in their own language (a contact who is no user gets the installation's).
 """
 
 import datetime as dt
@@ -21,8 +21,9 @@ from picocore.changes.choices import NoticeKind
 from picocore.changes.models import Change, ChangeNotice
 from picocore.cmdb.models import Contact
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
-from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import User
+from picocore.tenancy.roles import Capability
+from picocore.tenancy.scope import members_with
 
 EMAIL_KIND = "change_notice"
 
@@ -35,14 +36,10 @@ class Recipient:
 
 
 def notice_recipients(organisation_id: int) -> list[Recipient]:
-    """The organisation's customer admins and its contacts with an e-mail address, each address once (a
-    contact who is also a user is written to as that user). Two queries."""
+    """The organisation's members who receive maintenance notices (customer admins, approvers) and its contacts with
+    an e-mail address, each address once (a contact who is also a user is written to as that user). Two queries."""
     found: dict[str, Recipient] = {}
-    admins = User.objects.filter(
-        is_active=True,
-        memberships__organisation_id=organisation_id,
-        memberships__role=MembershipRole.CUSTOMER_ADMIN,
-    ).order_by("id")
+    admins = members_with(organisation_id, Capability.MAINTENANCE_NOTICES).order_by("id")
     for admin in admins:
         if admin.email:
             found.setdefault(admin.email.lower(), Recipient(admin.email, admin.email_language, admin))

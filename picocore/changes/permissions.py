@@ -4,11 +4,14 @@ by the pages to choose what to offer.
 - A change is planned, edited and moved by the staff serving its organisation (`tenancy.scope.serves`:
   consultants through an operations team serving it; service managers and administrators always).
 - The internal change advisory board (CAB) is the service managers (and administrators).
-- The organisation's customer members read its changes (in the portal); developers see none.
+- The organisation's members whose role reads changes (`picocore.tenancy.roles.Capability.READ_CHANGES`: every
+  role) read them in the portal; developers see none. Who decides a change for the customer is
+  `picocore.changes.approvals`' to say (its approver contacts, members with the approver role among them).
 """
 
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
+from picocore.tenancy.roles import Capability
 from picocore.tenancy.scope import reach, serves
 
 PLANNERS = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
@@ -26,7 +29,7 @@ def can_read(actor: User | None, organisation_id: int) -> bool:
     assert actor is not None
     if actor.staff_role:
         return serves(actor, organisation_id)
-    return organisation_id in reach(actor).member_of
+    return reach(actor).may(organisation_id, Capability.READ_CHANGES)
 
 
 def can_read_as_staff(actor: User | None, organisation_id: int) -> bool:

@@ -21,7 +21,7 @@ from picocore.knowledge.demo import make_demo_articles
 from picocore.problems.demo import make_demo_problems
 from picocore.security.models import SecuritySettings
 from picocore.sla.models import BusinessHoursCalendar, CalendarClosedDay, CalendarInterval, OnCallShift
-from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
+from picocore.tenancy.choices import MembershipRole, RequestVisibility, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
 from picocore.tickets.choices import CannedReplyKind, Channel, Status
 from picocore.tickets.models import Ticket
@@ -51,6 +51,9 @@ ORGANISATIONS = [
      [("Bolt PIM", "Struct PIM", SolutionKind.PIM, "pim.bolthardware.example")]),
 ]  # fmt: skip
 
+# Nordic Fashion's requesters see their own requests and those shared with the organisation; the others' their own.
+REQUEST_VISIBILITY = {"nordic-fashion": RequestVisibility.OWN_AND_SHARED}
+
 PEOPLE = [
     # e-mail, name, staff role, [(organisation slug, role)]
     ("anna@acme.example", "Anna Jensen", "", [("acme-foods", MembershipRole.REQUESTER)]),
@@ -59,6 +62,10 @@ PEOPLE = [
     ("bo@bolthardware.example", "Bo Weber", "", [("bolt-hardware", MembershipRole.CUSTOMER_ADMIN)]),
     ("mette@pixelagency.example", "Mette Lund", "",
      [("acme-foods", MembershipRole.REQUESTER), ("nordic-fashion", MembershipRole.REQUESTER)]),
+    # One of each further role, to try them: approves changes, answers for the hours, only reads.
+    ("approver@acme.example", "Ida Krogh", "", [("acme-foods", MembershipRole.APPROVER)]),
+    ("billing@acme.example", "Peter Dahl", "", [("acme-foods", MembershipRole.BILLING_CONTACT)]),
+    ("viewer@acme.example", "Sofie Lind", "", [("acme-foods", MembershipRole.VIEWER)]),
     ("consultant@picocore.example", "Carla Nørgaard", StaffRole.CONSULTANT, []),
     ("manager@picocore.example", "Magnus Friis", StaffRole.SERVICE_MANAGER, []),
     ("dev@picocore.example", "Dina Vester", StaffRole.DEVELOPER, []),
@@ -88,7 +95,13 @@ def load_demo() -> None:
     since = history_start(now().astimezone(zoneinfo.ZoneInfo("Europe/Copenhagen")).date())
     orgs, solutions = {}, {}
     for slug, name, prefix, tz, tier, hotline, landscape in ORGANISATIONS:
-        org = Organisation.objects.create(slug=slug, name=name, key_prefix=prefix, time_zone=tz)
+        org = Organisation.objects.create(
+            slug=slug,
+            name=name,
+            key_prefix=prefix,
+            time_zone=tz,
+            request_visibility=REQUEST_VISIBILITY.get(slug, "own"),
+        )
         Contract.objects.create(
             organisation=org, tier=tiers[tier], starts_on=since, hotline_number=hotline, calendar=office
         )

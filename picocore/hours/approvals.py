@@ -2,8 +2,8 @@
 
 Guarantees: only the service team working on the ticket asks, and only when the estimate exceeds what the
 month has left; one open question per ticket (asking again while it is open returns it); only the
-organisation's customer admins answer, once (the same answer again changes nothing, another is refused);
-both sides hear of it by e-mail through the outbox, in the transaction of the change; the audit trail keeps
+organisation's customer admins and billing contacts answer, once (the same answer again changes nothing, another
+is refused); both sides hear of it by e-mail through the outbox, in the transaction of the change; the audit trail keeps
 both steps.
 """
 
@@ -23,8 +23,7 @@ from picocore.hours import permissions, selectors
 from picocore.hours.charts import hours_text
 from picocore.hours.models import ApprovalDecision, OverageApproval
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
-from picocore.tenancy.choices import MembershipRole
-from picocore.tenancy.models import Membership, User
+from picocore.tenancy.models import User
 from picocore.tickets.models import Ticket
 
 KIND = "overage_approval"
@@ -36,13 +35,8 @@ def _text(value: str) -> str:
 
 
 def _admins(organisation_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=organisation_id,
-            memberships__role=MembershipRole.CUSTOMER_ADMIN,
-        ).order_by("id")
-    )
+    """Who is asked: the organisation's customer admins and billing contacts (`permissions.overage_deciders`)."""
+    return list(permissions.overage_deciders(organisation_id).order_by("id"))
 
 
 def _email(user: User, subject: str, body: str) -> OutgoingEmail:
@@ -108,18 +102,13 @@ def overage_ask(*, actor: User, ticket: Ticket, estimated_minutes: int, note: st
 
 
 def overage_decide(*, actor: User, approval_id: int, approve: bool, note: str = "") -> OverageApproval:
-    """The customer admin's answer to an open question of their organisation's."""
+    """The answer of a customer admin or billing contact to an open question of their organisation's."""
     with transaction.atomic():
         approval = (
             OverageApproval.objects.select_for_update().select_related("ticket", "asked_by")
             .filter(pk=approval_id).first()
         )  # fmt: skip
-        is_admin = (
-            approval is not None
-            and Membership.objects.filter(
-                user=actor, organisation_id=approval.organisation_id, role=MembershipRole.CUSTOMER_ADMIN
-            ).exists()
-        )
+        is_admin = approval is not None and permissions.can_decide_overage(actor, approval.organisation_id)
         if approval is None or not actor.is_active or not is_admin:
             raise NotFound(_("There is no such question, or it is not yours to answer."))
         decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.DECLINED
@@ -147,10 +136,9 @@ def overage_decide(*, actor: User, approval_id: int, approve: bool, note: str = 
 
 
 def pending_approvals(*, actor: User, organisation_id: int) -> list[OverageApproval]:
-    """The open questions a customer admin of the organisation may answer (none for anyone else)."""
-    if not Membership.objects.filter(
-        user=actor, organisation_id=organisation_id, role=MembershipRole.CUSTOMER_ADMIN
-    ).exists():
+    """The open questions a customer admin or billing contact of the organisation may answer (none for anyone
+    else)."""
+    if not permissions.can_decide_overage(actor, organisation_id):
         return []
     return list(
         OverageApproval.objects.filter(organisation_id=organisation_id, decision=ApprovalDecision.PENDING)

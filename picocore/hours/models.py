@@ -81,6 +81,7 @@ class TimeEntry(models.Model):
 
     tenancy_organisation_field = "organisation"
     tenancy_owner_field = "ticket__requester"
+    tenancy_shared_field = "ticket__shared"
 
     organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="time_entries")

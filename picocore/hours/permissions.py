@@ -6,19 +6,22 @@ write and by the pages to choose what to offer.
 - An entry is changed by its author only, within the contract's edit window and while its month is open;
   after that, only a service manager's adjustment with a reason corrects it.
 - A contract's bank (adjustments, closing a month) is managed by service managers and administrators.
-- The hours are read by the staff serving the organisation, its customer admins, and its requesters when the
-  contract's terms allow it.
+- The hours are read by the staff serving the organisation, by its members whose role reads the hours
+  (`picocore.tenancy.roles.Capability.HOURS`: customer admins, billing contacts), and by the other members whose
+  role reads them by the contract's terms when those allow it (`HOURS_BY_TERMS`).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from picocore.development.models import DevelopmentItem
-from picocore.tenancy.choices import MembershipRole, StaffRole
-from picocore.tenancy.models import Membership, Organisation, User
-from picocore.tenancy.scope import serves
+from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.models import Organisation, User
+from picocore.tenancy.roles import Capability
+from picocore.tenancy.scope import member_may, members_with, reach, serves
 from picocore.tickets.models import Ticket
 from picocore.tickets.permissions import TicketAccess, ticket_access
 
@@ -92,23 +95,21 @@ def can_manage_bank(actor: User, organisation: Organisation) -> bool:
 
 @dataclass(frozen=True)
 class HourReaders:
-    """Where a customer contact reads hours: the organisations they are customer admin of (always), and those
-    they are only a requester of (where the contract's terms let requesters see the hours)."""
+    """Where a customer contact reads hours: the organisations where their role reads all of them (`as_admin`:
+    customer admins, billing contacts), and those where it reads them only when the contract's terms let
+    requesters see the hours (`as_requester`)."""
 
     as_admin: frozenset[int]
     as_requester: frozenset[int]
 
 
 def customer_hour_readers(actor: User) -> HourReaders:
-    """`can_see_hours`'s roles for every organisation the actor belongs to. One query."""
+    """`can_see_hours`'s roles for every organisation the actor belongs to. No query beyond the actor's reach."""
     if not _signed_in(actor) or actor.staff_role:
         return HourReaders(frozenset(), frozenset())
-    roles: dict[int, set[str]] = {}
-    for organisation_id, role in Membership.objects.filter(user=actor).values_list("organisation_id", "role"):
-        roles.setdefault(organisation_id, set()).add(role)
-    admin = frozenset(pk for pk, held in roles.items() if MembershipRole.CUSTOMER_ADMIN in held)
-    requester = frozenset(pk for pk, held in roles.items() if MembershipRole.REQUESTER in held) - admin
-    return HourReaders(admin, requester)
+    reached = reach(actor)
+    admin = reached.organisations_where(Capability.HOURS)
+    return HourReaders(admin, reached.organisations_where(Capability.HOURS_BY_TERMS) - admin)
 
 
 def can_see_hours(actor: User, organisation: Organisation, *, requesters_see: bool) -> bool:
@@ -116,5 +117,28 @@ def can_see_hours(actor: User, organisation: Organisation, *, requesters_see: bo
         return False
     if actor.staff_role:
         return serves(actor, organisation.pk)
-    roles = set(Membership.objects.filter(user=actor, organisation=organisation).values_list("role", flat=True))
-    return MembershipRole.CUSTOMER_ADMIN in roles or (requesters_see and MembershipRole.REQUESTER in roles)
+    reached = reach(actor)
+    return reached.may(organisation.pk, Capability.HOURS) or (
+        requesters_see and reached.may(organisation.pk, Capability.HOURS_BY_TERMS)
+    )
+
+
+def reads_all_hours(actor: User, organisation_id: int) -> bool:
+    """Whether the actor, as a member, reads every billable entry of the organisation (the tickets the bill is made
+    of, whatever requests they see): customer admins and billing contacts. No query beyond the actor's reach."""
+    return member_may(actor, organisation_id, Capability.HOURS)
+
+
+def can_decide_overage(actor: User, organisation_id: int) -> bool:
+    """Approve or decline work beyond the hours left: the organisation's customer admins and billing contacts."""
+    return member_may(actor, organisation_id, Capability.DECIDE_OVERAGE)
+
+
+def overage_deciders(organisation_id: int) -> QuerySet[User]:
+    """Who is asked to approve work beyond the hours left (`can_decide_overage`)."""
+    return members_with(organisation_id, Capability.DECIDE_OVERAGE)
+
+
+def hour_readers(organisation_id: int) -> QuerySet[User]:
+    """Who hears of the hour bank (its warnings): the members whose role reads all of the hours."""
+    return members_with(organisation_id, Capability.HOURS)

@@ -22,7 +22,7 @@ from picocore.hours.permissions import Editable, entry_editability
 from picocore.hours.rates import Rates
 from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Organisation, User
-from picocore.tenancy.scope import STAFF_SEEING_ALL, customer_restrict, reach, restrict, serves, staff_q
+from picocore.tenancy.scope import STAFF_SEEING_ALL, customer_q, reach, restrict, serves, staff_q
 
 NO_TERMS = HourTerms(included_minutes=0)
 
@@ -218,8 +218,9 @@ def days_in(month: dt.date) -> int:
 
 
 def hours_page(*, viewer: User, contract: Contract, month: dt.date, today: dt.date) -> HoursPage:
-    """The contract's month as its hours page shows it; the tickets listed are those the viewer may see (the
-    figures count every ticket). A constant number of queries, however many entries or months."""
+    """The contract's month as its hours page shows it; the tickets listed are those the viewer may see, or all of
+    them for who reads all of the hours (`permissions.reads_all_hours`); the figures count every ticket. A constant
+    number of queries, however many entries or months."""
     month = month_of(month)
     # The bank's months once: this month's figures and the open months before it come from the same run.
     months = bank_months(contract, month)
@@ -250,7 +251,8 @@ def hours_page(*, viewer: User, contract: Contract, month: dt.date, today: dt.da
         balance -= daily.get(day, 0) or 0
         remaining_by_day.append((day, balance))
         day += dt.timedelta(days=1)
-    visible = restrict(billable, viewer)
+    # Who answers for the bill (a customer admin, a billing contact) sees every ticket it is made of.
+    visible = billable if permissions.reads_all_hours(viewer, contract.organisation_id) else restrict(billable, viewer)
     rows = (
         visible.values("ticket__key", "ticket__title")
         .annotate(entries=Count("id"), worked=Sum("minutes"), debited=Sum("debited_minutes"))
@@ -341,10 +343,11 @@ def _entries() -> QuerySet[TimeEntry]:
 
 
 def _customer_entries(actor: User) -> QuerySet[TimeEntry]:
-    """What the portal's hours page shows a customer contact: the billable entries of the tickets they see
-    (`restrict`: a requester their own and followed ones), under a contract whose hours they read — as customer
-    admin, or as requester where its terms allow it. No query once the contracts and terms are known, but the
-    actor's memberships."""
+    """What the portal's hours page shows a customer contact: the billable entries under a contract whose hours
+    they read — all of the organisation's where their role reads all of its hours (customer admins, billing
+    contacts: who answers for the bill sees what it is made of), else those of the tickets they see (`restrict`: a
+    requester their own, followed and shared ones) where the contract's terms let requesters see the hours. No
+    query once the contracts and terms are known."""
     readers = permissions.customer_hour_readers(actor)
     terms = every_terms()
     open_to_requesters = sorted(
@@ -355,8 +358,10 @@ def _customer_entries(actor: User) -> QuerySet[TimeEntry]:
     )
     if not readers.as_admin and not open_to_requesters:
         return TimeEntry.objects.none()
-    readable = Q(organisation_id__in=sorted(readers.as_admin)) | Q(contract_id__in=open_to_requesters)
-    return customer_restrict(_entries(), actor).filter(readable, billable=True, contract__isnull=False)
+    readable = Q(organisation_id__in=sorted(readers.as_admin)) | (
+        Q(contract_id__in=open_to_requesters) & customer_q(actor, TimeEntry)
+    )
+    return _entries().filter(readable, billable=True, contract__isnull=False)
 
 
 def time_entry_rows(*, actor: User, ticket_key: str = "") -> QuerySet[TimeEntry]:

@@ -11,8 +11,9 @@ from picocore.contracts.models import Contract
 from picocore.core.clock import now
 from picocore.hours import selectors
 from picocore.hours.models import LedgerMonth
+from picocore.hours.permissions import hour_readers
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
-from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import User
 
 KIND = "hour_bank_warning"
@@ -24,11 +25,7 @@ def _hours(minutes: int) -> str:
 
 
 def _recipients(contract: Contract) -> list[User]:
-    admins = User.objects.filter(
-        is_active=True,
-        memberships__organisation_id=contract.organisation_id,
-        memberships__role=MembershipRole.CUSTOMER_ADMIN,
-    )
+    admins = hour_readers(contract.organisation_id)
     managers = User.objects.filter(is_active=True, staff_role=StaffRole.SERVICE_MANAGER)
     return list((admins | managers).distinct().order_by("id"))
 

@@ -70,8 +70,9 @@ class ListPositionForm(forms.Form):
     )
 
     def whole_organisation(self, membership: Membership) -> bool:
-        """Whether the list is the organisation's (for who may see it all, unless they chose only their own)."""
-        return membership.sees_whole_organisation and self.cleaned_data.get("show") != "mine"
+        """Whether the list is the organisation's — all of it, or the requests shared in it — for who may see more
+        than their own, unless they chose only their own."""
+        return membership.sees_others_requests and self.cleaned_data.get("show") != "mine"
 
     def cursor(self) -> str | None:
         return self.cleaned_data.get("after") or None

@@ -29,7 +29,7 @@ def suggestions(request: AuthenticatedRequest, membership) -> JsonResponse:
     found = portal_suggestions(
         actor=request.user,
         organisation=membership.organisation,
-        whole_organisation=membership.sees_whole_organisation,
+        whole_organisation=membership.sees_others_requests,
         title=title,
         description=description,
     )

@@ -56,5 +56,6 @@ urlpatterns = [
     path("requests/<ticket_key:key>/confirm/", views.request_confirm, name="confirm"),
     path("requests/<ticket_key:key>/reopen/", views.request_reopen, name="reopen"),
     path("requests/<ticket_key:key>/rating/", views.request_rate, name="rate"),
+    path("requests/<ticket_key:key>/share/", views.request_share, name="share"),
     path("requests/<ticket_key:key>/files/<id:attachment_id>/", views.attachment_download, name="attachment"),
 ]

@@ -22,7 +22,7 @@ from picocore.catalog.forms import RequestForm
 from picocore.catalog.selectors import offer_get, offered_request_types
 from picocore.contracts.selectors import kept_contract_in_force
 from picocore.core import reference
-from picocore.core.errors import NotFound, ValidationError
+from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.forms import blank_field_groups, show_service_errors
 from picocore.core.params import parse_id
 from picocore.core.text import without_nul
@@ -32,11 +32,12 @@ from picocore.satisfaction.selectors import rating_offer
 from picocore.satisfaction.services import rating_record
 from picocore.sla.presenters import customer_lines
 from picocore.sla.selectors import ticket_clocks
+from picocore.tenancy.choices import RequestVisibility
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tickets.choices import Status
 from picocore.tickets.downloads import attachment_response
 from picocore.tickets.keys import parse_ticket_key
-from picocore.tickets.permissions import FOLLOWS, ticket_access, ticket_actions
+from picocore.tickets.permissions import FOLLOWS, may_submit, ticket_access, ticket_actions
 from picocore.tickets.selectors import (
     PortalFilters,
     customer_prompt,
@@ -47,7 +48,13 @@ from picocore.tickets.selectors import (
     portal_ticket_get,
     public_timeline,
 )
-from picocore.tickets.services import ticket_confirm_resolution, ticket_create, ticket_reopen, ticket_reply
+from picocore.tickets.services import (
+    ticket_confirm_resolution,
+    ticket_create,
+    ticket_reopen,
+    ticket_reply,
+    ticket_share,
+)
 from picocore.tickets.services.lifecycle import reopen_window_end
 
 PAGE_SIZE = 25
@@ -135,7 +142,8 @@ def home(request: AuthenticatedRequest, membership) -> HttpResponse:
         "counts": portal_status_counts(
             actor=request.user, organisation=membership.organisation, whole_organisation=whole
         ),
-        "sees_all": membership.sees_whole_organisation,
+        "sees_all": membership.sees_others_requests,
+        "shared_only": not membership.sees_whole_organisation,
         "whole": whole,
         "query": urlencode({"show": "organisation" if whole else "mine"}),
     }
@@ -148,7 +156,7 @@ def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
     """Every request I may see, finished ones too, filtered and searched by the query string, in pages by
     keyset. A filter that cannot be read is named above the list (400) and the list is shown without it; a
     search for a key I may see goes straight to that request."""
-    sees_all = membership.sees_whole_organisation
+    sees_all = membership.sees_others_requests
     requesters = portal_requesters(membership=membership)
     filter_form = RequestFiltersForm(request.GET, requesters=requesters)
     filter_form.is_valid()
@@ -185,6 +193,7 @@ def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
         "shown_form": RequestFiltersForm(initial=data, requesters=requesters, auto_id="f-%s"),
         "filtered": any(data.get(name) for name in ("q", "status", "type", "requester", "created_from", "created_to")),
         "sees_all": sees_all,
+        "shared_only": not membership.sees_whole_organisation,
         "whole": whole,
         "query": _without_cursor(request),
     }
@@ -205,10 +214,20 @@ def switch_organisation(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
+def _refuse_non_submitter(membership) -> None:
+    """A viewer reads the organisation's requests but files none: the catalogue and its forms say so (403)."""
+    if not may_submit(membership):
+        raise PermissionDenied(
+            _("Your role in %(org)s lets you read its requests, not file them; ask its customer admin.")
+            % {"org": membership.organisation.name}
+        )
+
+
 @require_GET
 @portal_page
 def catalogue(request: AuthenticatedRequest, membership) -> HttpResponse:
     """What the organisation's subscription lets it ask for, grouped by kind."""
+    _refuse_non_submitter(membership)
     request_types = list(offered_request_types(organisation=membership.organisation))
     groups = [
         (kind, [rt for rt in request_types if rt.ticket_type == kind.value])
@@ -221,8 +240,12 @@ def catalogue(request: AuthenticatedRequest, membership) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @portal_page
 def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpResponse:
-    """The request type's form; on a valid submission the new request's page, else the form with errors."""
+    """The request type's form; on a valid submission the new request's page, else the form with errors. Where the
+    organisation shows requesters their own and shared requests, the form offers to share it."""
+    _refuse_non_submitter(membership)
     organisation = membership.organisation
+    offers_sharing = organisation.request_visibility == RequestVisibility.OWN_AND_SHARED
+    share = offers_sharing and request.method == "POST" and request.POST.get("shared") == "1"
     switched = None
     if request.method == "POST":
         what = _("check what you typed below and send it for %(now)s, or switch back first.") % {
@@ -254,6 +277,7 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
                     organisation=organisation,
                     offer=offer,
                     membership=membership,
+                    shared=share,
                     **form.ticket_arguments(),
                 )
             except ValidationError as error:
@@ -279,6 +303,8 @@ def new_request(request: AuthenticatedRequest, slug: str, membership) -> HttpRes
         "form": form,
         "switched": switched,
         "blank_fields_html": blank_fields_html(form) if not (form.is_bound or form.initial) else None,
+        "offers_sharing": offers_sharing,
+        "share": share,
     }
     return render(request, "portal/new_request.html", context, status=status)
 
@@ -466,6 +492,26 @@ def request_rate(request: AuthenticatedRequest, key: str, membership) -> HttpRes
         return _request_page(request, membership, ticket, rating_errors=errors, status=400)
     messages.success(request, _("Thank you: your rating of %(key)s is recorded.") % {"key": ticket.key})
     return redirect(reverse("portal:request", kwargs={"key": ticket.key}) + "#rating-heading")
+
+
+@require_POST
+@portal_page
+def request_share(request: AuthenticatedRequest, key: str, membership) -> HttpResponse:
+    """Share the request with the organisation (`shared=1`) or stop sharing it: by its requester or a customer
+    admin (`ticket_share` decides; anyone else is refused with 403 and nothing changes)."""
+    ticket = portal_ticket_get(actor=request.user, key=key)
+    shared = request.POST.get("shared") == "1"
+    what = _("%(key)s is shared as before; choose again below.") % {"key": ticket.key}
+    switched = _switched_away(request, membership, what=what)
+    if switched is not None:
+        return _request_page(request, membership, ticket, switched=switched, refused="share", status=400)
+    ticket_share(actor=request.user, ticket=ticket, shared=shared)
+    if shared:
+        note = _("%(key)s is shared with %(org)s: its people see it.")
+    else:
+        note = _("%(key)s is no longer shared: only you, the people you added and its admins see it.")
+    messages.success(request, note % {"key": ticket.key, "org": ticket.organisation.name})
+    return redirect("portal:request", key=ticket.key)
 
 
 @require_GET

@@ -2,15 +2,19 @@
 before they write and by the pages to choose what to offer.
 
 - A review is read by the staff serving its organisation (`tenancy.scope.serves`: service managers and
-  administrators always) and by the organisation's customer admins. Requesters do not see reviews.
+  administrators always) and by the organisation's members whose role reads them
+  (`picocore.tenancy.roles.Capability.REVIEWS`: customer admins, billing contacts). Other roles do not see them.
 - While it is a draft, service managers and administrators write its summary and proposals and send it.
 - Once sent it is frozen: nobody changes it.
 """
 
+from django.db.models import QuerySet
+
 from picocore.reviews.models import ServiceReview
-from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Organisation, User
-from picocore.tenancy.scope import reach, serves
+from picocore.tenancy.roles import Capability, may
+from picocore.tenancy.scope import members_with, reach, serves
 
 MANAGERS = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
@@ -21,7 +25,12 @@ def _signed_in(actor: User) -> bool:
 
 def can_read_as_customer(actor: User, organisation: Organisation, *, role: str) -> bool:
     """The portal's question, with the actor's membership role in the organisation already known."""
-    return _signed_in(actor) and role == MembershipRole.CUSTOMER_ADMIN and organisation.pk in reach(actor).member_of
+    return _signed_in(actor) and may(role, Capability.REVIEWS) and organisation.pk in reach(actor).member_of
+
+
+def review_readers(organisation_id: int) -> QuerySet[User]:
+    """Who receives the organisation's reviews: its active members whose role reads them."""
+    return members_with(organisation_id, Capability.REVIEWS)
 
 
 def can_read_as_staff(actor: User, organisation_id: int) -> bool:

@@ -19,9 +19,8 @@ from picocore.core.errors import InvalidTransition, NotFound, PermissionDenied, 
 from picocore.outbox.services import OutgoingEmail, outbox_emails_add
 from picocore.reviews.choices import ReviewStatus
 from picocore.reviews.models import ServiceReview
-from picocore.reviews.permissions import can_manage
+from picocore.reviews.permissions import can_manage, review_readers
 from picocore.reviews.snapshot import Snapshot
-from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import User
 from picocore.tenancy.scope import serves
 
@@ -80,16 +79,8 @@ def review_update(*, actor: User, review_id: int, summary: str, proposals: str) 
 
 
 def review_recipients(review: ServiceReview) -> list[User]:
-    """The organisation's active customer admins, who receive the review."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=review.organisation_id,
-            memberships__role=MembershipRole.CUSTOMER_ADMIN,
-        )
-        .distinct()
-        .order_by("id")
-    )
+    """The organisation's active customer admins and billing contacts, who receive the review."""
+    return list(review_readers(review.organisation_id).distinct().order_by("id"))
 
 
 def _hours(minutes: int) -> str:

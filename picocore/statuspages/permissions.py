@@ -11,8 +11,9 @@ the pages to choose what to offer.
 """
 
 from picocore.statuspages.choices import Visibility
-from picocore.tenancy.choices import MembershipRole, StaffRole
-from picocore.tenancy.models import Membership, User
+from picocore.tenancy.choices import StaffRole
+from picocore.tenancy.models import User
+from picocore.tenancy.roles import Capability
 from picocore.tenancy.scope import reach, serves
 
 MANAGERS = (StaffRole.CONSULTANT, StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
@@ -52,11 +53,10 @@ def can_subscribe_email(actor: object, organisation_id: int) -> bool:
 
 
 def can_subscribe_webhook(actor: object, organisation_id: int) -> bool:
-    """A customer admin of the organisation (one query), or the staff serving it."""
+    """A member whose role subscribes webhooks (a customer admin), or the staff serving it. No query beyond the
+    actor's reach."""
     if can_manage(actor, organisation_id):
         return True
     if not isinstance(actor, User) or not is_contact(actor, organisation_id):
         return False
-    return Membership.objects.filter(
-        user=actor, organisation_id=organisation_id, role=MembershipRole.CUSTOMER_ADMIN
-    ).exists()
+    return reach(actor).may(organisation_id, Capability.STATUS_WEBHOOK)

@@ -48,7 +48,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin[User]):
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):
-    list_display = ["name", "key_prefix", "time_zone", "requesters_see_all"]
+    list_display = ["name", "key_prefix", "time_zone", "request_visibility"]
+    list_filter = ["request_visibility"]
     search_fields = ["name", "slug", "key_prefix"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["last_ticket_number"]

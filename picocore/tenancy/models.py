@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from picocore.core.clock import now
 from picocore.core.models import TimeStampedModel
-from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
+from picocore.tenancy.choices import MembershipRole, RequestVisibility, StaffRole, TeamKind
+from picocore.tenancy.roles import ROLES, Capability, may
 
 
 class UserManager(BaseUserManager["User"]):
@@ -108,10 +109,15 @@ class Organisation(TimeStampedModel):
         validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,9}$", _("2–10 capital letters or digits, a letter first."))],
         help_text=_("Tickets are numbered PREFIX-1, PREFIX-2, … Existing keys never change."),
     )
-    requesters_see_all = models.BooleanField(
-        _("requesters see all of the organisation's requests"),
-        default=False,
-        help_text=_("Otherwise a requester sees only their own requests; customer admins always see all."),
+    request_visibility = models.CharField(
+        _("requests a requester sees"),
+        max_length=20,
+        choices=RequestVisibility.choices,
+        default=RequestVisibility.OWN,
+        help_text=_(
+            "Which of the organisation's requests its requesters, approvers and billing contacts see in the portal; "
+            "customer admins and viewers always see all of them."
+        ),
     )
     last_ticket_number = models.PositiveBigIntegerField(_("last ticket number"), default=0, editable=False)
 
@@ -142,7 +148,24 @@ class Membership(TimeStampedModel):
 
     @property
     def sees_whole_organisation(self) -> bool:
-        return self.role == MembershipRole.CUSTOMER_ADMIN or self.organisation.requesters_see_all
+        """Whether its holder sees every request of the organisation (by role, or by its request visibility)."""
+        return may(self.role, Capability.SEE_ALL_REQUESTS) or (
+            self.organisation.request_visibility == RequestVisibility.ORGANISATION
+        )
+
+    @property
+    def sees_others_requests(self) -> bool:
+        """Whether its holder sees requests of others than themselves: all of them, or those shared."""
+        return self.sees_whole_organisation or self.organisation.request_visibility == RequestVisibility.OWN_AND_SHARED
+
+    def may(self, capability: Capability) -> bool:
+        """Whether its role has the capability (`picocore.tenancy.roles`)."""
+        return may(self.role, capability)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What its role may do, for templates: `{% if "submit" in membership.capabilities %}`."""
+        return frozenset(ROLES.get(self.role, frozenset()))
 
 
 class Team(TimeStampedModel):

@@ -5,8 +5,13 @@ organisation is (`tenancy_organisation_field`, default `organisation`) and, when
 only their own rows, who owns a row (`tenancy_owner_field`) and optionally which rows a person follows
 without owning them (`tenancy_followed_q(user)`).
 
+What a member sees of such rows follows their role (`picocore.tenancy.roles`: customer admins and viewers see
+every row) and the organisation's `request_visibility`: every row, their own (and followed) rows only, or their
+own and those shared with the organisation (models with a `tenancy_shared_field`, e.g. `Ticket.shared`).
+
 The filters name organisations by id (`organisation_id IN (3, 7)`): the person's `Reach` — the
-organisations they belong to, those of them where they see every row, and those they serve as staff — is
+organisations they belong to and their role there, those of them where they see every row or also shared rows,
+and those they serve as staff — is
 read once per user object and kept on it. The session's user is read with it in the same query (`with_reach`,
 through `ReachBackend`); any other user object costs one query on first use. A request gets a fresh user
 object, so a membership or team change takes effect at the next request. Literal ids spare the database
@@ -19,38 +24,58 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Model, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat
 
 from picocore.core import reference
 from picocore.core.models import ReferenceToken
-from picocore.tenancy.choices import MembershipRole, StaffRole, TeamKind
+from picocore.tenancy.choices import RequestVisibility, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
+from picocore.tenancy.roles import Capability, may, roles_with
 
 STAFF_SEEING_ALL = (StaffRole.SERVICE_MANAGER, StaffRole.ADMINISTRATOR)
 
 # Where `reach` keeps what it read, on the user object itself: a request's user lives as long as the request.
 _REACH_CACHE = "_tenancy_reach"
-# The annotations `with_reach` adds: comma-separated organisation ids.
-_MEMBER_OF, _SEES_ALL_OF, _SERVED = "reach_member_of", "reach_sees_all_of", "reach_served"
-_REACH_COLUMNS = (_MEMBER_OF, _SEES_ALL_OF, _SERVED)
+# The annotations `with_reach` adds: the memberships as comma-separated `organisation id:role:visibility`, and the
+# organisations served as comma-separated ids.
+_MEMBER_OF, _SERVED = "reach_member_of", "reach_served"
 # Read along with the session's user: the request's reference token (picocore.core.reference).
 _REFERENCE_TOKEN = "reference_token"  # noqa: S105 (a column name)
 
 
 @dataclass(frozen=True)
 class Reach:
-    """The organisations a person reaches. As a customer contact: those they belong to (`member_of`) and those
-    of them where they see every row (`sees_all_of`: as customer admin, or where requesters see all); in the
-    rest they see their own and followed rows only. As staff: those they serve (`served`; None for every
-    organisation)."""
+    """The organisations a person reaches. As a customer contact: those they belong to (`member_of`, with their
+    role in each in `roles`), those of them where they see every row (`sees_all_of`: by their role, or where the
+    organisation shows every request), and those where they also see rows shared with the organisation
+    (`shared_of`); in the rest of `member_of` they see their own and followed rows only. As staff: those they
+    serve (`served`; None for every organisation)."""
 
     member_of: frozenset[int]
     sees_all_of: frozenset[int]
     served: frozenset[int] | None
+    shared_of: frozenset[int] = frozenset()
+    roles: tuple[tuple[int, str], ...] = ()
 
     @property
     def own_only_of(self) -> frozenset[int]:
         return self.member_of - self.sees_all_of
+
+    def role_in(self, organisation_id: int | None) -> str | None:
+        """The person's role in the organisation; None when they are no member of it."""
+        return next((role for pk, role in self.roles if pk == organisation_id), None)
+
+    def may(self, organisation_id: int | None, capability: Capability) -> bool:
+        """Whether the person's role in the organisation has the capability (`picocore.tenancy.roles`)."""
+        return may(self.role_in(organisation_id), capability)
+
+    def organisations_where(self, capability: Capability) -> frozenset[int]:
+        return frozenset(pk for pk, role in self.roles if may(role, capability))
+
+
+def sees_all_requests(role: str | None, visibility: str) -> bool:
+    """Whether a member with `role` sees every request of an organisation with this request visibility."""
+    return may(role, Capability.SEE_ALL_REQUESTS) or (bool(role) and visibility == RequestVisibility.ORGANISATION)
 
 
 def _ids_of(queryset: QuerySet[Any]) -> Subquery:
@@ -61,17 +86,29 @@ def _ids_of(queryset: QuerySet[Any]) -> Subquery:
 
 
 def with_reach[U: User](users: QuerySet[U]) -> QuerySet[U]:
-    """`users`, each read with their reach (three small subqueries on the memberships and teams of that
+    """`users`, each read with their reach (two small subqueries on the memberships and teams of that
     user), so that `reach` needs no query of its own for them."""
     memberships = Membership.objects.filter(user=OuterRef("pk")).annotate(grouping=Value(1))
-    sees_all = memberships.filter(Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True))
+    held = Concat(
+        Cast("organisation_id", output_field=CharField()), Value(":"), "role", Value(":"),
+        "organisation__request_visibility", output_field=CharField(),
+    )  # fmt: skip
+    member_of = Subquery(
+        memberships.order_by().values("grouping").annotate(ids=StringAgg(held, delimiter=Value(","))).values("ids")
+    )
     served = Team.organisations.through.objects.filter(
         team__kind=TeamKind.OPERATIONS, team__members=OuterRef("pk")
     ).annotate(grouping=Value(1))
-    reached: QuerySet[U] = users.annotate(
-        **{_MEMBER_OF: _ids_of(memberships), _SEES_ALL_OF: _ids_of(sees_all), _SERVED: _ids_of(served)}
-    )
+    reached: QuerySet[U] = users.annotate(**{_MEMBER_OF: member_of, _SERVED: _ids_of(served)})
     return reached
+
+
+def _parse_memberships(text: str | None) -> list[tuple[int, str, str]]:
+    held = []
+    for part in text.split(",") if text else ():
+        organisation_id, role, visibility = part.split(":")
+        held.append((int(organisation_id), role, visibility))
+    return held
 
 
 def _parse_ids(text: str | None) -> frozenset[int]:
@@ -112,12 +149,21 @@ def reach(user: User) -> Reach:
     reached: Reach | None = getattr(user, _REACH_CACHE, None)
     if reached is None:
         source = user if hasattr(user, _MEMBER_OF) else user_with_reach(user.pk)
-        member_of, sees_all_of, served = (_parse_ids(getattr(source, name, None)) for name in _REACH_COLUMNS)
+        held = _parse_memberships(getattr(source, _MEMBER_OF, None))
+        served = _parse_ids(getattr(source, _SERVED, None))
         if user.staff_role in STAFF_SEEING_ALL:
             served_ids: frozenset[int] | None = None
         else:
             served_ids = served if user.staff_role == StaffRole.CONSULTANT else frozenset()
-        reached = Reach(member_of=member_of, sees_all_of=sees_all_of, served=served_ids)
+        sees_all_of = frozenset(pk for pk, role, visibility in held if sees_all_requests(role, visibility))
+        reached = Reach(
+            member_of=frozenset(pk for pk, _role, _visibility in held),
+            sees_all_of=sees_all_of,
+            served=served_ids,
+            shared_of=frozenset(pk for pk, _role, visibility in held if visibility == RequestVisibility.OWN_AND_SHARED)
+            - sees_all_of,
+            roles=tuple(sorted((pk, role) for pk, role, _visibility in held)),
+        )
         setattr(user, _REACH_CACHE, reached)
     return reached
 
@@ -148,7 +194,11 @@ def customer_q(user: User, model: type[Model]) -> Q:
     own = Q(**{owner_field: user})
     if followed := getattr(model, "tenancy_followed_q", None):
         own |= followed(user)
-    return _in(org_field, reached.sees_all_of) | (own & _in(org_field, reached.own_only_of))
+    condition = _in(org_field, reached.sees_all_of) | (own & _in(org_field, reached.own_only_of))
+    shared_field = getattr(model, "tenancy_shared_field", None)
+    if shared_field is not None and reached.shared_of:
+        condition |= Q(**{shared_field: True}) & _in(org_field, reached.shared_of)
+    return condition
 
 
 def served_organisations(user: User) -> QuerySet[Organisation]:
@@ -181,18 +231,22 @@ def serves(user: User, organisation_id: int) -> bool:
     return False
 
 
-def viewers_q(*, organisation_id: int, owners: Q | None) -> Q:
+def viewers_q(*, organisation_id: int, owners: Q | None, shared: bool = False) -> Q:
     """The people who may see a row of `organisation_id`, as a condition on User: the inverse of `restrict`,
     so that "who hears of this row?" is answered by the same rules as "which rows does this person see?".
 
     `owners` is a condition on User naming the row's owner and the people who follow it (for models with a
-    `tenancy_owner_field`), or None for rows every member of the organisation sees.
+    `tenancy_owner_field`), or None for rows every member of the organisation sees; `shared` whether the row is
+    shared with the organisation (for models with a `tenancy_shared_field`).
     """
     members = Membership.objects.filter(organisation_id=organisation_id)
     if owners is None:
         as_customer = Q(pk__in=members.values("user_id"))
     else:
-        sees_all = members.filter(Q(role=MembershipRole.CUSTOMER_ADMIN) | Q(organisation__requesters_see_all=True))
+        whole = [RequestVisibility.ORGANISATION, *([RequestVisibility.OWN_AND_SHARED] if shared else [])]
+        sees_all = members.filter(
+            Q(role__in=roles_with(Capability.SEE_ALL_REQUESTS)) | Q(organisation__request_visibility__in=whole)
+        )
         as_customer = Q(pk__in=sees_all.values("user_id")) | (owners & Q(pk__in=members.values("user_id")))
     serving = Team.objects.filter(kind=TeamKind.OPERATIONS, organisations=organisation_id).values("members")
     as_staff = Q(staff_role__in=STAFF_SEEING_ALL) | Q(staff_role=StaffRole.CONSULTANT, pk__in=serving)
@@ -231,3 +285,18 @@ def staff_restrict[M: Model](queryset: QuerySet[M], user: User) -> QuerySet[M]:
     if condition is None:
         return queryset.none()
     return queryset.filter(condition) if condition else queryset
+
+
+def members_with(organisation_id: int, capability: Capability) -> QuerySet[User]:
+    """The organisation's active members whose role has the capability (`picocore.tenancy.roles`): who hears of,
+    receives or answers what that capability is about. One query when evaluated."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation_id=organisation_id,
+        memberships__role__in=roles_with(capability),
+    )
+
+
+def member_may(user: User, organisation_id: int, capability: Capability) -> bool:
+    """Whether the user's role in the organisation has the capability; no query beyond the user's reach."""
+    return _signed_in(user) and reach(user).may(organisation_id, capability)

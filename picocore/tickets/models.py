@@ -23,6 +23,7 @@ class Ticket(models.Model):
     """A customer's request, keyed `<PREFIX>-<n>` within its organisation. Changed only through services."""
 
     tenancy_owner_field = "requester"
+    tenancy_shared_field = "shared"
 
     organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="tickets")
     number = models.PositiveBigIntegerField(_("number"), editable=False)
@@ -88,6 +89,11 @@ class Ticket(models.Model):
     sla_paused = models.BooleanField(_("SLA paused"), default=False, editable=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets", editable=False
+    )
+    shared = models.BooleanField(
+        _("shared with the organisation"),
+        default=False,
+        help_text=_("Where the organisation shows requesters their own and shared requests, its members see this one."),
     )
 
     class Meta:
@@ -255,6 +261,7 @@ class TicketEvent(models.Model):
     """One entry of a ticket's timeline. Append-only; `public` events are what the customer sees."""
 
     tenancy_owner_field = "ticket__requester"
+    tenancy_shared_field = "ticket__shared"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -305,6 +312,7 @@ class Attachment(models.Model):
     """A file added to a ticket, stored through Django's storage API, downloadable only via the ticket."""
 
     tenancy_owner_field = "ticket__requester"
+    tenancy_shared_field = "ticket__shared"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
     organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")

@@ -6,8 +6,9 @@ Two ways in, both decided by `picocore.tenancy.scope`:
 - a member of staff *works on* a ticket of an organisation they serve (a consultant of an operations team
   that serves it, a service manager, an administrator) and acts on it as the service team;
 - anyone else who sees it in the portal (its requester, a watcher, or a member of its organisation who may see
-  all of its requests) *follows* it and acts on it as a customer: replying, confirming or reopening its
-  resolution.
+  all of its requests or those shared) *follows* it and acts on it as a customer: replying, confirming or
+  reopening its resolution, sharing it — when their role in its organisation lets them take part
+  (`picocore.tenancy.roles`: a viewer only reads).
 
 Developers work on development items only (`picocore.development`), never on tickets. Every `can_*` function
 takes an optional `access` (from `ticket_access`, or known from the selector that just fetched the ticket
@@ -25,9 +26,10 @@ from django.utils.translation import gettext as _
 from picocore.catalog.models import RequestType
 from picocore.core.clock import now
 from picocore.core.errors import NotFound, PermissionDenied
-from picocore.tenancy.choices import StaffRole, TeamKind
+from picocore.tenancy.choices import RequestVisibility, StaffRole, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
-from picocore.tenancy.scope import customer_restrict, restrict, serves, viewers_q
+from picocore.tenancy.roles import Capability, may
+from picocore.tenancy.scope import customer_restrict, reach, restrict, serves, viewers_q
 from picocore.tickets.choices import OPEN_STATUSES, Status
 from picocore.tickets.models import CannedReply, SavedView, Ticket, TicketWatcher
 from picocore.tickets.states import allowed_next
@@ -75,7 +77,11 @@ def ticket_access(actor: User, ticket: Ticket) -> TicketAccess:
 def ticket_viewers_q(ticket: Ticket) -> Q:
     """The people who may see the ticket (a condition on User), by the same rules as `visible_tickets`."""
     followers = TicketWatcher.objects.filter(ticket_id=ticket.pk).values("user_id")
-    return viewers_q(organisation_id=ticket.organisation_id, owners=Q(pk=ticket.requester_id) | Q(pk__in=followers))
+    return viewers_q(
+        organisation_id=ticket.organisation_id,
+        owners=Q(pk=ticket.requester_id) | Q(pk__in=followers),
+        shared=ticket.shared,
+    )
 
 
 def _access(actor: User, ticket: Ticket, access: TicketAccess | None) -> TicketAccess:
@@ -86,9 +92,31 @@ def can_see(actor: User, ticket: Ticket, *, access: TicketAccess | None = None) 
     return _access(actor, ticket, access).sees
 
 
+def takes_part(actor: User, ticket: Ticket) -> bool:
+    """Whether the actor's role in the ticket's organisation lets them act on the requests they see there (reply,
+    confirm, reopen, rate, share), not only read them. No query beyond the actor's reach."""
+    return reach(actor).may(ticket.organisation_id, Capability.TAKE_PART)
+
+
 def can_reply(actor: User, ticket: Ticket, *, access: TicketAccess | None = None) -> bool:
-    """A public reply: the team working on it, or a customer following it."""
-    return _access(actor, ticket, access).sees
+    """A public reply: the team working on it, or a customer following it who takes part in its requests."""
+    reached = _access(actor, ticket, access)
+    return reached.works_on or (reached.follows and takes_part(actor, ticket))
+
+
+def can_share(actor: User, ticket: Ticket, *, access: TicketAccess | None = None) -> bool:
+    """Share the request with its organisation, or stop sharing it, where the organisation shows its requesters
+    their own and shared requests: its requester (when their role takes part), or a customer admin of its
+    organisation (who answers for all of its requests). The service team does not decide it for the customer."""
+    # Access first: the desk's staff (who do not follow) never read the organisation for it.
+    if not _access(actor, ticket, access).follows:
+        return False
+    if ticket.organisation.request_visibility != RequestVisibility.OWN_AND_SHARED:
+        return False
+    reached = reach(actor)
+    if reached.may(ticket.organisation_id, Capability.ANSWER_FOR_REQUESTS):
+        return True
+    return ticket.requester_id == actor.pk and reached.may(ticket.organisation_id, Capability.TAKE_PART)
 
 
 def can_add_note(actor: User, ticket: Ticket, *, access: TicketAccess | None = None) -> bool:
@@ -119,10 +147,10 @@ def can_transition(
     allows the move from the current status is `picocore.tickets.states`'s to say). The team working on it may
     make any move; a customer following it may confirm a resolution, or reopen it within the reopen window
     (`reopen_until`, looked up unless given)."""
-    reach = _access(actor, ticket, access)
-    if reach.works_on:
+    reached = _access(actor, ticket, access)
+    if reached.works_on:
         return True
-    if not reach.follows:
+    if not reached.follows or not takes_part(actor, ticket):
         return False
     target = Status(to_status)
     if (Status.RESOLVED, target) not in CUSTOMER_TRANSITIONS:
@@ -224,9 +252,9 @@ def may_file_in(
     actor: User, organisation: Organisation, *, requester: User | None = None, membership: Membership | None = None
 ) -> bool:
     """Whether the actor may file a request in the organisation for `requester` (default: themselves): a
-    member for themselves, or the service team serving it for any of its members. `membership` is the
-    requester's membership the caller read in this request (the portal's current one), so it is not read again;
-    any other is ignored."""
+    member whose role submits requests (`picocore.tenancy.roles`: not a viewer) for themselves, or the service
+    team serving it for any such member. `membership` is the requester's membership the caller read in this
+    request (the portal's current one), so it is not read again; any other is ignored."""
     requester = requester or actor
     known = (
         membership is not None
@@ -234,9 +262,21 @@ def may_file_in(
         and membership.user_id == requester.pk
         and membership.organisation_id == organisation.pk
     )
-    if not known and not Membership.objects.filter(user=requester, organisation=organisation).exists():
+    if known:
+        assert membership is not None
+        role: str | None = membership.role
+    else:
+        role = (
+            Membership.objects.filter(user=requester, organisation=organisation).values_list("role", flat=True).first()
+        )
+    if not may(role, Capability.SUBMIT):
         return False
     return (actor.pk == requester.pk and actor.is_active) or serves(actor, organisation.pk)
+
+
+def may_submit(membership: Membership) -> bool:
+    """Whether the membership's role files requests (the portal's catalogue and forms): no query."""
+    return membership.may(Capability.SUBMIT)
 
 
 def can_create_in(
@@ -287,6 +327,7 @@ def ticket_actions(
         "impact": can_confirm_impact(actor, ticket, access=access),
         "confirm": resolved and can_confirm_resolution(actor, ticket, access=access),
         "reopen": resolved and can_reopen(actor, ticket, access=access, reopen_until=reopen_until),
+        "share": can_share(actor, ticket, access=access),
     }
 
 

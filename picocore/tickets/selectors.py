@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from picocore.core.errors import NotFound
 from picocore.core.pagination import Page, keyset_page
-from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, Organisation, User
+from picocore.tenancy.roles import Capability
 from picocore.tenancy.scope import customer_restrict, reach
 from picocore.tickets.choices import UNFINISHED_STATUSES, EventKind, Status
 from picocore.tickets.keys import parse_ticket_key
@@ -40,15 +40,18 @@ def portal_status_counts(*, actor: User, organisation: Organisation, whole_organ
     """How many of the visible tickets are in each group the home page shows, in one query whatever their
     number: sums over the organisation's (or only the actor's) rows of `RequesterTally`, which grow with its
     people, not its tickets, plus the few tickets the actor follows without having requested them, when those are
-    not already among the tallied ones."""
+    not already among the tallied ones — and, in the organisation's list where it shows requesters the requests
+    shared with it, the shared ones of others (counted per ticket: those are the ones people chose to share)."""
     tallies = customer_restrict(RequesterTally.objects.filter(organisation=organisation), actor)
-    followed = customer_restrict(Ticket.objects.filter(organisation=organisation), actor).filter(
-        Ticket.tenancy_followed_q(actor)
-    )
+    beyond_own = Ticket.tenancy_followed_q(actor)
+    reached = reach(actor)
+    if whole_organisation and organisation.pk in reached.shared_of:
+        beyond_own |= Q(shared=True)
+    followed = customer_restrict(Ticket.objects.filter(organisation=organisation), actor).filter(beyond_own)
     followed = followed.exclude(requester=actor)
     if whole_organisation:
         # Whoever may see the whole organisation has its followed tickets among its tallies already.
-        followed = followed.exclude(organisation_id__in=reach(actor).sees_all_of)
+        followed = followed.exclude(organisation_id__in=reached.sees_all_of)
     else:
         tallies = tallies.filter(requester=actor)
     per_tally = tallies.order_by().values_list("status").annotate(n=Sum("n"))
@@ -158,9 +161,9 @@ def portal_request_page(
 
 
 def portal_requesters(*, membership: Membership) -> list[User]:
-    """The people of the membership's organisation its holder may filter requests by: all of them for a
-    customer admin (who answers for every request of the organisation), nobody for anyone else."""
-    if membership.role != MembershipRole.CUSTOMER_ADMIN:
+    """The people of the membership's organisation its holder may filter requests by: all of them for who sees
+    every request by their role (a customer admin, a viewer), nobody for anyone else."""
+    if not membership.may(Capability.FILTER_BY_REQUESTER):
         return []
     return list(
         User.objects.filter(memberships__organisation_id=membership.organisation_id).order_by("full_name", "id")

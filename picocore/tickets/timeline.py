@@ -309,6 +309,27 @@ class FieldChanged(Entry):
 
 @entry
 @dataclass(frozen=True)
+class SharingChanged(Entry):
+    """The request was shared with its organisation, or no longer (`picocore.tickets.services.ticket_share`)."""
+
+    kind = EventKind.FIELD_CHANGED
+    field = "shared"
+    name = "sharing_changed"
+    label = _("Sharing changed")
+    verb = _("changed who sees the request")
+
+    shared: bool = False
+
+    @classmethod
+    def from_data(cls, data: Fields) -> Self:
+        return cls(shared=data.flag("after"))
+
+    def to_data(self) -> dict[str, object]:
+        return {"field": "shared", "before": not self.shared, "after": self.shared}
+
+
+@entry
+@dataclass(frozen=True)
 class OwnerChanged(Entry):
     kind = EventKind.FIELD_CHANGED
     field = "owner"

@@ -7,6 +7,7 @@ from picocore.mail.addresses import reply_address_for
 from picocore.mail.models import InboundMessage, InboundStatus, Outcome
 from picocore.mail.services import mail_process
 from picocore.outbox.models import OutboxEmail
+from picocore.tenancy.choices import RequestVisibility
 from picocore.tickets.choices import Channel, EventKind, Status
 from picocore.tickets.models import Attachment, Ticket, TicketEvent
 from picocore.tickets.services import ticket_create, ticket_merge, ticket_transition
@@ -137,7 +138,7 @@ def test_a_requester_may_not_write_on_a_colleagues_ticket_unless_the_organisatio
     assert message.ticket != bos_ticket and message.ticket.requester == world.anna
     assert message.data["refused"] == [{"ticket": bos_ticket.key, "by": "token"}]
 
-    world.acme.organisation.requesters_see_all = True
+    world.acme.organisation.request_visibility = RequestVisibility.ORGANISATION
     world.acme.organisation.save()
     message = deliver(raw.replace(b"colleague-1", b"colleague-2"))
     assert (message.ticket, message.outcome) == (bos_ticket, Outcome.REPLY)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from picocore.catalog.choices import TicketType
-from picocore.tenancy.choices import MembershipRole
+from picocore.tenancy.choices import MembershipRole, RequestVisibility
 from picocore.tenancy.models import Organisation
 from picocore.tickets.choices import Status
 from picocore.tickets.models import Ticket
@@ -155,7 +155,7 @@ def test_requester_filter_is_a_customer_admins_and_names_only_people_of_the_orga
 
 
 def test_requester_filter_is_not_offered_where_requesters_see_all(client, acme, history):
-    Organisation.objects.filter(pk=acme.organisation.pk).update(requesters_see_all=True)
+    Organisation.objects.filter(pk=acme.organisation.pk).update(request_visibility=RequestVisibility.ORGANISATION)
     client.force_login(acme.requester)
     response = client.get(LIST, {"requester": acme.admin.pk})
     assert keys(response) == ["ACME-6", "ACME-5", "ACME-4", "ACME-3", "ACME-2", "ACME-1"]

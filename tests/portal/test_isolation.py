@@ -17,7 +17,7 @@ from picocore.catalog.choices import Impact, Urgency
 from picocore.core import reference
 from picocore.portal import urls as portal_urls
 from picocore.portal.context import SESSION_KEY
-from picocore.tenancy.choices import MembershipRole
+from picocore.tenancy.choices import MembershipRole, RequestVisibility
 from picocore.tickets.choices import Status
 from picocore.tickets.models import TicketWatcher
 from picocore.tickets.services import ticket_transition
@@ -215,6 +215,16 @@ CASES: dict[str, Case] = {
         missing_kwargs=_missing_key,
         data=_acme_rating,
         missing_data=_acme_rating,
+    ),
+    # Sharing ACME-1 with its organisation: ACME shows requesters their own requests only, so even its requester is
+    # refused here (tests/roles shows sharing where the organisation shares).
+    "share": Case(
+        methods=("POST",),
+        owner={"POST": 403},
+        kwargs=_key,
+        missing_kwargs=_missing_key,
+        data=lambda w: {"shared": "1"},
+        missing_data=lambda w: {"shared": "1"},
     ),
     # The organisation's hour bank: a foreign person gets their own organisation's page (or who may see it).
     "hours": Case(methods=("GET",), owner={"GET": 200}),
@@ -429,7 +439,7 @@ def _ticket_urls(ticket) -> list[tuple[str, str, dict]]:
 def test_plain_requester_does_not_see_a_colleagues_request(client, world):
     colleague_ticket = world.acme.ticket(by=_colleague(world), title="Colin's payroll question", files=[upload()])
     resolve(colleague_ticket, world.consultant)
-    assert world.acme.organisation.requesters_see_all is False
+    assert world.acme.organisation.request_visibility == RequestVisibility.OWN
     client.force_login(world.acme.requester)
     before = state()
     for method, path, data in _ticket_urls(colleague_ticket):
@@ -465,7 +475,7 @@ def test_customer_admin_sees_every_request_of_the_organisation(client, world):
 
 def test_requesters_see_all_when_the_organisation_shares(client, world):
     colleague_ticket = world.acme.ticket(by=_colleague(world), title="Colin's payroll question", files=[upload()])
-    world.acme.organisation.requesters_see_all = True
+    world.acme.organisation.request_visibility = RequestVisibility.ORGANISATION
     world.acme.organisation.save()
     client.force_login(world.acme.requester)
     response = client.get(f"/portal/requests/{colleague_ticket.key}/")

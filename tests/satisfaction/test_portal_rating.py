@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from picocore.satisfaction.models import Rating
-from picocore.tenancy.choices import MembershipRole
+from picocore.tenancy.choices import MembershipRole, RequestVisibility
 from picocore.tickets.choices import EventKind, Status
 from picocore.tickets.services import ticket_reopen, ticket_transition
 from tests import factories
@@ -101,7 +101,7 @@ def test_after_the_week_the_rating_shows_without_change_and_a_new_one_is_refused
 def test_other_people_of_the_organisation_see_no_form_and_cannot_rate(client, acme, consultant):
     colleague = factories.UserFactory()
     factories.MembershipFactory(user=colleague, organisation=acme.organisation, role=MembershipRole.REQUESTER)
-    acme.organisation.requesters_see_all = True
+    acme.organisation.request_visibility = RequestVisibility.ORGANISATION
     acme.organisation.save()
     ticket = acme.ticket()
     event = resolve(ticket, consultant)

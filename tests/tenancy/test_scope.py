@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from picocore.tenancy.backends import ReachBackend
-from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.choices import MembershipRole, RequestVisibility, StaffRole
 from picocore.tenancy.models import Membership, Organisation, User
 from picocore.tenancy.scope import customer_restrict, reach, restrict, serves, staff_restrict
 from picocore.tickets.models import Ticket
@@ -42,14 +42,14 @@ def test_a_requester_sees_all_where_requesters_may_and_only_their_own_elsewhere(
     for customer in (acme, nord):
         factories.MembershipFactory(user=both, organisation=customer.organisation, role=MembershipRole.REQUESTER)
         factories.MembershipFactory(user=colleague, organisation=customer.organisation, role=MembershipRole.REQUESTER)
-    Organisation.objects.filter(pk=nord.organisation.pk).update(requesters_see_all=True)
+    Organisation.objects.filter(pk=nord.organisation.pk).update(request_visibility=RequestVisibility.ORGANISATION)
     own = {acme.ticket(by=both).key, nord.ticket(by=both).key}
     others_in_acme = {acme.ticket(by=colleague).key, acme.ticket(by=acme.admin).key}
     others_in_nord = {nord.ticket(by=colleague).key, nord.ticket(by=nord.admin).key}
 
     assert keys(restrict(Ticket.objects.all(), signed_in(both))) == own | others_in_nord
     assert others_in_acme.isdisjoint(keys(customer_restrict(Ticket.objects.all(), signed_in(both))))
-    Organisation.objects.filter(pk=acme.organisation.pk).update(requesters_see_all=True)
+    Organisation.objects.filter(pk=acme.organisation.pk).update(request_visibility=RequestVisibility.ORGANISATION)
     assert keys(restrict(Ticket.objects.all(), signed_in(both))) == own | others_in_acme | others_in_nord
 
 

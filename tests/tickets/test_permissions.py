@@ -22,7 +22,7 @@ from picocore.development.models import DevelopmentItem
 from picocore.development.services import development_hand_off, development_item_move
 from picocore.notifications.models import Notification
 from picocore.outbox.models import OutboxEmail
-from picocore.tenancy.choices import StaffRole, TeamKind
+from picocore.tenancy.choices import RequestVisibility, StaffRole, TeamKind
 from picocore.tenancy.models import Organisation, Team, User
 from picocore.tickets import services
 from picocore.tickets.choices import LinkKind, Status
@@ -50,6 +50,7 @@ from picocore.tickets.services import (
     ticket_reopen,
     ticket_reply,
     ticket_set_next_step,
+    ticket_share,
     ticket_take,
     ticket_transition,
 )
@@ -92,6 +93,9 @@ def world(acme, nord, consultant, operations_team) -> World:
     )
     change_type = factories.RequestTypeFactory(ticket_type=TicketType.CHANGE_REQUEST, name="Change")
     acme.organisation.contracts.get().tier.request_types.add(change_type)
+    # Its requesters see their own requests and those shared (so that sharing is a service to refuse strangers).
+    acme.organisation.request_visibility = RequestVisibility.OWN_AND_SHARED
+    acme.organisation.save(update_fields=["request_visibility"])
 
     ticket, other, resolved = acme.ticket(), acme.ticket(title="Same again"), acme.ticket(title="Export slow")
     ticket_transition(actor=consultant, ticket=resolved, to=Status.IN_PROGRESS)
@@ -139,6 +143,7 @@ CALLS: dict[str, tuple[str, Callable[[User, World], object]]] = {
     "ticket_merge": ("consultant", lambda a, w: ticket_merge(actor=a, duplicate=w.other, into=w.ticket)),
     "ticket_reopen": ("requester", lambda a, w: ticket_reopen(actor=a, ticket=w.resolved, reason="Still slow.")),
     "ticket_reply": ("requester", lambda a, w: ticket_reply(actor=a, ticket=w.ticket, body="More details.")),
+    "ticket_share": ("requester", lambda a, w: ticket_share(actor=a, ticket=w.ticket, shared=True)),
     "ticket_set_next_step": (
         "consultant",
         lambda a, w: ticket_set_next_step(actor=a, ticket=w.ticket, text="Check the logs", due=None),
@@ -302,7 +307,7 @@ def test_permissions_answer_the_same_questions_for_views(world):
     assert can_create_in(world.nord.requester, world.acme.organisation, world.acme.incident) is False
     assert can_create_in(world.outsider, world.acme.organisation, world.acme.incident, requester=requester) is False
     portal = ticket_actions(requester, world.resolved, access=FOLLOWS)
-    assert {k for k, v in portal.items() if v} == {"reply", "confirm", "reopen"}
+    assert {k for k, v in portal.items() if v} == {"reply", "confirm", "reopen", "share"}  # the organisation shares
     desk = ticket_actions(consultant, world.ticket, access=WORKS_ON)
     assert {k for k, v in desk.items() if v} == {
         "reply", "note", "statuses", "take", "assign", "next_step", "priority", "link", "merge", "hand_off", "impact",

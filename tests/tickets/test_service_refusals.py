@@ -61,6 +61,7 @@ def _calls(acme: Customer, ticket: Ticket, other: Ticket) -> dict[str, Callable[
             actor=actor, ticket=ticket, component_id=component_id
         ),
         "ticket_component_set": lambda actor: ticket_component_set(actor=actor, ticket=ticket, component_id=None),
+        "ticket_share": lambda actor: services.ticket_share(actor=actor, ticket=ticket, shared=True),
     }
 
 

@@ -28,6 +28,7 @@ from picocore.tickets.timeline import (
     OwnerChanged,
     PriorityChanged,
     PublicReply,
+    SharingChanged,
     SlaBreach,
     SlaWarning,
     StatusChanged,
@@ -46,6 +47,7 @@ EXAMPLES: list[Entry] = [
     InternalNote(),
     StatusChanged(before="new", after="in_progress", automatic=True, merged_into="ACME-2"),
     FieldChanged(changed="colour", before="red", after="blue"),
+    SharingChanged(shared=True),
     OwnerChanged(
         before_team=1, before_assignee=None, after_team=1, after_assignee=5, before_label="Op", after_label="Carla, Op"
     ),

@@ -16,8 +16,8 @@ from picocore.catalog.selectors import offered_request_types
 from picocore.changes import states as change_states
 from picocore.changes.models import Change
 from picocore.core.errors import PicoCoreError
-from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, Organisation, User
+from picocore.tenancy.roles import Capability, may, roles_with
 from picocore.tickets.choices import OPEN_STATUSES, Channel, Status
 from picocore.tickets.models import Ticket
 from picocore.tickets.services import ticket_add_note, ticket_create, ticket_transition
@@ -43,14 +43,19 @@ def suppressing_change(component_id: int | None, moment: dt.datetime) -> Change 
 
 
 def _requester(integration: AlertIntegration, organisation_id: int) -> User | None:
-    """The integration's requester when they are a member of the organisation, else its first customer admin."""
+    """The integration's requester when they are a member of the organisation whose role files requests, else its
+    first customer admin (`picocore.tenancy.roles.Capability.HEAR_INCIDENTS`)."""
     if integration.requester_id is not None:
-        member = Membership.objects.filter(user_id=integration.requester_id, organisation_id=organisation_id).exists()
-        if member and integration.requester is not None and integration.requester.is_active:
+        role = (
+            Membership.objects.filter(user_id=integration.requester_id, organisation_id=organisation_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if may(role, Capability.SUBMIT) and integration.requester is not None and integration.requester.is_active:
             return integration.requester
     membership = (
         Membership.objects.filter(
-            organisation_id=organisation_id, role=MembershipRole.CUSTOMER_ADMIN, user__is_active=True
+            organisation_id=organisation_id, role__in=roles_with(Capability.HEAR_INCIDENTS), user__is_active=True
         )
         .select_related("user")
         .order_by("id")

@@ -21,6 +21,7 @@ from picocore.tickets.services.ownership import (
     ticket_take,
 )
 from picocore.tickets.services.relations import ticket_link, ticket_merge
+from picocore.tickets.services.sharing import ticket_share
 
 __all__ = [
     "ticket_add_note",
@@ -34,6 +35,7 @@ __all__ = [
     "ticket_reopen",
     "ticket_reply",
     "ticket_set_next_step",
+    "ticket_share",
     "ticket_take",
     "ticket_transition",
 ]

@@ -21,8 +21,9 @@ from picocore.core.models import max_length_of
 from picocore.core.text import one_line, truncate, without_nul
 from picocore.notifications.dispatch import dispatch_later
 from picocore.sla.services import Start, sla_start, sla_start_save
-from picocore.tenancy.choices import TeamKind
+from picocore.tenancy.choices import RequestVisibility, TeamKind
 from picocore.tenancy.models import Membership, Organisation, Team, User
+from picocore.tenancy.scope import serves
 from picocore.tickets.attachments import check_uploads
 from picocore.tickets.choices import Channel, Status
 from picocore.tickets.keys import allocate_ticket_numbers, ticket_key
@@ -113,6 +114,7 @@ def ticket_create(
     submission: str = "",
     offer: Offer | None = None,
     membership: Membership | None = None,
+    shared: bool = False,
 ) -> Ticket:
     """Create a ticket with the next key of its organisation, its priority from the matrix, the owning
     operations team, the `created` event and any attachments — all or nothing.
@@ -129,6 +131,9 @@ def ticket_create(
     `offer_get`: the type and the contract in force offering it) and `membership` (the requester's membership of
     the organisation). Access is still decided here (`may_file_in`), with them.
 
+    `shared` shares the request with its organisation from the start, where the organisation shows its requesters
+    their own and shared requests (elsewhere it is ignored: nobody would see it otherwise).
+
     Everything the customer sees at once (the ticket, its key, its `created` event, its SLA clocks) is written in
     one transaction, with the row of the task that notifies the team and sends the receipt
     (`picocore.notifications.dispatch.dispatch_later`).
@@ -143,6 +148,17 @@ def ticket_create(
     if not may_file_in(actor, organisation, requester=requester, membership=membership):
         if actor != requester and Membership.objects.filter(user=actor, organisation=organisation).exists():
             raise PermissionDenied(_("Only the service team can file a request on someone else's behalf."))
+        is_member = Membership.objects.filter(user=requester, organisation=organisation).exists()
+        if actor != requester and is_member and serves(actor, organisation.pk):
+            raise PermissionDenied(
+                _("%(name)s reads %(org)s's requests but does not file them: file it for another of its people.")
+                % {"name": requester, "org": organisation.name}
+            )
+        if actor == requester and actor.is_active and is_member:
+            raise PermissionDenied(
+                _("Your role in %(org)s lets you read its requests, not file them; ask its customer admin.")
+                % {"org": organisation.name}
+            )
         raise NotFound(_("No such organisation."))
     contract = _check_offered(request_type, organisation, offer)
 
@@ -187,6 +203,7 @@ def ticket_create(
             "urgency": urgency,
             "team": team,
             "channel": channel,
+            "shared": bool(shared) and organisation.request_visibility == RequestVisibility.OWN_AND_SHARED,
         },
         decision=decision,
         inbound=inbound,
