@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "picocore.webhooks",
     "picocore.alerts",
     "picocore.statuspages",
+    "picocore.privacy",
     "picocore.api",
     "picocore.demo",
 ]

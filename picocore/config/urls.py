@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("picocore.accounts.urls")),
     path("notifications/", include("picocore.notifications.urls")),
     path("portal/", include("picocore.members.urls")),
+    path("", include("picocore.privacy.urls")),
     path("portal/", include("picocore.portal.urls")),
     path("changes/", include("picocore.portal.change_links_urls")),
     path("rate/", include("picocore.satisfaction.urls")),

@@ -1,0 +1,1 @@
+"""The services of personal data: exports, erasure and legal holds."""
