@@ -27,7 +27,9 @@ def blocked_message() -> str:
 
 def step_up_prefixes() -> tuple[str, ...]:
     """Pages that ask for a fresh proof (`picocore.accounts.stepup`) before they open: the administrator's
-    contract pages in the admin (a contract sets what a customer is promised and billed)."""
+    contract pages in the admin (a contract sets what a customer is promised and billed). Full paths, as
+    `reverse` gives them (with the script prefix of an installation served under one): compare them with
+    `request.path`, never with `request.path_info`, which lacks that prefix."""
     return (reverse("admin:app_list", kwargs={"app_label": "contracts"}),)
 
 
@@ -50,14 +52,16 @@ class SecondFactorMiddleware:
             return database_unavailable(request)
         if isinstance(user, User) and user.is_authenticated:
             state = session_security(request, user)
-            if state.blocked(user) and not self._open(request.path_info):
+            # `request.path` (with the script prefix) against `reverse()`, which adds that prefix too;
+            # `path_info` (without it) against the API's fixed prefix.
+            if state.blocked(user) and not self._open(request.path):
                 if request.path_info.startswith("/api/"):
                     return JsonResponse(
                         {"error": {"code": SECOND_FACTOR_REQUIRED, "message": blocked_message(), "fields": {}}},
                         status=403,
                     )
                 return redirect("accounts:two_factor")
-            if request.path_info.startswith(step_up_prefixes()) and not recent_proof(request):
+            if request.path.startswith(step_up_prefixes()) and not recent_proof(request):
                 return redirect(step_up_url(request.get_full_path()))
             if state.reminded(user):
                 request.second_factor_reminder = state.deadline  # type: ignore[attr-defined]
@@ -65,6 +69,7 @@ class SecondFactorMiddleware:
 
     @staticmethod
     def _open(path: str) -> bool:
+        """Whether the full path (with the script prefix) is one a blocked member of staff may still open."""
         open_paths = (
             reverse("accounts:two_factor"),
             reverse("accounts:logout"),

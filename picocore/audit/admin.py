@@ -5,16 +5,19 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from picocore.audit.models import AuditAction, AuditEntry
 from picocore.audit.services import RowChanges, audit_record, diff, snapshot, stored_snapshot
+from picocore.tenancy.models import User
 
 
-def inline_changes(formsets, model) -> RowChanges | None:
+def inline_changes(formsets: list[Any], model: type[Model]) -> RowChanges | None:
     """What the admin's inline table of `model` would save and delete, not yet written: for a service that
     saves the parent and its rows as one audited change."""
     for formset in formsets:
@@ -24,48 +27,57 @@ def inline_changes(formsets, model) -> RowChanges | None:
     return None
 
 
-class AuditedAdmin(admin.ModelAdmin):
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """A ModelAdmin whose saves, deletes and inline edits each append an audit entry with before and after
     values, in the same transaction as the change (the admin wraps each request in one)."""
 
-    def save_model(self, request, obj, form, change):
-        request._audit_before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else {}
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else {}
+        request._audit_before = before  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         obj = form.instance
         before = getattr(request, "_audit_before", {})
         action = AuditAction.CHANGED if change else AuditAction.CREATED
-        audit_record(actor=request.user, action=action, instance=obj, changes=diff(before, snapshot(obj)))
+        audit_record(actor=_actor(request), action=action, instance=obj, changes=diff(before, snapshot(obj)))
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: ModelForm[Any], formset: Any, change: bool) -> None:
         # From the database: the formset's own objects already carry the submitted values.
         before = {obj.pk: stored_snapshot(obj) for obj in formset.get_queryset()}
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
-            audit_record(actor=request.user, action=AuditAction.CREATED, instance=obj, changes=diff({}, snapshot(obj)))
+            audit_record(
+                actor=_actor(request), action=AuditAction.CREATED, instance=obj, changes=diff({}, snapshot(obj))
+            )
         for obj, _fields in formset.changed_objects:
             changes = diff(before.get(obj.pk, {}), snapshot(obj))
-            audit_record(actor=request.user, action=AuditAction.CHANGED, instance=obj, changes=changes)
+            audit_record(actor=_actor(request), action=AuditAction.CHANGED, instance=obj, changes=changes)
         for obj in formset.deleted_objects:
             audit_record(
-                actor=request.user,
+                actor=_actor(request),
                 action=AuditAction.DELETED,
                 instance=obj,
                 changes=diff(before.get(obj.pk, {}), {}),
             )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_record(actor=request.user, action=AuditAction.DELETED, instance=obj, changes=diff(snapshot(obj), {}))
+            audit_record(
+                actor=_actor(request), action=AuditAction.DELETED, instance=obj, changes=diff(snapshot(obj), {})
+            )
             super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         with transaction.atomic():
             for obj in queryset:
                 changes = diff(snapshot(obj), {})
-                audit_record(actor=request.user, action=AuditAction.DELETED, instance=obj, changes=changes)
+                audit_record(actor=_actor(request), action=AuditAction.DELETED, instance=obj, changes=changes)
             super().delete_queryset(request, queryset)
 
 
@@ -115,7 +127,7 @@ def changes_table(changes: dict[str, dict[str, Any]], model: type[Model] | None 
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     """The trail, read-only: each entry's changes as a before/after table, not raw JSON."""
 
     list_display = ["sequence", "at", "actor", "action", "content_type", "object_repr", "changed_fields"]
@@ -136,11 +148,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def changed_fields(self, entry: AuditEntry) -> str:
         return ", ".join(entry.changes) if isinstance(entry.changes, dict) else ""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False

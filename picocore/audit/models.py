@@ -1,6 +1,8 @@
 """The audit trail of configuration changes, sign-ins and API token use (tickets keep theirs in their own
 timeline): append-only and hash-chained, see `picocore.audit.services` for the guarantees."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -9,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from picocore.core.clock import now
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
     """Refuses bulk updates and deletes: the audit trail is written once and never changed."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise TypeError("The audit trail is append-only.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit trail is append-only.")
 
 
@@ -27,6 +29,10 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
     TOKEN_USED = "token_used", _("API token used")
     REDACTED = "redacted", _("Personal data redacted")
+    FACTOR_ENROLLED = "factor_enrolled", _("Second factor set up")
+    FACTOR_REMOVED = "factor_removed", _("Second factor removed")
+    CODES_RENEWED = "codes_renewed", _("Recovery codes renewed")
+    SESSION_ENDED = "session_ended", _("Session ended")
 
 
 class AuditEntry(models.Model):
@@ -59,12 +65,12 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("The audit trail is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit trail is append-only.")
 
 
@@ -82,3 +88,34 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash[:12]}"
+
+
+class StaffAccess(models.Model):
+    """A member of staff opened one of an organisation's tickets (its desk page, its API detail or timeline, one
+    of its files) within one hour: the access log the organisation's customer admins read. One row per (staff,
+    ticket, hour), written by an insert that ignores the duplicate, so a busy hour of page loads costs one row
+    and concurrent loads neither fail nor double it; `at` is the first opening in that hour. Kept for
+    `picocore.audit.services.ACCESS_LOG_RETENTION`."""
+
+    tenancy_organisation_field = "organisation"
+
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    # A person is anonymised rather than deleted; should one be deleted, their openings stay, by nobody named.
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    hour = models.DateTimeField(_("hour"))
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("staff access")
+        verbose_name_plural = _("staff access log")
+        constraints = [models.UniqueConstraint(fields=["staff", "ticket", "hour"], name="staffaccess_once_an_hour")]
+        indexes = [
+            models.Index(fields=["organisation", "-at", "-id"], name="staffaccess_org_time"),
+            models.Index(fields=["organisation", "ticket", "-at", "-id"], name="staffaccess_org_ticket_time"),
+            models.Index(fields=["organisation", "staff", "-at", "-id"], name="staffaccess_org_staff_time"),
+            models.Index(fields=["at"], name="staffaccess_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} → {self.ticket_id} @ {self.at:%Y-%m-%d %H:%M}"

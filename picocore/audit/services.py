@@ -19,6 +19,7 @@ Guarantees of the trail:
   changed. `verify` prints the head's hash; kept elsewhere (a ticket, a log), it shows such a rewrite.
 """
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -33,7 +34,8 @@ from django.db.backends.utils import format_number
 from django.db.models.functions import Cast
 
 from picocore.audit import chain
-from picocore.audit.models import AuditAction, AuditChainHead, AuditEntry
+from picocore.audit.models import AuditAction, AuditChainHead, AuditEntry, StaffAccess
+from picocore.audit.permissions import access_is_recorded
 from picocore.core.clock import now
 from picocore.tenancy.models import User
 
@@ -255,3 +257,47 @@ def audited_rows(*, actor: User | None, changes: RowChanges | None) -> None:
         audited_delete(actor=actor, instance=row)
     for row in changes.saved:
         audited_save(actor=actor, instance=row)
+
+
+# How long the access log keeps an opening: two years, then `access_log_prune` forgets it.
+ACCESS_LOG_RETENTION_MONTHS = 24
+ACCESS_PRUNE_BATCH = 1000
+
+
+def access_record(*, actor: User, ticket_id: int, organisation_id: int) -> None:
+    """Record that member of staff `actor` opened the ticket now (nothing for anyone else): one INSERT that
+    ignores the row this person already has for the ticket in this hour (INSERT OR IGNORE on SQLite, ON
+    CONFLICT DO NOTHING on PostgreSQL), so a reload, a double load or two loads at once cost no second row and
+    no error. The caller has read the ticket through the staff's scope: only what they may open is recorded."""
+    if not access_is_recorded(actor):
+        return
+    moment = now()
+    hour = moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    row = StaffAccess(organisation_id=organisation_id, ticket_id=ticket_id, staff_id=actor.pk, hour=hour, at=moment)
+    StaffAccess.objects.bulk_create([row], ignore_conflicts=True)
+
+
+def access_log_cutoff(moment: dt.datetime) -> dt.datetime:
+    """The moment `ACCESS_LOG_RETENTION_MONTHS` months before `moment` (the same day of the month, or the last
+    day of a shorter month): openings before it are forgotten."""
+    months = moment.year * 12 + moment.month - 1 - ACCESS_LOG_RETENTION_MONTHS
+    year, month = divmod(months, 12)
+    month += 1
+    for day in range(moment.day, 0, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has a first day")
+
+
+def access_log_prune(*, moment: dt.datetime | None = None, batch: int = ACCESS_PRUNE_BATCH) -> int:
+    """Forget the openings older than the retention, `batch` rows per statement so no delete holds many locks
+    for long; returns how many went. Idempotent: a second run finds nothing left to delete."""
+    cutoff = access_log_cutoff(moment or now())
+    deleted = 0
+    while ids := list(StaffAccess.objects.filter(at__lt=cutoff).order_by("at").values_list("pk", flat=True)[:batch]):
+        deleted += StaffAccess.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch:
+            break
+    return deleted

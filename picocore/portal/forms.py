@@ -141,3 +141,47 @@ class RequestFiltersForm(ListPositionForm):
         if not status:
             return None
         return STATUS_GROUPS.get(status, (status,))
+
+
+class AccessLogFiltersForm(forms.Form):
+    """The access log's query string: one request by its key, one member of staff (of those the log shows),
+    a range of days, and the page. A filter that cannot be read is named above the log, which is then shown
+    empty: a log shown without the filter asked for would answer another question."""
+
+    request = forms.CharField(
+        label=_("Request key"),
+        max_length=32,
+        required=False,
+        error_messages={
+            "max_length": _("A request key has at most 32 characters."),
+            "null_characters_not_allowed": _("A request key holds letters, digits and a dash only."),
+        },
+    )
+    staff = IdField(label=_("Member of staff"), required=False, widget=forms.Select)
+    since = DateFilterField(label=_("From"), required=False)
+    until = DateFilterField(label=_("Until"), required=False)
+    CURSOR_REFUSED = ListPositionForm.CURSOR_REFUSED
+    after = forms.CharField(
+        label=_("Page"),
+        max_length=500,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"null_characters_not_allowed": CURSOR_REFUSED, "max_length": CURSOR_REFUSED},
+    )
+
+    def __init__(self, *args, staff: list[User], key_prefix: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff_choices = staff
+        self.fields["request"].help_text = _("For example %(key)s.") % {"key": f"{key_prefix}-12"}
+        field = cast(IdField, self.fields["staff"])
+        field.widget.choices = [("", _("Anyone")), *((person.pk, person.full_name or person.email) for person in staff)]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("since"), data.get("until")
+        if start and end and end < start:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+    def filtered(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in ("request", "staff", "since", "until"))

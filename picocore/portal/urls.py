@@ -3,8 +3,16 @@ from django.urls import path, register_converter
 # Imported for their registration of the <id:…> and <ticket_key:…> path converters.
 import picocore.core.converters
 import picocore.tickets.converters  # noqa: F401
+from picocore.portal import (
+    access_log_views,
+    hours_views,
+    knowledge_views,
+    known_issue_views,
+    landscape_views,
+    suggestion_views,
+    views,
+)
 from picocore.portal import change_views as changes
-from picocore.portal import hours_views, knowledge_views, known_issue_views, landscape_views, suggestion_views, views
 from picocore.reviews import portal_views as reviews
 
 
@@ -48,6 +56,8 @@ urlpatterns = [
         knowledge_views.portal_article_file,
         name="article_file",
     ),
+    path("access-log/", access_log_views.access_log, name="access_log"),
+    path("access-log/access-log.csv", access_log_views.access_log_csv, name="access_log_csv"),
     path("reviews/", reviews.portal_reviews, name="reviews"),
     path("reviews/<id:review_id>/", reviews.portal_review, name="review"),
     path("reviews/<id:review_id>/pdf/", reviews.portal_review_pdf, name="review_pdf"),

@@ -20,7 +20,7 @@ class DetectorSettingsAdmin(AuditedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.pk = DetectorSettings.SINGLETON  # the one row
-        super().save_model(request, obj, form, change)  # type: ignore[no-untyped-call]
+        super().save_model(request, obj, form, change)
 
 
 class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]  # for problems and proposals alike

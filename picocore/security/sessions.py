@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from picocore.audit.models import AuditAction
+from picocore.audit.services import audit_record
 from picocore.core.clock import now
 from picocore.core.errors import NotFound
 from picocore.security.models import SignedInSession
@@ -76,14 +78,27 @@ def sessions_of(*, actor: User) -> QuerySet[SignedInSession]:
 
 @transaction.atomic
 def session_end(*, actor: User, session_id: int, current_key: str | None) -> SignedInSession:
-    """End one of the person's other sessions: it is deleted from the session store and forgotten here.
-    Another person's session, or the current one, is not found."""
+    """End one of the person's other sessions: it is deleted from the session store and forgotten here, and the
+    audit trail records it (the browser, not its address). Another person's session, or the current one, is not
+    found."""
     record = SignedInSession.objects.filter(pk=session_id, user=actor).exclude(session_key=current_key or "").first()
     if record is None:
         raise NotFound(_("There is no such session of yours to end."))
     _session_store(record.session_key).delete(record.session_key)
     record.delete()
+    _audit_ended(actor, [record])
     return record
+
+
+def _audit_ended(actor: User, records: list[SignedInSession]) -> None:
+    """One audit entry for the sessions the person ended: how many, and which browsers they were."""
+    browsers = sorted(describe_user_agent(record.user_agent) for record in records)
+    audit_record(
+        actor=actor,
+        action=AuditAction.SESSION_ENDED,
+        instance=actor,
+        changes={"sessions": {"before": browsers, "after": []}},
+    )
 
 
 @transaction.atomic
@@ -93,6 +108,8 @@ def sessions_end_others(*, actor: User, current_key: str | None) -> int:
     for record in others:
         _session_store(record.session_key).delete(record.session_key)
     SignedInSession.objects.filter(pk__in=[record.pk for record in others]).delete()
+    if others:
+        _audit_ended(actor, others)
     return len(others)
 
 

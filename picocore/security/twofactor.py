@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from picocore.audit.models import AuditAction
+from picocore.audit.services import audit_record
 from picocore.core.clock import now
 from picocore.core.errors import ValidationError
 from picocore.security.models import Passkey, SecuritySettings
@@ -87,16 +89,35 @@ def totp_enrolment_confirm(*, actor: User, code: str) -> list[str]:
             _("That code is not the one the app shows. Check the app's clock and type the current code."),
             field_errors={"code": [_("Not the current code.")]},
         )
-    TOTPDevice.objects.filter(user=actor).exclude(pk=pending.pk).delete()
+    replaced, _counts = TOTPDevice.objects.filter(user=actor).exclude(pk=pending.pk).delete()
     pending.confirmed = True
     pending.save(update_fields=["confirmed"])
-    return recovery_codes_regenerate(actor=actor)
+    codes = _new_recovery_codes(actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.FACTOR_ENROLLED,
+        instance=actor,
+        changes={"second_factor": {"before": TOTP_NAME if replaced else None, "after": TOTP_NAME}},
+    )
+    return codes
 
 
 @transaction.atomic
 def recovery_codes_regenerate(*, actor: User) -> list[str]:
     """Ten new single-use recovery codes, returned once (they are stored as django-otp keeps them); every
-    earlier code stops working."""
+    earlier code stops working. Recorded in the audit trail (the codes themselves are not)."""
+    left = recovery_codes_left(actor)
+    codes = _new_recovery_codes(actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CODES_RENEWED,
+        instance=actor,
+        changes={"recovery_codes": {"before": left, "after": len(codes)}},
+    )
+    return codes
+
+
+def _new_recovery_codes(actor: User) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(user=actor, name=RECOVERY_NAME, defaults={"confirmed": True})
     StaticDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
     device.token_set.all().delete()
@@ -108,10 +129,18 @@ def recovery_codes_regenerate(*, actor: User) -> list[str]:
 @transaction.atomic
 def second_factor_remove(*, actor: User) -> None:
     """Remove the person's authenticator app, recovery codes and passkeys (to start again, say with a new
-    phone)."""
+    phone); recorded in the audit trail when there was an app to remove."""
+    had_app = TOTPDevice.objects.filter(user=actor, confirmed=True).exists()
     TOTPDevice.objects.filter(user=actor).delete()
     StaticDevice.objects.filter(user=actor).delete()
     Passkey.objects.filter(user=actor).delete()
+    if had_app:
+        audit_record(
+            actor=actor,
+            action=AuditAction.FACTOR_REMOVED,
+            instance=actor,
+            changes={"second_factor": {"before": TOTP_NAME, "after": None}},
+        )
 
 
 def second_factor_verify(*, user: User, code: str) -> bool:

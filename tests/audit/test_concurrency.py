@@ -1,10 +1,11 @@
-"""Writers appending at the same moment never fork the chain (PostgreSQL: real concurrent transactions)."""
+"""Writers appending at the same moment never fork the chain, and staff opening one ticket at the same moment
+leave one access log row (PostgreSQL: real concurrent transactions)."""
 
 import pytest
 from django.db import connection, transaction
 
-from picocore.audit.models import AuditEntry
-from picocore.audit.services import audit_record
+from picocore.audit.models import AuditEntry, StaffAccess
+from picocore.audit.services import access_record, audit_record
 from picocore.audit.verification import audit_verify
 from picocore.catalog.models import PriorityRule
 from tests.concurrency import at_once
@@ -44,3 +45,17 @@ def test_concurrent_writers_make_one_unbroken_chain():
     assert all(len(set(objects[i : i + 3])) == 1 for i in range(0, len(objects), 3))
     result = audit_verify()
     assert (result.ok, result.checked) == (True, 3 * WRITERS)
+
+
+def test_concurrent_openings_neither_fail_nor_double(operations_team, consultant):
+    from tests.conftest import make_customer
+
+    acme = make_customer("ACME", operations_team)
+    ticket = acme.ticket()
+
+    def open_it():
+        access_record(actor=consultant, ticket_id=ticket.pk, organisation_id=acme.organisation.pk)
+        return "ok"
+
+    assert at_once(*(open_it for _ in range(8))) == ["ok"] * 8
+    assert StaffAccess.objects.count() == 1

@@ -60,16 +60,19 @@ DIRECTORY_QUERIES = 6
 # form's teams and consultants and the hand-off form's teams (the desk's directory): read beforehand, see
 # `measured`. The landscape panel adds two for a ticket without a component (its confirmed impact, its
 # environment's components to choose from); a ticket with one adds five instead (tests/cmdb/test_panel.py). An
-# incident's problem panel adds one (the problems linked to it): TICKET_QUERIES is an incident's page.
+# incident's problem panel adds one (the problems linked to it): TICKET_QUERIES is an incident's page. Opening the
+# page writes one more: the organisation's access log (`picocore.audit.services.access_record`, one INSERT that
+# ignores the row already there for this person, ticket and hour).
 PROBLEM_PANEL = 1
-TICKET_QUERIES = 14 + 2 + PROBLEM_PANEL
+ACCESS_LOG = 1
+TICKET_QUERIES = 14 + 2 + PROBLEM_PANEL + ACCESS_LOG
 # session, user, items (with ticket, team, organisation and who handed over), the header's unread notifications
 DEVELOPMENT_LIST_QUERIES = 4
 # session, user, item, whether the person may log time on it (their team), the time logged on it and its totals,
 # the header's unread notifications
 DEVELOPMENT_ITEM_QUERIES = 7
-# session, user, attachment
-DOWNLOAD_QUERIES = 3
+# session, user, attachment, and the opening written to the organisation's access log (one INSERT)
+DOWNLOAD_QUERIES = 3 + ACCESS_LOG
 
 STATUSES = list(Status)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from picocore.catalog.choices import Impact, Urgency
 from picocore.core import reference
@@ -50,10 +51,20 @@ class Case:
     missing_kwargs: Callable[[World], dict] | None = None
     missing_data: Callable[[World], dict] | None = None
     staff: int = 403  # what a member of staff without memberships gets
+    # A query string naming ACME's object (a filtered list), and the same naming a missing one.
+    query: Callable[[World], dict] = _nothing
+    missing_query: Callable[[World], dict] | None = None
+    owner_is_admin: bool = False  # the page is for customer admins: ACME's admin is the owner, not its requester
 
     @property
     def names_an_object(self) -> bool:
-        return self.missing_kwargs is not None or self.missing_data is not None
+        return self.missing_kwargs is not None or self.missing_data is not None or self.missing_query is not None
+
+    def path(self, name: str, world: World, *, missing: bool = False) -> str:
+        kwargs = (self.missing_kwargs or self.kwargs) if missing else self.kwargs
+        query = (self.missing_query or self.query) if missing else self.query
+        values = query(world)
+        return reverse(f"portal:{name}", kwargs=kwargs(world)) + (f"?{urlencode(values)}" if values else "")
 
 
 def _key(world: World) -> dict:
@@ -240,6 +251,23 @@ CASES: dict[str, Case] = {
     # The organisation's service reviews: for its customer admins (a requester, the owner here, is told so;
     # tests/reviews/test_pages.py shows the admins reading them).
     "reviews": Case(methods=("GET",), owner={"GET": 200}),
+    # The organisation's access log and its CSV: for its customer admins only (a requester gets 404, as does
+    # another organisation's admin for a filter naming ACME's request; tests/audit/test_access_log.py shows
+    # the unfiltered log of another organisation empty of ACME's).
+    "access_log": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        owner_is_admin=True,
+        query=lambda w: {"request": "ACME-1"},
+        missing_query=lambda w: {"request": "ACME-999999"},
+    ),
+    "access_log_csv": Case(
+        methods=("GET",),
+        owner={"GET": 200},
+        owner_is_admin=True,
+        query=lambda w: {"request": "ACME-1"},
+        missing_query=lambda w: {"request": "ACME-999999"},
+    ),
     # The organisation's landscape, read-only: a foreign person sees their own organisation's (tests/cmdb).
     "landscape": Case(methods=("GET",), owner={"GET": 200}),
     # The known issues shown to the organisation: a foreign person sees their own organisation's (none here).
@@ -301,12 +329,12 @@ def test_every_portal_url_has_an_isolation_case():
     assert sorted(CASES) == sorted(URL_NAMES)
 
 
-def _sign_in(client, world: World, actor: str) -> None:
+def _sign_in(client, world: World, actor: str, case: Case | None = None) -> None:
     user = {
         "foreign requester": world.nord.requester,
         "foreign admin": world.nord.admin,
         "staff without membership": world.consultant,  # serves ACME and Nord, belongs to neither
-        "owner": world.acme.requester,
+        "owner": world.acme.admin if case is not None and case.owner_is_admin else world.acme.requester,
         "anonymous": None,
     }[actor]
     if user is not None:
@@ -330,8 +358,8 @@ def test_portal_url_is_isolated(world, name, method, subtests):
 
 
 def _check_actor(client: Client, world: World, name: str, case: Case, method: str, actor: str) -> None:
-    path = reverse(f"portal:{name}", kwargs=case.kwargs(world))
-    _sign_in(client, world, actor)
+    path = case.path(name, world)
+    _sign_in(client, world, actor, case)
     session_before = session_organisation(client)
     before = state()
 
@@ -365,7 +393,7 @@ def _check_actor(client: Client, world: World, name: str, case: Case, method: st
         assert [s for s in ACME_STRINGS if s in page(response)] == []
         if expected == 403:
             assert NO_ORGANISATION in page(response)
-        missing_path = reverse(f"portal:{name}", kwargs=(case.missing_kwargs or case.kwargs)(world))
+        missing_path = case.path(name, world, missing=True)
         missing = _send(client, method, missing_path, (case.missing_data or case.data)(world))
         assert (missing.status_code, page(missing)) == (response.status_code, page(response))
     assert state() == before
