@@ -39,6 +39,9 @@ READERS = tuple(role for role in ROLES if role not in OWN_WORLD)
 EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # anonymous, developer, foreign customer admin, consultant, viewer, approver, billing contact, customer admin,
     # requester
+    # The access log and its CSV (unfiltered): customer admins only; another organisation's admin reads their own.
+    ("access_log", "GET"): (302, 403, 200, 403, 404, 404, 404, 200, 404),
+    ("access_log_csv", "GET"): (302, 403, 200, 403, 404, 404, 404, 200, 404),
     ("approval_decide", "POST"): (302, 403, 404, 403, 404, 404, 302, 302, 404),
     ("article", "GET"): (302, 403, 404, 403, 200, 200, 200, 200, 200),
     ("article_file", "GET"): (302, 403, 404, 403, 200, 200, 200, 200, 200),
