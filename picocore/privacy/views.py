@@ -259,7 +259,7 @@ def desk_hold_set(request: AuthenticatedRequest) -> HttpResponse:
         if not error.field_errors:
             messages.error(request, error.message)
     else:
-        messages.success(request, _("The legal hold is set: %(what)s is kept from automatic anonymisation.")
+        messages.success(request, _("The legal hold is set on %(what)s.")
                          % {"what": hold.ticket.key if hold.ticket else hold.organisation.name})  # fmt: skip
     return redirect(reverse("privacy:desk_index") + "#holds")
 
