@@ -14,8 +14,9 @@ from django.db.models import QuerySet
 from picocore.members.models import Invitation
 from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, User
+from picocore.tenancy.roles import Capability, may
 
-# The role that manages contacts, and that an organisation must always keep one holder of.
+# The role named when an organisation must keep someone who manages contacts (`roles.ROLES` decides who may).
 MANAGING_ROLE = MembershipRole.CUSTOMER_ADMIN
 
 
@@ -24,8 +25,8 @@ def _signed_in(actor: User) -> bool:
 
 
 def role_manages_contacts(role: str) -> bool:
-    """Whether a membership with this role manages the organisation's contacts."""
-    return role == MANAGING_ROLE
+    """Whether a membership with this role manages the organisation's contacts (the roles table says)."""
+    return may(role, Capability.MANAGE_MEMBERS)
 
 
 def can_manage_contacts(actor: User, organisation_id: int, *, role: str | None = None) -> bool:

@@ -44,6 +44,7 @@ from picocore.sso.domains import email_domain
 from picocore.sso.selectors import provider_for_email
 from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, Organisation, User
+from picocore.tenancy.roles import Capability, roles_with
 
 INVITATION_VALID_FOR = dt.timedelta(days=7)
 INVITATIONS_PER_HOUR = 20
@@ -353,7 +354,9 @@ def _member_locked(actor: User, membership_id: int) -> tuple[Organisation, Membe
     membership = Membership.objects.select_related("user").filter(pk=membership_id).first()
     if membership is None:
         raise NotFound(_("There is no such member."))
-    admins = Membership.objects.filter(organisation=organisation, role=permissions.MANAGING_ROLE).count()
+    admins = Membership.objects.filter(
+        organisation=organisation, role__in=roles_with(Capability.MANAGE_MEMBERS)
+    ).count()
     return organisation, membership, admins
 
 
