@@ -21,6 +21,7 @@ def test_changing_an_organisation_records_before_and_after(client, root, acme):
             "slug": org.slug,
             "time_zone": "Europe/Oslo",
             "key_prefix": org.key_prefix,
+            "request_visibility": "own",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
         },

@@ -235,7 +235,7 @@ def test_an_audit_entry_reads_as_a_before_after_table(client, root, acme):
     org = acme.organisation
     response = client.post(reverse("admin:tenancy_organisation_change", args=[org.pk]), {
         "name": "Acme <b>Foods</b>", "slug": org.slug, "time_zone": "Europe/Oslo", "key_prefix": org.key_prefix,
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "request_visibility": "own", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })  # fmt: skip
     assert response.status_code == 302
     entry = AuditEntry.objects.get()

@@ -277,6 +277,12 @@ def build_fuzz_world() -> FuzzWorld:
         "contact_id": [str(contact.pk), "999999"],
         "token_id": [str(api_token.pk), "999999"],
         "session_id": ["999999"],  # a session of nobody's: only a missing one
+        "passkey_id": ["999999"],  # a passkey of nobody's: only a missing one
+        # personal data: a person of each organisation, and exports, erasures and holds that do not exist
+        "person_id": [str(desk.acme.requester.pk), str(desk.nord.requester.pk), "999999"],
+        "erasure_id": ["999999"],
+        "hold_id": ["999999"],
+        "export_uid": ["00000000-0000-4000-8000-000000000000"],
         "subscription_id": [str(subscription.pk), "999999"],
         "notification_id": ["1", "999999"],
         "delivery_id": [str(delivery.pk), "999999"],
