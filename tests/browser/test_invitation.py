@@ -77,12 +77,12 @@ def test_an_admin_invites_a_colleague_who_joins_with_a_password(page: Page, sign
     expect(nav.get_by_role("link", name="Contacts")).to_have_count(0)
     expect(nav.get_by_role("link", name="Hours")).to_have_count(0)
     if VIEWER:
-        expect(page.get_by_role("link", name="ACME-1")).to_be_visible()
+        expect(page.get_by_role("link", name="ACME-1", exact=True)).to_be_visible()
         expect(page.get_by_role("link", name="New request")).to_have_count(0)
     else:
         expect(page.get_by_role("heading", name="My requests", level=1)).to_be_visible()
         expect(page.get_by_text("No open requests.")).to_be_visible()
-        expect(page.get_by_role("link", name="ACME-1")).to_have_count(0)
+        expect(page.get_by_role("link", name="ACME-1", exact=True)).to_have_count(0)
     assert page.goto("/portal/requests/ACME-1/").status == (200 if VIEWER else 404)
     assert page.goto("/portal/contacts/").status == 403
 
