@@ -281,3 +281,35 @@ def test_a_long_name_with_odd_characters_is_exported_whole(people: People, djang
     files = zip_files(exported(people.acme.admin, people.pia, people.acme.organisation.pk,
                                django_capture_on_commit_callbacks))  # fmt: skip
     assert section(files, "profile")[0]["full_name"] == name
+
+
+def test_a_member_who_is_no_customer_admin_gets_404_before_any_step_up(client, people: People):
+    client.force_login(people.pia)  # a requester of ACME, not proved recently
+    for name in ("privacy:portal_export_start", "privacy:portal_erase"):
+        response = client.post(reverse(name, args=[people.ole.pk]), {"confirm": "yes"})
+        assert response.status_code == 404, name
+    assert not PersonalDataExport.objects.exists()
+    people.ole.refresh_from_db()
+    assert people.ole.full_name == OLE
+
+
+def test_the_portal_shows_an_export_only_while_it_shows_the_exports_organisation(
+    client, people: People, django_capture_on_commit_callbacks
+):
+    from picocore.portal.context import SESSION_KEY
+
+    factories.MembershipFactory(user=people.acme.admin, organisation=people.nord.organisation,
+                                role=MembershipRole.CUSTOMER_ADMIN)  # fmt: skip
+    export = exported(people.acme.admin, people.pia, people.acme.organisation.pk, django_capture_on_commit_callbacks)
+    client.force_login(people.acme.admin)
+    urls = [reverse(f"privacy:portal_export{suffix}", args=[export.uid]) for suffix in ("", "_download")]
+    session = client.session
+    session[SESSION_KEY] = people.acme.organisation.pk
+    session.save()
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    session = client.session
+    session[SESSION_KEY] = people.nord.organisation.pk
+    session.save()
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    assert client.post(reverse("privacy:portal_export_retry", args=[export.uid])).status_code == 404
+    assert client.get(reverse("privacy:desk_export", args=[export.uid])).status_code == 404  # no desk for her
