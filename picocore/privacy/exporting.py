@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 
 from picocore.changes.models import CabVote, CustomerDecision
 from picocore.hours.models import TimeEntry
@@ -39,14 +39,25 @@ class Section:
     describe: Callable[[Any], dict[str, Any]]
 
 
-def _in_scope(queryset: QuerySet[Any], export: PersonalDataExport, field: str = "organisation") -> QuerySet[Any]:
-    if export.organisation_id is None:
-        return queryset
-    return queryset.filter(**{f"{field}_id": export.organisation_id})
+def _rows_of(
+    model: type[Model], person: str, *related: str, scope: str | None = "organisation"
+) -> Callable[[PersonalDataExport], QuerySet[Any]]:
+    """The export's rows of `model`: those whose `person` lookup is the export's person, with `related` joined
+    (their descriptions read them) and, when the export has an organisation, of that organisation only, reached
+    through `scope` (None: the rows belong to no organisation and go in whole)."""
+
+    def rows(export: PersonalDataExport) -> QuerySet[Any]:
+        queryset = model._default_manager.filter(**{person: export.subject_id})
+        if related:  # select_related() without names would follow every relation
+            queryset = queryset.select_related(*related)
+        if scope is not None and export.organisation_id is not None:
+            queryset = queryset.filter(**{f"{scope}_id": export.organisation_id})
+        return queryset.order_by("pk")
+
+    return rows
 
 
-def _profile(export: PersonalDataExport) -> QuerySet[User]:
-    return User.objects.filter(pk=export.subject_id)
+attachments_of = _rows_of(Attachment, "uploaded_by_id", "ticket")
 
 
 def _describe_profile(user: User) -> dict[str, Any]:
@@ -60,16 +71,6 @@ def _describe_profile(user: User) -> dict[str, Any]:
         "joined": user.date_joined,
         "last_sign_in": user.last_login,
     }
-
-
-def _memberships(export: PersonalDataExport) -> QuerySet[Membership]:
-    rows = Membership.objects.filter(user_id=export.subject_id).select_related("organisation").order_by("pk")
-    return _in_scope(rows, export)
-
-
-def _requests(export: PersonalDataExport) -> QuerySet[Ticket]:
-    rows = Ticket.objects.filter(requester_id=export.subject_id).select_related("organisation").order_by("pk")
-    return _in_scope(rows, export)
 
 
 def _describe_request(ticket: Ticket) -> dict[str, Any]:
@@ -91,19 +92,9 @@ def _describe_request(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _timeline(export: PersonalDataExport) -> QuerySet[TicketEvent]:
-    rows = TicketEvent.objects.filter(actor_id=export.subject_id).select_related("ticket").order_by("pk")
-    return _in_scope(rows, export)
-
-
 def _describe_event(event: TicketEvent) -> dict[str, Any]:
     return {"ticket": event.ticket.key, "kind": event.kind, "public": event.public, "text": event.body,
             "at": event.created_at}  # fmt: skip
-
-
-def attachments_of(export: PersonalDataExport) -> QuerySet[Attachment]:
-    rows = Attachment.objects.filter(uploaded_by_id=export.subject_id).select_related("ticket").order_by("pk")
-    return _in_scope(rows, export)
 
 
 def attachment_name(attachment: Attachment) -> str:
@@ -117,29 +108,14 @@ def _describe_attachment(attachment: Attachment) -> dict[str, Any]:
             "size": attachment.size, "added": attachment.created_at, "file": attachment_name(attachment)}  # fmt: skip
 
 
-def _ratings(export: PersonalDataExport) -> QuerySet[Rating]:
-    rows = Rating.objects.filter(requester_id=export.subject_id).select_related("ticket").order_by("pk")
-    return _in_scope(rows, export)
-
-
 def _describe_rating(rating: Rating) -> dict[str, Any]:
     return {"ticket": rating.ticket.key, "score": rating.score, "scale": rating.scale, "comment": rating.comment,
             "rated": rating.created_at}  # fmt: skip
 
 
-def _time_entries(export: PersonalDataExport) -> QuerySet[TimeEntry]:
-    rows = TimeEntry.objects.filter(author_id=export.subject_id).select_related("ticket").order_by("pk")
-    return _in_scope(rows, export)
-
-
 def _describe_time_entry(entry: TimeEntry) -> dict[str, Any]:
     return {"ticket": entry.ticket.key if entry.ticket else None, "work_date": entry.work_date,
             "minutes": entry.minutes, "billable": entry.billable, "description": entry.description}  # fmt: skip
-
-
-def _decisions(export: PersonalDataExport) -> QuerySet[CustomerDecision]:
-    rows = CustomerDecision.objects.filter(user_id=export.subject_id).select_related("change").order_by("pk")
-    return _in_scope(rows, export)
 
 
 def _describe_decision(decision: CustomerDecision) -> dict[str, Any]:
@@ -148,21 +124,9 @@ def _describe_decision(decision: CustomerDecision) -> dict[str, Any]:
             "at": decision.decided_at}  # fmt: skip
 
 
-def _cab_votes(export: PersonalDataExport) -> QuerySet[CabVote]:
-    rows = CabVote.objects.filter(voter_id=export.subject_id).select_related("change").order_by("pk")
-    return _in_scope(rows, export, "change__organisation")
-
-
 def _describe_vote(vote: CabVote) -> dict[str, Any]:
     return {"change": vote.change.key, "title": vote.change.title, "round": vote.round, "decision": vote.decision,
             "reason": vote.reason, "at": vote.decided_at}  # fmt: skip
-
-
-def _notifications(export: PersonalDataExport) -> QuerySet[Notification]:
-    rows = Notification.objects.filter(user_id=export.subject_id).order_by("pk")
-    if export.organisation_id is not None:
-        rows = rows.filter(Q(ticket__organisation_id=export.organisation_id))
-    return rows
 
 
 def _describe_notification(notification: Notification) -> dict[str, Any]:
@@ -170,32 +134,31 @@ def _describe_notification(notification: Notification) -> dict[str, Any]:
             "created": notification.created_at, "read": notification.read_at}  # fmt: skip
 
 
-def _watching(export: PersonalDataExport) -> QuerySet[TicketWatcher]:
-    rows = TicketWatcher.objects.filter(user_id=export.subject_id).select_related("ticket").order_by("pk")
-    return _in_scope(rows, export)
-
-
-def _preferences(export: PersonalDataExport) -> QuerySet[NotificationPreference]:
-    return NotificationPreference.objects.filter(user_id=export.subject_id).order_by("pk")
-
-
 SECTIONS: tuple[Section, ...] = (
-    Section("profile", _profile, _describe_profile),
+    Section("profile", _rows_of(User, "pk", scope=None), _describe_profile),
     Section(
         "memberships",
-        _memberships,
+        _rows_of(Membership, "user_id", "organisation"),
         lambda m: {"organisation": m.organisation.name, "role": m.role, "since": m.created_at},
     ),
-    Section("requests", _requests, _describe_request),
-    Section("timeline", _timeline, _describe_event),
+    Section("requests", _rows_of(Ticket, "requester_id", "organisation"), _describe_request),
+    Section("timeline", _rows_of(TicketEvent, "actor_id", "ticket"), _describe_event),
     Section("attachments", attachments_of, _describe_attachment),
-    Section("ratings", _ratings, _describe_rating),
-    Section("time_entries", _time_entries, _describe_time_entry),
-    Section("change_decisions", _decisions, _describe_decision),
-    Section("cab_votes", _cab_votes, _describe_vote),
-    Section("notifications", _notifications, _describe_notification),
-    Section("watched_requests", _watching, lambda w: {"ticket": w.ticket.key, "since": w.created_at}),
-    Section("notification_preferences", _preferences, lambda p: {"kind": p.kind, "channel": p.channel}),
+    Section("ratings", _rows_of(Rating, "requester_id", "ticket"), _describe_rating),
+    Section("time_entries", _rows_of(TimeEntry, "author_id", "ticket"), _describe_time_entry),
+    Section("change_decisions", _rows_of(CustomerDecision, "user_id", "change"), _describe_decision),
+    Section("cab_votes", _rows_of(CabVote, "voter_id", "change", scope="change__organisation"), _describe_vote),
+    Section("notifications", _rows_of(Notification, "user_id", scope="ticket__organisation"), _describe_notification),
+    Section(
+        "watched_requests",
+        _rows_of(TicketWatcher, "user_id", "ticket"),
+        lambda w: {"ticket": w.ticket.key, "since": w.created_at},
+    ),
+    Section(
+        "notification_preferences",
+        _rows_of(NotificationPreference, "user_id", scope=None),
+        lambda p: {"kind": p.kind, "channel": p.channel},
+    ),
 )
 
 
