@@ -36,7 +36,7 @@ from django.db.models.functions import Cast
 from picocore.audit import chain
 from picocore.audit.models import AuditAction, AuditChainHead, AuditEntry, StaffAccess
 from picocore.audit.permissions import access_is_recorded
-from picocore.core.clock import now
+from picocore.core.clock import months_before, now
 from picocore.tenancy.models import User
 
 SECRET_FIELDS = frozenset({"password"})
@@ -280,15 +280,7 @@ def access_record(*, actor: User, ticket_id: int, organisation_id: int) -> None:
 def access_log_cutoff(moment: dt.datetime) -> dt.datetime:
     """The moment `ACCESS_LOG_RETENTION_MONTHS` months before `moment` (the same day of the month, or the last
     day of a shorter month): openings before it are forgotten."""
-    months = moment.year * 12 + moment.month - 1 - ACCESS_LOG_RETENTION_MONTHS
-    year, month = divmod(months, 12)
-    month += 1
-    for day in range(moment.day, 0, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has a first day")
+    return months_before(moment, ACCESS_LOG_RETENTION_MONTHS)
 
 
 def access_log_prune(*, moment: dt.datetime | None = None, batch: int = ACCESS_PRUNE_BATCH) -> int:

@@ -67,7 +67,7 @@ class TierAdmin(AuditedAdmin):
 class ContractAdmin(AuditedAdmin):
     """Contracts and their SLA target overrides, saved (and audited, and recomputed) by `contract_update`."""
 
-    list_display = ["organisation", "tier", "starts_on", "ends_on", "hotline_number"]
+    list_display = ["organisation", "tier", "starts_on", "ends_on", "hotline_number", "retention_months"]
     list_filter = ["tier"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]

@@ -7,6 +7,7 @@ decides which request types the portal offers.
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +97,10 @@ class Tier(TimeStampedModel):
         return self.name
 
 
+# Twenty years: longer than any retention a contract asks for, and a typo (2400 for 24) is refused.
+RETENTION_MONTHS_LIMIT = 240
+
+
 class Contract(TimeStampedModel):
     """An organisation's subscription on a tier from `starts_on` until `ends_on` (open-ended when empty)."""
 
@@ -112,6 +117,24 @@ class Contract(TimeStampedModel):
         related_name="contracts",
         verbose_name=_("business-hours calendar"),
         help_text=_("Empty: around the clock."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention (months)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("Keep closed requests for at least 1 month, or leave it empty to keep them.")),
+            MaxValueValidator(
+                RETENTION_MONTHS_LIMIT,
+                _("Keep closed requests for at most 240 months (20 years), or leave it empty to keep them."),
+            ),
+        ],
+        help_text=_(
+            "Closed and cancelled requests of the organisation are anonymised this many months after they closed "
+            "(a nightly job), unless on legal hold: the request, its key, status, priority, times and SLA figures "
+            "stay, the names, e-mail addresses, texts and attachments of the customer's people go. Empty: kept "
+            "until someone erases them."
+        ),
     )
 
     class Meta:

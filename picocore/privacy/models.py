@@ -1,5 +1,5 @@
-"""Personal data: exports of everything kept about one person, the record of erasures, and legal holds that keep
-requests from automatic anonymisation."""
+"""Personal data: exports of everything kept about one person, the record of erasures, legal holds that keep
+requests from automatic anonymisation, and the record of what the retention anonymised."""
 
 import uuid
 
@@ -126,3 +126,40 @@ class LegalHold(models.Model):
     @property
     def in_force(self) -> bool:
         return self.lifted_at is None
+
+
+class RetentionRun(models.Model):
+    """One run of the retention (`picocore.privacy.services.retention`): when it started and finished, how many
+    requests it anonymised and skipped per kind, and the error that stopped it, if one did. Audited once."""
+
+    started_at = models.DateTimeField(_("started"), default=now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Retention run {self.pk}"
+
+
+class AnonymisedTicket(models.Model):
+    """A request that the retention anonymised, and when: written in the transaction that anonymised it, so a
+    later run never takes it again and an interrupted run resumes after the last request it finished."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(RetentionRun, null=True, on_delete=models.SET_NULL, related_name="tickets")
+    retention_months = models.PositiveSmallIntegerField(_("retention (months)"))
+    at = models.DateTimeField(_("anonymised"), default=now)
+
+    class Meta:
+        verbose_name = _("anonymised request")
+        verbose_name_plural = _("anonymised requests")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Anonymised request {self.ticket_id}"

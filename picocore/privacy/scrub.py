@@ -149,6 +149,28 @@ def scrub(found: Redaction) -> dict[str, int]:
     return counts
 
 
+def scrub_rows_of(model: type[models.Model], pks: list[int], found: Redaction) -> dict[str, int]:
+    """Rewrite the mentions in the text columns of the rows `pks` of `model` and of every row of another model
+    that points at one of them (a request's timeline, e-mails, notifications, time entries…); returns the rows
+    changed per model label. Rows of `model` that point at them (a request merged into one) are their own."""
+    counts: dict[str, int] = {}
+    for related in scrubbed_models():
+        links = [
+            field.name
+            for field in related._meta.concrete_fields
+            if field.is_relation and field.related_model is model and related is not model
+        ]
+        condition = Q(pk__in=pks) if related is model else Q()
+        for link in links:
+            condition |= Q(**{f"{link}__in": pks})
+        if not condition:
+            continue
+        changed = scrub_queryset(related._default_manager.filter(condition), found, text_columns(related))
+        if changed:
+            counts[related._meta.label] = changed
+    return counts
+
+
 def plain_queryset[M: models.Model](model: type[M]) -> models.QuerySet[M]:
     """All rows of `model` through Django's own queryset, past a manager that refuses updates (the timeline's)."""
     rows: models.QuerySet[M] = models.QuerySet(model=model)

@@ -317,7 +317,7 @@ def desk_hold_set(request: AuthenticatedRequest, place: Place) -> HttpResponse:
         if not error.field_errors:
             messages.error(request, error.message)
     else:
-        messages.success(request, _("The legal hold is set on %(what)s.")
+        messages.success(request, _("The legal hold is set: the retention skips %(what)s until it is lifted.")
                          % {"what": hold.ticket.key if hold.ticket else hold.organisation.name})  # fmt: skip
     return redirect(back)
 
@@ -326,7 +326,9 @@ def desk_hold_set(request: AuthenticatedRequest, place: Place) -> HttpResponse:
 @Desk.page
 def desk_hold_lift(request: AuthenticatedRequest, place: Place, hold_id: int) -> HttpResponse:
     hold_services.hold_lift(actor=request.user, hold_id=hold_id)
-    messages.success(request, _("The legal hold is lifted."))
+    messages.success(
+        request, _("The legal hold is lifted: the next retention run anonymises what is past its retention.")
+    )
     return redirect(place.url("index") + "#holds")
 
 

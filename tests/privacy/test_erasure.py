@@ -4,6 +4,7 @@ still verifies; who may erase whom; blanking their texts; a second erasure chang
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import pytest
 from django.apps import apps
@@ -36,16 +37,20 @@ from tests.reports.conftest import REPORT_TIME, ReportWorld
 pytestmark = pytest.mark.django_db
 
 
-def mentions(*texts: str) -> list[str]:
-    """Every column of every model (text, character, JSON) that holds any of `texts`, in any case."""
+def mentions(*texts: str, scope: Callable[[type[models.Model]], models.QuerySet | None] | None = None) -> list[str]:
+    """Every column of every model (text, character, JSON) that holds any of `texts`, in any case; with `scope`,
+    only in the rows it gives for each model (None: none of that model's)."""
     found = []
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
+        scoped = model._base_manager.all() if scope is None else scope(model)
+        if scoped is None:
+            continue
         for field in model._meta.concrete_fields:
             if not isinstance(field, models.CharField | models.TextField | models.JSONField):
                 continue
-            rows, lookup = model._base_manager.all(), field.attname
+            rows, lookup = scoped, field.attname
             if isinstance(field, models.JSONField):
                 rows, lookup = rows.annotate(walked=Cast(field.attname, models.TextField())), "walked"
             for text in texts:

@@ -30,6 +30,8 @@ def test_a_service_manager_sets_and_lifts_a_hold(client, people: People):
     assert (hold.ticket, hold.reason, hold.set_by, hold.lifted_at) == (people.pia_ticket, "Court case", manager, None)
     page = client.get(reverse("privacy:desk_index"))
     assert "Court case" in page.text and people.pia_ticket.key in page.text
+    assert "every request of an organisation on hold, is skipped until the hold is lifted" in page.text
+    assert "the retention skips ACME-1 until it is lifted" in page.text
     client.post(reverse("privacy:desk_hold_lift", args=[hold.pk]))
     hold.refresh_from_db()
     assert hold.lifted_by == manager and hold.lifted_at is not None

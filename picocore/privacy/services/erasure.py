@@ -16,7 +16,7 @@ returns the first erasure's record. The record (rows changed per kind) is kept a
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,17 +55,31 @@ def is_erased(user: User) -> bool:
     return user.email == placeholder_email(user.pk)
 
 
+# The timeline entries whose text is what their author wrote (a reply, a note, the request as submitted).
+WRITTEN_KINDS = (EventKind.PUBLIC_REPLY, EventKind.INTERNAL_NOTE, EventKind.CREATED)
+
+
+def texts_blank(
+    *, events: QuerySet[TicketEvent], ratings: QuerySet[Rating], messages: QuerySet[InboundMessage]
+) -> dict[str, int]:
+    """Blank these texts: the bodies of the timeline entries, the rating comments, the e-mails (bodies and raw
+    source). Shared by erasure (what one person wrote) and retention (what the people of a request wrote)."""
+    plain = scrub.plain_queryset(TicketEvent)
+    written = events.filter(kind__in=WRITTEN_KINDS).exclude(body="")
+    return {
+        "replies": plain.filter(pk__in=list(written.values_list("pk", flat=True))).update(body=""),
+        "rating_comments": ratings.exclude(comment="").update(comment=""),
+        "sent_emails": messages.update(body_text="", body_html="", raw=b""),
+    }
+
+
 def _blank_texts(subject: User) -> dict[str, int]:
     """Blank what the person wrote: reply and note bodies, rating comments, e-mails they sent."""
-    events = TicketEvent.objects.filter(
-        actor=subject, kind__in=(EventKind.PUBLIC_REPLY, EventKind.INTERNAL_NOTE, EventKind.CREATED)
-    ).exclude(body="")
-    plain = scrub.plain_queryset(TicketEvent)
-    return {
-        "replies": plain.filter(pk__in=list(events.values_list("pk", flat=True))).update(body=""),
-        "rating_comments": Rating.objects.filter(requester=subject).exclude(comment="").update(comment=""),
-        "sent_emails": InboundMessage.objects.filter(sender=subject).update(body_text="", body_html="", raw=b""),
-    }
+    return texts_blank(
+        events=TicketEvent.objects.filter(actor=subject),
+        ratings=Rating.objects.filter(requester=subject),
+        messages=InboundMessage.objects.filter(sender=subject),
+    )
 
 
 def _end_access(subject: User) -> dict[str, int]:
