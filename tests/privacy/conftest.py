@@ -99,3 +99,11 @@ def people(acme: Customer, nord: Customer, consultant: User) -> People:
     NotificationPreference.objects.create(user=pia, kind="status", channel="email")
     NotificationPreference.objects.create(user=ole, kind="status", channel="in_app")
     return People(acme, nord, consultant, pia, ole, pia_ticket, ole_ticket, nord_ticket, pia_reply, pia_nord_reply)
+
+
+@pytest.fixture
+def named(acme: Customer) -> User:
+    """ACME's requester, named before the SLA history is written (so that its texts could quote her)."""
+    User.objects.filter(pk=acme.requester.pk).update(full_name=PIA, email=PIA_EMAIL)
+    acme.requester.refresh_from_db()
+    return acme.requester

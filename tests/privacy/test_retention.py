@@ -30,13 +30,11 @@ from picocore.tickets.models import Attachment, Ticket, TicketEvent
 from picocore.tickets.services import ticket_reply, ticket_transition
 from tests.conftest import Customer
 from tests.privacy.conftest import PIA, PIA_EMAIL, upload
-from tests.privacy.test_erasure import mentions, named, quote_her_everywhere, searched, sla_figures
+from tests.privacy.traces import mentions, quote_her_everywhere, searched, sla_figures
 from tests.reports.conftest import ReportWorld, cph
 from tests.sla.conftest import CPH, Clock
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["named"]  # the fixture, used by name
 
 LATER = dt.datetime(2028, 1, 10, 9, tzinfo=CPH)  # 13 months after the closings of 1 December 2026
 
