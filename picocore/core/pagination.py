@@ -1,7 +1,8 @@
 """Keyset ("seek") pagination: page N costs the same as page 1, however deep into a long list it is.
 
-The list is ordered by one field and then by id, in the same direction; the cursor carries the last row's
-(value, id) and the next page starts strictly after it. Offsets are never used.
+The list is ordered by one field (its own, or a related row's: `user__full_name`) and then by id, in the same
+direction; the cursor carries the last row's (value, id) and the next page starts strictly after it. Offsets are
+never used.
 """
 
 import base64
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Field, Model, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest
 from django.utils import timezone
 
 from picocore.core.params import MAX_ID, parse_id
@@ -71,6 +74,26 @@ def _decode(cursor: str) -> tuple[Any, int] | None:
         return None
 
 
+def _model_field(model: type[Model], path: str) -> Field[Any, Any]:
+    """The model field `path` names, following relations (`user__full_name`: the user's `full_name`)."""
+    *relations, name = path.split(LOOKUP_SEP)
+    for relation in relations:
+        related = model._meta.get_field(relation).related_model
+        assert isinstance(related, type), path
+        model = related
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field), path
+    return field
+
+
+def _row_value(row: Model, path: str) -> Any:
+    """The row's value of `path`, through the related rows the page joined."""
+    value: Any = row
+    for name in path.split(LOOKUP_SEP):
+        value = getattr(value, name)
+    return value
+
+
 def _position(queryset: QuerySet, field: str, cursor: str, *, nulls_last: bool = False) -> tuple[Any, int] | None:
     """The cursor's (value, id) if the value fits `field`. A cursor is user input: one edited by hand, or
     carried over from a list sorted by another field, must not reach the database as a value of the wrong
@@ -82,7 +105,7 @@ def _position(queryset: QuerySet, field: str, cursor: str, *, nulls_last: bool =
     if value is _NULL:
         return (_NULL, pk) if nulls_last else None
     try:
-        value = queryset.model._meta.get_field(field).to_python(value)
+        value = _model_field(queryset.model, field).to_python(value)
     except (ValidationError, TypeError, ValueError, OverflowError):
         return None
     if value is None or (isinstance(value, dt.datetime) and timezone.is_naive(value)):
@@ -109,9 +132,10 @@ def keyset_page(
     nulls_last: bool = False,
     related: tuple[str, ...] = (),
 ) -> Page:
-    """One page of `queryset` ordered by (`field`, id); a malformed cursor gives the first page, with
-    `cursor_refused` set so the page can say so. With `nulls_last` (ascending only), rows without a value
-    follow all the others, by id. `related` rows (as `select_related` names them) are joined to the page's
+    """One page of `queryset` ordered by (`field`, id), `field` the rows' own or a related row's (`user__full_name`:
+    name that row in `related`, or reading the last row's value costs a query); a malformed cursor gives the first
+    page, with `cursor_refused` set so the page can say so. With `nulls_last` (ascending only), rows without a
+    value follow all the others, by id. `related` rows (as `select_related` names them) are joined to the page's
     rows only, in the same query: see `_with_related`."""
     if nulls_last and descending:
         raise ValueError("nulls_last is for ascending lists")
@@ -133,7 +157,14 @@ def keyset_page(
     rows = list(_with_related(limited, related) if related else limited)
     has_more = len(rows) > size
     rows = rows[:size]
-    next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if has_more else None
+    next_cursor = _encode(_row_value(rows[-1], field), rows[-1].pk) if has_more else None
     return Page(
         rows=rows, next_cursor=next_cursor, is_first=position is None, cursor_refused=bool(cursor) and position is None
     )
+
+
+def query_without_cursor(request: HttpRequest) -> str:
+    """The page's query string without its cursor (`after`): what a list's "First page" and "Next" links build on."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from picocore.core.errors import NotFound, PermissionDenied
+from picocore.core.pagination import Page, keyset_page
 from picocore.members import permissions
 from picocore.members.models import Invitation
 from picocore.tenancy.models import Membership, User
@@ -21,28 +22,29 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class ContactsPage:
-    """The organisation's members (by name, each with their person) and its open invitations (newest first)."""
+    """One page of the organisation's members (by name, then as they joined; each with their person) and its open
+    invitations (newest first)."""
 
-    members: list[Membership]
+    members: Page
     invitations: list[Invitation]
 
-    @property
-    def admins(self) -> int:
-        return sum(1 for m in self.members if permissions.role_manages_contacts(m.role))
 
-
-def contacts_page(*, actor: User, membership: Membership) -> ContactsPage:
-    """What the contacts page shows the actor of the organisation of `membership` (their own): two queries,
-    however many members and invitations. PermissionDenied for anyone but its contacts managers."""
+def contacts_page(*, actor: User, membership: Membership, cursor: str | None, size: int) -> ContactsPage:
+    """What the contacts page shows the actor of the organisation of `membership` (their own): the page of its
+    members at `cursor` (keyset, `size` of them) and its open invitations, in two queries however many there are.
+    PermissionDenied for anyone but its contacts managers."""
     organisation_id = membership.organisation_id
     if membership.user_id != actor.pk or not permissions.can_manage_contacts(
         actor, organisation_id, role=membership.role
     ):
         raise PermissionDenied(_("Only your organisation's customer admins manage its contacts."))
-    members = list(
-        Membership.objects.filter(organisation_id=organisation_id)
-        .select_related("user")
-        .order_by("user__full_name", "user__email", "id")
+    members = keyset_page(
+        Membership.objects.filter(organisation_id=organisation_id),
+        field="user__full_name",
+        descending=False,
+        cursor=cursor,
+        size=size,
+        related=("user",),
     )
     invitations = list(
         Invitation.objects.filter(organisation_id=organisation_id, accepted_at__isnull=True, revoked_at__isnull=True)

@@ -19,13 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from picocore.accounts.stepup import proof_record
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
+from picocore.core.pagination import query_without_cursor
 from picocore.core.params import parse_id
 from picocore.members import selectors, services
 from picocore.members.forms import AcceptForm, InviteForm, RoleForm
 from picocore.members.models import Invitation
 from picocore.members.permissions import assignable_roles
 from picocore.portal.context import SESSION_KEY, portal_memberships
-from picocore.portal.views import portal_page
+from picocore.portal.forms import PagePositionForm
+from picocore.portal.views import PAGE_SIZE, portal_page
 from picocore.sso.oidc import ProviderError
 from picocore.sso.selectors import provider_for_email
 from picocore.sso.views import start_sign_in
@@ -45,18 +47,28 @@ def _unavailable(request: AuthenticatedRequest, membership: Membership) -> HttpR
 
 def _contacts(request: AuthenticatedRequest, membership: Membership, *, form: InviteForm | None = None,
               status: int = 200) -> HttpResponse:  # fmt: skip
+    """The contacts page, its members in pages as the portal's other lists (`after`, `PAGE_SIZE`); a page link
+    that cannot be read is said so (400) above the first page."""
+    position = PagePositionForm(request.GET)
+    position.is_valid()
     try:
-        page = selectors.contacts_page(actor=request.user, membership=membership)
+        page = selectors.contacts_page(
+            actor=request.user, membership=membership, cursor=position.cursor(), size=PAGE_SIZE
+        )
     except PermissionDenied:
         return _unavailable(request, membership)
+    refused = page.members.cursor_refused or "after" in position.errors
     context = _base(request, membership) | {
         "page": page,
+        "page_refused": PagePositionForm.CURSOR_REFUSED if refused else "",
+        "query": query_without_cursor(request),
+        "list_path": reverse("members:contacts"),
         "form": form or InviteForm(initial={"language": request.LANGUAGE_CODE}),
         "roles": assignable_roles(),
         "valid_days": services.INVITATION_VALID_FOR.days,
         "form_organisation": membership.organisation_id,
     }
-    return render(request, "members/contacts.html", context, status=status)
+    return render(request, "members/contacts.html", context, status=400 if refused and status == 200 else status)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from picocore.audit.models import StaffAccess
 from picocore.audit.permissions import can_read_access_log
 from picocore.audit.selectors import AccessFilters, access_log_page, access_log_rows, access_log_staff
 from picocore.core.errors import NotFound
+from picocore.core.pagination import query_without_cursor
 from picocore.portal.context import portal_memberships
 from picocore.portal.forms import AccessLogFiltersForm
 from picocore.portal.views import portal_page
@@ -67,12 +68,6 @@ def _filters(
     return form, filters, ticket
 
 
-def _query(request: AuthenticatedRequest, *, without: str) -> str:
-    query = request.GET.copy()
-    query.pop(without, None)
-    return query.urlencode()
-
-
 @require_GET
 @portal_page
 def access_log(request: AuthenticatedRequest, membership: Membership) -> HttpResponse:
@@ -101,7 +96,7 @@ def access_log(request: AuthenticatedRequest, membership: Membership) -> HttpRes
             initial=data, staff=form.staff_choices, key_prefix=membership.organisation.key_prefix, auto_id="f-%s"
         ),
         "filtered": form.filtered() if filters is not None else True,
-        "query": _query(request, without="after"),
+        "query": query_without_cursor(request),
     }
     return render(request, "portal/access_log.html", context, status=400 if form.errors else 200)
 

@@ -47,19 +47,12 @@ class DateFilterField(forms.DateField):
             )
 
 
-class ListPositionForm(forms.Form):
-    """Where in a list of requests a page is, from its query string: whose requests, and the keyset cursor of
-    the page (`picocore.core.pagination`). Shared by the home page's list and the full list."""
+class PagePositionForm(forms.Form):
+    """Where in a portal list a page is, from its query string: the page's keyset cursor, `after`
+    (`picocore.core.pagination`). A cursor that cannot be one is refused with `CURSOR_REFUSED`, and the list shows
+    its first page. Shared by every portal list shown in pages."""
 
     # The refused value is not repeated in the message: it may be anything, NUL included.
-    CHOOSE = {"invalid_choice": _("Choose one of the listed options.")}
-    show = forms.ChoiceField(
-        label=_("Whose requests"),
-        required=False,
-        choices=[("organisation", "organisation"), ("mine", "mine")],
-        widget=forms.HiddenInput,
-        error_messages=CHOOSE,
-    )
     CURSOR_REFUSED = _("This page link is broken or out of date; here is the first page.")
     after = forms.CharField(
         label=_("Page"),
@@ -69,13 +62,28 @@ class ListPositionForm(forms.Form):
         error_messages={"null_characters_not_allowed": CURSOR_REFUSED, "max_length": CURSOR_REFUSED},
     )
 
+    def cursor(self) -> str | None:
+        return self.cleaned_data.get("after") or None
+
+
+class ListPositionForm(PagePositionForm):
+    """Where in a list of requests a page is, from its query string: whose requests, and the page's cursor.
+    Shared by the home page's list and the full list."""
+
+    field_order: tuple[str, ...] = ("show", "after")
+    CHOOSE = {"invalid_choice": _("Choose one of the listed options.")}
+    show = forms.ChoiceField(
+        label=_("Whose requests"),
+        required=False,
+        choices=[("organisation", "organisation"), ("mine", "mine")],
+        widget=forms.HiddenInput,
+        error_messages=CHOOSE,
+    )
+
     def whole_organisation(self, membership: Membership) -> bool:
         """Whether the list is the organisation's — all of it, or the requests shared in it — for who may see more
         than their own, unless they chose only their own."""
         return membership.sees_others_requests and self.cleaned_data.get("show") != "mine"
-
-    def cursor(self) -> str | None:
-        return self.cleaned_data.get("after") or None
 
 
 class RequestFiltersForm(ListPositionForm):
@@ -143,10 +151,12 @@ class RequestFiltersForm(ListPositionForm):
         return STATUS_GROUPS.get(status, (status,))
 
 
-class AccessLogFiltersForm(forms.Form):
+class AccessLogFiltersForm(PagePositionForm):
     """The access log's query string: one request by its key, one member of staff (of those the log shows),
     a range of days, and the page. A filter that cannot be read is named above the log, which is then shown
     empty: a log shown without the filter asked for would answer another question."""
+
+    field_order = ("request", "staff", "since", "until", "after")
 
     request = forms.CharField(
         label=_("Request key"),
@@ -160,14 +170,6 @@ class AccessLogFiltersForm(forms.Form):
     staff = IdField(label=_("Member of staff"), required=False, widget=forms.Select)
     since = DateFilterField(label=_("From"), required=False)
     until = DateFilterField(label=_("Until"), required=False)
-    CURSOR_REFUSED = ListPositionForm.CURSOR_REFUSED
-    after = forms.CharField(
-        label=_("Page"),
-        max_length=500,
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages={"null_characters_not_allowed": CURSOR_REFUSED, "max_length": CURSOR_REFUSED},
-    )
 
     def __init__(self, *args, staff: list[User], key_prefix: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,15 @@
 """The customer's pages. Each view parses input, calls one selector or service, and renders."""
 
 import zoneinfo
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +26,7 @@ from picocore.contracts.selectors import kept_contract_in_force
 from picocore.core import reference
 from picocore.core.errors import NotFound, PermissionDenied, ValidationError
 from picocore.core.forms import blank_field_groups, show_service_errors
+from picocore.core.pagination import query_without_cursor
 from picocore.core.params import parse_id
 from picocore.core.text import without_nul
 from picocore.portal.context import choose_organisation, current_membership, portal_memberships
@@ -63,12 +66,12 @@ PAGE_SIZE = 25
 FORM_ORGANISATION = "form_organisation"
 
 
-def portal_page(view):
+def portal_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in only; passes the current membership and shows times in its organisation's time zone."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         membership = current_membership(request)
         if membership is None:
             return render(request, "portal/no_organisation.html", status=403)
@@ -107,13 +110,6 @@ def _kept(request: AuthenticatedRequest, form: forms.Form) -> dict[str, object]:
         values = [without_nul(value) for value in request.POST.getlist(name)]
         kept[name] = values if isinstance(field, forms.MultipleChoiceField) else values[-1]
     return kept
-
-
-def _without_cursor(request: AuthenticatedRequest) -> str:
-    """The page's query string without its cursor: what "First page" and "Next" links build on."""
-    query = request.GET.copy()
-    query.pop("after", None)
-    return query.urlencode()
 
 
 @require_GET
@@ -195,7 +191,7 @@ def request_list(request: AuthenticatedRequest, membership) -> HttpResponse:
         "sees_all": sees_all,
         "shared_only": not membership.sees_whole_organisation,
         "whole": whole,
-        "query": _without_cursor(request),
+        "query": query_without_cursor(request),
     }
     return render(request, "portal/requests.html", context, status=400 if filter_form.errors else 200)
 

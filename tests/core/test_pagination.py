@@ -3,7 +3,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from picocore.core.pagination import _decode, _encode, keyset_page
+from picocore.tenancy.models import Membership
 from picocore.tickets.models import Ticket
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +34,18 @@ def test_walking_all_pages_visits_every_row_once_in_order(acme, field, descendin
         cursor = page.next_cursor
     direction = "-" if descending else ""
     assert seen == list(Ticket.objects.order_by(f"{direction}{field}", f"{direction}id"))
+
+
+def test_walking_by_a_related_rows_field_visits_every_row_once_in_order(acme):
+    for index in range(12):  # four names, three people each: the id decides between them
+        person = factories.UserFactory(full_name=f"Person {index % 4}")
+        factories.MembershipFactory(user=person, organisation=acme.organisation)
+    seen, cursor = [], None
+    while True:
+        page = keyset_page(Membership.objects.all(), field="user__full_name", descending=False, cursor=cursor,
+                           size=5, related=("user",))  # fmt: skip
+        seen.extend(page.rows)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == list(Membership.objects.order_by("user__full_name", "id"))

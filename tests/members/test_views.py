@@ -3,6 +3,7 @@ what each form does, the messages of refusals, and the number of queries as the 
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from picocore.members.models import Invitation
 from picocore.members.services import invitation_revoke
 from picocore.portal.context import SESSION_KEY
+from picocore.portal.views import PAGE_SIZE
 from picocore.sso.models import IdentityProvider, ProviderDomain
 from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.models import Membership, User
@@ -213,6 +215,71 @@ def test_the_contacts_page_runs_the_same_queries_however_many_members(acme, admi
         if n % 2:
             invite(acme.admin, acme.organisation, f"invitee{n}@example.com")
     assert len(contacts_queries(admin_client)) == CONTACTS_QUERIES
+
+
+def contacts_walk(client) -> tuple[list[str], list[int]]:
+    """Every member's e-mail address the contacts pages list, following their "Next" links from the first page,
+    and the number of statements each page ran."""
+    seen: list[str] = []
+    counts: list[int] = []
+    url = "/portal/contacts/"
+    while url:
+        client.get(url)  # the reference data the portal keeps is read once, after a change
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(data_statements(captured)))
+        seen += [member.user.email for member in response.context["page"].members.rows]
+        found = NEXT_LINK.search(response.content.decode())
+        url = f"/portal/contacts/{html.unescape(found['query'])}" if found else ""
+    return seen, counts
+
+
+NEXT_LINK = re.compile(r'<a href="/portal/contacts/(?P<query>\?[^"]*)" rel="next">')
+
+
+def test_the_contacts_list_comes_in_pages_of_the_portals_size_with_the_organisations_members_only(
+    acme, nord, admin_client
+):
+    for n in range(30):
+        person = factories.UserFactory(full_name=f"Member {n:02}", email=f"member{n:02}@acme.example")
+        factories.MembershipFactory(user=person, organisation=acme.organisation, role=MembershipRole.REQUESTER)
+        outsider = factories.UserFactory(full_name=f"Member {n:02}", email=f"outsider{n:02}@nord.example")
+        factories.MembershipFactory(user=outsider, organisation=nord.organisation, role=MembershipRole.REQUESTER)
+    first = admin_client.get("/portal/contacts/")
+    assert len(first.context["page"].members.rows) == PAGE_SIZE == 25
+    expected = list(
+        Membership.objects.filter(organisation=acme.organisation)
+        .order_by("user__full_name", "id")
+        .values_list("user__email", flat=True)
+    )
+    seen, counts = contacts_walk(admin_client)
+    assert seen == expected and len(seen) == 32  # each once, by name: the 30, the admin and the requester
+    assert not [email for email in seen if email.endswith("@nord.example")]
+    assert counts == [CONTACTS_QUERIES, CONTACTS_QUERIES]
+    for n in range(30, 60):  # twice as many: still as many statements a page
+        person = factories.UserFactory(full_name=f"Member {n:02}", email=f"member{n:02}@acme.example")
+        factories.MembershipFactory(user=person, organisation=acme.organisation, role=MembershipRole.REQUESTER)
+    seen, counts = contacts_walk(admin_client)
+    assert len(seen) == 62 and counts == [CONTACTS_QUERIES] * 3
+
+
+def test_a_contacts_page_link_that_cannot_be_read_shows_the_first_page_and_says_so(acme, admin_client):
+    for cursor in ("not-a-cursor", "x" * 501, "a\x00b"):
+        response = admin_client.get("/portal/contacts/", {"after": cursor})
+        assert response.status_code == 400, cursor
+        assert "This page link is broken or out of date; here is the first page." in text(response)
+        assert acme.admin.email in [m.user.email for m in response.context["page"].members.rows]
+
+
+def test_a_refused_invitation_keeps_the_contacts_page_links_on_the_contacts_list(acme, admin_client):
+    for n in range(30):
+        person = factories.UserFactory(full_name=f"Member {n:02}")
+        factories.MembershipFactory(user=person, organisation=acme.organisation, role=MembershipRole.REQUESTER)
+    response = admin_client.post("/portal/contacts/invite/", {"email": "not an address", "role": "requester",
+                                                              "form_organisation": acme.organisation.pk})  # fmt: skip
+    assert response.status_code == 400
+    assert NEXT_LINK.search(response.content.decode())
 
 
 # --- the invitation's page -------------------------------------------------------------------------------------
