@@ -8,20 +8,24 @@ step-up page record it.
 `require_recent_second_factor` guards a view: people with an authenticator app must have used it in this
 session within the last `STEP_UP_WINDOW` (10 minutes), people without one (customers, staff in the grace period)
 must have typed their password within it; otherwise the view is not run and the browser goes to the step-up page,
-which sends it back afterwards. Use it on every view that exports personal data, erases it, creates credentials
-or changes contracts. By default it guards the unsafe methods only (a page may show its form, and tell that it
-will ask; see `recent_proof`); `methods=None` guards every method.
+which sends it back afterwards: to the refused page itself after a GET, to the page a refused form was sent from
+after a POST (`return_path`; the form's own address may answer POST only). Use it on every view that exports
+personal data, erases it, creates credentials or changes contracts. By default it guards the unsafe methods only
+(a page may show its form, and tell that it will ask; see `recent_proof`); `methods=None` guards every method.
 """
 
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 
 from picocore.accounts.state import session_security
 from picocore.core.clock import now
@@ -59,11 +63,28 @@ def step_up_url(next_path: str) -> str:
     return f"{reverse('accounts:step_up')}?{urlencode({'next': next_path})}"
 
 
+def return_path(request: HttpRequest) -> str:
+    """Where the step-up page sends the browser back to after a refusal: the refused page itself for a GET or
+    HEAD; for a refused form submission, which is not replayed and whose address may answer POST only, the page
+    of this site the form was sent from (its Referer, which browsers send for same-origin requests), else the
+    refused address itself."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
+
+
 def require_recent_second_factor[V: Callable[..., HttpResponseBase]](
     view: V | None = None, *, methods: Collection[str] | None = ("POST", "PUT", "PATCH", "DELETE")
 ) -> Any:
     """Decorator: run the view only after a recent proof (see the module's docstring); else send the browser
-    to the step-up page, to come back to this page (a refused POST is not replayed: the person submits again).
+    to the step-up page, to come back to `return_path` (a refused POST is not replayed: the person is told to submit
+    it again).
     Usable bare (`@require_recent_second_factor`) or with `methods=`."""
 
     def decorate(inner: V) -> V:
@@ -71,7 +92,9 @@ def require_recent_second_factor[V: Callable[..., HttpResponseBase]](
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             guarded = methods is None or request.method in methods
             if guarded and not recent_proof(request):
-                return redirect(step_up_url(request.get_full_path()))
+                if request.method not in ("GET", "HEAD"):
+                    messages.info(request, _("Nothing was changed yet: confirm it is you, then send the form again."))
+                return redirect(step_up_url(return_path(request)))
             return inner(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

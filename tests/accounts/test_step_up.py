@@ -179,3 +179,31 @@ def test_a_blocked_member_of_staff_still_reaches_the_set_up_page_under_a_script_
     client.force_login(consultant)
     assert client.get("/desk/", **extra)["Location"] == "/pico/accounts/security/two-factor/"
     assert client.get("/accounts/security/two-factor/", **extra).status_code == 200  # no redirect loop
+
+
+@pytest.mark.parametrize(
+    "form_address",
+    ["/accounts/security/two-factor/recovery-codes/", "/accounts/security/two-factor/remove/"],
+)
+def test_a_refused_form_returns_to_the_page_it_was_sent_from_not_to_its_post_only_address(
+    consultant: User, form_address: str
+):
+    device, _codes = enrolled(consultant)
+    client = Client()
+    client.force_login(consultant)
+    refused = client.post(form_address, HTTP_REFERER="http://testserver/accounts/security/?tab=2fa")
+    assert refused["Location"] == "/accounts/confirm/?next=%2Faccounts%2Fsecurity%2F%3Ftab%3D2fa"
+    step_up = client.get(refused["Location"])
+    assert "send the form again" in step_up.content.decode()
+    confirmed = client.post("/accounts/confirm/", {"code": app_code(device), "next": "/accounts/security/?tab=2fa"})
+    assert confirmed["Location"] == "/accounts/security/?tab=2fa"
+    assert client.get(confirmed["Location"]).status_code == 200
+    assert StaticToken.objects.filter(device__user=consultant).count() == 10  # the refused form did nothing
+
+
+def test_a_referer_of_another_site_is_not_a_way_back(consultant: User):
+    enrolled(consultant)
+    client = Client()
+    client.force_login(consultant)
+    refused = client.post("/accounts/security/two-factor/remove/", HTTP_REFERER="https://evil.example/accounts/")
+    assert refused["Location"] == "/accounts/confirm/?next=%2Faccounts%2Fsecurity%2Ftwo-factor%2Fremove%2F"
