@@ -21,7 +21,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -79,6 +79,15 @@ def return_path(request: HttpRequest) -> str:
     return request.get_full_path()
 
 
+def step_up_redirect(request: HttpRequest, back: str) -> HttpResponseRedirect:
+    """To the step-up page, which sends the browser on to `back` (a path of this site) after the proof; a refused
+    form submission is told that nothing was changed and that it is to be sent again. For views that can ask only
+    after checks of their own (the object exists, the person may act on it); the others use the decorator."""
+    if request.method not in ("GET", "HEAD"):
+        messages.info(request, _("Nothing was changed yet: confirm it is you, then send the form again."))
+    return redirect(step_up_url(back))
+
+
 def require_recent_second_factor[V: Callable[..., HttpResponseBase]](
     view: V | None = None, *, methods: Collection[str] | None = ("POST", "PUT", "PATCH", "DELETE")
 ) -> Any:
@@ -92,9 +101,7 @@ def require_recent_second_factor[V: Callable[..., HttpResponseBase]](
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             guarded = methods is None or request.method in methods
             if guarded and not recent_proof(request):
-                if request.method not in ("GET", "HEAD"):
-                    messages.info(request, _("Nothing was changed yet: confirm it is you, then send the form again."))
-                return redirect(step_up_url(return_path(request)))
+                return step_up_redirect(request, return_path(request))
             return inner(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

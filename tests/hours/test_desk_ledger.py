@@ -12,6 +12,7 @@ from picocore.hours.models import LedgerAdjustment, LedgerMonth, TimeEntry
 from picocore.hours.services import time_log
 from picocore.tenancy.choices import StaffRole
 from tests import factories
+from tests.conftest import prove_recently
 from tests.sla.conftest import CPH
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def test_a_manager_adds_and_charges_with_reasons_and_the_figures_follow(client, 
                                                                          contract):  # fmt: skip
     entry = time_log(actor=consultant, ticket=acme.ticket(), minutes=60)
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
     assert client.post(month_url(contract) + "adjust/", adjust()).status_code == 302
     charged = client.post(month_url(contract) + "adjust/", adjust(direction="charge", amount_hours="0",
                           amount_minutes="30", reason="Call not logged", entry=str(entry.pk)), follow=True)  # fmt: skip
@@ -77,11 +79,13 @@ def test_consultants_read_but_may_not_adjust_or_close(client, acme, consultant, 
 def test_a_manager_closes_an_ended_month_and_it_is_frozen(client, acme, consultant, manager, contract, clock):
     time_log(actor=consultant, ticket=acme.ticket(), minutes=60, work_date=dt.date(2027, 1, 11))
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
     assert "Close this month" not in client.get(month_url(contract)).content.decode()  # it has not ended
     refused = client.post(month_url(contract) + "close/", follow=True).content.decode()
     assert "Only a month that has ended can be closed." in refused
     clock.set(dt.datetime(2027, 2, 5, 9, 0, tzinfo=CPH))
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
     assert "Close this month" in client.get(month_url(contract)).content.decode()
     done = client.post(month_url(contract) + "close/", follow=True)
     body = done.content.decode()
@@ -119,6 +123,7 @@ def test_a_manager_closes_an_ended_month_and_it_is_frozen(client, acme, consulta
 )  # fmt: skip
 def test_bad_adjustments_are_said_so_and_change_nothing(client, manager, contract, overrides, said):
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
     before = state()
     response = client.post(month_url(contract) + "adjust/", adjust(**overrides))
     assert response.status_code == 400
@@ -131,6 +136,7 @@ def test_an_entry_of_another_contract_cannot_be_named(client, acme, nord, manage
     operations_team.members.add(other)
     nord_entry = time_log(actor=other, ticket=nord.ticket(), minutes=30)
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
     before = state()
     response = client.post(month_url(contract) + "adjust/", adjust(entry=str(nord_entry.pk)))
     assert response.status_code == 400 and "There is no such time entry on this contract." in response.content.decode()
@@ -140,6 +146,7 @@ def test_an_entry_of_another_contract_cannot_be_named(client, acme, nord, manage
 @pytest.mark.parametrize("month", ["2027-13", "2027-00", "27-01", "2027-1", "abcd-ef", "1999-12"])
 def test_a_month_that_cannot_be_read_is_not_found(client, manager, contract, month):
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
     assert client.get(month_url(contract, month)).status_code == 404
     assert client.post(month_url(contract, month) + "adjust/", adjust()).status_code == 404
     assert client.post(month_url(contract, month) + "close/").status_code == 404
@@ -163,6 +170,7 @@ def test_the_month_page_runs_the_same_queries_however_much_is_in_it(client, acme
 
     ticket = acme.ticket()
     client.force_login(manager)
+    prove_recently(client)  # adjusting and closing ask for a fresh proof
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -182,3 +190,34 @@ def test_the_month_page_runs_the_same_queries_however_much_is_in_it(client, acme
 
 
 MONTH_PAGE_QUERIES = 11
+
+
+def test_adjusting_and_closing_ask_a_manager_for_a_fresh_proof_and_come_back_to_the_month(
+    client, acme, manager, contract, clock
+):
+    client.force_login(manager)
+    month = client.get(month_url(contract))
+    step_up = "/accounts/confirm/?next=" + month_url(contract).replace("/", "%2F")
+    assert month.context["step_up"] == step_up and "confirm it is you first" in month.content.decode()
+    before = state()
+    for action in ("adjust/", "close/"):
+        refused = client.post(month_url(contract) + action, adjust(), HTTP_REFERER="http://evil.example/")
+        assert (refused.status_code, refused["Location"]) == (302, step_up), action
+    assert state() == before
+    confirmed = client.post("/accounts/confirm/", {"password": factories.PASSWORD, "next": month_url(contract)})
+    assert confirmed["Location"] == month_url(contract)
+    assert client.get(confirmed["Location"]).context["step_up"] == ""
+    assert client.post(month_url(contract) + "adjust/", adjust()).status_code == 302
+    assert LedgerAdjustment.objects.get().reason == "Goodwill for the outage"
+    clock.set(dt.datetime(2027, 1, 11, 9, 11, tzinfo=CPH))  # eleven minutes on: the proof has lapsed
+    assert client.post(month_url(contract) + "adjust/", adjust())["Location"] == step_up
+    assert LedgerAdjustment.objects.count() == 1
+
+
+def test_the_proof_is_asked_only_of_who_may_manage_the_bank(client, acme, consultant, contract):
+    client.force_login(consultant)  # serves ACME, may not adjust: refused as before, not sent to confirm
+    assert client.post(month_url(contract) + "adjust/", adjust()).status_code == 403
+    assert client.get(month_url(contract)).context["step_up"] == ""
+    client.force_login(acme.admin)  # a customer: the desk's 404, whatever their proof
+    assert client.post(month_url(contract) + "adjust/", adjust()).status_code == 404
+    assert not LedgerAdjustment.objects.exists()

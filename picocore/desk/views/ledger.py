@@ -1,5 +1,7 @@
 """The hour bank on the desk: per contract and month, its figures, adjustments with their reasons, and closing
-the month. Staff serving the customer read it; service managers adjust and close."""
+the month. Staff serving the customer read it; service managers adjust and close, after a fresh proof (step-up:
+what the bank holds is what the customer is billed). The proof is asked only once the contract is found and the
+person may manage its bank, so that anyone else still gets the 404 or refusal they would get without it."""
 
 import datetime as dt
 import re
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from picocore.accounts.stepup import recent_proof, step_up_redirect, step_up_url
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import now
@@ -47,6 +50,14 @@ def hours_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "desk/hours_list.html", {"nav": "hours", "rows": rows})
 
 
+def _proof_missing(request: AuthenticatedRequest, contract: Contract, month: dt.date) -> HttpResponse | None:
+    """The step-up page (back to the month) when a service manager of the bank has not proved themselves
+    recently; None otherwise, and for everyone else, whom the service refuses."""
+    if can_manage_bank(request.user, contract.organisation) and not recent_proof(request):
+        return step_up_redirect(request, _month_url(contract, month))
+    return None
+
+
 def _month_page(request: AuthenticatedRequest, contract: Contract, month: dt.date, *,
                 form: AdjustmentForm | None = None, error: str = "", status: int = 200) -> HttpResponse:  # fmt: skip
     today = organisation_date(contract.organisation, now())
@@ -65,6 +76,7 @@ def _month_page(request: AuthenticatedRequest, contract: Contract, month: dt.dat
         "adjustments": selectors.month_adjustments(contract, page.month),
         "may_manage": may_manage,
         "may_close": may_manage and not page.closed and page.month < today.replace(day=1),
+        "step_up": step_up_url(_month_url(contract, page.month)) if may_manage and not recent_proof(request) else "",
         "form": form or AdjustmentForm(initial=initial),
         "error": error,
     }  # fmt: skip
@@ -87,6 +99,8 @@ def hours_adjust(request: AuthenticatedRequest, contract_id: int, month: str) ->
     what was wrong and nothing changed."""
     contract = selectors.desk_contract_get(actor=request.user, contract_id=contract_id)
     first = month_from(month)
+    if (asked := _proof_missing(request, contract, first)) is not None:
+        return asked
     form = AdjustmentForm(request.POST)
     if not form.is_valid():
         return _month_page(request, contract, first, form=form, error=_("The adjustment was not recorded: see below."),
@@ -113,6 +127,8 @@ def hours_close(request: AuthenticatedRequest, contract_id: int, month: str) -> 
     """Close the month (and any open month before it), freezing its figures (service managers); back to it."""
     contract = selectors.desk_contract_get(actor=request.user, contract_id=contract_id)
     first = month_from(month)
+    if (asked := _proof_missing(request, contract, first)) is not None:
+        return asked
     try:
         closed = ledger_close(actor=request.user, contract=contract, through=first)
     except NotFound:
