@@ -14,8 +14,9 @@ to scope and by the pages to choose what to offer.
 from django.db.models import QuerySet
 
 from picocore.privacy.models import LegalHold, PersonalDataExport
-from picocore.tenancy.choices import MembershipRole, StaffRole
+from picocore.tenancy.choices import StaffRole
 from picocore.tenancy.models import Membership, User
+from picocore.tenancy.roles import Capability, may, roles_with
 from picocore.tenancy.scope import STAFF_SEEING_ALL, serves
 
 
@@ -28,13 +29,19 @@ def is_administrator(actor: User) -> bool:
 
 
 def administers(actor: User, organisation_id: int) -> bool:
-    """Whether the actor is a customer admin of the organisation (one query)."""
+    """Whether the actor's role in the organisation answers for its members' personal data
+    (`Capability.PERSONAL_DATA`: its customer admins; one query)."""
     return (
         _signed_in(actor)
         and Membership.objects.filter(
-            user_id=actor.pk, organisation_id=organisation_id, role=MembershipRole.CUSTOMER_ADMIN
+            user_id=actor.pk, organisation_id=organisation_id, role__in=roles_with(Capability.PERSONAL_DATA)
         ).exists()
     )
+
+
+def may_open_portal_pages(role: str | None) -> bool:
+    """Whether a member of that role in the portal's current organisation reaches its personal-data pages."""
+    return may(role, Capability.PERSONAL_DATA)
 
 
 def people_of(actor: User, organisation_id: int) -> QuerySet[User]:

@@ -32,7 +32,6 @@ from picocore.privacy.models import PersonalDataExport
 from picocore.privacy.services import erasure as erasure_services
 from picocore.privacy.services import exports as export_services
 from picocore.privacy.services import holds as hold_services
-from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.http import AuthenticatedRequest
 from picocore.tenancy.models import Membership
 
@@ -122,7 +121,7 @@ class Portal(Place):
     @contextmanager
     def admit(cls, request: AuthenticatedRequest) -> Iterator[Self]:
         membership = current_membership(request)
-        if membership is None or membership.role != MembershipRole.CUSTOMER_ADMIN:
+        if membership is None or not permissions.may_open_portal_pages(membership.role):
             raise Http404
         context = {"membership": membership, "memberships": portal_memberships(request)}
         with timezone.override(zoneinfo.ZoneInfo(membership.organisation.time_zone)):

@@ -63,6 +63,8 @@ class Capability(StrEnum):
     """Read and receive the monthly service reviews."""
     MANAGE_MEMBERS = "manage_members"
     """Invite, remove and change the role of the organisation's contacts."""
+    PERSONAL_DATA = "personal_data"
+    """Export and erase the personal data of the organisation's members (`picocore.privacy.permissions`)."""
     STATUS_WEBHOOK = "status_webhook"
     """Subscribe a webhook URL to the organisation's status page."""
     POST_ALERTS = "post_alerts"

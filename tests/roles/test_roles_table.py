@@ -7,9 +7,10 @@ from picocore.tenancy.choices import MembershipRole
 from picocore.tenancy.roles import ROLES, Capability, may, roles_with
 
 
-def test_every_role_has_a_row_and_only_customer_admins_manage_members():
+def test_every_role_has_a_row_and_only_customer_admins_manage_members_and_personal_data():
     assert sorted(ROLES) == sorted(MembershipRole.values)
     assert roles_with(Capability.MANAGE_MEMBERS) == [MembershipRole.CUSTOMER_ADMIN]
+    assert roles_with(Capability.PERSONAL_DATA) == [MembershipRole.CUSTOMER_ADMIN]
     assert roles_with(Capability.SUBMIT) == sorted(
         [
             MembershipRole.APPROVER,
