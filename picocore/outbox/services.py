@@ -5,7 +5,9 @@ at a time (an atomic claim with an expiry); a worker that dies mid-send leaves t
 next pass sends it; a transport failure is retried with growing pauses and finally parked for an
 administrator; a message that cannot even be built (a header that no retry will make valid) is parked at once,
 with the reason. An e-mail about a ticket is sent only while its recipient may still hear of it: one written
-before they left the organisation or the team is withheld, marked so, and never retried.
+before they left the organisation or the team is withheld, marked so, and never retried; so is one to an
+address on the reserved `.invalid` domain (RFC 6761: it receives nothing), such as an erased person's or a
+former contact's.
 """
 
 import datetime as dt
@@ -42,6 +44,12 @@ CLAIM_FOR = dt.timedelta(minutes=5)
 CLAIM_MARGIN = dt.timedelta(seconds=30)  # stop insisting on a claim this close to its expiry
 THREAD_DEPTH = 10
 SUBJECT_MAX_LENGTH = max_length_of(OutboxEmail, "subject")
+RESERVED_DOMAIN = "invalid"
+
+
+def receives_no_mail(address: str) -> bool:
+    """Whether the address is on the reserved `.invalid` top-level domain, where no mail is ever delivered."""
+    return address.rpartition("@")[2].rstrip(".").rpartition(".")[2].lower() == RESERVED_DOMAIN
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,12 @@ def outbox_send(*, email_id: int, connection: BaseEmailBackend | None = None) ->
     if not _claim(email_id, moment):
         return "skipped"
     email = OutboxEmail.objects.select_related("ticket", "recipient").get(pk=email_id)
+    if receives_no_mail(email.to_address):
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            status=OutboxStatus.WITHHELD, claimed_until=None, last_error="Not sent: the address receives no mail."
+        )
+        logger.info("Outbox e-mail %s withheld: its address is on the reserved .invalid domain", email.pk)
+        return "withheld"
     if email.ticket is not None and not may_hear_of(email.recipient, ticket=email.ticket, kind=email.kind):
         OutboxEmail.objects.filter(pk=email.pk).update(
             status=OutboxStatus.WITHHELD,

@@ -5,12 +5,16 @@ are left as they are until the hold is lifted; a run is batched, resumable and a
 (dry run) or applies it with a progress bar; the contract's retention is validated."""
 
 import datetime as dt
+from dataclasses import dataclass
 from io import StringIO
 from unittest import mock
 
 import pytest
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import models
+from django.db.models import QuerySet
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from picocore.audit.models import AuditEntry
@@ -18,19 +22,34 @@ from picocore.audit.verification import audit_verify
 from picocore.contracts.models import Contract
 from picocore.core.clock import months_before
 from picocore.core.tasks import discover_periodic_jobs
+from picocore.hours.models import ApprovalDecision, OverageApproval, RunningTimer
 from picocore.mail.models import InboundMessage
+from picocore.notifications.permissions import audience
 from picocore.outbox.models import OutboxEmail, OutboxStatus
-from picocore.privacy.models import AnonymisedTicket, LegalHold, RetentionRun
+from picocore.outbox.services import outbox_send
+from picocore.privacy.exporting import SECTIONS
+from picocore.privacy.models import AnonymisedTicket, LegalHold, PersonalDataExport, RetentionRun
 from picocore.privacy.services import retention
-from picocore.privacy.services.retention import governing_contract, retention_apply
-from picocore.tenancy.models import Organisation, User
-from picocore.tickets.choices import Status
+from picocore.privacy.services.retention import (
+    former_contact,
+    former_contact_email,
+    governing_contract,
+    retention_apply,
+)
+from picocore.satisfaction.models import Rating
+from picocore.security.models import SecuritySettings
+from picocore.security.twofactor import security_settings
+from picocore.tenancy.choices import MembershipRole, RequestVisibility
+from picocore.tenancy.models import Membership, Organisation, User
+from picocore.tickets.choices import EventKind, LinkKind, Status
 from picocore.tickets.fulltext import EVENT_INDEX, TICKET_INDEX
-from picocore.tickets.models import Attachment, Ticket, TicketEvent
+from picocore.tickets.models import Attachment, Submission, Ticket, TicketEvent, TicketLink, TicketWatcher
 from picocore.tickets.services import ticket_reply, ticket_transition
+from picocore.tickets.timeline import Merged
+from tests import factories
 from tests.conftest import Customer
-from tests.privacy.conftest import PIA, PIA_EMAIL, upload
-from tests.privacy.traces import mentions, quote_her_everywhere, searched, sla_figures
+from tests.privacy.conftest import OLE, OLE_EMAIL, PIA, PIA_EMAIL, upload
+from tests.privacy.traces import mentions, quote_her_everywhere, request_pages, searched, sla_figures
 from tests.reports.conftest import ReportWorld, cph
 from tests.sla.conftest import CPH, Clock
 
@@ -76,8 +95,8 @@ def texts(ticket: Ticket) -> tuple:
 def figures(ticket: Ticket) -> tuple:
     return tuple(
         Ticket.objects.filter(pk=ticket.pk).values_list(
-            "key", "number", "status", "priority", "requester_id", "created_at", "resolved_at", "closed_at",
-            "updated_at", "sla_due_at",
+            "key", "number", "status", "priority", "created_at", "resolved_at", "closed_at", "updated_at",
+            "sla_due_at",
         ).get()
     )  # fmt: skip
 
@@ -190,12 +209,12 @@ def test_a_failure_in_the_second_batch_keeps_the_first_and_the_next_run_finishes
     real = retention._anonymise
     calls = []
 
-    def failing(pks):
+    def failing(pks, placeholder):
         calls.append(pks)
         if len(calls) == 2:
-            real(pks)  # half done, then the crash: the batch's transaction takes it all back
+            real(pks, placeholder)  # half done, then the crash: the batch's transaction takes it all back
             raise RuntimeError("disk full")
-        return real(pks)
+        return real(pks, placeholder)
 
     acme_1, acme_3 = aged.tickets["ACME-1"], aged.tickets["ACME-3"]
     kept = texts(acme_3)
@@ -280,3 +299,223 @@ def test_the_admin_refuses_a_retention_out_of_range(client, root, acme: Customer
     assert contract.retention_months == 24
     entry = AuditEntry.objects.filter(object_id=str(contract.pk), action="changed").latest("sequence")
     assert entry.changes["retention_months"] == {"before": None, "after": 24}
+
+
+ADA, ADA_EMAIL = "Ada Adminsdottir", "ada.adminsdottir@acme.test"
+NILS, NILS_EMAIL = "Nils Nordmann", "nils.nordmann@nord.test"
+
+
+@dataclass
+class Involved:
+    world: ReportWorld
+    pia: User
+    ole: User
+    ada: User
+    nils: User
+    viewers: dict[str, User]  # a viewer of each organisation, by key prefix
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return PIA, PIA_EMAIL, OLE, OLE_EMAIL, ADA, ADA_EMAIL, NILS, NILS_EMAIL
+
+
+def on_ticket(ticket: Ticket, model: type[models.Model], *fields: str, link: str = "ticket") -> QuerySet:
+    return model._base_manager.filter(**{link: ticket}).order_by("pk").values_list(*fields)
+
+
+def account(user: User) -> tuple:
+    row = User.objects.get(pk=user.pk)
+    memberships = sorted(Membership.objects.filter(user=row).values_list("organisation_id", "role"))
+    return row.full_name, row.email, row.is_active, row.password, row.has_usable_password(), memberships
+
+
+@pytest.fixture
+def involved(aged: ReportWorld) -> Involved:
+    """`aged`, with more of ACME's people on ACME-1: Pia's reply, rating, form and link, Ole watching it, e-mailed
+    about it and the requester of a duplicate merged into it, Ada (ACME's admin) deciding its extra hours, and
+    the consultant's timer; Nils (Nord's requester) asked NORD-1 and NORD-2, which Nord now keeps 6 months.
+    ACME shows its requesters their own requests only; Vic views each organisation's requests."""
+    world, pia = aged, aged.acme.requester
+    acme, acme_1 = world.acme.organisation, Ticket.objects.get(key="ACME-1")
+    Organisation.objects.filter(pk=acme.pk).update(request_visibility=RequestVisibility.OWN)
+    # ACME-2 stays open, and the desk's page of ACME-1 lists it among ACME's open requests: without her name.
+    Ticket.objects.filter(key="ACME-2").update(title="Acme slow search")
+    User.objects.filter(pk=world.acme.admin.pk).update(full_name=ADA, email=ADA_EMAIL)
+    User.objects.filter(pk=world.nord.requester.pk).update(full_name=NILS, email=NILS_EMAIL)
+    ole = factories.UserFactory(full_name=OLE, email=OLE_EMAIL)
+    factories.MembershipFactory(user=ole, organisation=acme, role=MembershipRole.REQUESTER)
+    TicketEvent.objects.create(ticket=acme_1, organisation=acme, kind=EventKind.PUBLIC_REPLY, public=True, actor=pia,
+                               body="Still gone on the shop.")  # fmt: skip
+    merged = Merged(merged="ACME-2", requester=ole.pk).to_data()
+    TicketEvent.objects.create(ticket=acme_1, organisation=acme, kind=EventKind.MERGED, public=True,
+                               actor=world.consultant, data=merged)  # fmt: skip
+    resolution = TicketEvent.objects.filter(ticket=acme_1, kind=EventKind.STATUS_CHANGED).order_by("pk").last()
+    Rating.objects.create(organisation=acme, ticket=acme_1, resolution=resolution, requester=pia, score=4,
+                          assignee=world.consultant)  # fmt: skip
+    TicketWatcher.objects.create(ticket=acme_1, user=ole, organisation=acme)
+    OutboxEmail.objects.create(ticket=acme_1, organisation=acme, recipient=ole, to_address=OLE_EMAIL, kind="status",
+                               subject="ACME-1 was closed", status=OutboxStatus.SENT)  # fmt: skip
+    OverageApproval.objects.create(organisation=acme, ticket=acme_1, contract=Contract.objects.get(organisation=acme),
+                                   estimated_minutes=120, remaining_minutes=30, note="Rebuild the image index.",
+                                   asked_by=world.consultant, decision=ApprovalDecision.APPROVED,
+                                   decided_by=world.acme.admin, decided_at=LATER)  # fmt: skip
+    Submission.objects.create(actor=pia, token="f" * 43, ticket=acme_1)
+    TicketLink.objects.create(organisation=acme, source=acme_1, target=world.tickets["ACME-4"], kind=LinkKind.RELATED,
+                              created_by=pia)  # fmt: skip
+    RunningTimer.objects.create(organisation=acme, ticket=acme_1, user=world.consultant)
+    keep_for(world.nord, 6)
+    viewers = {}
+    for customer in (world.acme, world.nord):
+        viewers[customer.organisation.key_prefix] = factories.UserFactory(full_name="Vic Viewer")
+        factories.MembershipFactory(user=viewers[customer.organisation.key_prefix],
+                                    organisation=customer.organisation, role=MembershipRole.VIEWER)  # fmt: skip
+    SecuritySettings.objects.filter(pk=security_settings().pk).update(staff_second_factor_from=LATER.replace(year=2030))
+    return Involved(world, User.objects.get(pk=pia.pk), ole, User.objects.get(pk=world.acme.admin.pk),
+                    User.objects.get(pk=world.nord.requester.pk), viewers)  # fmt: skip
+
+
+def test_an_anonymised_request_no_longer_says_who_its_people_were(involved: Involved):
+    world = involved.world
+    acme_1 = world.tickets["ACME-1"]
+    people = (involved.pia, involved.ole, involved.ada, involved.nils)
+    accounts = [account(person) for person in people]
+    before = sla_figures(world)
+    pages = request_pages("ACME-1", staff=world.consultant, customer=involved.viewers["ACME"])
+    assert {name: [text for text in (PIA, PIA_EMAIL) if text in shown] for name, shown in pages.items()} == {
+        "desk page": [PIA, PIA_EMAIL], "desk search": [], "API detail": [PIA], "API timeline": [PIA, PIA_EMAIL],
+        "API list": [PIA], "portal page": [PIA, PIA_EMAIL], "portal list": [PIA],
+    }  # fmt: skip  # the walk sees who is there
+
+    run = retention_apply()
+
+    acme_former = User.objects.get(email=former_contact_email(world.acme.organisation.pk))
+    nord_former = User.objects.get(email=former_contact_email(world.nord.organisation.pk))
+    for key in ("ACME-1", "ACME-3", "NORD-1"):
+        shown = request_pages(key, staff=world.consultant, customer=involved.viewers[key.split("-")[0]])
+        own, other = (acme_former, nord_former) if key.startswith("ACME") else (nord_former, acme_former)
+        found = {
+            name: [text for text in (*involved.names, other.email) if text in page] for name, page in shown.items()
+        }
+        assert found == {name: [] for name in shown}
+        assert all("Former contact" in page for name, page in shown.items() if name != "desk search"), key
+        assert own.email in shown["desk page"] and own.email not in shown["portal page"]
+    # Every link of ACME-1 to its people points at ACME's former contact; the team's own stay theirs.
+    former, consultant = acme_former.pk, world.consultant.pk
+    assert Ticket.objects.get(pk=acme_1.pk).requester_id == former
+    assert set(on_ticket(acme_1, TicketEvent, "actor_id").exclude(actor=None)) == {(former,), (consultant,)}
+    assert list(on_ticket(acme_1, Rating, "requester_id", "assignee_id")) == [(former, consultant)]
+    assert list(on_ticket(acme_1, InboundMessage, "sender_id")) == [(former,)]
+    assert list(on_ticket(acme_1, OverageApproval, "asked_by_id", "decided_by_id")) == [(consultant, former)]
+    assert list(on_ticket(acme_1, Submission, "actor_id")) == [(former,)]
+    assert list(on_ticket(acme_1, TicketLink, "created_by_id", link="source")) == [(former,)]
+    assert list(on_ticket(acme_1, RunningTimer, "user_id")) == [(consultant,)]
+    assert not TicketWatcher.objects.filter(ticket=acme_1).exists()
+    assert set(on_ticket(acme_1, OutboxEmail, "recipient_id", "to_address")) == {
+        (None, "former-contact@erased.invalid"), (consultant, world.consultant.email)
+    }  # fmt: skip
+    [merge] = TicketEvent.objects.filter(ticket=acme_1, kind=EventKind.MERGED)
+    assert merge.entry == Merged(merged="ACME-2", requester=former)
+    assert set(Ticket.objects.filter(key__in=["NORD-1", "NORD-2"]).values_list("requester_id", flat=True)) == {
+        nord_former.pk
+    }
+    assert {key: count for key, count in run.counts["rows"].items() if not key.startswith("rewritten:")} == {
+        "attachments": 1, "email_bodies": 28, "email_recipients": 24, "former_contacts": 2, "notifications": 28,
+        "pending_emails": 28, "relinked:hours.OverageApproval.decided_by": 1, "relinked:mail.InboundMessage.sender": 1,
+        "relinked:satisfaction.Rating.requester": 1, "relinked:tickets.Submission.actor": 1,
+        "relinked:tickets.Ticket.requester": 4, "relinked:tickets.TicketEvent.actor": 5,
+        "relinked:tickets.TicketEvent.data": 1, "relinked:tickets.TicketLink.created_by": 1,
+        "removed:tickets.TicketWatcher": 1, "replies": 5, "sent_emails": 1, "tickets": 4,
+    }  # fmt: skip
+    # Their accounts are as they were, the figures too; the link to the duplicate's requester is a new one's.
+    assert [account(person) for person in people] == accounts
+    assert sla_figures(world) == before
+    assert Ticket.objects.get(pk=world.tickets["ACME-2"].pk).requester_id == involved.pia.pk  # open: still hers
+    assert audit_verify().ok
+
+    again = retention_apply()
+    assert again.counts == {"anonymised": 0, "held": 0, "organisations": {}, "rows": {}}
+    assert User.objects.filter(email__endswith="@erased.invalid").count() == 2
+
+
+def test_her_own_requests_only_she_no_longer_sees_the_anonymised_one_nor_exports_it(involved: Involved):
+    retention_apply()
+    client = Client()
+    client.force_login(involved.pia)
+    assert client.get(reverse("portal:request", args=["ACME-1"])).status_code == 404
+    assert client.get(reverse("portal:request", args=["ACME-2"])).status_code == 200
+    export = PersonalDataExport(subject=involved.pia, organisation=None)
+    [requests] = [section for section in SECTIONS if section.name == "requests"]
+    assert [ticket.key for ticket in requests.rows(export)] == ["ACME-2", "ACME-4", "ACME-5"]
+
+
+def test_the_former_contact_never_signs_in_hears_nothing_and_is_in_no_list(involved: Involved, settings):
+    world = involved.world
+    retention_apply()
+    former = User.objects.get(email=former_contact_email(world.acme.organisation.pk))
+    assert (former.full_name, former.is_active, former.has_usable_password(), former.staff_role) == (
+        "Former contact", False, False, ""
+    )  # fmt: skip
+    assert not former.memberships.exists()
+    for password in ("", "!"):
+        assert authenticate(RequestFactory().post("/accounts/login/"), username=former.email, password=password) is None
+    forged = Client()
+    forged.force_login(former)  # even a session made for it is refused
+    assert forged.get(reverse("portal:home"))["Location"].startswith(reverse("accounts:login"))
+    # No audience hears of its requests, and an e-mail written to it anyway is withheld.
+    acme_1 = Ticket.objects.get(key="ACME-1")
+    assert audience([former], ticket=acme_1, kind="status") == []
+    email = OutboxEmail.objects.create(ticket=None, organisation=world.acme.organisation, recipient=former,
+                                       to_address=former.email, kind="digest", subject="Your week")  # fmt: skip
+    assert outbox_send(email_id=email.pk) == "withheld"
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (OutboxStatus.WITHHELD, "Not sent: the address receives no mail.")
+    # Not among ACME's contacts, nor in any picker of a person.
+    admin = Client()
+    admin.force_login(involved.ada)
+    contacts = admin.get(reverse("members:contacts"))
+    assert contacts.status_code == 200 and OLE_EMAIL in contacts.text and former.email not in contacts.text
+    requests = admin.get(reverse("portal:requests"))
+    offered = requests.context["shown_form"].requester_ids
+    assert involved.ole.pk in offered and former.pk not in offered
+    desk = Client()
+    desk.force_login(world.consultant)
+    phone = desk.get(reverse("desk:phone")).context["form"]
+    assert former.pk not in {membership.user_id for membership in phone.fields["contact"].queryset}
+
+
+def test_one_former_contact_per_organisation_even_when_two_runs_race(involved: Involved):
+    acme = involved.world.acme.organisation.pk
+    first, created = former_contact(acme)
+    assert created
+    real_get = QuerySet.get
+    calls = []
+
+    def missed_once(queryset, *args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:  # the other run's insert commits just after this lookup
+            raise User.DoesNotExist
+        return real_get(queryset, *args, **kwargs)
+
+    with mock.patch.object(QuerySet, "get", missed_once):
+        second, created = former_contact(acme)
+    assert (second.pk, created, len(calls)) == (first.pk, False, 2)
+    assert former_contact(involved.world.nord.organisation.pk)[0].pk != first.pk
+    User.objects.filter(pk=first.pk).update(is_active=True)
+    with pytest.raises(RuntimeError, match="could sign in"):
+        former_contact(acme)
+
+
+def test_every_link_from_a_request_to_a_person_is_decided():
+    """A new model pointing at a request and a person must say what anonymising does with the person."""
+    from django.apps import apps
+
+    found = {
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model is Ticket or any(f.is_relation and f.related_model is Ticket for f in model._meta.concrete_fields)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is User
+    }
+    decided = {f"{model._meta.label}.{person}" for model, person, _links in (*retention.RELINKED, *retention.REMOVED)}
+    assert decided.isdisjoint(retention.KEPT)
+    assert found == decided | retention.KEPT

@@ -112,3 +112,34 @@ def quote_her_everywhere(world: ReportWorld, pia: User, root: User) -> None:
                  changes={"full_name": {"before": "ACME Requester", "after": PIA}})  # fmt: skip
     Contact.objects.create(organisation=world.acme.organisation, role="technical", name=PIA, email=PIA_EMAIL,
                            phone="+45 11 22 33 44", user=pia)  # fmt: skip
+
+
+def request_pages(key: str, *, staff: User, customer: User) -> dict[str, str]:
+    """What is shown of the request `key`, by name: to `staff` its desk page (with its timeline), the desk's
+    search for it, and the API's detail, timeline and list of its organisation's closed requests; to `customer`
+    (who sees all of its organisation's requests) its portal page and the rows of the portal's list of closed
+    requests (without the filters above it, which name the organisation's members)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.api.conftest import Api
+
+    organisation_id = Ticket.objects.get(key=key).organisation_id
+    desk, portal, api = Client(), Client(), Api(staff)
+    desk.force_login(staff)
+    portal.force_login(customer)
+    listed = portal.get(reverse("portal:requests"), {"status": "closed", "show": "organisation"}).text
+    shown = {
+        "desk page": desk.get(reverse("desk:ticket", args=[key])),
+        "desk search": desk.get(reverse("desk:search"), {"q": key}),
+        "API detail": api.get(reverse("api:v1:ticket", args=[key])),
+        "API timeline": api.get(reverse("api:v1:ticket-timeline", args=[key])),
+        "API list": api.get(reverse("api:v1:tickets"), status="closed", organisation=str(organisation_id)),
+        "portal page": portal.get(reverse("portal:request", args=[key])),
+    }
+    statuses = {name: response.status_code for name, response in shown.items()}
+    assert statuses == dict.fromkeys(shown, 200), statuses
+    texts = {name: response.content.decode() for name, response in shown.items()}
+    assert "<table" in listed
+    texts["portal list"] = listed[listed.index("<table") : listed.index("</table>")]
+    return texts

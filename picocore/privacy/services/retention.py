@@ -9,18 +9,30 @@ A request is due when it is closed or cancelled, closed more than that many mont
 anonymised yet, and neither it nor its organisation has a legal hold in force. A lifted hold keeps nothing:
 the next run takes the requests it held.
 
-Anonymising a request keeps the request, its key, status, priority, times, timeline entries and every SLA
-figure, and its links to the people (their accounts are theirs, erased only by `person_erase`). What goes:
+Anonymising a request keeps the request, its key, status, priority, times, timeline entries, every SLA figure
+and the team's own records (who of the service team did what: owners, time entries, hand-overs, holds, …). What
+goes:
 - its title (now `ANONYMISED_TITLE`), its description and the answers given on its form;
 - what the customer's people in it wrote (the request as submitted, their replies and notes, rating comments,
   the e-mails received for it: `erasure.texts_blank`), its attachments (files cannot be searched for names:
   all of them go, from storage once the transaction commits), its notifications, and the bodies of the
   e-mails sent about it (one still unsent is withheld);
-- the full names and e-mail addresses of its people (requester, the non-staff authors of its entries and
-  files, its watchers, whoever rated it or wrote in), and the addresses its e-mails came from, in every text
-  of the request and of every row that points at it (`scrub.scrub_rows_of`: timeline details, the team's
-  replies and notes, e-mail headers, time entries, …; the full-text indexes follow). The team's own texts stay
-  otherwise: they are the service's record of the work.
+- the full names and e-mail addresses of its people (`_people`: requester, the non-staff authors of its entries
+  and files, its watchers, whoever rated it, wrote in, decided on its extra hours or was e-mailed about it), and
+  the addresses its e-mails came from, in every text of the request and of every row that points at it
+  (`scrub.scrub_rows_of`: timeline details, the team's replies and notes, e-mail headers, time entries, …; the
+  full-text indexes follow). The team's own texts stay otherwise: they are the service's record of the work;
+- its links to those people (`RELINKED`): its requester, the authors of its entries, its rating, its e-mails'
+  sender, … become the organisation's former contact (`former_contact`), so no page, list, search, export or API
+  answer of the request says who they were; the rows that only say that a person followed it or timed it
+  (`REMOVED`) go, and its e-mails no longer name their recipient. The people's accounts stay as they are: only
+  `person_erase` erases a person. The request being no longer theirs, its former requester does not see it in
+  the portal where the organisation shows requesters their own requests only, nor finds it in their export.
+
+The former contact is one account per organisation, created on first need (`former_contact`): "Former
+contact", at an address on the erased domain that receives nothing, inactive and without a usable password (it
+never signs in), and a member of no organisation (a request's requester need not be one, as an erased person is
+not), so no contacts list, picker, audience or notification ever shows it.
 
 Batches of `BATCH_SIZE` requests, one transaction each, which also records each request as anonymised
 (`AnonymisedTicket`): a crash loses at most the batch under way and never leaves half a request; the next run
@@ -32,18 +44,23 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from picocore.audit.models import AuditAction
 from picocore.audit.services import audit_record
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import months_before, now
+from picocore.hours.models import OverageApproval, RunningTimer
 from picocore.mail.models import InboundMessage
 from picocore.notifications.models import Notification
 from picocore.outbox.models import OutboxEmail, OutboxStatus
@@ -53,7 +70,8 @@ from picocore.privacy.services.erasure import PLACEHOLDER_DOMAIN, texts_blank
 from picocore.satisfaction.models import Rating
 from picocore.tenancy.models import Organisation, User
 from picocore.tickets.choices import EventKind, Status
-from picocore.tickets.models import Attachment, Ticket, TicketEvent, TicketWatcher
+from picocore.tickets.models import Attachment, Submission, Ticket, TicketEvent, TicketLink, TicketWatcher
+from picocore.tickets.timeline import Merged
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +79,67 @@ BATCH_SIZE = 100
 FINISHED = (Status.CLOSED, Status.CANCELLED)
 ANONYMISED_TITLE = "Anonymised request"
 # Without the person's id (unlike an erased person's "Former contact <id>"): the texts no longer tell who it was.
-FORMER_NAME = "Former contact"
+FORMER_NAME = gettext_noop("Former contact")
 FORMER_EMAIL = f"former-contact@{PLACEHOLDER_DOMAIN}"
+
+# A link to a person: the model, its field naming the person, and its fields reaching the request (`pk`: its own).
+type PersonLink = tuple[type[models.Model], str, tuple[str, ...]]
+
+# The links from a request and its rows to the customer's people in it, which anonymising points at the
+# organisation's former contact…
+RELINKED: tuple[PersonLink, ...] = (
+    (Ticket, "requester", ("pk",)),
+    (TicketEvent, "actor", ("ticket",)),
+    (Rating, "requester", ("ticket",)),
+    (InboundMessage, "sender", ("ticket",)),
+    (OverageApproval, "asked_by", ("ticket",)),
+    (OverageApproval, "decided_by", ("ticket",)),
+    (Submission, "actor", ("ticket", "event__ticket")),
+    (TicketLink, "created_by", ("source", "target")),
+)
+# … the rows that say no more than that one of them followed or timed it, which go…
+REMOVED: tuple[PersonLink, ...] = (
+    (TicketWatcher, "user", ("ticket",)),
+    (RunningTimer, "user", ("ticket",)),
+)
+# … and the links left as they are: the team's own records (staff only, who are not among the people), rows of
+# their own lifecycle that merely name the request (changes, articles, problems, alerts), and the ones
+# `_anonymise` deals with otherwise (attachments and notifications go, e-mails lose their recipient).
+KEPT = frozenset(
+    {
+        "tickets.Ticket.assignee", "satisfaction.Rating.assignee", "tickets.TicketImpact.confirmed_by",
+        "hours.TimeEntry.author", "development.DevelopmentItem.handed_over_by", "problems.ProblemIncident.linked_by",
+        "problems.WorkaroundDelivery.delivered_by", "audit.StaffAccess.staff", "privacy.LegalHold.set_by",
+        "privacy.LegalHold.lifted_by", "desk.TicketPresence.user",
+        "changes.Change.requested_by", "changes.Change.implementer", "knowledge.Article.owner",
+        "knowledge.Article.personal_data_checked_by", "knowledge.Article.created_by", "alerts.Alert.dismissed_by",
+        "tickets.Attachment.uploaded_by", "notifications.Notification.user", "outbox.OutboxEmail.recipient",
+    }
+)  # fmt: skip
+
+
+def former_name() -> str:
+    """What the people of an anonymised request are called, in the installation's language: stored (in texts and
+    as the former contact's name), so in one language for every reader."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(FORMER_NAME)
+
+
+def former_contact_email(organisation_id: int) -> str:
+    return f"former-contact.org-{organisation_id}@{PLACEHOLDER_DOMAIN}"
+
+
+def former_contact(organisation_id: int) -> tuple[User, bool]:
+    """The organisation's former contact (see the module's docstring), and whether it was created now: once,
+    however many runs ask at the same time (its address is unique; the loser of a race reads the winner's). An
+    account at that address that could sign in is refused (RuntimeError): no request is linked to it."""
+    user, created = User.objects.get_or_create(
+        email=former_contact_email(organisation_id),
+        defaults={"full_name": former_name(), "is_active": False, "password": make_password(None)},
+    )
+    if user.is_active or user.has_usable_password() or user.staff_role or user.is_staff or user.is_superuser:
+        raise RuntimeError(f"The account {user.email} could sign in: it cannot stand for former contacts.")
+    return user, created
 
 
 @dataclass(frozen=True)
@@ -193,7 +270,10 @@ def _anonymise_batch(item: DueOrganisation, *, run: RetentionRun, batch_size: in
         pks = list(due.select_for_update().order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not pks:
             return 0
-        tally.rows.update(_anonymise(pks))
+        placeholder, created = former_contact(item.organisation.pk)
+        rows = _anonymise(pks, placeholder)
+        rows["former_contacts"] += int(created)
+        tally.rows.update(+rows)
         AnonymisedTicket.objects.bulk_create(
             AnonymisedTicket(ticket_id=pk, organisation_id=item.organisation.pk, run=run,
                              retention_months=item.months, at=now())
@@ -202,29 +282,36 @@ def _anonymise_batch(item: DueOrganisation, *, run: RetentionRun, batch_size: in
     return len(pks)
 
 
-def _people(pks: list[int]) -> QuerySet[User]:
+def _of(pks: list[int], links: tuple[str, ...]) -> Q:
+    """The rows that point at one of the requests `pks` by one of `links`."""
+    condition = Q()
+    for link in links:
+        condition |= Q(**{f"{link}__in": pks})
+    return condition
+
+
+def _people(pks: list[int], placeholder: User) -> QuerySet[User]:
     """The customer's people of these requests (service staff are not: their names are the team's record)."""
-    ids = {
-        *Ticket.objects.filter(pk__in=pks).values_list("requester_id", flat=True),
-        *TicketEvent.objects.filter(ticket_id__in=pks, actor__isnull=False).values_list("actor_id", flat=True),
-        *Attachment.objects.filter(ticket_id__in=pks).values_list("uploaded_by_id", flat=True),
-        *TicketWatcher.objects.filter(ticket_id__in=pks).values_list("user_id", flat=True),
-        *Rating.objects.filter(ticket_id__in=pks).values_list("requester_id", flat=True),
-        *InboundMessage.objects.filter(ticket_id__in=pks, sender__isnull=False).values_list("sender_id", flat=True),
-    }
-    return User.objects.filter(pk__in=ids, staff_role="")
+    linked: tuple[PersonLink, ...] = (*RELINKED, *REMOVED, (Attachment, "uploaded_by", ("ticket",)),
+                                      (OutboxEmail, "recipient", ("ticket",)))  # fmt: skip
+    ids: set[int] = set()
+    for model, person, links in linked:
+        rows: QuerySet[Any] = scrub.plain_queryset(model).filter(_of(pks, links), **{f"{person}__isnull": False})
+        ids.update(rows.values_list(f"{person}_id", flat=True))
+    return User.objects.filter(pk__in=ids, staff_role="").exclude(pk=placeholder.pk)
 
 
-def _anonymise(pks: list[int]) -> Counter[str]:
-    """Anonymise these requests (the caller holds them locked, in its transaction); the rows changed per kind."""
-    people = list(_people(pks).only("pk", "full_name", "email"))
+def _anonymise(pks: list[int], placeholder: User) -> Counter[str]:
+    """Anonymise these requests of one organisation (the caller holds them locked, in its transaction), linking
+    them to its former contact `placeholder`; the rows changed per kind."""
+    people = list(_people(pks, placeholder).only("pk", "full_name", "email"))
     replacements: dict[str, str] = {}
     addresses = InboundMessage.objects.filter(ticket_id__in=pks).values_list("from_address", "envelope_sender")
     for sender, envelope in addresses:
         replacements[sender] = replacements[envelope] = FORMER_EMAIL
     for person in people:
         replacements[person.email] = FORMER_EMAIL
-        replacements[person.full_name] = FORMER_NAME
+        replacements[person.full_name] = former_name()
     rows: Counter[str] = Counter()
     tickets = list(Ticket.objects.filter(pk__in=pks).only("pk", "title", "description", "answers"))
     for ticket in tickets:
@@ -248,7 +335,34 @@ def _anonymise(pks: list[int]) -> Counter[str]:
     found = scrub.redaction(replacements)
     if found is not None:
         rows.update({f"rewritten:{label}": count for label, count in scrub.scrub_rows_of(Ticket, pks, found).items()})
+    rows.update(_relink(pks, [person.pk for person in people], placeholder))
     return +rows  # without the kinds that changed nothing
+
+
+def _relink(pks: list[int], people: list[int], placeholder: User) -> Counter[str]:
+    """Point the requests' links to `people` at the former contact, remove the rows that only name one of them,
+    and let their e-mails name no recipient; the rows changed per kind."""
+    rows: Counter[str] = Counter()
+    for model, person, links in RELINKED:
+        changed = scrub.plain_queryset(model).filter(_of(pks, links), **{f"{person}_id__in": people})
+        rows[f"relinked:{model._meta.label}.{person}"] = changed.update(**{person: placeholder})
+    for model, person, links in REMOVED:
+        rows[f"removed:{model._meta.label}"] = (
+            scrub.plain_queryset(model).filter(_of(pks, links), **{f"{person}_id__in": people}).delete()[0]
+        )
+    rows["email_recipients"] = OutboxEmail.objects.filter(ticket_id__in=pks, recipient_id__in=people).update(
+        recipient=None
+    )
+    # A merge keeps the duplicate's requester by id in the entry's details: the same link, held in JSON.
+    merges = []
+    for event in TicketEvent.objects.filter(ticket_id__in=pks, kind=EventKind.MERGED):
+        entry = event.entry
+        if isinstance(entry, Merged) and entry.requester in people:
+            event.data = replace(entry, requester=placeholder.pk).to_data()
+            merges.append(event)
+    scrub.plain_queryset(TicketEvent).bulk_update(merges, ["data"])
+    rows["relinked:tickets.TicketEvent.data"] = len(merges)
+    return rows
 
 
 def _attachments_delete(pks: list[int]) -> int:
