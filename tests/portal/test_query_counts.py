@@ -22,7 +22,7 @@ from picocore.tickets.services import ticket_assign, ticket_reply, ticket_set_ne
 from tests import factories
 from tests.conftest import Customer
 from tests.portal.support import body, resolve, upload
-from tests.support_queries import data_statements
+from tests.support_queries import data_statements, session_state_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +53,11 @@ def queries(client, path: str, expected_status: int = 200, *, warm: bool = True)
     """The SQL the page at `path` runs, after checking it rendered. `warm`: as every request but the first after a
     change of the reference data runs it (the page is asked for once before, so that the process knows the
     configuration the page reads, `picocore.core.reference`); otherwise as that first one."""
-    if warm:
-        client.get(path)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
+    with session_state_kept():
+        if warm:
+            client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
     assert response.status_code == expected_status
     body(response)
     return data_statements(captured)
