@@ -5,9 +5,14 @@ staff and the other endpoints come from the provider's discovery document, so th
 itself or at the network behind it; no redirect is followed. An ID token is accepted only when its signature
 checks against the provider's published keys (asymmetric algorithms only: never `none`, never a secret-keyed
 HMAC) and its issuer, audience, expiry, issue time and nonce are the ones expected.
+
+A provider's discovery document is kept in the cache for `DISCOVERY_SECONDS` (a sign-in reads it twice); a failed
+read is not kept, and saving the provider forgets it (`discovery_forget`).
 """
 
 import base64
+import dataclasses
+import hashlib
 import json
 import urllib.error
 import urllib.parse
@@ -18,6 +23,7 @@ from typing import Any
 from authlib.common.security import generate_token  # type: ignore[import-untyped]
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri  # type: ignore[import-untyped]
 from authlib.oauth2.rfc7636 import create_s256_code_challenge  # type: ignore[import-untyped]
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -32,6 +38,7 @@ SCOPES = "openid email profile"
 # Signature algorithms an ID token may use: public-key ones only, whose keys the provider publishes.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 CLOCK_SKEW_SECONDS = 60
+DISCOVERY_SECONDS = 3600
 
 
 class ProviderError(Exception):
@@ -94,9 +101,30 @@ def discovery_url(issuer: str) -> str:
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
+def _discovery_key(issuer: str) -> str:
+    return "sso:discovery:" + hashlib.sha256(issuer.encode()).hexdigest()
+
+
+def discovery_forget(issuer: str) -> None:
+    """Drop the cached discovery document of `issuer`: the next sign-in reads it afresh."""
+    cache.delete(_discovery_key(issuer))
+
+
 def discover(issuer: str) -> ProviderMetadata:
-    """The provider's endpoints, read from its discovery document; refused unless the document names the very
-    issuer it was fetched for (OpenID Connect Discovery §4.3)."""
+    """The provider's endpoints, read from its discovery document (or the cache); refused unless the document
+    names the very issuer it was fetched for (OpenID Connect Discovery §4.3)."""
+    kept = cache.get(_discovery_key(issuer))
+    if isinstance(kept, dict):
+        try:
+            return ProviderMetadata(**kept)
+        except TypeError:  # kept by a version with other fields
+            pass
+    metadata = _discover(issuer)
+    cache.set(_discovery_key(issuer), dataclasses.asdict(metadata), DISCOVERY_SECONDS)
+    return metadata
+
+
+def _discover(issuer: str) -> ProviderMetadata:
     document = _read_json(_request(discovery_url(issuer)))
     fields = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
     values = [document.get(name) for name in fields]

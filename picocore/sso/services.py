@@ -9,6 +9,7 @@ through a provider, let in (`signed_in`, on the person) or refused (`sign_in_fai
 address it vouched for and the reason).
 """
 
+import functools
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from picocore.audit.models import AuditAction
 from picocore.audit.services import HIDDEN, audit_record, audited_delete, audited_save, diff, snapshot
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.core.text import without_nul
-from picocore.sso import permissions
+from picocore.sso import oidc, permissions
 from picocore.sso.domains import email_domain, normalise_domain
 from picocore.sso.models import GroupRole, IdentityProvider, ProviderDomain
 from picocore.tenancy.choices import MembershipRole
@@ -167,7 +168,9 @@ def _audit_snapshot(provider: IdentityProvider) -> dict[str, Any]:
 
 def identity_provider_save(*, actor: User, organisation_id: int, fields: ProviderFields) -> IdentityProvider:
     """Create or change the organisation's identity provider, its domains and its group mapping in one
-    transaction, recorded in the audit trail (the secret as "(hidden)"). Nothing changes on a refusal."""
+    transaction, recorded in the audit trail (the secret as "(hidden)"), and forgets the cached discovery document
+    of the issuer it had and of the one it has (saving is also how to make a changed provider be read afresh).
+    Nothing changes on a refusal."""
     if not permissions.can_manage(actor, organisation_id):
         raise NotFound
     with transaction.atomic():
@@ -177,6 +180,7 @@ def identity_provider_save(*, actor: User, organisation_id: int, fields: Provide
         provider = IdentityProvider.objects.filter(organisation=organisation).first()
         clean = _validated(organisation_id, fields, provider)
         before = _audit_snapshot(provider) if provider is not None else {}
+        previous_issuer = provider.issuer if provider is not None else ""
         if provider is None:
             provider = IdentityProvider(organisation=organisation)
         provider.issuer, provider.client_id = clean.issuer, clean.client_id
@@ -204,7 +208,13 @@ def identity_provider_save(*, actor: User, organisation_id: int, fields: Provide
             changes[SECRET_FIELD] = {"before": HIDDEN, "after": "(changed)"}
         audit_record(actor=actor, action=AuditAction.CHANGED if before else AuditAction.CREATED, instance=provider,
                      changes=changes)  # fmt: skip
+        transaction.on_commit(functools.partial(_forget_discovery, {previous_issuer, provider.issuer}))
     return provider
+
+
+def _forget_discovery(issuers: set[str]) -> None:
+    for issuer in issuers - {""}:
+        oidc.discovery_forget(issuer)
 
 
 def client_secret(provider: IdentityProvider) -> str:

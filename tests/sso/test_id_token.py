@@ -9,10 +9,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
 from picocore.sso import oidc
+from picocore.sso.services import ProviderFields, identity_provider_save
+from picocore.tenancy.choices import StaffRole
+from tests import factories
 
 ISSUER = "https://login.acme.example"
 CLIENT = "picocore"
@@ -23,8 +27,10 @@ OTHER_KEY = RSAKey.generate_key(2048, parameters={"kid": "provider"})  # same ki
 
 class Documents(http.server.BaseHTTPRequestHandler):
     served: dict[str, dict] = {}
+    asked: list[str] = []
 
     def do_GET(self):
+        self.asked.append(self.path)
         document = self.served.get(self.path)
         body = json.dumps(document).encode()
         self.send_response(200 if document is not None else 404)
@@ -117,6 +123,59 @@ def test_discovery_must_name_the_issuer_it_was_fetched_for(server, settings):
         oidc.discover(f"{server}/bad")
     with pytest.raises(oidc.ProviderError, match="cannot be reached"):
         oidc.discover(f"{server}/missing")
+
+
+def test_discovery_is_kept_for_an_hour_and_failures_are_not(server, settings, monkeypatch):
+    settings.PICOCORE_OUTBOUND_PRIVATE_TARGETS = True
+    kept_for: list[object] = []
+    keep = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, value, timeout: kept_for.append(timeout) or keep(key, value, timeout))
+    endpoints = {"authorization_endpoint": f"{server}/a", "token_endpoint": f"{server}/t", "jwks_uri": f"{server}/j"}
+    document = "/kept/.well-known/openid-configuration"
+    Documents.served[document] = {"issuer": f"{server}/kept", **endpoints}
+    Documents.asked.clear()
+    first = oidc.discover(f"{server}/kept")
+    Documents.served[document] = {"issuer": f"{server}/kept", **endpoints, "token_endpoint": f"{server}/moved"}
+    assert oidc.discover(f"{server}/kept") == first and Documents.asked == [document]
+    assert kept_for == [3600]
+    cache.clear()  # as an hour later
+    assert oidc.discover(f"{server}/kept").token_endpoint == f"{server}/moved"
+    assert Documents.asked == [document, document]
+
+    for _attempt in range(2):  # a failure is asked again
+        with pytest.raises(oidc.ProviderError, match="cannot be reached"):
+            oidc.discover(f"{server}/absent")
+    with pytest.raises(oidc.ProviderError, match="another issuer"):
+        oidc.discover(f"{server}/bad")
+    assert Documents.asked[2:] == ["/absent/.well-known/openid-configuration"] * 2 + [
+        "/bad/.well-known/openid-configuration"
+    ]
+    assert kept_for == [3600, 3600]
+
+
+@pytest.mark.django_db
+def test_saving_a_provider_forgets_its_discovery(server, settings, django_capture_on_commit_callbacks):
+    settings.PICOCORE_OUTBOUND_PRIVATE_TARGETS = True
+    endpoints = {"authorization_endpoint": f"{server}/a", "token_endpoint": f"{server}/t", "jwks_uri": f"{server}/j"}
+    for name in ("old", "new"):
+        Documents.served[f"/{name}/.well-known/openid-configuration"] = {"issuer": f"{server}/{name}", **endpoints}
+    organisation = factories.OrganisationFactory()
+    manager = factories.StaffFactory(staff_role=StaffRole.SERVICE_MANAGER)
+
+    def save(issuer: str) -> None:
+        fields = ProviderFields(issuer=issuer, client_id="picocore", client_secret="s", groups_claim="groups",
+                                enabled=False, domains=["acme.test"])  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            identity_provider_save(actor=manager, organisation_id=organisation.pk, fields=fields)
+
+    save(f"{server}/old")
+    oidc.discover(f"{server}/old")
+    oidc.discover(f"{server}/new")
+    Documents.asked.clear()
+    save(f"{server}/new")  # forgets the issuer it had and the one it has
+    oidc.discover(f"{server}/old")
+    oidc.discover(f"{server}/new")
+    assert Documents.asked == ["/old/.well-known/openid-configuration", "/new/.well-known/openid-configuration"]
 
 
 def test_a_provider_on_a_private_address_is_not_reached_unless_allowed(server, settings):
