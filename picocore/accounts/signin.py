@@ -1,6 +1,7 @@
 """Signing in: the address first — at the domain of an organisation with single sign-on, its provider takes
 over (picocore.sso) — else the password, then for people with an authenticator app a separate step for its code (or a
-recovery code); and step-up, the same proof asked for again before a sensitive action.
+recovery code); and step-up, the same proof asked for again before a sensitive action (for people who have
+neither app nor password, created by single sign-on: a fresh sign-in at their organisation's provider).
 
 Guarantees: nobody with a second factor is signed in on the password alone — after the password the session
 holds only a pending sign-in (for `PENDING_FOR`), not the person; wrong codes count as failed sign-ins of that
@@ -30,9 +31,10 @@ from picocore.accounts.stepup import proof_record
 from picocore.accounts.throttle import lockout_response
 from picocore.core.clock import now
 from picocore.security.twofactor import has_second_factor, second_factor_verify
+from picocore.sso.models import IdentityProvider
 from picocore.sso.oidc import ProviderError
-from picocore.sso.selectors import provider_for_email
-from picocore.sso.views import start_sign_in
+from picocore.sso.selectors import provider_for_email, step_up_provider
+from picocore.sso.views import start_sign_in, start_step_up
 from picocore.tenancy.models import User
 
 PENDING_KEY = "picocore.pending_sign_in"
@@ -132,19 +134,37 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/sign_in_code.html", {"form": form}, status=status)
 
 
+def _step_up_through_provider(request: HttpRequest, user: User, provider: IdentityProvider,
+                              next_url: str) -> HttpResponse:  # fmt: skip
+    """The step-up page of a person without app or password: a button that sends them to sign in again at their
+    organisation's provider (`picocore.sso.views.start_step_up`), whose answer records the proof."""
+    error = ""
+    if request.method == "POST":
+        try:
+            return start_step_up(request, provider=provider, user=user, next_url=next_url)
+        except ProviderError as unreachable:
+            error = str(unreachable)
+    context = {"provider": provider, "next": next_url, "error": error}
+    return render(request, "accounts/step_up.html", context, status=503 if error else 200)
+
+
 @never_cache
 @sensitive_post_parameters("code", "password")
 @require_http_methods(["GET", "POST"])
 def step_up(request: HttpRequest) -> HttpResponse:
     """Confirm it is you: the app's code (or a recovery code) for people with one, the password for the
-    others; then back to the page that asked."""
+    others, and for people with neither (created by single sign-on) a fresh sign-in at their organisation's
+    provider; then back to the page that asked."""
     user = request.user
     if not isinstance(user, User):
         return redirect("accounts:login")
     with_code = session_security(request, user).device
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    provider = None if with_code else step_up_provider(user=user)
+    if provider is not None:
+        return _step_up_through_provider(request, user, provider, next_url)
     form_class = SecondFactorForm if with_code else PasswordConfirmForm
     form = form_class(request.POST or None)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST":
         if not AxesProxyHandler.is_allowed(request, {"username": user.email}):
             return lockout_response(request)

@@ -1,23 +1,25 @@
 """What this browser session has proved about its person, and step-up: asking for a fresh proof before a
 sensitive action.
 
-A session records when its person last proved themselves and how: with a second factor (their authenticator
-app or a recovery code) or, for people without one, their password. Signing in, confirming an app and the
-step-up page record it.
+A session records when its person last proved themselves and how (`picocore.security.proof`): with a second
+factor (their authenticator app, a recovery code or a passkey) or, for people without one, their password, or, for
+people who have neither (created by single sign-on), a fresh sign-in at their organisation's identity provider.
+Signing in, confirming an app, the step-up page and single sign-on's step-up answer record it.
 
 `require_recent_second_factor` guards a view: people with an authenticator app must have used it in this
 session within the last `STEP_UP_WINDOW` (10 minutes), people without one (customers, staff in the grace period)
-must have typed their password within it; otherwise the view is not run and the browser goes to the step-up page,
-which sends it back afterwards: to the refused page itself after a GET, to the page a refused form was sent from
-after a POST (`return_path`; the form's own address may answer POST only). Use it on every view that exports
-personal data, erases it, creates credentials or changes contracts. By default it guards the unsafe methods only
-(a page may show its form, and tell that it will ask; see `recent_proof`); `methods=None` guards every method.
+must have typed their password (or signed in afresh at their provider) within it; otherwise the view is not run
+and the browser goes to the step-up page, which sends it back afterwards: to the refused page itself after a GET,
+to the page a refused form was sent from after a POST (`return_path`; the form's own address may answer POST
+only). Use it on every view that exports personal data, erases it, creates credentials or changes contracts. By
+default it guards the unsafe methods only (a page may show its form, and tell that it will ask; see
+`recent_proof`); `methods=None` guards every method.
 """
 
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -29,21 +31,18 @@ from django.utils.translation import gettext as _
 
 from picocore.accounts.state import session_security
 from picocore.core.clock import now
+from picocore.security.proof import PROOF_KEY, Factor, proof_record
 from picocore.tenancy.models import User
 
+__all__ = ["PROOF_KEY", "STEP_UP_WINDOW", "Factor", "proof_record", "recent_proof", "require_recent_second_factor",
+           "return_path", "step_up_redirect", "step_up_url"]  # fmt: skip
+
 STEP_UP_WINDOW = dt.timedelta(minutes=10)
-PROOF_KEY = "picocore.proof"
-Factor = Literal["second_factor", "password"]
-
-
-def proof_record(request: HttpRequest, factor: Factor) -> None:
-    """Record that the session's person has just proved themselves with `factor`."""
-    request.session[PROOF_KEY] = {"at": now().isoformat(), "factor": factor}
 
 
 def recent_proof(request: HttpRequest, *, within: dt.timedelta = STEP_UP_WINDOW) -> bool:
     """Whether the session's person proved themselves recently enough, with their second factor if they have
-    one (a password does not stand in for it), else with their password."""
+    one (neither a password nor a sign-in at their provider stands in for it), else with any proof."""
     user = request.user
     if not isinstance(user, User):
         return False

@@ -136,9 +136,13 @@ def _discover(issuer: str) -> ProviderMetadata:
     return metadata
 
 
-def authorization_request(*, metadata: ProviderMetadata, client_id: str, redirect_uri: str) -> AuthorizationRequest:
-    """A fresh authorization request: random state, nonce and PKCE verifier (S256 challenge)."""
+def authorization_request(*, metadata: ProviderMetadata, client_id: str, redirect_uri: str,
+                          reauthenticate: bool = False) -> AuthorizationRequest:  # fmt: skip
+    """A fresh authorization request: random state, nonce and PKCE verifier (S256 challenge). With
+    `reauthenticate`, the provider is asked to have the person sign in again even if they are signed in there
+    (`prompt=login` and `max_age=0`, OpenID Connect Core §3.1.2.1), so the ID token's `auth_time` is fresh."""
     state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
+    again = {"prompt": "login", "max_age": "0"} if reauthenticate else {}
     url = prepare_grant_uri(
         metadata.authorization_endpoint,
         client_id,
@@ -149,6 +153,7 @@ def authorization_request(*, metadata: ProviderMetadata, client_id: str, redirec
         nonce=nonce,
         code_challenge=create_s256_code_challenge(verifier),
         code_challenge_method="S256",
+        **again,
     )
     return AuthorizationRequest(url=str(url), state=state, nonce=nonce, code_verifier=verifier)
 

@@ -6,7 +6,7 @@ from picocore.core.errors import NotFound
 from picocore.sso import permissions
 from picocore.sso.domains import email_domain
 from picocore.sso.models import GroupRole, IdentityProvider, ProviderDomain
-from picocore.tenancy.models import Organisation, User
+from picocore.tenancy.models import Membership, Organisation, User
 
 
 def provider_for_email(*, email: str) -> IdentityProvider | None:
@@ -20,6 +20,18 @@ def provider_for_email(*, email: str) -> IdentityProvider | None:
     )
     row = found.first()
     return row.provider if row is not None else None
+
+
+def step_up_provider(*, user: User) -> IdentityProvider | None:
+    """The provider through which `user` confirms it is them before a sensitive action, when they have no
+    password to type (created by single sign-on): the enabled provider owning their address's domain, if they are
+    a member of its organisation and not staff. None otherwise (two queries at most)."""
+    if user.has_usable_password() or user.is_service_staff or user.is_staff or user.is_superuser:
+        return None
+    provider = provider_for_email(email=user.email)
+    if provider is None or not Membership.objects.filter(user=user, organisation_id=provider.organisation_id).exists():
+        return None
+    return provider
 
 
 def sso_organisation_list(*, actor: User) -> list[Organisation]:

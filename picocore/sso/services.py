@@ -7,8 +7,11 @@ person whose groups map to no role is refused and loses the membership they had;
 are left as they are. Each change of account or membership is in the audit trail, and so is every sign-in
 through a provider, let in (`signed_in`, on the person) or refused (`sign_in_failed`, on the provider, with the
 address it vouched for and the reason).
+
+A step-up through the provider (`sso_step_up_confirm`) only checks: it signs nobody in and changes nothing.
 """
 
+import datetime as dt
 import functools
 import urllib.parse
 from collections.abc import Iterable
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from picocore.audit.models import AuditAction
 from picocore.audit.services import HIDDEN, audit_record, audited_delete, audited_save, diff, snapshot
+from picocore.core.clock import now
 from picocore.core.errors import NotFound, PicoCoreError, ValidationError
 from picocore.core.text import without_nul
 from picocore.sso import oidc, permissions
@@ -34,6 +38,8 @@ from picocore.webhooks.sealing import seal, unseal
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 SECRET_FIELD = "client_secret_sealed"  # noqa: S105 (a field name)
+# How long ago a person may have signed in at their provider for that sign-in to confirm a step-up.
+STEP_UP_FRESH = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -333,3 +339,53 @@ def sso_sign_in_complete(*, provider_id: int, claims: dict[str, Any]) -> User:
     if outcome.user is None:
         raise SignInRefused(outcome.refusal)
     return outcome.user
+
+
+def _fresh(provider: IdentityProvider, claims: dict[str, Any]) -> None:
+    """The ID token says the person signed in at the provider within `STEP_UP_FRESH` (its `auth_time`)."""
+    service = {"organisation": provider.organisation.name}
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, int | float) or isinstance(auth_time, bool):
+        raise SignInRefused(
+            _("%(organisation)s's sign-in service did not say when you signed in there, so it cannot confirm it is "
+              "you. Ask your administrator to have it send the auth_time claim.") % service
+        )  # fmt: skip
+    age = now().timestamp() - auth_time
+    if age > STEP_UP_FRESH.total_seconds() or age < -oidc.CLOCK_SKEW_SECONDS:
+        raise SignInRefused(
+            _("%(organisation)s's sign-in service did not have you sign in again just now, so it cannot confirm it "
+              "is you. Try again; if it persists, ask your administrator.") % service
+        )  # fmt: skip
+
+
+def sso_step_up_confirm(*, provider_id: int, actor: User, claims: dict[str, Any]) -> None:
+    """That the provider's verified ID token confirms a step-up of `actor`: the address it vouches for (in the
+    organisation's domains) is the actor's own, the actor is an active, non-staff member of the provider's
+    organisation, and they signed in there within `STEP_UP_FRESH`; SignInRefused otherwise.
+
+    It writes nothing, roles included: group → role sync happens at sign-in only. Instead, when the groups no
+    longer give the role the person holds, the step-up is refused and they are asked to sign in again, which
+    settles the role; so a person taken out of the administrators' group cannot confirm an administrator's
+    action with the session they still have."""
+    provider = IdentityProvider.objects.select_related("organisation").filter(pk=provider_id, enabled=True).first()
+    if provider is None:
+        raise SignInRefused(_("Single sign-on is no longer enabled for your organisation; sign in again."))
+    email = _vouched_email(provider, claims)
+    vouched_for = User.objects.filter(email__iexact=email).first()
+    if vouched_for is None or vouched_for.pk != actor.pk:
+        raise SignInRefused(
+            _("The sign-in service confirmed %(email)s, who is not the person signed in here. Sign out of the "
+              "sign-in service, then confirm again as yourself.") % {"email": email}
+        )  # fmt: skip
+    membership = Membership.objects.filter(user=actor, organisation=provider.organisation).first()
+    if membership is None or not actor.is_active or actor.is_service_staff or actor.is_staff or actor.is_superuser:
+        raise SignInRefused(
+            _("You cannot confirm it is you through %(organisation)s's sign-in service.")
+            % {"organisation": provider.organisation.name}
+        )
+    if role_for_groups(provider, _groups(claims, provider.groups_claim)) != membership.role:
+        raise SignInRefused(
+            _("Your groups at %(organisation)s's sign-in service have changed since you signed in. Sign out and "
+              "sign in again, then retry.") % {"organisation": provider.organisation.name}
+        )  # fmt: skip
+    _fresh(provider, claims)
