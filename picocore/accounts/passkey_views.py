@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from picocore.accounts.signin import PENDING_KEY, _failed, _pending, _safe_next
+from picocore.accounts.signin import PENDING_KEY, count_failed_sign_in, pending_sign_in, safe_next
 from picocore.accounts.state import session_security
 from picocore.accounts.stepup import proof_record, recent_proof, require_recent_second_factor, step_up_url
 from picocore.accounts.throttle import lockout_response
@@ -135,7 +135,7 @@ def passkey_remove_view(request: AuthenticatedRequest, passkey_id: int) -> HttpR
 @never_cache
 @require_POST
 def sign_in_options(request: HttpRequest) -> HttpResponse:
-    found = _pending(request)
+    found = pending_sign_in(request)
     if found is None:
         return _refusal(_("Sign in with your e-mail address and password first."))
     user, _pending_sign_in = found
@@ -145,7 +145,7 @@ def sign_in_options(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def sign_in_with_passkey(request: HttpRequest) -> HttpResponse:
-    found = _pending(request)
+    found = pending_sign_in(request)
     if found is None:
         request.session.pop(PENDING_KEY, None)
         messages.info(request, _("Sign in with your e-mail address and password first."))
@@ -159,8 +159,8 @@ def sign_in_with_passkey(request: HttpRequest) -> HttpResponse:
         del request.session[PENDING_KEY]
         login(request, user, backend=pending["backend"])
         proof_record(request, "second_factor")
-        return redirect(_safe_next(request, pending.get("next")))
-    _failed(request, user)
+        return redirect(safe_next(request, pending.get("next")))
+    count_failed_sign_in(request, user)
     messages.error(request, _("That passkey could not be checked. Try again, or type the code from your app."))
     return redirect("accounts:sign_in_code")
 
@@ -183,7 +183,7 @@ def step_up_options(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def step_up_with_passkey(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    next_url = _safe_next(request, request.POST.get("next"))
+    next_url = safe_next(request, request.POST.get("next"))
     if not AxesProxyHandler.is_allowed(request, {"username": user.email}):
         return lockout_response(request)
     challenge = _challenge_take(request, "step_up", user)
@@ -191,6 +191,6 @@ def step_up_with_passkey(request: AuthenticatedRequest) -> HttpResponse:
     if passkey_verify(user=user, rp=rp, response_json=request.POST.get("credential", ""), challenge=challenge):
         proof_record(request, "second_factor")
         return redirect(next_url)
-    _failed(request, user)
+    count_failed_sign_in(request, user)
     messages.error(request, _("That passkey could not be checked. Try again, or type the code from your app."))
     return redirect(step_up_url(next_url))

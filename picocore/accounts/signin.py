@@ -77,7 +77,9 @@ class SignInView(LoginView):
         return response
 
 
-def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+def pending_sign_in(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+    """The person whose password was right and who is still to give their second factor, with what the session
+    keeps of that sign-in; None when no such sign-in is under way, or it began too long ago (`PENDING_FOR`)."""
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict):
         return None
@@ -94,14 +96,15 @@ def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     return (user, pending) if user is not None else None
 
 
-def _safe_next(request: HttpRequest, target: object) -> str:
+def safe_next(request: HttpRequest, target: object) -> str:
+    """`target` when it is a page of this site (same host, and https when this request is), else the home page."""
     target = str(target or "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
 
 
-def _failed(request: HttpRequest, user: User) -> None:
+def count_failed_sign_in(request: HttpRequest, user: User) -> None:
     """Count a wrong code as a failed sign-in of the person's address (django-axes), which locks out after
     AXES_FAILURE_LIMIT failures; the lockout page is then answered by axes' middleware."""
     user_login_failed.send(sender=__name__, credentials={"username": user.email}, request=request)
@@ -112,7 +115,7 @@ def _failed(request: HttpRequest, user: User) -> None:
 @require_http_methods(["GET", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: the code from the app, or a recovery code."""
-    found = _pending(request)
+    found = pending_sign_in(request)
     if found is None:
         request.session.pop(PENDING_KEY, None)
         messages.info(request, _("Sign in with your e-mail address and password first."))
@@ -126,8 +129,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING_KEY]
             login(request, user, backend=pending["backend"])
             proof_record(request, "second_factor")
-            return redirect(_safe_next(request, pending.get("next")))
-        _failed(request, user)
+            return redirect(safe_next(request, pending.get("next")))
+        count_failed_sign_in(request, user)
         if form.is_valid():
             form.add_error("code", _("That code is not right, or was used before. Type the code the app shows now."))
     status = 400 if form.errors else 200
@@ -159,7 +162,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
     if not isinstance(user, User):
         return redirect("accounts:login")
     with_code = session_security(request, user).device
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     provider = None if with_code else step_up_provider(user=user)
     if provider is not None:
         return _step_up_through_provider(request, user, provider, next_url)
@@ -179,6 +182,6 @@ def step_up(request: HttpRequest) -> HttpResponse:
                 "code" if with_code else "password",
                 _("That code is not right, or was used before.") if with_code else _("That is not your password."),
             )
-        _failed(request, user)
+        count_failed_sign_in(request, user)
     context = {"form": form, "with_code": with_code, "next": next_url}
     return render(request, "accounts/step_up.html", context, status=400 if form.errors else 200)
