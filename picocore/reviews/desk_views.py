@@ -42,8 +42,10 @@ def desk_reviews(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "reviews/desk_list.html", context, status=400 if problems else 200)
 
 
-def _desk_context(request: AuthenticatedRequest, review: ServiceReview, form: ReviewTextForm) -> dict:
+def _desk_context(request: AuthenticatedRequest, review: ServiceReview, form: ReviewTextForm, error: str = "") -> dict:
+    """The review page's context; `error` says why an action on it was refused."""
     return {
+        "error": error,
         "nav": "reviews",
         "review": review,
         "snapshot": selectors.snapshot_of(review),
@@ -52,6 +54,10 @@ def _desk_context(request: AuthenticatedRequest, review: ServiceReview, form: Re
         "may_send": can_send(request.user, review),
         "pdf_url": reverse("desk:review_pdf", args=[review.pk]),
     }
+
+
+def _text_form(review: ServiceReview) -> ReviewTextForm:
+    return ReviewTextForm(initial={"summary": review.summary, "proposals": review.proposals})
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,10 +69,9 @@ def desk_review(request: AuthenticatedRequest, review_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     if request.method == "GET":
-        form = ReviewTextForm(initial={"summary": review.summary, "proposals": review.proposals})
+        form = _text_form(review)
         return render(request, "reviews/desk_detail.html", _desk_context(request, review, form))
     form = ReviewTextForm(request.POST)
-    status = 400
     if form.is_valid():
         try:
             review_update(
@@ -80,23 +85,29 @@ def desk_review(request: AuthenticatedRequest, review_id: int) -> HttpResponse:
                 for message in errors:
                     form.add_error(field, message)
         except (PermissionDenied, InvalidTransition) as error:
-            messages.error(request, error.message)
-            status = error.status_code
+            context = _desk_context(request, review, form, error=error.message)
+            return render(request, "reviews/desk_detail.html", context, status=error.status_code)
         else:
             messages.success(request, _("The summary and the proposals are saved."))
             return redirect(reverse("desk:review", args=[review.pk]))
-    return render(request, "reviews/desk_detail.html", _desk_context(request, review, form), status=status)
+    return render(request, "reviews/desk_detail.html", _desk_context(request, review, form), status=400)
 
 
 @require_POST
 @desk_page
 def desk_review_send(request: AuthenticatedRequest, review_id: int) -> HttpResponse:
-    """Send the draft to the customer's admins; a second click finds it sent and sends nothing."""
+    """Send the draft to the customer's admins; a second click finds it sent and sends nothing. Refused, the
+    review's page says why (403, as for saving its draft)."""
     try:
         review, queued = review_send(actor=request.user, review_id=review_id)
     except NotFound:
         raise Http404 from None
-    except (PermissionDenied, InvalidTransition, ValidationError) as error:
+    except PermissionDenied as refused:
+        review = selectors.desk_review_get(actor=request.user, review_id=review_id)
+        form = _text_form(review)
+        context = _desk_context(request, review, form, error=refused.message)
+        return render(request, "reviews/desk_detail.html", context, status=refused.status_code)
+    except (InvalidTransition, ValidationError) as error:
         messages.error(request, error.message)
         return redirect(reverse("desk:review", args=[review_id]))
     if queued:

@@ -138,8 +138,11 @@ def test_link_page_tampered(client, asked):
 def test_desk_cab_vote(client, acme, nord, consultant, manager, asked):
     change = asked["change"]
     client.force_login(consultant)
-    assert client.post(reverse("desk:change_cab_vote", args=[change.pk]), {"decision": "approved"}).status_code == 302
-    assert CabVote.objects.count() == 0  # refused with a message
+    refused = client.post(reverse("desk:change_cab_vote", args=[change.pk]), {"decision": "approved"})
+    assert refused.status_code == 403 and refused.templates[0].name == "changes/desk_detail.html"  # the change's page
+    assert refused.context["error"] == "Only service managers vote for the change advisory board."
+    assert 'role="alert" id="action-error"' in refused.content.decode()
+    assert CabVote.objects.count() == 0
     client.force_login(manager)
     url = reverse("desk:change_cab_vote", args=[change.pk])
     assert client.post(url, {"decision": "rejected"}).status_code == 302

@@ -141,8 +141,11 @@ def test_portal_and_desk_feed_forms(client, acme, nord, consultant, manager):
     assert CalendarFeed.objects.count() == 1
     client.force_login(consultant)
     assert client.post(reverse("desk:changes_feed")).status_code == 302
-    # A consultant serving Nord may not make Nord's feed: refused with a message.
-    assert client.post(reverse("desk:changes_feed"), {"organisation": str(nord.organisation.pk)}).status_code == 302
+    # A consultant serving Nord may not make Nord's feed: refused on the calendar, which says why.
+    refused = client.post(reverse("desk:changes_feed"), {"organisation": str(nord.organisation.pk)})
+    assert refused.status_code == 403 and refused.templates[0].name == "changes/calendar.html"
+    assert refused.context["error"] == "Only the organisation's customer admins and service managers make its feed."
+    assert 'role="alert" id="action-error"' in refused.content.decode()
     assert client.post(reverse("desk:changes_feed"), {"organisation": "99999"}).status_code == 404
     assert client.post(reverse("desk:changes_feed"), {"organisation": "x\x00"}).status_code == 404
     assert CalendarFeed.objects.count() == 2  # the consultant's own; not nord's

@@ -71,8 +71,10 @@ def test_consultants_read_but_may_not_adjust_or_close(client, acme, consultant, 
     assert refused.status_code == 403 and "Only service managers adjust the hour bank." in refused.content.decode()
     clock.set(dt.datetime(2027, 2, 5, 9, 0, tzinfo=CPH))
     client.force_login(consultant)
-    closing = client.post(month_url(contract) + "close/", follow=True).content.decode()
-    assert "Only service managers close months of the hour bank." in closing
+    closing = client.post(month_url(contract) + "close/")
+    assert closing.status_code == 403 and closing.templates[0].name == "desk/hours_month.html"
+    assert closing.context["error"] == "Only service managers close months of the hour bank."
+    assert 'role="alert" id="action-error"' in closing.content.decode()
     assert state() == before
 
 

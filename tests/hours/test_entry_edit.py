@@ -76,8 +76,10 @@ def test_the_edit_window_edges(client, entry, consultant, clock, after, allowed)
         assert entry.minutes == 90 and len(audits(entry)) == 1
         shown = client.get(edit_url(entry))
         assert shown.status_code == 403 and "Its edit window has passed" in shown.content.decode()
-        refused = client.post(delete_url(entry), follow=True).content.decode()
-        assert "can no longer be changed" in refused
+        refused = client.post(delete_url(entry))  # the entry's page says why, as for changing it
+        assert refused.status_code == 403 and refused.templates[0].name == "desk/ticket_time_entry.html"
+        assert "can no longer be changed" in refused.context["error"]
+        assert 'role="alert" id="action-error"' in refused.content.decode()
         assert TimeEntry.objects.filter(pk=entry.pk).exists()
 
 
@@ -97,7 +99,7 @@ def test_a_colleague_may_not_change_the_authors_entry(client, entry, consultant)
     client.force_login(colleague)
     assert "Only its author changes an entry" in client.get(edit_url(entry)).content.decode()
     assert client.post(edit_url(entry), form()).status_code == 403
-    client.post(delete_url(entry))
+    assert client.post(delete_url(entry)).status_code == 403
     entry.refresh_from_db()
     assert entry.minutes == 90 and len(audits(entry)) == 1
 
@@ -109,7 +111,8 @@ def test_a_closed_month_freezes_the_entry_and_a_manager_adjusts_it_instead(clien
     client.force_login(consultant)
     response = client.post(edit_url(entry), form())
     assert response.status_code == 403 and "2027-01 is closed" in response.content.decode()
-    client.post(delete_url(entry))
+    refused = client.post(delete_url(entry))
+    assert refused.status_code == 403 and "2027-01 is closed" in refused.context["error"]
     entry.refresh_from_db()
     assert entry.minutes == 90
     client.force_login(manager)

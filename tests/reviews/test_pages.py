@@ -44,7 +44,11 @@ def test_a_consultant_reads_but_neither_writes_nor_sends(client, review, consult
     assert not page.context["may_write"] and not page.context["may_send"]
     response = client.post(reverse("desk:review", args=[review.pk]), {"summary": "All good", "proposals": ""})
     assert response.status_code == 403
-    assert client.post(reverse("desk:review_send", args=[review.pk])).status_code == 302
+    assert response.context["error"] == "Only a service manager writes and sends the service review."
+    refused = client.post(reverse("desk:review_send", args=[review.pk]))  # the review's page says why
+    assert refused.status_code == 403 and refused.templates[0].name == "reviews/desk_detail.html"
+    assert refused.context["error"] == "Only a service manager writes and sends the service review."
+    assert 'role="alert" id="action-error"' in refused.content.decode()
     assert columns(review) == before
     assert not OutboxEmail.objects.filter(kind="service_review").exists()
 

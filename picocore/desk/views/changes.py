@@ -147,7 +147,10 @@ def _schedule_form(change: Change, data: QueryDict | None = None) -> ScheduleFor
     return ScheduleForm(data, initial=initial)
 
 
-def _page(request: AuthenticatedRequest, change_id: int, *, status: int = 200, **given: forms.Form) -> HttpResponse:
+def change_page(
+    request: AuthenticatedRequest, change_id: int, *, status: int = 200, error: str = "", **given: forms.Form
+) -> HttpResponse:
+    """The change's page with its forms (`given` ones as sent back); `error` says why an action on it was refused."""
     try:
         detail = selectors.change_detail(actor=request.user, change_id=change_id)
     except NotFound:
@@ -161,6 +164,7 @@ def _page(request: AuthenticatedRequest, change_id: int, *, status: int = 200, *
         "review_form": given.get("review_form") or ReviewForm(initial=_review_initial(detail)),
         "transition_form": given.get("transition_form") or TransitionForm(),
         "moves": [(target, ChangeStatus(target).label) for target in detail.moves],
+        "error": error,
     }
     return render(request, "changes/desk_detail.html", context, status=status)
 
@@ -184,7 +188,7 @@ def _form_flow(
 ) -> HttpResponse:
     """One of the change page's forms (`name` in its context): when `valid`, `save` calls the service and the page
     is shown again with `done`; a refusal lands on the form's fields (`fields` maps the service's names to the
-    form's) or, when it is not about a field, in a message with the error's status; an invalid form is a 400."""
+    form's) or, when it is not about a field, above the page with the error's status; an invalid form is a 400."""
     if valid:
         try:
             save()
@@ -193,12 +197,11 @@ def _form_flow(
         except ValidationError as error:
             _form_errors(form, error, fields)
         except PicoCoreError as error:
-            messages.error(request, error.message)
-            return _page(request, change_id, status=error.status_code, **{name: form})
+            return change_page(request, change_id, status=error.status_code, error=error.message, **{name: form})
         else:
             messages.success(request, done)
             return _back(change_id)
-    return _page(request, change_id, status=400, **{name: form})
+    return change_page(request, change_id, status=400, error="", **{name: form})  # error given: not the form
 
 
 def _back(change_id: int) -> HttpResponse:
@@ -210,7 +213,7 @@ def _back(change_id: int) -> HttpResponse:
 def desk_change(request: AuthenticatedRequest, change_id: int) -> HttpResponse:
     """The change's page; a POST saves its texts, plans, implementer and risk answers."""
     if request.method == "GET":
-        return _page(request, change_id)
+        return change_page(request, change_id)
     try:
         detail = selectors.change_detail(actor=request.user, change_id=change_id)
     except NotFound:
@@ -243,7 +246,7 @@ def desk_change_components(request: AuthenticatedRequest, change_id: int) -> Htt
     current = [row.component_id for row in change.affected.all()]
     if not form.is_valid() or not (form.cleaned_data["confirm"] or form.cleaned_data["remove"]):
         messages.error(request, _("Choose a component of this customer's landscape."))
-        return _page(request, change_id, status=400)
+        return change_page(request, change_id, status=400)
     wanted = set(current)
     if form.cleaned_data["confirm"]:
         wanted.add(form.cleaned_data["confirm"])
@@ -253,10 +256,10 @@ def desk_change_components(request: AuthenticatedRequest, change_id: int) -> Htt
         change_components_set(actor=request.user, change_id=change_id, component_ids_=sorted(wanted))
     except NotFound as error:
         messages.error(request, error.message if "component" in error.message else _("There is no such change."))
-        return _page(request, change_id, status=404)
+        return change_page(request, change_id, status=404)
     except PicoCoreError as error:
         messages.error(request, error.message)
-        return _page(request, change_id, status=error.status_code)
+        return change_page(request, change_id, status=error.status_code)
     messages.success(request, _("The affected components are saved."))
     return _back(change_id)
 
@@ -290,7 +293,7 @@ def desk_change_transition(request: AuthenticatedRequest, change_id: int) -> Htt
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the moves offered."))
-        return _page(request, change_id, status=400, transition_form=form)
+        return change_page(request, change_id, status=400, transition_form=form)
     try:
         change = change_transition(
             actor=request.user, change_id=change_id, target=form.cleaned_data["target"],
@@ -300,7 +303,7 @@ def desk_change_transition(request: AuthenticatedRequest, change_id: int) -> Htt
         raise Http404 from None
     except PicoCoreError as error:
         messages.error(request, _error_text(error))
-        return _page(request, change_id, status=error.status_code, transition_form=form)
+        return change_page(request, change_id, status=error.status_code, transition_form=form)
     status = change.get_status_display().lower()
     messages.success(request, _("%(key)s is now %(status)s.") % {"key": change.key, "status": status})
     return _back(change_id)
@@ -331,11 +334,11 @@ def desk_change_review(request: AuthenticatedRequest, change_id: int) -> HttpRes
             _form_errors(form, error)
         except PicoCoreError as error:
             messages.error(request, error.message)
-            return _page(request, change_id, status=error.status_code, review_form=form)
+            return change_page(request, change_id, status=error.status_code, review_form=form)
         else:
             messages.success(request, _("The review is saved."))
             return _back(change_id)
-    return _page(request, change_id, status=400, review_form=form)
+    return change_page(request, change_id, status=400, review_form=form)
 
 
 @require_POST

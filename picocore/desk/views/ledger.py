@@ -17,7 +17,7 @@ from picocore.accounts.stepup import recent_proof, step_up_redirect, step_up_url
 from picocore.contracts.models import Contract
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import now
-from picocore.core.errors import NotFound, PicoCoreError
+from picocore.core.errors import NotFound, PermissionDenied, PicoCoreError
 from picocore.core.forms import show_service_errors
 from picocore.desk.views.common import desk_page, error_text
 from picocore.hours import selectors
@@ -124,7 +124,8 @@ def hours_adjust(request: AuthenticatedRequest, contract_id: int, month: str) ->
 @require_POST
 @desk_page
 def hours_close(request: AuthenticatedRequest, contract_id: int, month: str) -> HttpResponse:
-    """Close the month (and any open month before it), freezing its figures (service managers); back to it."""
+    """Close the month (and any open month before it), freezing its figures (service managers); back to it, or,
+    refused, the month saying why (403, as for an adjustment)."""
     contract = selectors.desk_contract_get(actor=request.user, contract_id=contract_id)
     first = month_from(month)
     if (asked := _proof_missing(request, contract, first)) is not None:
@@ -133,6 +134,8 @@ def hours_close(request: AuthenticatedRequest, contract_id: int, month: str) -> 
         closed = ledger_close(actor=request.user, contract=contract, through=first)
     except NotFound:
         raise
+    except PermissionDenied as refused:
+        return _month_page(request, contract, first, error=refused.message, status=refused.status_code)
     except PicoCoreError as error:
         messages.error(request, error_text(error))
     else:

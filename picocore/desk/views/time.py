@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from picocore.contracts.selectors import organisation_date
 from picocore.core.clock import now
-from picocore.core.errors import NotFound, PicoCoreError
+from picocore.core.errors import NotFound, PermissionDenied, PicoCoreError
 from picocore.core.forms import show_service_errors
 from picocore.desk.views.common import desk_page, error_text
 from picocore.development.models import DevelopmentItem
@@ -195,36 +195,54 @@ def ticket_time_entry(request: AuthenticatedRequest, key: str, entry_id: int) ->
     time page), or the form with what was wrong and nothing changed."""
     ticket = desk_ticket_get(actor=request.user, key=key)
     entry = _entry_of(ticket, entry_id)
-    today = organisation_date(ticket.organisation, now())
-    editable = selectors.entry_editable(request.user, entry)
-    initial = {
-        "duration": entry.minutes, "work_date": entry.work_date, "billable": entry.billable,
-        "non_billable_reason": entry.non_billable_reason, "description": entry.description,
-        "started_at": entry.started_at.astimezone(zoneinfo.ZoneInfo(ticket.organisation.time_zone)).time()
-        if entry.started_at else None,
-    }  # fmt: skip
-    form = TimeEntryForm(request.POST if request.method == "POST" else None, today=today, initial=initial)
-    status = 200 if editable.allowed else 403
+    form = _entry_form(request if request.method == "POST" else None, ticket, entry)
+    status = None
     if request.method == "POST":
         refused = write_entry(form, ticket.organisation, partial(time_entry_change, actor=request.user, entry=entry))
         if refused is None:
             messages.success(request, _("Time entry changed."))
             return redirect(reverse("desk:ticket_time", kwargs={"key": ticket.key}))
         status = refused
-    context = {"ticket": ticket, "entry": entry, "form": form, "editable": editable}
+    return _entry_page(request, ticket, entry, form=form, status=status)
+
+
+def _entry_form(request: AuthenticatedRequest | None, ticket: Ticket, entry: TimeEntry) -> TimeEntryForm:
+    """The entry's form, bound to `request`'s POST when given, else filled with what the entry holds."""
+    initial = {
+        "duration": entry.minutes, "work_date": entry.work_date, "billable": entry.billable,
+        "non_billable_reason": entry.non_billable_reason, "description": entry.description,
+        "started_at": entry.started_at.astimezone(zoneinfo.ZoneInfo(ticket.organisation.time_zone)).time()
+        if entry.started_at else None,
+    }  # fmt: skip
+    today = organisation_date(ticket.organisation, now())
+    return TimeEntryForm(request.POST if request is not None else None, today=today, initial=initial)
+
+
+def _entry_page(request: AuthenticatedRequest, ticket: Ticket, entry: TimeEntry, *, form: TimeEntryForm,
+                error: str = "", status: int | None = None) -> HttpResponse:  # fmt: skip
+    """The entry's page: its form for whoever may still change it, else why not (403, as for `error`, why an
+    action on it was refused)."""
+    editable = selectors.entry_editable(request.user, entry)
+    context = {"ticket": ticket, "entry": entry, "form": form, "editable": editable, "error": error}
+    if status is None:
+        status = 200 if editable.allowed else 403
     return render(request, "desk/ticket_time_entry.html", context, status=status)
 
 
 @require_POST
 @desk_page
 def ticket_time_entry_delete(request: AuthenticatedRequest, key: str, entry_id: int) -> HttpResponse:
-    """Delete the author's entry inside the edit window; back to the time page with what happened."""
+    """Delete the author's entry inside the edit window; back to the time page with what happened, or, refused, the
+    entry's page saying why (403, as changing it is)."""
     ticket = desk_ticket_get(actor=request.user, key=key)
     entry = _entry_of(ticket, entry_id)
     try:
         time_entry_delete(actor=request.user, entry=entry)
     except NotFound:
         raise
+    except PermissionDenied as refused:
+        form = _entry_form(None, ticket, entry)
+        return _entry_page(request, ticket, entry, form=form, error=refused.message, status=refused.status_code)
     except PicoCoreError as error:
         messages.error(request, error_text(error))
     else:
