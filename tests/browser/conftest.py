@@ -59,6 +59,20 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory) -> None:
+    """On SQLite, the live server's threads and the test share a database file in WAL mode, as an installation
+    does (picocore/config/settings.py): there a reader runs beside the writer and a second writer waits (busy
+    timeout). SQLite's shared in-memory test database instead locks whole tables and fails at once ("database
+    table is locked", which the pages answer with 503) when the form's request and the suggestions the typing
+    asked for meet."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        default.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "picocore.sqlite3")
+
+
 @pytest.fixture
 def demo(django_db_serialized_rollback, transactional_db) -> None:
     """The demo installation (Acme, Nordic Fashion, Bolt; ACME-1..3), in the database the live server reads."""
