@@ -6,6 +6,7 @@ service, and renders or redirects. Anyone who may not use a place, and anything 
 export and erasing ask for a fresh proof first (`require_recent_second_factor`)."""
 
 import zoneinfo
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from functools import wraps
@@ -42,7 +43,7 @@ REFRESH_SECONDS = 3
 View = Callable[..., HttpResponseBase]
 
 
-class Place:
+class Place(ABC):
     """Where a personal-data page is shown, for one request: the organisation the actor acts for (None: every
     one), and what every page of the place shows around its own content. `page` makes a view of the place."""
 
@@ -59,9 +60,10 @@ class Place:
         }
 
     @classmethod
+    @abstractmethod
     def admit(cls, request: AuthenticatedRequest) -> AbstractContextManager[Self]:
-        """The request's place, for the time the page is made; Http404 for someone who may not use it."""
-        raise NotImplementedError
+        """The request's place, for the time the page is made; Http404 for someone who may not use it. Each place
+        (`Desk`, `Portal`) says who it admits."""
 
     @classmethod
     def name(cls, page: str) -> str:

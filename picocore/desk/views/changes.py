@@ -201,7 +201,7 @@ def _form_flow(
         else:
             messages.success(request, done)
             return _back(change_id)
-    return change_page(request, change_id, status=400, error="", **{name: form})  # error given: not the form
+    return change_page(request, change_id, status=400, error="", **{name: form})  # `error` named: the forms are `given`
 
 
 def _back(change_id: int) -> HttpResponse:
